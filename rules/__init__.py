@@ -1,0 +1,1 @@
+"""The built-in rules of shlint-iam, one module per rule (imported as ``shlint_iam.rules``)."""

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from shlint_iam.api import FileContext, Finding, Rule, Severity
+
+
+class SyntaxError_(Rule):
+    """## What it does
+    Reports a part of the script that bash's grammar (tree-sitter-bash) cannot parse.
+
+    ## Why it matters
+    A script that does not parse may not run at all, or may run differently from what it looks
+    like. shlint-iam still analyses the rest of the script, but what it finds around the error
+    is less certain.
+
+    ## Example
+    ```bash
+    if [ -n "$REGION" ]; then
+      gcloud functions deploy orchestrator --region="$REGION"
+    # the `fi` is missing
+    ```
+
+    ## Fix
+    Correct the syntax (here: close the `if` with `fi`). `bash -n script.sh` confirms it.
+    """
+
+    code = "SH000"
+    name = "syntax-error"
+    summary = "the script does not parse"
+    severity = Severity.ERROR
+    tags = ("syntax",)
+    precision = "very-high"
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for span, description in ctx.analysis.syntax_errors:
+            yield ctx.report(self, span, f"syntax error: {description}")

@@ -1,0 +1,243 @@
+"""The ``shlint-iam`` command: check, rules, rule, lsp."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import Config, ConfigError
+from .model import Severity
+
+
+def _split_codes(values: Sequence[str]) -> list[str]:
+    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+
+
+def _load_config(config_file: str | None, start: Path | None = None) -> Config:
+    from .config_file import load_config
+
+    return load_config(Path(config_file) if config_file else None, start=start)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="shlint-iam", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Lint shell scripts that deploy Cloud Functions and Cloud Run services for invoker IAM mistakes."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("-f", "--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "concise", "json", "sarif", "github"]), help="Output format.")
+@click.option("--output-format", "output_format_alias", default=None, hidden=True,
+              type=click.Choice(["text", "concise", "json", "sarif", "github"]))
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--select", multiple=True, help="Rules to enable (codes or prefixes, comma separated).")
+@click.option("--ignore", multiple=True, help="Rules to disable (codes or prefixes).")
+@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the selected ones.")
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file (pyproject.toml or .shlint-iam.toml).")
+@click.option("--stdin-filename", help="The path standard input is reported under (with `-`).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR).")
+@click.option("--severity", "min_severity", type=click.Choice(["error", "warning", "info"]), default=None,
+              help="Lowest severity reported.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Parallel workers (0: one per CPU).")
+@click.option("--project-root", type=click.Path(file_okay=False), default=None,
+              help="Root that SARIF and GitHub paths are relative to (default: the current directory).")
+@click.option("--include-suppressed", is_flag=True, help="Also report suppressed findings (marked as such).")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--plugin", "plugins", multiple=True, help="Load rules from an installed plugin package.")
+def check(
+    paths: tuple[str, ...],
+    output_format: str,
+    output_format_alias: str | None,
+    output_file: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    config_file: str | None,
+    stdin_filename: str | None,
+    exit_zero: bool,
+    no_color: bool,
+    min_severity: str | None,
+    jobs: int | None,
+    project_root: str | None,
+    include_suppressed: bool,
+    statistics: bool,
+    plugins: tuple[str, ...],
+) -> None:
+    """Lint files and directories (default: the current directory); `-` reads standard input."""
+    from .lint import Linter, LintResult, severity_at_least
+    from .registry import Registry
+    from .report import ReportOptions, renderer
+
+    output_format = output_format_alias or output_format
+    use_stdin = list(paths) == ["-"] or (not paths and stdin_filename is not None and not sys.stdin.isatty())
+    try:
+        start = Path(stdin_filename).resolve().parent if (use_stdin and stdin_filename) else None
+        config = _load_config(config_file, start=start)
+        if select:
+            config.select = _split_codes(select)
+        if ignore:
+            config.ignore = config.ignore + _split_codes(ignore)
+        if extend_select:
+            config.extend_select = config.extend_select + _split_codes(extend_select)
+        if plugins:
+            config.plugins = config.plugins + list(plugins)
+        registry = Registry.for_config(config)
+        registry.check_selectors(config.select or [], "--select")
+        registry.check_selectors(config.ignore, "--ignore")
+        registry.check_selectors(config.extend_select, "--extend-select")
+        linter = Linter(config, registry)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+
+    if use_stdin:
+        data = sys.stdin.buffer.read()
+        result: LintResult = linter.lint_text(data, stdin_filename or "<stdin>")
+    else:
+        result = _lint_paths(linter, list(paths), jobs)
+
+    if min_severity:
+        lowest = Severity(min_severity)
+        kept = severity_at_least(result.findings, lowest)
+        result.findings = kept
+
+    for problem in result.problems:
+        click.echo(f"shlint-iam: {problem.path}: {problem.message}", err=True)
+
+    color = (
+        not no_color
+        and not os.environ.get("NO_COLOR")
+        and output_file is None
+        and sys.stdout.isatty()
+    )
+    options = ReportOptions(color=color, project_root=project_root, include_suppressed=include_suppressed)
+    if statistics:
+        text = _statistics(result, registry)
+    else:
+        text = renderer(output_format)(result, registry, options)
+    if output_file:
+        try:
+            with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as exc:
+            _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+            return
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    sys.exit(result.exit_code(exit_zero))
+
+
+def _lint_paths(linter: object, paths: list[str], jobs: int | None) -> object:
+    from .lint import Linter
+
+    assert isinstance(linter, Linter)
+    return linter.lint_paths(paths)
+
+
+def _statistics(result: object, registry: object) -> str:
+    from .lint import LintResult
+    from .registry import Registry
+
+    assert isinstance(result, LintResult) and isinstance(registry, Registry)
+    counts: dict[str, int] = {}
+    for f in result.reported:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    lines = []
+    for code in sorted(counts, key=lambda c: (-counts[c], c)):
+        rule = registry.get(code)
+        lines.append(f"{counts[code]:>5}  {code}  {rule.name if rule else ''}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"shlint-iam: error: {message}", err=True)
+    sys.exit(2)
+
+
+@cli.command("rules")
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file.")
+@click.option("--all", "show_all", is_flag=True, help="Accepted for symmetry; every rule is always listed.")
+@click.option("--plugin", "plugins", multiple=True, help="Load rules from an installed plugin package.")
+def rules_command(config_file: str | None, show_all: bool, plugins: tuple[str, ...]) -> None:
+    """List every rule: code, name, on/off under the current config, severity, summary."""
+    from .registry import Registry
+
+    try:
+        config = _load_config(config_file)
+        config.plugins = config.plugins + list(plugins)
+        registry = Registry.for_config(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    enabled = {r.code for r in registry.enabled(config)}
+    rows = []
+    for code in sorted(registry.rules):
+        rule = registry.rules[code]
+        state = "on" if code in enabled else "off"
+        sev = config.severity.get(code, rule.severity).value
+        rows.append((code, rule.name, state, sev, rule.summary))
+    width = max((len(r[1]) for r in rows), default=10)
+    click.echo(f"{'CODE':<8} {'NAME':<{width}}  {'STATE':<5}  {'SEVERITY':<8}  SUMMARY")
+    for code, name, state, sev, summary in rows:
+        click.echo(f"{code:<8} {name:<{width}}  {state:<5}  {sev:<8}  {summary}")
+
+
+@cli.command("rule")
+@click.argument("code")
+@click.option("--plugin", "plugins", multiple=True, help="Load rules from an installed plugin package.")
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file.")
+def rule_command(code: str, plugins: tuple[str, ...], config_file: str | None) -> None:
+    """Explain one rule: its full documentation."""
+    from .registry import Registry
+
+    try:
+        config = _load_config(config_file)
+        config.plugins = config.plugins + list(plugins)
+        registry = Registry.for_config(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    rule = registry.get(code)
+    if rule is None:
+        # Accept the kebab-case name too.
+        rule = next((r for r in registry.rules.values() if r.name == code.lower()), None)
+    if rule is None:
+        _fail(f"unknown rule {code!r}; `shlint-iam rules` lists them")
+        return
+    state = "on" if rule.default_enabled else "off"
+    click.echo(f"# {rule.code} {rule.name}\n")
+    click.echo(f"Default: {rule.severity.value}, {state} by default. {rule.summary}\n")
+    click.echo(rule.docs())
+
+
+@cli.command("lsp")
+def lsp_command() -> None:
+    """Run the language server on standard input/output (needs `pip install 'shlint-iam[lsp]'`)."""
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        _fail(
+            f"the language server needs pygls ({exc.name or exc}); install it with: pip install 'shlint-iam[lsp]'"
+        )
+        return
+    serve()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="shlint-iam", standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

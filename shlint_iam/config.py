@@ -1,0 +1,31 @@
+"""Settings: the ``[tool.shlint-iam]`` table (or ``.shlint-iam.toml``) merged with CLI options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Severity
+
+
+class ConfigError(Exception):
+    """A configuration or usage problem; the CLI prints it and exits with 2."""
+
+
+@dataclass
+class Config:
+    select: list[str] | None = None  # None: every rule that is on by default
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    invoker_service_accounts: list[str] = field(default_factory=list)
+    required_resources: list[str] = field(default_factory=list)
+    default_region: str | None = None
+    severity: dict[str, Severity] = field(default_factory=dict)
+    plugins: list[str] = field(default_factory=list)
+    # Where the config came from (None: built-in defaults) and the folder globs are relative to.
+    path: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+    # 1-based line of each required-resources entry in the config file, for COV001.
+    required_resource_lines: dict[str, int] = field(default_factory=dict)

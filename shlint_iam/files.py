@@ -1,0 +1,143 @@
+"""Which files to lint (explicit paths, directory walks, shebang sniffing, excludes) and reading them."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".hg", ".svn"}
+SHELL_SUFFIXES = (".sh", ".bash")
+_SHEBANG = re.compile(rb"^#!\s*(?:/\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:bash|sh|dash|ksh)\b")
+# Files larger than this are linted, but only their first part is analysed (see lint.py).
+MAX_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path  # as the user named it (or as found below a named directory)
+    explicit: bool
+
+
+def is_shell_script(path: Path) -> bool:
+    """True for ``*.sh``/``*.bash``, and extension-less files with a bash/sh shebang."""
+    if path.name.endswith(SHELL_SUFFIXES):
+        return True
+    if path.suffix:
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(128)
+    except OSError:
+        return False
+    return bool(_SHEBANG.match(head))
+
+
+def matches_any(path: Path, patterns: Iterable[str], root: Path) -> bool:
+    """gitignore-like matching of ``path`` against ``patterns`` relative to ``root``."""
+    try:
+        rel = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    parts = rel.split("/")
+    for raw in patterns:
+        pat = raw.strip()
+        if not pat:
+            continue
+        anchored = pat.startswith("/")
+        pat = pat.strip("/")
+        if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
+            return True
+        if not anchored:
+            # A pattern without a slash matches any path component (like .gitignore).
+            if "/" not in pat and any(fnmatch.fnmatchcase(p, pat) for p in parts):
+                return True
+            if any(fnmatch.fnmatchcase("/".join(parts[i:]), pat) for i in range(len(parts))):
+                return True
+            if any(
+                fnmatch.fnmatchcase("/".join(parts[i : j + 1]), pat)
+                for i in range(len(parts))
+                for j in range(i, len(parts) - 1)
+            ):
+                return True
+    return False
+
+
+def discover(
+    paths: Iterable[str], exclude: Iterable[str] = (), root: Path | None = None
+) -> Iterator[Candidate | tuple[str, str]]:
+    """Yield files to lint, or ``(path, problem)`` for a path that cannot be linted.
+
+    Explicit files are always linted; directories are walked for shell scripts, skipping
+    SKIP_DIRS and ``exclude`` patterns. Symlinked directories are not followed (no loops).
+    """
+    exclude = list(exclude)
+    base = root or Path.cwd()
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if not os.path.lexists(path):
+            yield (raw, "no such file or directory")
+            continue
+        if path.is_dir():
+            walked = _walk(path, exclude, base, seen)
+            yield from walked
+            continue
+        if not path.exists():
+            yield (raw, "broken symbolic link")
+            continue
+        key = os.path.realpath(path)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield Candidate(path, explicit=True)
+
+
+def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator[Candidate | tuple[str, str]]:
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append, followlinks=False):
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in SKIP_DIRS and not matches_any(Path(dirpath, d), exclude, root)
+        )
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if path.is_symlink() and not path.exists():
+                continue
+            if matches_any(path, exclude, root) or not is_shell_script(path):
+                continue
+            key = os.path.realpath(path)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield Candidate(path, explicit=False)
+    for err in errors:
+        yield (str(err.filename or top), err.strerror or str(err))
+
+
+def display_path(path: Path | str) -> str:
+    """The path as findings show it: relative to the working directory when below it, POSIX style."""
+    text = str(path)
+    if os.path.isabs(text):
+        try:
+            rel = os.path.relpath(text)
+            if not rel.startswith(".."):
+                text = rel
+        except ValueError:
+            pass
+    text = Path(text).as_posix()
+    if text.startswith("./"):
+        text = text[2:]
+    return text
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes (raises OSError; callers report it as an unreadable path)."""
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a directory", str(path))
+    with open(path, "rb") as handle:
+        return handle.read(MAX_BYTES + 1)

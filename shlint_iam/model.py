@@ -1,0 +1,70 @@
+"""The plain data every stage shares: severities, source spans and findings."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.Enum):
+    """How serious a finding is; ordered so that ``ERROR > WARNING > INFO``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls(text.lower())
+        except ValueError:
+            raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of one file. Lines and columns are 1-based; columns count characters
+    (Unicode code points); ``end_col`` is the column just after the last character."""
+
+    path: str
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem reported by one rule at one place."""
+
+    code: str
+    message: str
+    severity: Severity
+    span: Span
+    fix: str | None = None
+    # First and last line of the command the finding is about: an inline directive on the
+    # line before ``scope[0]`` or at the end of any of these lines suppresses it.
+    scope: tuple[int, int] | None = None
+    suppressed: bool = False
+    # Extra text that explains the finding (shown by text output and in SARIF messages).
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def path(self) -> str:
+        return self.span.path
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.span.path, self.span.start_line, self.span.start_col, self.code, self.message)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that could not be read or linted at all (exit code 2 for unreadable paths)."""
+
+    path: str
+    message: str
+    fatal: bool = True  # True: the path could not be read (exit 2); False: only a notice

@@ -1,0 +1,86 @@
+"""Parsing with tree-sitter-bash: one parser per process, and the syntax errors it found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Span
+from .source import SourceFile
+
+_PARSER: Any = None
+
+
+def parser() -> Any:
+    global _PARSER
+    if _PARSER is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _PARSER
+
+
+def parse(source: SourceFile) -> Any:
+    """The tree-sitter tree of ``source``."""
+    return parser().parse(source.data)
+
+
+def syntax_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
+    """Each ERROR or MISSING region as (span, description), outermost first, found iteratively."""
+    found: list[tuple[Span, str]] = []
+    root = tree.root_node
+    if not root.has_error:
+        return found
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            pt = node.start_point
+            found.append(
+                (source.span((pt[0], pt[1]), (pt[0], pt[1])), f"missing `{node.type}`")
+            )
+            continue
+        if node.type == "ERROR":
+            culprit = _first_unexpected(node)
+            text = source.data[culprit.start_byte : culprit.end_byte].decode("utf-8", "replace")
+            text = text.split("\n", 1)[0].strip()
+            desc = f"unexpected `{text[:30]}`" if text else "unexpected end of input"
+            end = culprit.end_point if culprit.end_point[0] == culprit.start_point[0] else None
+            start = culprit.start_point
+            found.append((source.span(start, end or (start[0], start[1] + len(text.encode()))), desc))
+            continue
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return found
+
+
+_STATEMENTS = {
+    "command",
+    "comment",
+    "variable_assignment",
+    "declaration_command",
+    "list",
+    "pipeline",
+    "redirected_statement",
+    "function_definition",
+    "if_statement",
+    "for_statement",
+    "while_statement",
+    "case_statement",
+    "subshell",
+    "compound_statement",
+    "negated_command",
+    "test_command",
+    "c_style_for_statement",
+    "unset_command",
+}
+
+
+def _first_unexpected(error: Any) -> Any:
+    """The first child of an ERROR node that is not a complete statement: where parsing went wrong."""
+    for child in error.children:
+        if child.type not in _STATEMENTS or child.has_error:
+            if child.has_error and child.type != "ERROR" and child.child_count:
+                return _first_unexpected(child)
+            return child
+    return error

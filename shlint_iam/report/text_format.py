@@ -1,0 +1,72 @@
+"""Human output: findings grouped by file, each with its source line and a caret."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..model import Severity
+
+if TYPE_CHECKING:
+    from ..lint import LintResult
+    from ..registry import Registry
+    from . import ReportOptions
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _styler(enabled: bool) -> Callable[[str, str], str]:
+    def style(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if enabled else text
+
+    return style
+
+
+def render(result: LintResult, registry: Registry, options: ReportOptions) -> str:
+    style = _styler(options.color)
+    shown = [f for f in result.findings if options.include_suppressed or not f.suppressed]
+    out: list[str] = []
+    by_file: dict[str, list] = {}
+    for f in shown:
+        by_file.setdefault(f.span.path, []).append(f)
+    for path, findings in by_file.items():
+        out.append(style(path, "1;4"))
+        for f in findings:
+            sev = style(f.severity.value, _COLORS[f.severity])
+            out.append(f"  {f.span.start_line}:{f.span.start_col}  {sev}  {style(f.code, '1')} {f.message}")
+            src_line = result.snippets.get(path, {}).get(f.span.start_line)
+            if src_line is not None:
+                if True:
+                    src_line = src_line.expandtabs(1)
+                    gutter = f"{f.span.start_line:>5} | "
+                    out.append("  " + style(gutter, "2") + src_line)
+                    width = 1
+                    if f.span.end_line == f.span.start_line:
+                        width = max(1, f.span.end_col - f.span.start_col)
+                    else:
+                        width = max(1, len(src_line) - f.span.start_col + 1)
+                    caret = " " * (f.span.start_col - 1) + "^" * width
+                    out.append("  " + " " * (len(gutter) - 2) + style("| ", "2") + style(caret, _COLORS[f.severity]))
+            for note in f.notes:
+                out.append(f"        = note: {note}")
+            if f.fix and options.show_fixes:
+                out.append(f"        = {style('fix', '32')}: {f.fix}")
+        out.append("")
+    counts = _summary(shown)
+    if counts:
+        out.append(counts)
+    elif result.files:
+        out.append(f"All checks passed ({len(result.files)} file{'s' if len(result.files) != 1 else ''}).")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _summary(findings: list) -> str:
+    if not findings:
+        return ""
+    by_sev: dict[str, int] = {}
+    for f in findings:
+        by_sev[f.severity.value] = by_sev.get(f.severity.value, 0) + 1
+    parts = [f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 else ''}" for s in ("error", "warning", "info") if s in by_sev]
+    files = len({f.span.path for f in findings})
+    total = len(findings)
+    return f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} file{'s' if files != 1 else ''}."

@@ -1,0 +1,70 @@
+"""A script's text with the byte-offset to character-column mapping tree-sitter needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Span
+
+
+@dataclass
+class SourceFile:
+    """One script: the path it is reported under, its text, and its UTF-8 bytes.
+
+    The text is the file decoded as UTF-8 with replacement; ``data`` is that text encoded
+    again, so tree-sitter's byte offsets always fall on character boundaries.
+    """
+
+    path: str  # as reported (relative to the working directory where possible)
+    text: str
+    real_path: str | None = None  # absolute path on disk, for `source` and config lookup
+    data: bytes = field(init=False, repr=False)
+    _line_starts: list[int] = field(init=False, repr=False)
+    _lines: list[str] | None = field(init=False, repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.data = self.text.encode("utf-8", "surrogatepass")
+        starts = [0]
+        find = self.data.find
+        pos = find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        self._line_starts = starts
+
+    @classmethod
+    def from_bytes(cls, path: str, raw: bytes, real_path: str | None = None) -> SourceFile:
+        return cls(path=path, text=raw.decode("utf-8", "replace"), real_path=real_path)
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    def line_text(self, line: int) -> str:
+        """The text of 1-based ``line`` without its line ending."""
+        lines = self.lines
+        if 1 <= line <= len(lines):
+            return lines[line - 1].rstrip("\r")
+        return ""
+
+    def char_col(self, row: int, byte_col: int) -> int:
+        """1-based character column of a 0-based (row, byte column) point."""
+        if row >= len(self._line_starts):
+            return 1
+        start = self._line_starts[row]
+        chunk = self.data[start : start + byte_col]
+        if chunk.isascii():
+            return byte_col + 1
+        return len(chunk.decode("utf-8", "replace")) + 1
+
+    def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
+        """A span from tree-sitter (row, byte column) points."""
+        return Span(
+            self.path,
+            start[0] + 1,
+            self.char_col(start[0], start[1]),
+            end[0] + 1,
+            self.char_col(end[0], end[1]),
+        )
