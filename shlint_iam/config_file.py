@@ -1,12 +1,385 @@
-"""Finding and reading the configuration file (placeholder until the configuration issue lands:
-only built-in defaults and an explicit --config with the basic keys)."""
+"""Finding and reading the configuration file, and merging the command line over it.
+
+Discovery (like Ruff): from the starting directory (the current one, or the directory of
+``--stdin-filename``) up to the file-system root, the first directory that holds a
+``.shlint-iam.toml`` (top-level keys) or a ``pyproject.toml`` with a ``[tool.shlint-iam]`` table
+wins; ``.shlint-iam.toml`` wins over ``pyproject.toml`` in one directory, and a ``pyproject.toml``
+without the table is skipped. ``--config FILE`` replaces discovery. There is no merging: the
+nearest file is the whole configuration.
+
+Every error names the file and the 1-based line of the offending key or value.
+"""
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .config import Config
+from .config import Config, ConfigError
+from .model import Severity
+
+if TYPE_CHECKING:
+    from .registry import Registry
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DOTFILE = ".shlint-iam.toml"
+PYPROJECT = "pyproject.toml"
+TABLE = ("tool", "shlint-iam")
+
+# key -> kind of value
+_KEYS: dict[str, str] = {
+    "select": "codes",
+    "ignore": "codes",
+    "extend-select": "codes",
+    "per-file-ignores": "per-file-ignores",
+    "exclude": "strings",
+    "invoker-service-accounts": "strings",
+    "required-resources": "strings",
+    "default-region": "string",
+    "severity": "severity",
+    "plugins": "strings",
+}
+
+
+# -- discovery ---------------------------------------------------------------------------------
+
+
+def find_config_file(start: Path | None = None) -> Path | None:
+    """The nearest configuration file at or above ``start`` (default: the current directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        dotfile = folder / DOTFILE
+        if dotfile.is_file():
+            return dotfile
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file() and _has_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_table(pyproject: Path) -> bool:
+    try:
+        text = _read(pyproject)
+    except ConfigError:
+        return False
+    if "shlint-iam" not in text:  # fast path: most pyproject files never mention us
+        return False
+    data = _parse(pyproject, text)
+    tool = data.get("tool")
+    return isinstance(tool, dict) and TABLE[1] in tool
 
 
 def load_config(explicit: Path | None = None, start: Path | None = None) -> Config:
-    return Config()
+    """The configuration for a run: ``explicit`` (``--config``) or the nearest file found from
+    ``start``; the built-in defaults when there is none."""
+    if explicit is not None:
+        path = explicit
+        if not path.is_file():
+            raise ConfigError(f"{_show(path)}: configuration file not found")
+        in_pyproject = path.name == PYPROJECT
+    else:
+        found = find_config_file(start)
+        if found is None:
+            return Config()
+        path = found
+        in_pyproject = path.name == PYPROJECT
+    text = _read(path)
+    data = _parse(path, text)
+    if in_pyproject:
+        tool = data.get("tool", {})
+        table = tool.get(TABLE[1]) if isinstance(tool, dict) else None
+        if table is None:
+            # An explicit pyproject without our table: defaults, but globs relative to it.
+            return Config(path=path, root=path.resolve().parent)
+        if not isinstance(table, dict):
+            line = _Lines(text, ()).key(TABLE)
+            raise ConfigError(f"{_show(path)}:{line}: [tool.shlint-iam] must be a table")
+        prefix: tuple[str, ...] = TABLE
+    else:
+        table = data
+        prefix = ()
+    return _build(path, text, table, prefix)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _show(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except OSError as exc:
+        raise ConfigError(f"{_show(path)}: cannot read: {exc.strerror or exc}") from None
+
+
+_AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line = getattr(exc, "lineno", None)
+        m = _AT_LINE.search(message)
+        if m:
+            line = line or int(m.group(1))
+            message = message[: m.start()] + f" (column {m.group(2)})"
+        elif _AT_END.search(message):
+            line = line or text.count("\n") + 1
+            message = _AT_END.sub(" (at end of file)", message)
+        raise ConfigError(f"{_show(path)}:{line or 1}: invalid TOML: {message}") from None
+
+
+# -- building the Config -----------------------------------------------------------------------
+
+
+def _builtin_codes() -> set[str]:
+    from .registry import builtin_rules
+
+    return {r.code for r in builtin_rules()}
+
+
+def _is_known_selector(selector: str, codes: Iterable[str]) -> bool:
+    sel = selector.strip().upper()
+    return sel == "ALL" or any(code.startswith(sel) for code in codes)
+
+
+def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]) -> Config:
+    lines = _Lines(text, prefix)
+    shown = _show(path)
+    where = " in [tool.shlint-iam]" if prefix else ""
+
+    def fail(line: int, message: str) -> ConfigError:
+        return ConfigError(f"{shown}:{line}: {message}")
+
+    for name in table:
+        if name not in _KEYS:
+            close = difflib.get_close_matches(name, list(_KEYS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise fail(lines.key((name,)), f"unknown key {name!r}{where}{hint}")
+
+    plugins = _strings(table, "plugins", lines, fail)
+    codes = _builtin_codes()
+    deferred: list[tuple[str, str, int]] = []
+
+    def check_code(key: tuple[str, ...], code: str, *, exact: bool, line: int | None = None) -> str:
+        upper = code.strip().upper()
+        if not upper:
+            raise fail(line or lines.key(key), f"empty rule code in {key[0]!r}")
+        if exact:
+            known = upper in codes or upper == "ALL"
+        else:
+            known = _is_known_selector(upper, codes)
+        if not known:
+            where_line = line or lines.value(key, code)
+            if not plugins:
+                kind = "rule code" if exact else "rule code or prefix"
+                raise fail(where_line, f"unknown {kind} {code!r} in {key[0]!r}")
+            deferred.append((key[0], upper, where_line))
+        return upper
+
+    config = Config(path=path, root=path.resolve().parent)
+    if "select" in table:
+        selected = _strings(table, "select", lines, fail)
+        config.select = [check_code(("select",), c, exact=False) for c in selected]
+    config.ignore = [check_code(("ignore",), c, exact=False) for c in _strings(table, "ignore", lines, fail)]
+    config.extend_select = [
+        check_code(("extend-select",), c, exact=False) for c in _strings(table, "extend-select", lines, fail)
+    ]
+    config.exclude = _strings(table, "exclude", lines, fail)
+    config.invoker_service_accounts = _strings(table, "invoker-service-accounts", lines, fail)
+    config.required_resources = _strings(table, "required-resources", lines, fail)
+    config.required_resource_lines = {
+        name: lines.value(("required-resources",), name) for name in config.required_resources
+    }
+    config.plugins = plugins
+
+    if "default-region" in table:
+        region = table["default-region"]
+        if not isinstance(region, str) or not region.strip():
+            raise fail(lines.key(("default-region",)), "'default-region' must be a non-empty string")
+        config.default_region = region.strip()
+
+    pfi = table.get("per-file-ignores", {})
+    if not isinstance(pfi, dict):
+        raise fail(lines.key(("per-file-ignores",)), "'per-file-ignores' must be a table of glob = [codes]")
+    for glob, values in pfi.items():
+        key = ("per-file-ignores", glob)
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise fail(lines.key(key), f"per-file-ignores {glob!r} must be a list of rule codes")
+        config.per_file_ignores[glob] = [check_code(key, v, exact=False) for v in values]
+
+    sev = table.get("severity", {})
+    if not isinstance(sev, dict):
+        raise fail(
+            lines.key(("severity",)), "'severity' must be a table of CODE = \"error\"|\"warning\"|\"info\""
+        )
+    for code, value in sev.items():
+        key = ("severity", code)
+        upper = check_code(key, code, exact=True, line=lines.key(key))
+        if upper == "ALL":
+            raise fail(lines.key(key), "'severity' takes rule codes such as IAM001, not 'ALL'")
+        if not isinstance(value, str):
+            raise fail(lines.key(key), f"severity of {code} must be \"error\", \"warning\" or \"info\"")
+        try:
+            config.severity[upper] = Severity.parse(value)
+        except ValueError:
+            raise fail(
+                lines.key(key), f"unknown severity {value!r} for {code} (expected error, warning or info)"
+            ) from None
+
+    config.unverified_codes = deferred
+    return config
+
+
+def _strings(table: dict[str, Any], key: str, lines: _Lines, fail: Any) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(lines.key((key,)), f"{key!r} must be a list of strings")
+    return list(value)
+
+
+# -- the line of a key or value ----------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY_PART = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
+_KEY_LINE = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
+
+
+def _split_key(text: str) -> tuple[str, ...]:
+    parts = re.findall(_KEY_PART, text)
+    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
+
+
+class _Lines:
+    """Locates keys and values in the TOML text by scanning it (tomllib gives no positions)."""
+
+    def __init__(self, text: str, prefix: tuple[str, ...]) -> None:
+        self.lines = text.split("\n")
+        self.prefix = prefix
+        # full key path -> (line, index of the character after '=') for `key = ...` lines,
+        # and header path -> line for `[table]` lines.
+        self.keys: dict[tuple[str, ...], tuple[int, int]] = {}
+        table: tuple[str, ...] = ()
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            header = _HEADER.match(line) if stripped.startswith("[") else None
+            if header:
+                table = _split_key(header.group(1))
+                self.keys.setdefault(table, (number, len(line)))
+                continue
+            m = _KEY_LINE.match(line)
+            if m:
+                self.keys.setdefault(table + _split_key(m.group(1)), (number, m.end()))
+
+    def key(self, key: tuple[str, ...]) -> int:
+        """The line where ``key`` (relative to the configuration table) is defined."""
+        full = self.prefix + key
+        if full in self.keys:
+            return self.keys[full][0]
+        # Inside an inline table: `severity = { IAM001 = "x" }` or a dotted `severity.IAM001`.
+        for cut in range(len(full) - 1, len(self.prefix) - 1, -1):
+            parent = full[:cut]
+            if parent in self.keys:
+                number, col = self.keys[parent]
+                rest = full[cut:]
+                hit = self._search(rest[-1], number, col, as_key=True)
+                return hit or number
+        if self.prefix in self.keys:
+            return self.keys[self.prefix][0]
+        return 1
+
+    def value(self, key: tuple[str, ...], value: str) -> int:
+        """The line of the string ``value`` in the array at ``key``."""
+        start = self.key(key)
+        col = self.keys.get(self.prefix + key, (start, 0))[1]
+        hit = self._search(value, start, col, as_key=False) or start
+        return hit
+
+    def _search(self, word: str, number: int, col: int, *, as_key: bool) -> int | None:
+        """The first line from ``number`` (from column ``col`` on it) that holds ``word`` (as a
+        quoted string, or as a key when ``as_key``) before the array or inline table that starts
+        there is closed."""
+        alternatives = [f'"{word}"', f"'{word}'"] + ([word] if as_key else [])
+        body = "|".join(re.escape(a) for a in alternatives)
+        pattern = re.compile(rf"(?:^|[{{,\s.])(?:{body})\s*[=.]" if as_key else body)
+        depth = 0
+        opened = False
+        for index in range(number - 1, len(self.lines)):
+            line = self.lines[index][col:] if index == number - 1 else self.lines[index]
+            line = line.split(" #", 1)[0]
+            if pattern.search(line):
+                return index + 1
+            for char in line:
+                if char in "[{":
+                    depth += 1
+                    opened = True
+                elif char in "]}":
+                    depth -= 1
+            if depth <= 0 and (opened or index == number - 1):
+                break
+        return None
+
+
+# -- the command line over the file ------------------------------------------------------------
+
+
+def merge_cli(
+    config: Config,
+    registry: Registry,
+    select: list[str] | None,
+    ignore: list[str],
+    extend_select: list[str],
+) -> Config:
+    """Apply ``--select/--ignore/--extend-select`` over the file's selection, Ruff style: the
+    command line is a later layer, so ``--select`` replaces the file's whole selection, and
+    ``--extend-select``/``--ignore`` win over the file's ``ignore``/``select``. The result is
+    stored as an explicit ``select`` list of codes."""
+    registry.check_selectors(select or [], "--select")
+    registry.check_selectors(ignore, "--ignore")
+    registry.check_selectors(extend_select, "--extend-select")
+    if select is None and not ignore and not extend_select:
+        return config
+    if select is not None:
+        on = {r.code for sel in select for r in registry.matching(sel)}
+    else:
+        on = {r.code for r in registry.enabled(config)}
+    on |= {r.code for sel in extend_select for r in registry.matching(sel)}
+    on -= {r.code for sel in ignore for r in registry.matching(sel)}
+    config.select = sorted(on)
+    config.extend_select = []
+    config.ignore = []
+    return config
+
+
+def check_plugin_codes(config: Config, registry: Registry) -> None:
+    """With plugins, codes in the file that are not built-in could not be checked while the
+    file was read; check them once the plugins are loaded."""
+    if config.path is None:
+        return
+    shown = _show(config.path)
+    for key, code, line in config.unverified_codes:
+        exact = key == "severity"
+        if (registry.get(code) is None) if exact else not registry.matching(code):
+            kind = "rule code" if exact else "rule code or prefix"
+            raise ConfigError(f"{shown}:{line}: unknown {kind} {code!r} in {key!r}")
