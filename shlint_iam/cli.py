@@ -81,18 +81,21 @@ def check(
     try:
         start = Path(stdin_filename).resolve().parent if (use_stdin and stdin_filename) else None
         config = _load_config(config_file, start=start)
-        if select:
-            config.select = _split_codes(select)
-        if ignore:
-            config.ignore = config.ignore + _split_codes(ignore)
-        if extend_select:
-            config.extend_select = config.extend_select + _split_codes(extend_select)
         if plugins:
             config.plugins = config.plugins + list(plugins)
         registry = Registry.for_config(config)
-        registry.check_selectors(config.select or [], "--select")
-        registry.check_selectors(config.ignore, "--ignore")
-        registry.check_selectors(config.extend_select, "--extend-select")
+        # The command line is a later layer over the file: --select replaces its selection,
+        # --ignore and --extend-select win over it.
+        from .config_file import check_plugin_codes, merge_cli
+
+        check_plugin_codes(config, registry)
+        config = merge_cli(
+            config,
+            registry,
+            _split_codes(select) if select else None,
+            _split_codes(ignore),
+            _split_codes(extend_select),
+        )
         linter = Linter(config, registry)
     except ConfigError as exc:
         _fail(str(exc))

@@ -53,20 +53,33 @@ class Linter:
         analysis = analyse(source, self.config)
         return FileContext(source=source, config=self.config, analysis=analysis, severities=self.severities)
 
-    def file_findings(self, ctx: FileContext) -> list[Finding]:
-        from .suppress import apply_suppressions
-
+    def file_findings(self, ctx: FileContext, *, finish: bool = True) -> list[Finding]:
+        """The findings of the per-file rules for one file; with ``finish`` (the default),
+        per-file-ignores and inline suppressions are applied too."""
         findings: list[Finding] = []
         for rule_cls in self.rules:
             rule = rule_cls()
             findings.extend(rule.check(ctx))
-        findings = self._per_file_ignores(ctx.source, findings)
-        return apply_suppressions(ctx.source, findings, set(self.registry.rules), self.config)
+        if not finish:
+            return findings
+        return self.finish(ctx.source, findings)
 
-    def _per_file_ignores(self, source: SourceFile, findings: list[Finding]) -> list[Finding]:
+    def finish(
+        self, source: SourceFile | None, findings: list[Finding], path: str | None = None
+    ) -> list[Finding]:
+        """Apply per-file-ignores and the inline directives of ``source`` (which reports SUP001 and
+        SUP002) to ``findings``, all located in ``source`` (or in ``path`` when there is no source)."""
+        from .suppress import apply_suppressions
+
+        if source is not None:
+            enabled = {r.code for r in self.rules}
+            findings = apply_suppressions(source, findings, set(self.registry.rules), self.config, enabled)
+        real = (source.real_path or source.path) if source is not None else path
+        return self._per_file_ignores(Path(real), findings) if real else findings
+
+    def _per_file_ignores(self, target: Path, findings: list[Finding]) -> list[Finding]:
         if not self.config.per_file_ignores:
             return findings
-        target = Path(source.real_path or source.path)
         ignored: set[str] = set()
         for pattern, codes in self.config.per_file_ignores.items():
             if matches_any(target, [pattern], self.config.root):
@@ -77,26 +90,45 @@ class Linter:
     # -- many files -------------------------------------------------------------------------
     def lint_sources(self, sources: Iterable[SourceFile], problems: list[FileProblem]) -> LintResult:
         contexts: list[FileContext] = []
-        findings: list[Finding] = []
+        raw: list[Finding] = []
         files: list[str] = []
         snippets: dict[str, dict[int, str]] = {}
         for source in sources:
             files.append(source.path)
             try:
                 ctx = self.analyse(source)
-                new = self.file_findings(ctx)
+                new = self.file_findings(ctx, finish=False)
             except RecursionError:
-                problems.append(FileProblem(source.path, "internal error: script nested too deeply", fatal=False))
+                problems.append(
+                    FileProblem(source.path, "internal error: script nested too deeply", fatal=False)
+                )
                 continue
             except Exception as exc:  # noqa: BLE001 - an internal error must name the file, never crash
                 problems.append(_internal_error(source.path, exc))
                 continue
-            findings.extend(new)
-            _keep_snippets(snippets, source, new)
+            raw.extend(new)
             contexts.append(ctx)
         project = ProjectContext(files=contexts, config=self.config, severities=self.severities)
         for rule_cls in self.rules:
-            findings.extend(rule_cls().check_project(project))
+            raw.extend(rule_cls().check_project(project))
+        # Suppressions and per-file-ignores go by the file a finding is located in (a finding
+        # may be in a sourced file, or in the config file), once every finding is known, so
+        # that an unused directive (SUP002) is really unused.
+        by_path: dict[str, list[Finding]] = {}
+        for f in raw:
+            by_path.setdefault(f.path, []).append(f)
+        known = {ctx.source.path: ctx.source for ctx in contexts}
+        findings: list[Finding] = []
+        for path in list(by_path) + [p for p in known if p not in by_path]:
+            located = known.get(path)
+            try:
+                done = self.finish(located, by_path.get(path, []), path)
+            except Exception as exc:  # noqa: BLE001
+                problems.append(_internal_error(path, exc))
+                done = by_path.get(path, [])
+            findings.extend(done)
+            if located is not None:
+                _keep_snippets(snippets, located, done)
         return LintResult(
             findings=_dedupe(findings), problems=problems, files=files, rules=self.rules, snippets=snippets
         )
