@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .config import Config
+from .files import MAX_BYTES, display_path
 from .model import Span
 from .parse import parse, syntax_errors
+from .shell.interpreter import Interpreter
+from .shell.trace import Block, CommandRun
 from .source import SourceFile
 
 
@@ -15,11 +20,49 @@ from .source import SourceFile
 class Analysis:
     source: SourceFile
     syntax_errors: list[tuple[Span, str]] = field(default_factory=list)
-    commands: list[Any] = field(default_factory=list)  # every executed command (shell.trace.CommandRun)
+    commands: list[CommandRun] = field(default_factory=list)  # every executed command, in run order
     facts: list[Any] = field(default_factory=list)  # gcloud facts in run order
-    trace: Any = None  # shell.trace.Block: the structured record of what ran
+    trace: Block = field(default_factory=lambda: Block("script"))  # what ran, path by path
+    notes: list[tuple[Span, str]] = field(default_factory=list)  # what the analysis could not follow
+    truncated: bool = False  # a work bound was reached
+
+
+@lru_cache(maxsize=256)
+def _load_cached(path: str, mtime: float) -> SourceFile | None:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES)
+    except OSError:
+        return None
+    return SourceFile.from_bytes(display_path(path), raw, real_path=path)
+
+
+def load_sourced(path: str) -> SourceFile | None:
+    """A file named by `source`, read once per run."""
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return None
+    if not os.path.isfile(path):
+        return None
+    return _load_cached(path, mtime)
 
 
 def analyse(source: SourceFile, config: Config) -> Analysis:
+    from .gcloud.model import GcloudModel
+
     tree = parse(source)
-    return Analysis(source=source, syntax_errors=syntax_errors(source, tree))
+    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region), loader=load_sourced,
+                              parse=parse)
+    trace, _ = interpreter.run(source, tree)
+    commands = interpreter.commands
+    facts = [fact for run in commands for fact in run.facts]
+    return Analysis(
+        source=source,
+        syntax_errors=syntax_errors(source, tree),
+        commands=commands,
+        facts=facts,
+        trace=trace,
+        notes=interpreter.notes,
+        truncated=interpreter.truncated,
+    )

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from shlint_iam.api import FileContext, Finding, Rule, Severity
+from shlint_iam.steps import deployment_steps, describe_step
+
+
+class DiscardedFailure(Rule):
+    """## What it does
+    Reports a deployment step whose failure is thrown away: `|| true`, `|| :`, `|| echo ...`
+    without an `exit`, `local x=$(gcloud ...)` (also `export`, `declare`, `readonly`), a
+    `$(gcloud ...)` inside another command's arguments, or `set +e` before the step.
+
+    ## Why it matters
+    The script says, in code, "ignore this failure". For the invoker binding that is exactly the
+    silent failure the linter exists to prevent: the deploy goes green and the function cannot be
+    invoked. `local x=$(cmd)` is subtler: `local` succeeds, so `set -e` never sees `cmd` fail.
+
+    ## Example
+    ```bash
+    set -e
+    gcloud run services add-iam-policy-binding orchestrator --region=us-west2 \\
+      --member="serviceAccount:$SA" --role=roles/run.invoker || true
+    ```
+
+    ## Fix
+    Let the failure stop the script (drop `|| true`), or handle it: `|| { echo "..." >&2; exit 1; }`.
+    Split `local x; x=$(gcloud ...)` so that `set -e` sees the status.
+    """
+
+    code = "ERR002"
+    name = "discarded-failure"
+    summary = "a deployment step's failure is thrown away"
+    severity = Severity.ERROR
+    tags = ("error-handling", "reliability")
+    precision = "high"
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for run in deployment_steps(ctx):
+            if run.status == "discarded":
+                yield ctx.report(self, run.span, f"{describe_step(run)} fails silently: {run.status_reason}",
+                                 scope=run.scope, fix="remove the fallback or end it with `exit 1`")
+            elif run.status == "propagates" and run.errexit == "disabled" and not run.err_trap:
+                yield ctx.report(self, run.span,
+                                 f"{describe_step(run)} runs after `set +e` and nothing checks its exit status",
+                                 scope=run.scope, fix="keep `set -e` on, or add `|| exit 1`")

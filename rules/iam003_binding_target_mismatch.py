@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from shlint_iam.api import FileContext, Finding, Rule, Severity
+from shlint_iam.invokers import binding_fix, invoker_analysis
+from shlint_iam.shell.values import show
+
+
+class BindingTargetMismatch(Rule):
+    """## What it does
+    Reports an invoker binding meant for a deployed resource whose region, project or name
+    differs from the resource's.
+
+    Regions are resolved the way gcloud resolves them: functions use the last `--region`, else
+    `CLOUDSDK_FUNCTIONS_REGION` / `gcloud config set functions/region`, else `us-central1`; Cloud
+    Run commands use `--region`, else `CLOUDSDK_RUN_REGION` / `run/region`, with no default.
+    A gen2 function's Cloud Run service has the function's name in lower case.
+
+    ## Why it matters
+    The binding succeeds on another service (or fails on one that does not exist) while the
+    deployed one stays without an invoker.
+
+    ## Example
+    ```bash
+    gcloud functions deploy orchestrator --gen2 --region=us-west2 --trigger-topic=done
+    gcloud run services add-iam-policy-binding orchestrator --region=us-central1 \\
+      --member="serviceAccount:$SA" --role=roles/run.invoker
+    ```
+
+    ## Fix
+    Use the deploy's region, project and (lower-case) name, ideally from the same variables.
+    """
+
+    code = "IAM003"
+    name = "binding-target-mismatch"
+    summary = "the binding's region, project or name differs from the deployed resource's"
+    severity = Severity.ERROR
+    tags = ("iam", "correctness")
+    precision = "high"
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for outcome in invoker_analysis(ctx).outcomes:
+            req = outcome.requirement
+            for miss in outcome.near_misses:
+                if miss.code != self.code:
+                    continue
+                message = (f"binding does not reach {show(req.service.name)} deployed at line "
+                           f"{req.anchor.span.start_line}: {miss.reason}")
+                yield ctx.report(self, miss.binding.span, message, scope=miss.binding.lines,
+                                 fix=binding_fix(req))

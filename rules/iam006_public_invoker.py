@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from shlint_iam.api import FileContext, Finding, Rule, Severity
+from shlint_iam.gcloud.facts import Binding, Deploy
+from shlint_iam.invokers import Match, binding_fix, invoker_analysis, same_service
+from shlint_iam.shell.values import show
+
+
+class PublicInvoker(Rule):
+    """## What it does
+    Reports an event-invoked deployment that is made public: `--allow-unauthenticated` (or
+    `--no-invoker-iam-check`) on its deploy, or an `allUsers` / `allAuthenticatedUsers` invoker
+    binding on its service.
+
+    ## Why it matters
+    An event-driven function or service only needs its trigger's identity to call it. Making it
+    public "fixes" the 403 by letting anyone on the internet call the endpoint and inject events.
+    An HTTP function that is public on purpose (`--trigger-http --allow-unauthenticated`) is not
+    reported.
+
+    ## Example
+    ```bash
+    gcloud functions deploy orchestrator --gen2 --region=us-west2 --trigger-topic=done \\
+      --allow-unauthenticated
+    ```
+
+    ## Fix
+    Drop `--allow-unauthenticated` (on an existing function, `--no-allow-unauthenticated`
+    removes the public binding) and grant `roles/run.invoker` to the trigger's service account.
+    """
+
+    code = "IAM006"
+    name = "public-invoker"
+    summary = "an event-invoked deployment is made public"
+    severity = Severity.ERROR
+    tags = ("iam", "security")
+    precision = "very-high"
+    security_severity = "8.5"
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        analysis = invoker_analysis(ctx)
+        seen: set[int] = set()
+        for req in analysis.requirements:
+            for deploy in req.deploys:
+                if deploy.public_span is None or id(deploy) in seen:
+                    continue
+                seen.add(id(deploy))
+                yield ctx.report(self, deploy.public_span,
+                                 f"{deploy.public_flag} makes {req.describe()} callable by anyone; "
+                                 "only its invoker needs access",
+                                 scope=deploy.lines, fix=f"remove {deploy.public_flag}; {binding_fix(req)}")
+            for binding in ctx.facts(Binding):
+                if (binding.is_public and binding.target is not None and id(binding) not in seen
+                        and same_service(binding.target, req.service) is not Match.NO):
+                    seen.add(id(binding))
+                    yield ctx.report(self, binding.member_span or binding.span,
+                                     f"{binding.member} makes {req.describe()} callable by anyone",
+                                     scope=binding.lines, fix=binding_fix(req))
+        for deploy in ctx.facts(Deploy):
+            if deploy.event_invoked and deploy.public_span is not None and id(deploy) not in seen:
+                seen.add(id(deploy))
+                yield ctx.report(self, deploy.public_span,
+                                 f"{deploy.public_flag} makes event-invoked function {show(deploy.name)} public",
+                                 scope=deploy.lines)

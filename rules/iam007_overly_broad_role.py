@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from shlint_iam.api import FileContext, Finding, Rule, Severity
+from shlint_iam.invokers import invoker_analysis, is_broad
+from shlint_iam.shell.values import show
+
+
+class OverlyBroadRole(Rule):
+    """## What it does
+    Reports a binding that gives an invoker identity more than invoke: `roles/owner`,
+    `roles/editor`, `roles/run.admin`, `roles/run.developer`, `roles/run.sourceDeveloper`, or
+    `roles/run.invoker` on the whole project (`gcloud projects add-iam-policy-binding`).
+
+    ## Why it matters
+    These bindings do let the trigger call the service, so the pipeline works, but the account
+    can now deploy, delete or invoke every service in the project. A leaked key or a compromised
+    function becomes a project-wide incident.
+
+    ## Example
+    ```bash
+    gcloud projects add-iam-policy-binding my-project \\
+      --member="serviceAccount:$SA" --role=roles/run.invoker
+    ```
+
+    ## Fix
+    Bind `roles/run.invoker` on the one service:
+    `gcloud run services add-iam-policy-binding NAME --region=R --member=... --role=roles/run.invoker`.
+    """
+
+    code = "IAM007"
+    name = "overly-broad-role"
+    summary = "an invoker identity gets more than invoke"
+    severity = Severity.WARNING
+    tags = ("iam", "security")
+    precision = "high"
+    security_severity = "5.0"
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        seen: set[int] = set()
+        for outcome in invoker_analysis(ctx).outcomes:
+            for binding in outcome.satisfying:
+                if id(binding) in seen or not is_broad(binding):
+                    continue
+                seen.add(id(binding))
+                where = "on the whole project" if binding.scope == "project" else "on the service"
+                yield ctx.report(
+                    self, binding.role_span or binding.span,
+                    f"{show(binding.role or '')} {where} gives invoker {show(binding.member or '')} more than invoke",
+                    scope=binding.lines,
+                    fix=f"grant roles/run.invoker on service {show(outcome.requirement.service.name)} only",
+                )

@@ -1,0 +1,1 @@
+"""The gcloud model: argv -> GcloudCommand -> facts (deploys, bindings, invokers)."""

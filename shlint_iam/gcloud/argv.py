@@ -1,0 +1,162 @@
+"""gcloud's command-line grammar: release tracks, command groups, flags anywhere, last value wins.
+
+Facts from ``docs/gcloud-iam.md`` section 1: global flags may stand anywhere; ``alpha``/``beta``
+(and ``preview``) are release tracks; ``--flag=value`` and ``--flag value``; boolean flags take
+no value; positionals may follow flags; a repeated flag's last value wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..shell.trace import Word
+
+TRACKS = {"alpha", "beta", "preview"}
+
+GLOBAL_VALUE_FLAGS = {
+    "--project", "--account", "--billing-project", "--configuration", "--flags-file", "--flatten",
+    "--format", "--verbosity", "--impersonate-service-account", "--access-token-file", "--trace-token",
+    "--http-timeout", "--universe-domain", "--authority-selector", "--authorization-token-file",
+    "--credential-file-override", "--document",
+}
+GLOBAL_BOOL_FLAGS = {
+    "--quiet", "-q", "--log-http", "--no-log-http", "--user-output-enabled", "--no-user-output-enabled",
+    "--help", "-h",
+}
+
+# Boolean flags of the commands modelled here (gcloud 578.0.0's parser, docs section 3.2, 5.1, 6).
+BOOL_FLAGS = {
+    "--gen2", "--allow-unauthenticated", "--trigger-http", "--retry", "--serve-all-traffic-latest-revision",
+    "--invoker-iam-check", "--iap", "--no-traffic", "--async", "--automatic-updates", "--cpu-boost",
+    "--cpu-throttling", "--default-url", "--deploy-health-check", "--gpu-zonal-redundancy",
+    "--session-affinity", "--use-http2", "--all", "--push-no-wrapper",
+    "--push-no-wrapper-write-metadata", "--enable-message-ordering", "--enable-exactly-once-delivery",
+    "--retain-acked-messages", "--use-topic-schema", "--use-table-schema", "--write-metadata",
+    "--drop-unknown-fields", "--cloud-storage-use-topic-schema", "--cloud-storage-write-metadata",
+    "--source-only", "--installation-only", "--disable-prompts", "--no-user-output-enabled",
+}
+
+# Command groups, so that the command path can be told apart from positionals.
+GROUPS: dict[str, object] = {
+    "functions": {"logs": {}, "event-types": {}, "regions": {}, "runtimes": {}},
+    "run": {"services": {}, "jobs": {"executions": {}}, "revisions": {}, "domain-mappings": {}, "regions": {}},
+    "projects": {},
+    "eventarc": {"triggers": {}, "channels": {}, "providers": {}},
+    "pubsub": {"subscriptions": {}, "topics": {}, "schemas": {}},
+    "scheduler": {"jobs": {"create": {}, "update": {}}},
+    "config": {"configurations": {}},
+    "iam": {"service-accounts": {"keys": {}}, "roles": {}},
+    "services": {},
+    "storage": {"buckets": {}},
+    "auth": {},
+    "secrets": {"versions": {}},
+    "builds": {"triggers": {}},
+    "artifacts": {"repositories": {}, "docker": {"images": {}}},
+    "workflows": {},
+    "tasks": {"queues": {}},
+    "compute": {},
+    "app": {},
+}
+
+
+@dataclass
+class Flag:
+    name: str
+    value: str | None  # None for a boolean flag
+    span: object  # Span of the flag word (or of its value word for `--flag value`)
+
+
+@dataclass
+class GcloudCommand:
+    """A parsed gcloud invocation."""
+
+    track: str | None
+    path: tuple[str, ...]
+    positionals: list[Word] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+
+    def all(self, name: str) -> list[Flag]:
+        return [f for f in self.flags if f.name == name]
+
+    def last(self, *names: str) -> Flag | None:
+        """The flag's last occurrence (gcloud: the last value wins)."""
+        for flag in reversed(self.flags):
+            if flag.name in names:
+                return flag
+        return None
+
+    def value(self, *names: str) -> str | None:
+        flag = self.last(*names)
+        return flag.value if flag is not None else None
+
+    def has(self, name: str) -> bool:
+        return any(f.name == name for f in self.flags)
+
+    @property
+    def command(self) -> str:
+        return " ".join(self.path)
+
+
+def _is_value_flag(name: str) -> bool | None:
+    if name in GLOBAL_VALUE_FLAGS:
+        return True
+    if name in GLOBAL_BOOL_FLAGS or name in BOOL_FLAGS:
+        return False
+    if name.startswith(("--no-", "--clear-")):
+        return False
+    return None  # unknown: takes a value when one follows
+
+
+def parse_gcloud(words: list[Word]) -> GcloudCommand:
+    """Parse ``gcloud ...`` (``words[0]`` is gcloud itself)."""
+    args = words[1:]
+    flags: list[Flag] = []
+    bare: list[Word] = []
+    i = 0
+    while i < len(args):
+        word = args[i]
+        text = word.text
+        if text == "--":
+            bare.extend(args[i + 1 :])
+            break
+        if text.startswith("-") and len(text) > 1:
+            if "=" in text and text.startswith("--"):
+                name, _, value = text.partition("=")
+                flags.append(Flag(name, value, word.span))
+                i += 1
+                continue
+            takes = _is_value_flag(text)
+            nxt = args[i + 1] if i + 1 < len(args) else None
+            if takes is None:
+                takes = nxt is not None and not nxt.text.startswith("-")
+            if takes and nxt is not None:
+                flags.append(Flag(text, nxt.text, nxt.span))
+                i += 2
+                continue
+            flags.append(Flag(text, None if not takes else "", word.span))
+            i += 1
+            continue
+        bare.append(word)
+        i += 1
+    track = None
+    if bare and bare[0].text in TRACKS:
+        track = bare[0].text
+        bare = bare[1:]
+    path: list[str] = []
+    level: dict[str, object] = GROUPS
+    while bare:
+        head = bare[0].text
+        sub = level.get(head)
+        if isinstance(sub, dict):  # a group: its command (or subgroup) follows
+            path.append(head)
+            bare = bare[1:]
+            level = sub
+            continue
+        if path:  # the command itself
+            path.append(head)
+            bare = bare[1:]
+        break
+    if not path and bare:
+        path.append(bare[0].text)
+        bare = bare[1:]
+    return GcloudCommand(track=track, path=tuple(path), positionals=bare, flags=flags)

@@ -1,0 +1,164 @@
+"""What gcloud commands do to the deployment, in terms rules can ask about (public API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..shell.values import atom, is_known, show
+
+if TYPE_CHECKING:
+    from ..model import Span
+    from ..shell.trace import CommandRun
+
+DEFAULT_COMPUTE_SUFFIX = "-compute@developer.gserviceaccount.com"
+
+# Roles that carry run.routes.invoke (docs/gcloud-iam.md 3.4) and the broad ones among them.
+INVOKE_ROLES = {
+    "roles/run.invoker", "roles/run.servicesInvoker", "roles/run.developer", "roles/run.admin",
+    "roles/run.sourceDeveloper",
+}
+PROJECT_INVOKE_ROLES = INVOKE_ROLES | {"roles/owner", "roles/editor"}
+BROAD_ROLES = {"roles/owner", "roles/editor", "roles/run.admin", "roles/run.developer", "roles/run.sourceDeveloper"}
+PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    """A Cloud Run service (a gen2 function's service has the function's name, lower-cased)."""
+
+    name: str
+    region: str
+    project: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.project, self.region, self.name)
+
+    def describe(self) -> str:
+        return f"{show(self.name)} ({show(self.region)}, project {show(self.project)})"
+
+
+def member_of_email(email: str) -> str:
+    """``serviceAccount:EMAIL`` for a bare email (how --member must spell it)."""
+    return "serviceAccount:" + email
+
+
+def normalise_member(member: str) -> str:
+    """Compare members exactly on the prefix and case-insensitively on the email."""
+    prefix, sep, rest = member.partition(":")
+    if sep and is_known(rest):
+        return f"{prefix}:{rest.lower()}"
+    return member
+
+
+def default_compute_account(project: str) -> str:
+    """``PROJECT_NUMBER-compute@developer.gserviceaccount.com`` of ``project``."""
+    return atom(f"projectNumber:{project}") + DEFAULT_COMPUTE_SUFFIX
+
+
+def is_default_compute(email: str) -> bool:
+    return email.endswith(DEFAULT_COMPUTE_SUFFIX)
+
+
+@dataclass(eq=False)
+class Fact:
+    run: CommandRun
+
+    @property
+    def span(self) -> Span:
+        return self.run.span
+
+    @property
+    def lines(self) -> tuple[int, int]:
+        """First and last line of the statement the command belongs to."""
+        return self.run.scope
+
+
+@dataclass(eq=False)
+class Deploy(Fact):
+    """``gcloud functions deploy`` or ``gcloud run deploy``."""
+
+    kind: str  # "function" or "run"
+    name: str
+    service: ServiceRef
+    generation: int | None = None  # functions: 1 or 2 (gen2 unless --no-gen2); None for run
+    trigger: str | None = None  # "http", "event" or None (run services: no trigger of their own)
+    trigger_description: str = ""
+    invoker: str | None = None  # the member that invokes it (``serviceAccount:EMAIL``) for gen2 events
+    invoker_source: str = ""  # which flag (or default) the invoker came from
+    public_span: Span | None = None  # --allow-unauthenticated / --no-invoker-iam-check
+    public_flag: str = ""
+
+    @property
+    def event_invoked(self) -> bool:
+        return self.kind == "function" and self.trigger == "event" and self.generation != 1
+
+
+@dataclass(eq=False)
+class Delete(Fact):
+    """``gcloud functions delete`` or ``gcloud run services delete``."""
+
+    service: ServiceRef
+
+
+@dataclass(eq=False)
+class Binding(Fact):
+    """An IAM policy binding command.
+
+    ``scope`` is "service" (``run services add-iam-policy-binding``, ``functions
+    add-invoker-policy-binding``), "function" (``functions add-iam-policy-binding``: the
+    function's own policy) or "project" (``projects add-iam-policy-binding``).
+    """
+
+    scope: str
+    command: str
+    target: ServiceRef | None
+    project: str
+    member: str | None
+    role: str | None
+    member_span: Span | None = None
+    role_span: Span | None = None
+    function_name: str | None = None  # as written, for "function" scope
+
+    @property
+    def is_public(self) -> bool:
+        return self.member in PUBLIC_MEMBERS
+
+    @property
+    def grants_invoke(self) -> bool | None:
+        """Whether the binding lets its member invoke a gen2 function / Cloud Run service."""
+        if self.role is None or not is_known(self.role):
+            return None
+        if self.scope == "project":
+            return self.role in PROJECT_INVOKE_ROLES
+        if self.scope == "function":
+            return False
+        return self.role in INVOKE_ROLES or self.role in ("roles/owner", "roles/editor")
+
+
+@dataclass(eq=False)
+class Invoker(Fact):
+    """Something that calls a Cloud Run service with an identity: an Eventarc trigger, a Pub/Sub
+    push subscription or a Cloud Scheduler HTTP job."""
+
+    kind: str  # "eventarc", "push", "scheduler"
+    name: str
+    target: ServiceRef | None
+    identity: str | None  # ``serviceAccount:EMAIL``; None: it sends no identity
+    identity_span: Span | None = None
+
+    @property
+    def description(self) -> str:
+        what = {"eventarc": "Eventarc trigger", "push": "Pub/Sub push subscription",
+                "scheduler": "Cloud Scheduler job"}[self.kind]
+        return f"{what} {show(self.name)}"
+
+
+@dataclass(eq=False)
+class Unverifiable(Fact):
+    """A deployment or binding command whose target, member or role cannot be worked out."""
+
+    what: str
+    detail: str = ""
+    fields: list[str] = field(default_factory=list)

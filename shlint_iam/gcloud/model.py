@@ -1,0 +1,434 @@
+"""Turn each executed gcloud command into facts, resolving names, regions, projects and identities
+in gcloud's own order (``docs/gcloud-iam.md`` sections 2, 3, 5 and 6)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..shell.interpreter import State
+from ..shell.trace import CommandRun
+from ..shell.values import atom, is_known, run_url_atom, run_url_target
+from .argv import GcloudCommand, parse_gcloud
+from .facts import (
+    Binding,
+    Delete,
+    Deploy,
+    Invoker,
+    ServiceRef,
+    Unverifiable,
+    default_compute_account,
+    member_of_email,
+    normalise_member,
+)
+
+EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-filters", "--trigger-event")
+_FULL_NAME = re.compile(r"^projects/([^/]+)/locations/([^/]+)/(?:services|functions)/([^/]+)$")
+_RUN_APP = re.compile(r"^https://([a-z0-9-]+?)(?:-[a-z0-9]{10})?-[a-z]{2,4}\.a\.run\.app(?:/.*)?$")
+
+# Commands that change the deployment (ERR001-ERR003 apply to them).
+MUTATING = {
+    ("functions", "deploy"), ("functions", "delete"), ("functions", "add-invoker-policy-binding"),
+    ("functions", "remove-invoker-policy-binding"), ("functions", "add-iam-policy-binding"),
+    ("functions", "remove-iam-policy-binding"), ("functions", "set-iam-policy"),
+    ("run", "deploy"), ("run", "services", "update"), ("run", "services", "delete"),
+    ("run", "services", "add-iam-policy-binding"), ("run", "services", "remove-iam-policy-binding"),
+    ("run", "services", "set-iam-policy"), ("run", "services", "update-traffic"),
+    ("projects", "add-iam-policy-binding"), ("projects", "remove-iam-policy-binding"),
+    ("projects", "set-iam-policy"),
+    ("eventarc", "triggers", "create"), ("eventarc", "triggers", "update"), ("eventarc", "triggers", "delete"),
+    ("pubsub", "subscriptions", "create"), ("pubsub", "subscriptions", "update"),
+    ("pubsub", "subscriptions", "modify-push-config"), ("pubsub", "subscriptions", "delete"),
+    ("pubsub", "topics", "create"),
+    ("scheduler", "jobs", "create", "http"), ("scheduler", "jobs", "update", "http"),
+    ("scheduler", "jobs", "create", "pubsub"), ("scheduler", "jobs", "update", "pubsub"),
+    ("scheduler", "jobs", "delete"),
+    ("iam", "service-accounts", "add-iam-policy-binding"), ("iam", "service-accounts", "create"),
+}
+
+# gcloud config properties this model keeps, and the environment variables that override them.
+PROPERTY_ENV = {
+    "core/project": "CLOUDSDK_CORE_PROJECT",
+    "functions/region": "CLOUDSDK_FUNCTIONS_REGION",
+    "functions/gen2": "CLOUDSDK_FUNCTIONS_GEN2",
+    "run/region": "CLOUDSDK_RUN_REGION",
+    "eventarc/location": "CLOUDSDK_EVENTARC_LOCATION",
+}
+_PROPERTY_ALIASES = {"project": "core/project"}
+
+
+def is_mutating(cmd: GcloudCommand) -> bool:
+    return cmd.path in MUTATING
+
+
+@dataclass
+class GcloudModel:
+    """The command hook the interpreter calls for every executed command."""
+
+    default_region: str | None = None
+
+    def __call__(self, run: CommandRun, state: State) -> str | None:
+        if not run.words or run.words[0].text.rsplit("/", 1)[-1] != "gcloud":
+            return None
+        cmd = parse_gcloud(run.words)
+        run.gcloud = cmd
+        handler = _HANDLERS.get(cmd.path)
+        if handler is None:
+            return None
+        return handler(self, cmd, run, state)
+
+    # -- property resolution ------------------------------------------------------------
+    def prop(self, name: str, state: State) -> str | None:
+        env = PROPERTY_ENV.get(name)
+        if env and env in state.exported and env in state.vars:
+            value = state.vars[env]
+            return value if isinstance(value, str) else " ".join(value)
+        return state.props.get(name)
+
+    def project(self, cmd: GcloudCommand, state: State) -> str:
+        value = cmd.value("--project")
+        if value:
+            return value
+        if cmd.has("--flags-file"):
+            return atom("flags-file:project")
+        return self.prop("core/project", state) or atom("prop:core/project")
+
+    def function_region(self, cmd: GcloudCommand, state: State, explicit_gen2: bool = False) -> str:
+        value = cmd.value("--region")
+        if value:
+            return value
+        if cmd.has("--flags-file"):
+            return atom("flags-file:region")
+        configured = self.prop("functions/region", state)
+        if configured:
+            return configured
+        if self.default_region:
+            return self.default_region
+        if explicit_gen2:
+            # gcloud fails non-interactively here (no default region for an explicit --gen2).
+            return atom("prop:functions/region")
+        return "us-central1"
+
+    def run_region(self, cmd: GcloudCommand, state: State, flag: str = "--region") -> str:
+        value = cmd.value(flag)
+        if value:
+            return value
+        if cmd.has("--flags-file"):
+            return atom("flags-file:region")
+        return self.prop("run/region", state) or self.default_region or atom("prop:run/region")
+
+    def explicit_gen2(self, cmd: GcloudCommand, state: State) -> bool | None:
+        if cmd.has("--no-gen2"):
+            return False
+        if cmd.has("--gen2"):
+            return True
+        configured = self.prop("functions/gen2", state)
+        if configured is not None and is_known(configured):
+            return configured.lower() in ("true", "1", "yes", "on")
+        return None
+
+    def service_ref(self, name: str, region: str, project: str, lower: bool) -> ServiceRef:
+        match = _FULL_NAME.match(name)
+        if match:
+            project, region, name = match.group(1), match.group(2), match.group(3)
+        if lower and is_known(name):
+            name = name.lower()
+        return ServiceRef(name=name, region=region, project=project)
+
+
+def _positional(cmd: GcloudCommand, index: int = 0) -> str | None:
+    return cmd.positionals[index].text if len(cmd.positionals) > index else None
+
+
+def _member(cmd: GcloudCommand) -> tuple[str | None, object]:
+    flag = cmd.last("--member")
+    if flag is None or flag.value is None:
+        return None, None
+    return normalise_member(flag.value), flag.span
+
+
+def _identity(value: str | None) -> str | None:
+    if not value:
+        return None
+    return normalise_member(member_of_email(value))
+
+
+# -- handlers ---------------------------------------------------------------------------------
+def _functions_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    name = _positional(cmd)
+    explicit = model.explicit_gen2(cmd, state)
+    project = model.project(cmd, state)
+    region = model.function_region(cmd, state, explicit_gen2=bool(explicit))
+    if name is None:
+        run.facts.append(Unverifiable(run, "the function name", "no NAME positional"))
+        return None
+    generation = 1 if explicit is False else 2
+    trigger: str | None = None
+    description = ""
+    if cmd.has("--trigger-http"):
+        trigger, description = "http", "HTTP trigger"
+    else:
+        flag = cmd.last(*EVENT_TRIGGER_FLAGS)
+        if flag is not None:
+            trigger = "event"
+            kind = {
+                "--trigger-topic": "Pub/Sub topic",
+                "--trigger-bucket": "Cloud Storage bucket",
+                "--trigger-event-filters": "Eventarc event filter",
+                "--trigger-event": "event",
+            }[flag.name]
+            description = f"{kind} {flag.value}" if flag.value else kind
+    invoker = None
+    source = ""
+    if trigger == "event" and generation == 2:
+        for flag_name in ("--trigger-service-account", "--service-account"):
+            value = cmd.value(flag_name)
+            if value:
+                invoker, source = _identity(value), flag_name
+                break
+        else:
+            invoker = normalise_member(member_of_email(default_compute_account(project)))
+            source = "the default compute service account"
+    public = cmd.last("--allow-unauthenticated")
+    deploy = Deploy(
+        run,
+        kind="function",
+        name=name,
+        service=model.service_ref(name, region, project, lower=True),
+        generation=generation,
+        trigger=trigger,
+        trigger_description=description,
+        invoker=invoker,
+        invoker_source=source,
+        public_span=public.span if public is not None else None,  # type: ignore[arg-type]
+        public_flag="--allow-unauthenticated" if public is not None else "",
+    )
+    run.facts.append(deploy)
+    return None
+
+
+def _run_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    name = _positional(cmd)
+    if name is None:
+        run.facts.append(Unverifiable(run, "the service name", "no SERVICE positional"))
+        return None
+    region = model.run_region(cmd, state)
+    project = model.project(cmd, state)
+    public = cmd.last("--allow-unauthenticated", "--no-invoker-iam-check")
+    run.facts.append(
+        Deploy(
+            run,
+            kind="run",
+            name=name,
+            service=model.service_ref(name, region, project, lower=False),
+            public_span=public.span if public is not None else None,  # type: ignore[arg-type]
+            public_flag=public.name if public is not None else "",
+        )
+    )
+    return None
+
+
+def _delete(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    name = _positional(cmd)
+    if name is None:
+        return None
+    is_function = cmd.path[0] == "functions"
+    region = model.function_region(cmd, state) if is_function else model.run_region(cmd, state)
+    project = model.project(cmd, state)
+    run.facts.append(Delete(run, service=model.service_ref(name, region, project, lower=is_function)))
+    return None
+
+
+def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    name = _positional(cmd)
+    member, member_span = _member(cmd)
+    role_flag = cmd.last("--role")
+    role = role_flag.value if role_flag is not None else None
+    role_span = role_flag.span if role_flag is not None else None
+    project = model.project(cmd, state)
+    path = cmd.path
+    target: ServiceRef | None = None
+    function_name = None
+    if path == ("projects", "add-iam-policy-binding"):
+        scope = "project"
+        project = name or project
+    elif path == ("run", "services", "add-iam-policy-binding"):
+        scope = "service"
+        if name is not None:
+            target = model.service_ref(name, model.run_region(cmd, state), project, lower=False)
+    elif path == ("functions", "add-invoker-policy-binding"):
+        scope = "service"
+        role = "roles/run.invoker"
+        role_span = None
+        if name is not None:
+            target = model.service_ref(name, model.function_region(cmd, state), project, lower=True)
+    else:  # functions add-iam-policy-binding: the function's own (Cloud Functions) policy
+        scope = "function"
+        function_name = name
+        if name is not None:
+            target = model.service_ref(name, model.function_region(cmd, state), project, lower=True)
+    if scope != "project":
+        match = _FULL_NAME.match(name or "")
+        if match and target is not None:
+            project = target.project
+    binding = Binding(
+        run,
+        scope=scope,
+        command="gcloud " + " ".join(path),
+        target=target,
+        project=project,
+        member=member,
+        role=role,
+        member_span=member_span,  # type: ignore[arg-type]
+        role_span=role_span,  # type: ignore[arg-type]
+        function_name=function_name,
+    )
+    run.facts.append(binding)
+    missing = [
+        what
+        for what, value in (("target", name if scope != "project" else project), ("member", member), ("role", role))
+        if value is None or not is_known(value)
+    ]
+    if target is not None and not (is_known(target.region) and is_known(target.project)):
+        missing.append("region or project")
+    if missing:
+        run.facts.append(Unverifiable(run, "binding", ", ".join(missing), missing))
+    return None
+
+
+def _eventarc_trigger(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    service = cmd.value("--destination-run-service")
+    if not service:
+        return None
+    location = cmd.value("--location") or model.prop("eventarc/location", state) or atom("prop:eventarc/location")
+    region = cmd.value("--destination-run-region") or location
+    project = model.project(cmd, state)
+    identity_flag = cmd.last("--service-account")
+    identity = _identity(identity_flag.value) if identity_flag is not None else None
+    if identity is None:
+        identity = normalise_member(member_of_email(default_compute_account(project)))
+    run.facts.append(
+        Invoker(
+            run,
+            kind="eventarc",
+            name=_positional(cmd) or "",
+            target=ServiceRef(service, region, project),
+            identity=identity,
+            identity_span=identity_flag.span if identity_flag is not None else None,  # type: ignore[arg-type]
+        )
+    )
+    return None
+
+
+def _target_of_url(url: str, model: GcloudModel, state: State) -> ServiceRef | None:
+    traced = run_url_target(url)
+    if traced is not None:
+        return ServiceRef(*traced)
+    match = _RUN_APP.match(url) if is_known(url) else None
+    if match:
+        return ServiceRef(match.group(1), atom("url-region"), atom("url-project"))
+    return None
+
+
+def _push_subscription(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    endpoint = cmd.value("--push-endpoint")
+    if not endpoint:
+        return None  # a pull subscription (a push service account alone is ignored by gcloud)
+    identity_flag = cmd.last("--push-auth-service-account")
+    run.facts.append(
+        Invoker(
+            run,
+            kind="push",
+            name=_positional(cmd) or "",
+            target=_target_of_url(endpoint, model, state),
+            identity=_identity(identity_flag.value) if identity_flag is not None else None,
+            identity_span=identity_flag.span if identity_flag is not None else None,  # type: ignore[arg-type]
+        )
+    )
+    return None
+
+
+def _scheduler_job(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    uri = cmd.value("--uri")
+    if not uri:
+        return None
+    identity_flag = cmd.last("--oidc-service-account-email")
+    run.facts.append(
+        Invoker(
+            run,
+            kind="scheduler",
+            name=_positional(cmd) or "",
+            target=_target_of_url(uri, model, state),
+            identity=_identity(identity_flag.value) if identity_flag is not None else None,
+            identity_span=identity_flag.span if identity_flag is not None else None,  # type: ignore[arg-type]
+        )
+    )
+    return None
+
+
+def _config_set(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    if len(cmd.positionals) >= 2 and cmd.value("--configuration") is None:
+        key = cmd.positionals[0].text
+        key = _PROPERTY_ALIASES.get(key, key)
+        if "/" not in key:
+            key = "core/" + key
+        state.props[key] = cmd.positionals[1].text
+    return None
+
+
+def _config_get(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> str | None:
+    if not cmd.positionals:
+        return None
+    key = cmd.positionals[0].text
+    key = _PROPERTY_ALIASES.get(key, key)
+    if "/" not in key:
+        key = "core/" + key
+    return model.prop(key, state) or atom(f"prop:{key}")
+
+
+def _projects_describe(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> str | None:
+    fmt = cmd.value("--format") or ""
+    project = _positional(cmd) or model.project(cmd, state)
+    if "projectNumber" in fmt:
+        return atom(f"projectNumber:{project}")
+    if "projectId" in fmt:
+        return project
+    return None
+
+
+def _describe_url(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> str | None:
+    fmt = cmd.value("--format") or ""
+    name = _positional(cmd)
+    if name is None or not re.search(r"url|uri", fmt, re.IGNORECASE):
+        return None
+    project = model.project(cmd, state)
+    if cmd.path[0] == "functions":
+        ref = model.service_ref(name, model.function_region(cmd, state), project, lower=True)
+    else:
+        ref = model.service_ref(name, model.run_region(cmd, state), project, lower=False)
+    return run_url_atom(ref.name, ref.region, ref.project)
+
+
+_HANDLERS = {
+    ("functions", "deploy"): _functions_deploy,
+    ("run", "deploy"): _run_deploy,
+    ("functions", "delete"): _delete,
+    ("run", "services", "delete"): _delete,
+    ("run", "services", "add-iam-policy-binding"): _binding,
+    ("functions", "add-invoker-policy-binding"): _binding,
+    ("functions", "add-iam-policy-binding"): _binding,
+    ("projects", "add-iam-policy-binding"): _binding,
+    ("eventarc", "triggers", "create"): _eventarc_trigger,
+    ("eventarc", "triggers", "update"): _eventarc_trigger,
+    ("pubsub", "subscriptions", "create"): _push_subscription,
+    ("pubsub", "subscriptions", "update"): _push_subscription,
+    ("pubsub", "subscriptions", "modify-push-config"): _push_subscription,
+    ("scheduler", "jobs", "create", "http"): _scheduler_job,
+    ("scheduler", "jobs", "update", "http"): _scheduler_job,
+    ("config", "set"): _config_set,
+    ("config", "get"): _config_get,
+    ("config", "get-value"): _config_get,
+    ("projects", "describe"): _projects_describe,
+    ("run", "services", "describe"): _describe_url,
+    ("functions", "describe"): _describe_url,
+}

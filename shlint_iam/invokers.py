@@ -1,0 +1,323 @@
+"""Who must be able to invoke what, and whether the script grants it on every path.
+
+Shared by the IAM rules. A *requirement* is an identity that must hold an invoke role on a
+Cloud Run service: the trigger identity of an event-invoked gen2 function, or the identity of an
+Eventarc trigger, push subscription or Scheduler job that calls a service. A small dataflow over
+the trace follows each requirement's state along every path:
+
+``N`` not deployed yet, ``P`` bound before any deploy, ``U`` deployed and not bound since,
+``B`` deployed and bound, ``D`` deleted.
+
+A deploy moves N/P/D to U (a binding made before the resource existed is lost) and keeps B (a
+redeploy keeps bindings); a matching binding moves U to B and N/D to P; a delete moves to D.
+Paths that end with a failing ``exit`` are failed runs and do not count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .gcloud.facts import (
+    BROAD_ROLES,
+    Binding,
+    Delete,
+    Deploy,
+    Invoker,
+    ServiceRef,
+    is_default_compute,
+)
+from .shell.trace import Block, Choice, CommandRun, Exit, Node
+from .shell.values import atoms, is_known, may_equal, show
+
+
+class Match(Enum):
+    NO = 0
+    MAYBE = 1
+    YES = 2
+
+
+def _same(a: str, b: str) -> Match:
+    if a == b:
+        return Match.YES
+    if not is_known(a) or not is_known(b):
+        wildcard = any(x.startswith("url-") for x in atoms(a) + atoms(b))
+        return Match.MAYBE if wildcard or may_equal(a, b) else Match.NO
+    return Match.NO
+
+
+def same_service(a: ServiceRef, b: ServiceRef) -> Match:
+    parts = [_same(a.name, b.name), _same(a.region, b.region), _same(a.project, b.project)]
+    return min(parts, key=lambda m: m.value)
+
+
+def same_member(identity: str, member: str) -> Match:
+    """Whether ``member`` (from --member) is ``identity`` (``serviceAccount:EMAIL``)."""
+    if identity == member:
+        return Match.YES
+    i_prefix, _, i_email = identity.partition(":")
+    m_prefix, _, m_email = member.partition(":")
+    if i_prefix != m_prefix:
+        return Match.NO
+    if is_default_compute(i_email) and is_default_compute(m_email):
+        # PROJECT_NUMBER-compute@...: the number of a project is not known statically.
+        i_num, m_num = i_email.split("-compute@")[0], m_email.split("-compute@")[0]
+        if not is_known(i_num) or not is_known(m_num):
+            return Match.MAYBE
+    if may_equal(i_email, m_email) and not (is_known(i_email) and is_known(m_email)):
+        return Match.MAYBE
+    return Match.NO
+
+
+@dataclass(eq=False)
+class Requirement:
+    service: ServiceRef
+    identity: str | None  # None: the invoker sends no identity (unauthenticated push)
+    origin: Deploy | Invoker  # what makes the service event-invoked
+    deploys: list[Deploy] = field(default_factory=list)
+    invokers: list[Invoker] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> Deploy | Invoker:
+        """Where IAM001 is reported: the last deploy of the service, else the invoker."""
+        return self.deploys[-1] if self.deploys else self.origin
+
+    def describe(self) -> str:
+        origin = self.origin
+        if isinstance(origin, Deploy):
+            return f"gen2 function {show(origin.name)} ({origin.trigger_description})"
+        return f"Cloud Run service {show(self.service.name)}, called by the {origin.description}"
+
+
+@dataclass(eq=False)
+class NearMiss:
+    """A binding meant for a requirement that does not satisfy it, and why."""
+
+    binding: Binding
+    code: str  # IAM003, IAM004 or IAM005
+    reason: str
+
+
+@dataclass(eq=False)
+class Outcome:
+    requirement: Requirement
+    unbound: bool  # some counted path ends deployed and unbound
+    bound: bool  # some counted path ends bound
+    satisfying: list[Binding] = field(default_factory=list)
+    lost: list[Binding] = field(default_factory=list)  # IAM002: ran before the deploy, none after
+    near_misses: list[NearMiss] = field(default_factory=list)
+
+
+def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
+    """("ok", "") when ``binding`` satisfies ``req``, (code, reason) for a near miss, None if unrelated."""
+    svc = req.service
+    if binding.scope == "project":
+        if _same(binding.project, svc.project) is Match.NO or binding.member is None or req.identity is None:
+            return None
+        if same_member(req.identity, binding.member) is Match.NO:
+            return None
+        if binding.grants_invoke is False:
+            return None  # some unrelated project role for this account
+        return ("ok", "")
+    target = binding.target
+    if target is None:
+        return None
+    name_match = _same(target.name, svc.name)
+    if name_match is Match.NO:
+        if is_known(target.name) and target.name.lower() == svc.name and target.name != svc.name:
+            return ("IAM003", f"Cloud Run service names are lower-case: the function's service is {svc.name}")
+        return None
+    where = []
+    if _same(target.region, svc.region) is Match.NO:
+        where.append(f"region {show(target.region)} instead of {show(svc.region)}")
+    if _same(target.project, svc.project) is Match.NO:
+        where.append(f"project {show(target.project)} instead of {show(svc.project)}")
+    if where:
+        return ("IAM003", "it targets " + " and ".join(where))
+    if binding.scope == "function":
+        role = show(binding.role or "?")
+        if binding.role == "roles/run.invoker":
+            return ("IAM004", "`functions add-iam-policy-binding` cannot grant roles/run.invoker on a function")
+        return ("IAM004", f"{role} on the function resource does not let anyone invoke a gen2 function")
+    if binding.is_public:
+        return ("ok", "")
+    if binding.grants_invoke is False:
+        return ("IAM004", f"{show(binding.role or '?')} does not grant run.routes.invoke")
+    member = binding.member
+    if member is None or req.identity is None:
+        return ("ok", "") if member is None else None
+    if ":" not in member:
+        return ("IAM005", f"the member {show(member)} has no `serviceAccount:` prefix")
+    if same_member(req.identity, member) is Match.NO:
+        return ("IAM005", f"it grants {show(member)}, but the invoker is {show(req.identity)}")
+    return ("ok", "")
+
+
+def requirements(facts: Iterable[object]) -> list[Requirement]:
+    """The invoke requirements of one file's facts, in the order they appear."""
+    facts = list(facts)
+    reqs: dict[tuple[object, ...], Requirement] = {}
+    run_deploys: list[Deploy] = []
+    for fact in facts:
+        if isinstance(fact, Deploy):
+            if fact.event_invoked:
+                key = (fact.service.key, "function")
+                req = reqs.get(key)
+                if req is None:
+                    reqs[key] = req = Requirement(fact.service, fact.invoker, fact)
+                else:
+                    req.identity = fact.invoker
+                    req.origin = fact
+                req.deploys.append(fact)
+            elif fact.kind == "run":
+                run_deploys.append(fact)
+        elif isinstance(fact, Invoker) and fact.target is not None:
+            key = (fact.target.key, fact.identity)
+            req = reqs.get(key)
+            if req is None:
+                reqs[key] = req = Requirement(fact.target, fact.identity, fact)
+            req.invokers.append(fact)
+    for req in reqs.values():
+        if isinstance(req.origin, Invoker):
+            req.deploys = [d for d in run_deploys if same_service(d.service, req.service) is Match.YES]
+            # A function's service can be the target too (push to a function's URL).
+            for fact in facts:
+                if isinstance(fact, Deploy) and fact.kind == "function" and \
+                        same_service(fact.service, req.service) is Match.YES and fact not in req.deploys:
+                    req.deploys.append(fact)
+    return list(reqs.values())
+
+
+def _transition(state: str, event: str) -> str:
+    if event == "deploy":
+        return "B" if state == "B" else "U"
+    if event == "public":
+        return "B"
+    if event == "bind":
+        return {"U": "B", "B": "B", "N": "P", "P": "P", "D": "P"}[state]
+    if event == "delete":
+        return "D"
+    return state
+
+
+class _Flow:
+    """Walks the trace for one requirement."""
+
+    def __init__(self, req: Requirement) -> None:
+        self.req = req
+        self.satisfying: list[Binding] = []
+        self.order: list[tuple[str, object]] = []  # (event, fact) in walk order
+
+    def events(self, run: CommandRun) -> list[str]:
+        out = []
+        for fact in run.facts:
+            if isinstance(fact, Deploy) and fact in self.req.deploys:
+                out.append("public" if fact.public_span is not None else "deploy")
+                self.order.append(("deploy", fact))
+            elif isinstance(fact, Delete) and same_service(fact.service, self.req.service) is Match.YES:
+                out.append("delete")
+                self.order.append(("delete", fact))
+            elif isinstance(fact, Binding):
+                verdict = classify(fact, self.req)
+                if verdict is not None and verdict[0] == "ok":
+                    out.append("bind")
+                    if fact not in self.satisfying:
+                        self.satisfying.append(fact)
+                    self.order.append(("bind", fact))
+        return out
+
+    def walk(self, node: Node, states: frozenset[str]) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """(states falling through, states leaving by each exit kind)."""
+        exits: dict[str, frozenset[str]] = {}
+        if isinstance(node, CommandRun):
+            for event in self.events(node):
+                states = frozenset(_transition(s, event) for s in states)
+            return states, exits
+        if isinstance(node, Exit):
+            if node.kind == "exit" and not node.success:
+                return frozenset(), exits  # a failed run: the operator sees it fail
+            return frozenset(), {node.kind: states}
+        if isinstance(node, Choice):
+            fall: frozenset[str] = frozenset()
+            for branch in node.branches:
+                b_fall, b_exits = self.walk(branch, states)
+                fall |= b_fall
+                for kind, value in b_exits.items():
+                    exits[kind] = exits.get(kind, frozenset()) | value
+            return fall, exits
+        assert isinstance(node, Block)
+        for child in node.nodes:
+            if not states:
+                break
+            states, child_exits = self.walk(child, states)
+            for kind, value in child_exits.items():
+                exits[kind] = exits.get(kind, frozenset()) | value
+        for kind in list(exits):
+            if node.catches(kind):
+                states |= exits.pop(kind)
+        return states, exits
+
+
+def analyse_requirement(req: Requirement, trace: Block, bindings: list[Binding]) -> Outcome:
+    flow = _Flow(req)
+    fall, exits = flow.walk(trace, frozenset({"N"}))
+    final = set(fall)
+    for value in exits.values():
+        final |= value
+    has_deploy = bool(req.deploys)
+    bad = {"U"} if has_deploy else {"N", "U", "D"}
+    good = {"B"} if has_deploy else {"B", "P"}
+    outcome = Outcome(req, unbound=bool(final & bad), bound=bool(final & good), satisfying=flow.satisfying)
+    if outcome.unbound and not outcome.bound:
+        last_deploy = max((i for i, (e, _) in enumerate(flow.order) if e in ("deploy", "delete")), default=-1)
+        outcome.lost = [
+            fact for i, (e, fact) in enumerate(flow.order)
+            if e == "bind" and i < last_deploy and isinstance(fact, Binding)
+        ]
+        for binding in bindings:
+            verdict = classify(binding, req)
+            if verdict is not None and verdict[0] != "ok":
+                outcome.near_misses.append(NearMiss(binding, verdict[0], verdict[1]))
+    return outcome
+
+
+@dataclass
+class InvokerAnalysis:
+    outcomes: list[Outcome]
+    requirements: list[Requirement]
+
+    def identities(self) -> set[str]:
+        return {r.identity for r in self.requirements if r.identity}
+
+
+def analyse_invokers(facts: list[object], trace: Block) -> InvokerAnalysis:
+    reqs = requirements(facts)
+    bindings = [f for f in facts if isinstance(f, Binding)]
+    return InvokerAnalysis([analyse_requirement(r, trace, bindings) for r in reqs], reqs)
+
+
+def is_broad(binding: Binding) -> bool:
+    return binding.role in BROAD_ROLES or (binding.scope == "project" and binding.role == "roles/run.invoker")
+
+
+def invoker_analysis(ctx: object) -> InvokerAnalysis:
+    """The invoker analysis of a rule's file, computed once and shared by every IAM rule."""
+    from .api import FileContext
+
+    assert isinstance(ctx, FileContext)
+    return ctx.cached("invokers", lambda: analyse_invokers(ctx.analysis.facts, ctx.analysis.trace))
+
+
+def binding_fix(req: Requirement) -> str:
+    """The command that grants ``req``, to show as a fix."""
+    svc = req.service
+    member = show(req.identity or "serviceAccount:SA_EMAIL")
+    region = show(svc.region)
+    project = "" if not is_known(svc.project) else f" --project={svc.project}"
+    origin = req.origin
+    if isinstance(origin, Deploy) and origin.kind == "function":
+        return (f"gcloud functions add-invoker-policy-binding {show(origin.name)} --region={region}"
+                f" --member={member}{project}")
+    return (f"gcloud run services add-iam-policy-binding {show(svc.name)} --region={region}"
+            f" --member={member} --role=roles/run.invoker{project}")

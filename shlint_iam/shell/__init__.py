@@ -1,0 +1,1 @@
+"""The abstract shell interpreter: what a bash script would run, without running it."""

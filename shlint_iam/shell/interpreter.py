@@ -1,0 +1,1309 @@
+"""An abstract interpreter over tree-sitter-bash syntax trees.
+
+It walks the tree the way bash would run the script, keeping variables as abstract values
+(:mod:`.values`), and records every command that runs in a :mod:`.trace`: commands in comments,
+here-documents, ``echo`` arguments, uncalled functions or after an unconditional ``exit`` never
+appear there. Branches whose outcome is unknown become ``Choice`` nodes; loops over known lists
+are unrolled; functions are inlined at each call; ``source`` runs the named file in place.
+
+Work is bounded (commands, call depth, nesting, loop unrolling, sourced files): past a bound
+the analysis stops following and values become unknown; it never hangs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Span
+from ..source import SourceFile
+from .trace import Block, Choice, CommandRun, Exit, Node, Word
+from .values import atom, is_known
+
+MAX_COMMANDS = 20_000
+MAX_CALL_DEPTH = 24
+MAX_NESTING = 300
+MAX_UNROLL = 128
+MAX_SOURCE_DEPTH = 8
+
+# Commands whose arguments are themselves a command to run.
+WRAPPERS = {"command", "exec", "nohup", "time", "timeout", "sudo", "env", "xargs", "builtin", "stdbuf", "nice"}
+DECLARATIONS = {"export", "local", "declare", "typeset", "readonly"}
+
+
+@dataclass
+class FunctionDef:
+    name: str
+    body: Any  # tree-sitter node
+    source: SourceFile
+
+
+@dataclass
+class State:
+    """What one path of the script knows at one point."""
+
+    vars: dict[str, str | list[str]] = field(default_factory=dict)
+    exported: set[str] = field(default_factory=set)
+    funcs: dict[str, FunctionDef] = field(default_factory=dict)
+    positional: list[str] = field(default_factory=list)
+    errexit: str = "off"
+    pipefail: bool = False
+    err_trap: bool = False
+    cwd: str = ""
+    # Settings that command models keep (gcloud config properties), merged like variables.
+    props: dict[str, str] = field(default_factory=dict)
+    terminated: bool = False  # every path through here has exited
+    exit_kind: str = ""  # what ended it: "break", "return" or "exit"
+
+    def copy(self) -> State:
+        return State(
+            vars=dict(self.vars),
+            exported=set(self.exported),
+            funcs=dict(self.funcs),
+            positional=list(self.positional),
+            errexit=self.errexit,
+            pipefail=self.pipefail,
+            err_trap=self.err_trap,
+            cwd=self.cwd,
+            props=dict(self.props),
+            terminated=self.terminated,
+            exit_kind=self.exit_kind,
+        )
+
+
+# A command model (gcloud) sees each executed command and the state; it may record facts on
+# the run, change ``state.props``, and return the command's standard output (None: unknown).
+CommandHook = Callable[[CommandRun, State], "str | None"]
+
+
+class _Stop(Exception):
+    """The command budget is spent: stop interpreting."""
+
+
+@dataclass
+class _Ctx:
+    """How the status of the commands being interpreted is used."""
+
+    status: str = "propagates"
+    status_span: Span | None = None
+    status_reason: str = ""
+    in_substitution: bool = False
+    capture: list[str] | None = None  # collects standard output inside $(...)
+
+
+def _merge_value(name: str, values: list[str | list[str] | None], where: str) -> str | list[str] | None:
+    first = values[0]
+    if all(v == first for v in values):
+        return first
+    return atom(f"var:{name}@{where}")
+
+
+class Interpreter:
+    def __init__(
+        self,
+        hook: CommandHook | None = None,
+        loader: Callable[[str], SourceFile | None] | None = None,
+        parse: Callable[[SourceFile], Any] | None = None,
+    ) -> None:
+        self.hook = hook
+        self.loader = loader
+        self.parse_fn = parse
+        self.steps = 0
+        self.truncated = False
+        self.notes: list[tuple[Span, str]] = []  # things the analysis could not follow
+        self.commands: list[CommandRun] = []
+        self._out: Block = Block("script")
+        self._src: SourceFile = SourceFile("<none>", "")
+        self._depth = 0
+        self._nesting = 0
+        self._source_stack: list[str] = []
+        self._function_stack: list[str] = []
+        self._last_status: list[CommandRun] = []
+        self._scope: tuple[int, int] = (1, 1)
+
+    # ------------------------------------------------------------------ entry points
+    def run(self, source: SourceFile, tree: Any, state: State | None = None) -> tuple[Block, State]:
+        state = state or State()
+        self._src = source
+        script = source.real_path or source.path
+        state.vars.setdefault("0", script)
+        state.vars["BASH_SOURCE"] = [script]
+        if not state.cwd:
+            state.cwd = posixpath.dirname(script) if source.real_path else atom("cwd")
+        first = source.line_text(1)
+        if first.startswith("#!") and re.search(r"\s-[a-zA-Z]*e", first):
+            state.errexit = "on"
+        self._out = Block("script")
+        try:
+            self._statements(tree.root_node.children, state)
+        except _Stop:
+            self.truncated = True
+        return self._out, state
+
+    # ------------------------------------------------------------------ helpers
+    def span(self, node: Any) -> Span:
+        return self._src.span(node.start_point, node.end_point)
+
+    def text(self, node: Any) -> str:
+        return self._src.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def _emit(self, node: Node) -> None:
+        self._out.nodes.append(node)
+
+    @contextmanager
+    def _into(self, block: Block) -> Iterator[Block]:
+        saved = self._out
+        self._out = block
+        try:
+            yield block
+        finally:
+            self._out = saved
+
+    @contextmanager
+    def _nested(self) -> Iterator[None]:
+        self._nesting += 1
+        try:
+            yield
+        finally:
+            self._nesting -= 1
+
+    def _choice(self, state: State, branches: list[Callable[[State], None]], span: Span | None, label: str) -> None:
+        """Run each branch on its own copy of ``state``; join the copies back into ``state``."""
+        results: list[State] = []
+        blocks: list[Block] = []
+        for run_branch in branches:
+            branch_state = state.copy()
+            block = Block("branch")
+            with self._into(block):
+                run_branch(branch_state)
+            results.append(branch_state)
+            blocks.append(block)
+        self._emit(Choice(blocks, span))
+        self._join(state, results, label)
+
+    def _join(self, state: State, results: list[State], label: str) -> None:
+        live = [r for r in results if not r.terminated]
+        if not live:
+            # Every branch ended: the join ends the way the weakest one did, so that the
+            # enclosing loop or function resumes after it (what runs afterwards is kept).
+            state.terminated = True
+            state.exit_kind = min((r.exit_kind for r in results), key=_EXIT_STRENGTH.index)
+            return
+        names = set().union(*(r.vars.keys() for r in live))
+        for name in names:
+            merged = _merge_value(name, [r.vars.get(name) for r in live], label)
+            if merged is None:
+                state.vars.pop(name, None)
+            else:
+                state.vars[name] = merged
+        state.exported = set().union(*(r.exported for r in live))
+        for r in live:
+            state.funcs.update(r.funcs)
+        props = set().union(*(r.props.keys() for r in live))
+        for key in props:
+            merged = _merge_value(key, [r.props.get(key) for r in live], label)
+            if isinstance(merged, str):
+                state.props[key] = merged
+            else:
+                state.props.pop(key, None)
+        state.errexit = "on" if any(r.errexit == "on" for r in live) else live[0].errexit
+        state.pipefail = any(r.pipefail for r in live)
+        state.err_trap = any(r.err_trap for r in live)
+        cwds = {r.cwd for r in live}
+        state.cwd = cwds.pop() if len(cwds) == 1 else atom(f"cwd@{label}")
+        state.terminated = False
+        state.exit_kind = ""
+
+    def _resume(self, state: State, kinds: tuple[str, ...]) -> None:
+        """Leave a loop, function or sourced file: paths that ended there continue after it."""
+        if state.terminated and state.exit_kind in kinds:
+            state.terminated = False
+            state.exit_kind = ""
+
+    # ------------------------------------------------------------------ statements
+    def _statements(self, nodes: Any, state: State, ctx: _Ctx | None = None) -> None:
+        for node in nodes:
+            if state.terminated:
+                return
+            if not node.is_named or node.type in ("comment", "heredoc_body", "heredoc_end"):
+                continue
+            saved = self._scope
+            if self._nesting == 0 or self._scope == (1, 1):
+                self._scope = (node.start_point[0] + 1, node.end_point[0] + 1)
+            try:
+                self._statement(node, state, ctx or _Ctx())
+            finally:
+                self._scope = saved
+
+    def _statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        if self._nesting > MAX_NESTING:
+            if not self.truncated:
+                self.notes.append((self.span(node), "nesting too deep to follow"))
+            self.truncated = True
+            return
+        kind = node.type
+        with self._nested():
+            handler = getattr(self, "_s_" + kind, None)
+            if handler is not None:
+                handler(node, state, ctx)
+            elif kind == "ERROR":
+                self._statements(node.children, state, ctx)
+            else:
+                # Unknown statement kinds: run whatever commands they contain.
+                self._statements(node.named_children, state, ctx)
+
+    # compound statements ------------------------------------------------------------
+    def _s_program(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self._statements(node.children, state, ctx)
+
+    def _s_compound_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self._statements(node.children, state, ctx)
+
+    def _s_do_group(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self._statements(node.children, state, ctx)
+
+    def _s_subshell(self, node: Any, state: State, ctx: _Ctx) -> None:
+        inner = state.copy()
+        block = Block("subshell")
+        with self._into(block):
+            self._statements(node.children, inner, ctx)
+        self._emit(block)
+        # Variables set in a subshell do not leave it; exits end only the subshell.
+
+    def _s_redirected_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        body = node.child_by_field_name("body")
+        for child in node.children:
+            if child.type in ("herestring_redirect",):
+                for sub in child.named_children:
+                    self._expand_fields(sub, state, ctx)
+        if body is not None:
+            self._statement(body, state, ctx)
+
+    def _s_negated_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        for child in node.named_children:
+            self._statement(child, state, _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture))
+
+    def _s_function_definition(self, node: Any, state: State, ctx: _Ctx) -> None:
+        name_node = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name_node is None or body is None:
+            return
+        name = self.text(name_node)
+        state.funcs[name] = FunctionDef(name, body, self._src)
+
+    def _s_list(self, node: Any, state: State, ctx: _Ctx) -> None:
+        """``a && b``, ``a || b`` (left-associative: the last operator binds loosest)."""
+        children = [c for c in node.children if c.type != "comment"]
+        op_index = max((i for i, c in enumerate(children) if c.type in ("&&", "||")), default=-1)
+        if op_index < 0:
+            self._statements(node.named_children, state, ctx)
+            return
+        left, op, right = children[:op_index], children[op_index].type, children[op_index + 1 :]
+        right_nodes = [c for c in right if c.is_named]
+        left_ctx = self._left_ctx(op, right_nodes, state, ctx)
+        outcome = self._condition_nodes(left, state, left_ctx)
+        if state.terminated:
+            return
+        runs_right = outcome if op == "&&" else (None if outcome is None else not outcome)
+        if runs_right is False:
+            return
+        if runs_right is True:
+            self._statements(right_nodes, state, ctx)
+            return
+        self._choice(state, [lambda s: None, lambda s: self._statements(right_nodes, s, ctx)],
+                     self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _left_ctx(self, op: str, right: list[Any], state: State, ctx: _Ctx) -> _Ctx:
+        if op == "&&":
+            return _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
+        # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
+        if any(self._exits(n) for n in right):
+            return _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
+        span = self._src.span(right[0].start_point, right[-1].end_point) if right else None
+        shown = self.text(right[0]).split("\n")[0][:40] if right else ""
+        return _Ctx("discarded", span, f"`|| {shown}` throws its failure away",
+                    in_substitution=ctx.in_substitution, capture=ctx.capture)
+
+    def _exits(self, node: Any) -> bool:
+        """Whether a statement ends with ``exit``/``return`` (or a call to a function that does)."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type == "command":
+                name = n.child_by_field_name("name")
+                if name is not None and self.text(name) in ("exit", "return", "die", "fail", "fatal", "abort"):
+                    return True
+            elif n.type in ("compound_statement", "list", "subshell", "redirected_statement", "if_statement",
+                            "else_clause", "elif_clause"):
+                stack.extend(n.named_children)
+        return False
+
+    def _condition_nodes(self, nodes: list[Any], state: State, ctx: _Ctx) -> bool | None:
+        """Run the commands of a condition; return its truth where known."""
+        result: bool | None = None
+        for n in nodes:
+            if not n.is_named or n.type == "comment":
+                continue
+            result = self._condition(n, state, ctx)
+        return result
+
+    def _condition(self, node: Any, state: State, ctx: _Ctx) -> bool | None:
+        kind = node.type
+        if kind == "test_command":
+            self._expand_in_test(node, state, ctx)
+            return self._eval_test(node, state)
+        if kind == "negated_command":
+            inner = [c for c in node.named_children]
+            value = self._condition_nodes(inner, state, ctx)
+            return None if value is None else not value
+        if kind == "list":
+            children = [c for c in node.children if c.type != "comment"]
+            op_index = max((i for i, c in enumerate(children) if c.type in ("&&", "||")), default=-1)
+            if op_index < 0:
+                return self._condition_nodes(children, state, ctx)
+            left = self._condition_nodes(children[:op_index], state, ctx)
+            op = children[op_index].type
+            right_nodes = children[op_index + 1 :]
+            if op == "&&":
+                if left is False:
+                    return False
+                if left is True:
+                    return self._condition_nodes(right_nodes, state, ctx)
+            else:
+                if left is True:
+                    return True
+                if left is False:
+                    return self._condition_nodes(right_nodes, state, ctx)
+            outcome: list[bool | None] = []
+            self._choice(state, [lambda s: None,
+                                 lambda s: outcome.append(self._condition_nodes(right_nodes, s, ctx))],
+                         self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+            return None
+        if kind == "command":
+            name = node.child_by_field_name("name")
+            word = self.text(name) if name is not None else ""
+            if word in ("true", ":") and len(node.named_children) == 1:
+                return True
+            if word == "false" and len(node.named_children) == 1:
+                return False
+            if word in ("test", "["):
+                self._statement(node, state, ctx)
+                return None
+        self._statement(node, state, ctx)
+        return None
+
+    def _s_if_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        # Split into (condition nodes, body nodes) arms, plus an optional else.
+        arms: list[tuple[list[Any], list[Any]]] = []
+        else_body: list[Any] | None = None
+        cond: list[Any] = []
+        body: list[Any] = []
+        phase = "cond"
+        for child in node.children:
+            t = child.type
+            if t == "if":
+                continue
+            if t == "then":
+                phase = "body"
+                continue
+            if t == "fi":
+                break
+            if t == "elif_clause":
+                arms.append((cond, body))
+                cond, body = self._split_clause(child)
+                continue
+            if t == "else_clause":
+                arms.append((cond, body))
+                cond, body = [], []
+                else_body = [c for c in child.children if c.is_named]
+                phase = "else"
+                continue
+            if not child.is_named or t == "comment":
+                continue
+            (cond if phase == "cond" else body).append(child)
+        if phase != "else":
+            arms.append((cond, body))
+        self._run_arms(node, arms, else_body, state, ctx)
+
+    def _split_clause(self, clause: Any) -> tuple[list[Any], list[Any]]:
+        cond: list[Any] = []
+        body: list[Any] = []
+        phase = "cond"
+        for child in clause.children:
+            if child.type == "then":
+                phase = "body"
+                continue
+            if not child.is_named or child.type == "comment":
+                continue
+            (cond if phase == "cond" else body).append(child)
+        return cond, body
+
+    def _run_arms(self, node: Any, arms: list[tuple[list[Any], list[Any]]], else_body: list[Any] | None,
+                  state: State, ctx: _Ctx) -> None:
+        if not arms:
+            return
+        (cond, body), rest = arms[0], arms[1:]
+        cond_ctx = _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
+        outcome = self._condition_nodes(cond, state, cond_ctx)
+        if state.terminated:
+            return
+
+        def run_rest(s: State) -> None:
+            if rest:
+                self._run_arms(node, rest, else_body, s, ctx)
+            elif else_body is not None:
+                self._statements(else_body, s, ctx)
+
+        if outcome is True:
+            self._statements(body, state, ctx)
+        elif outcome is False:
+            run_rest(state)
+        else:
+            self._choice(state, [lambda s: self._statements(body, s, ctx), run_rest],
+                         self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _s_case_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        value_node = node.child_by_field_name("value")
+        value = self._expand_str(value_node, state, ctx) if value_node is not None else atom("case")
+        items = [c for c in node.children if c.type == "case_item"]
+        arms: list[tuple[list[str], list[Any]]] = []
+        for item in items:
+            patterns: list[str] = []
+            body: list[Any] = []
+            seen_paren = False
+            for child in item.children:
+                if child.type == ")":
+                    seen_paren = True
+                    continue
+                if not seen_paren:
+                    if child.is_named:
+                        patterns.append(self._expand_str(child, state, _Ctx(), pattern=True))
+                    continue
+                if child.is_named and child.type != "comment":
+                    body.append(child)
+            arms.append((patterns, body))
+        if is_known(value):
+            for patterns, body in arms:
+                if any(is_known(p) and fnmatch.fnmatchcase(value, p) for p in patterns):
+                    self._statements(body, state, ctx)
+                    return
+                if any(not is_known(p) for p in patterns):
+                    break  # cannot decide: fall back to every arm
+            else:
+                return  # no arm matches
+        branches: list[Callable[[State], None]] = [
+            (lambda s, b=body: self._statements(b, s, ctx)) for _, body in arms
+        ]
+        if not any("*" in patterns for patterns, _ in arms):
+            branches.append(lambda s: None)
+        self._choice(state, branches, self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    # loops ---------------------------------------------------------------------------
+    def _s_for_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        var_node = node.child_by_field_name("variable")
+        body = node.child_by_field_name("body")
+        var = self.text(var_node) if var_node is not None else "_"
+        value_nodes = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"]
+        has_in = any(c.type == "in" for c in node.children)
+        items: list[str] | None
+        if has_in:
+            items = []
+            for v in value_nodes:
+                fields = self._expand_fields(v, state, ctx)
+                if fields is None:
+                    items = None
+                    break
+                items.extend(fields)
+        else:
+            items = list(state.positional) if all(is_known(p) for p in state.positional) else None
+        if items is not None and any(not is_known(i) and _is_whole_atom(i) and i.startswith("\ue000list:")
+                                     for i in items):
+            items = None
+        if body is None:
+            return
+        if items is not None and len(items) <= MAX_UNROLL:
+            for item in items:
+                if state.terminated:
+                    break
+                state.vars[var] = item
+                self._loop_body(body, state, ctx)
+            return
+        where = f"{node.start_point[0] + 1}:{node.start_point[1] + 1}"
+
+        def once(s: State) -> None:
+            s.vars[var] = atom(f"loop:{var}@{where}")
+            self._loop_body(body, s, ctx)
+
+        self._choice(state, [lambda s: None, once], self.span(node), where)
+
+    def _loop_body(self, body: Any, state: State, ctx: _Ctx) -> None:
+        block = Block("loop")
+        with self._into(block):
+            self._statement(body, state, ctx)
+        self._emit(block)
+        self._resume(state, ("break",))
+
+    def _s_while_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        cond = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "condition" and c.is_named]
+        body = node.child_by_field_name("body")
+        cond_ctx = _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
+        is_until = node.children and node.children[0].type == "until"
+        outcome = self._condition_nodes(cond, state, cond_ctx)
+        if is_until and outcome is not None:
+            outcome = not outcome
+        if body is None or outcome is False:
+            return
+        if outcome is True:
+            # `while true`: the body runs; a `break` (or exit) leaves it.
+            self._loop_body(body, state, ctx)
+            return
+        self._choice(state, [lambda s: None, lambda s: self._loop_body(body, s, ctx)],
+                     self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _s_c_style_for_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        body = node.child_by_field_name("body")
+        if body is None:
+            return
+        self._choice(state, [lambda s: None, lambda s: self._loop_body(body, s, ctx)],
+                     self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    # pipelines -----------------------------------------------------------------------
+    def _s_pipeline(self, node: Any, state: State, ctx: _Ctx) -> None:
+        parts = [c for c in node.children if c.is_named and c.type != "comment"]
+        for i, part in enumerate(parts):
+            if i == len(parts) - 1:
+                part_ctx = ctx
+            elif state.pipefail:
+                part_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution)
+            else:
+                reader = self.text(parts[i + 1]).split("\n")[0][:40]
+                part_ctx = _Ctx("masked", self.span(parts[i + 1]), f"piped into `{reader}`", ctx.in_substitution)
+            # Each part runs in a subshell: variables never leave a pipeline.
+            inner = state.copy()
+            block = Block("subshell")
+            with self._into(block):
+                self._statement(part, inner, part_ctx)
+            self._emit(block)
+
+    # simple statements ---------------------------------------------------------------
+    def _s_variable_assignment(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self._assign(node, state, ctx, sub_ctx=_Ctx(ctx.status, ctx.status_span, ctx.status_reason,
+                                                     ctx.in_substitution))
+
+    def _s_variable_assignments(self, node: Any, state: State, ctx: _Ctx) -> None:
+        for child in node.named_children:
+            self._s_variable_assignment(child, state, ctx)
+
+    def _assign(self, node: Any, state: State, ctx: _Ctx, sub_ctx: _Ctx, local: bool = False) -> str | None:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        if name_node is None:
+            return None
+        if name_node.type == "subscript":
+            base = name_node.child_by_field_name("name")
+            name = self.text(base) if base is not None else self.text(name_node)
+            if value_node is not None:
+                self._expand_str(value_node, state, sub_ctx)
+            state.vars[name] = atom(f"var:{name}@{node.start_point[0] + 1}")
+            return name
+        name = self.text(name_node)
+        appending = any(c.type == "+=" for c in node.children)
+        if value_node is None:
+            value: str | list[str] = ""
+        elif value_node.type == "array":
+            items: list[str] = []
+            for child in value_node.named_children:
+                fields = self._expand_fields(child, state, sub_ctx)
+                items.extend(fields if fields is not None else [atom(f"list:{name}@{node.start_point[0] + 1}")])
+            value = items
+        else:
+            value = self._expand_str(value_node, state, sub_ctx)
+        if appending:
+            old = state.vars.get(name, "")
+            if isinstance(value, list):
+                value = (old if isinstance(old, list) else [old]) + value
+            else:
+                value = (old if isinstance(old, str) else " ".join(old)) + value
+        state.vars[name] = value
+        return name
+
+    def _s_declaration_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        keyword = node.children[0].type if node.children else "declare"
+        # `local x=$(cmd)` and friends: the declaration's own status (0) hides cmd's.
+        sub_ctx = _Ctx("discarded", self.span(node.children[0]),
+                       f"`{keyword} x=$(...)` hides the command's exit status", ctx.in_substitution)
+        flags = [self.text(c) for c in node.named_children if c.type == "word" and self.text(c).startswith("-")]
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                name = self._assign(child, state, ctx, sub_ctx)
+                if name and keyword == "export":
+                    state.exported.add(name)
+            elif child.type in ("variable_name", "word") and not self.text(child).startswith("-"):
+                name = self.text(child)
+                if keyword == "export" or any("x" in f for f in flags):
+                    state.exported.add(name)
+                if keyword in ("local", "declare", "typeset") and name not in state.vars:
+                    state.vars[name] = ""
+
+    def _s_unset_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        for child in node.named_children:
+            name = self.text(child)
+            if name.startswith("-"):
+                continue
+            state.vars.pop(name, None)
+            state.funcs.pop(name, None)
+
+    def _s_test_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self._expand_in_test(node, state, ctx)
+
+    def _expand_in_test(self, node: Any, state: State, ctx: _Ctx) -> None:
+        stack = list(node.named_children)
+        while stack:
+            n = stack.pop()
+            if n.type in ("command_substitution", "simple_expansion", "expansion", "string", "concatenation"):
+                self._expand_str(n, state, _Ctx("checked", in_substitution=ctx.in_substitution))
+            else:
+                stack.extend(n.named_children)
+
+    def _eval_test(self, node: Any, state: State) -> bool | None:
+        inner = [c for c in node.named_children]
+        if len(inner) != 1:
+            return None
+        expr = inner[0]
+        if expr.type == "unary_expression":
+            op = expr.child_by_field_name("operator")
+            operand = [c for c in expr.named_children if c is not op]
+            if op is None or len(operand) != 1:
+                return None
+            value = self._expand_str(operand[0], state, _Ctx())
+            if not is_known(value):
+                return None
+            opname = self.text(op)
+            if opname == "-n":
+                return value != ""
+            if opname == "-z":
+                return value == ""
+            return None
+        if expr.type == "binary_expression":
+            left = expr.child_by_field_name("left")
+            right = expr.child_by_field_name("right")
+            op_nodes = [c for i, c in enumerate(expr.children) if expr.field_name_for_child(i) == "operator"]
+            if left is None or right is None or not op_nodes:
+                return None
+            op = self.text(op_nodes[0])
+            lv = self._expand_str(left, state, _Ctx())
+            rv = self._expand_str(right, state, _Ctx(), pattern=op in ("==", "!=", "="))
+            if not (is_known(lv) and is_known(rv)):
+                return None
+            if op in ("=", "=="):
+                return fnmatch.fnmatchcase(lv, rv) if right.type in ("extglob_pattern", "word") else lv == rv
+            if op == "!=":
+                return not (fnmatch.fnmatchcase(lv, rv) if right.type in ("extglob_pattern", "word") else lv == rv)
+            return None
+        if expr.type in ("word", "string", "simple_expansion", "expansion", "concatenation", "raw_string"):
+            value = self._expand_str(expr, state, _Ctx())
+            return (value != "") if is_known(value) else None
+        return None
+
+    # commands ------------------------------------------------------------------------
+    def _s_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self.steps += 1
+        if self.steps > MAX_COMMANDS:
+            raise _Stop()
+        prefix: dict[str, str] = {}
+        words: list[Word] = []
+        name_node = node.child_by_field_name("name")
+        sub_ctx = _Ctx("discarded", self.span(name_node) if name_node is not None else None,
+                       "its exit status is lost in another command's arguments", ctx.in_substitution)
+        for i, child in enumerate(node.children):
+            fieldname = node.field_name_for_child(i)
+            if child.type == "variable_assignment" and fieldname != "argument":
+                vname = child.child_by_field_name("name")
+                vvalue = child.child_by_field_name("value")
+                if vname is not None:
+                    prefix[self.text(vname)] = (
+                        self._expand_str(vvalue, state, sub_ctx) if vvalue is not None else ""
+                    )
+                continue
+            if fieldname in ("name", "argument") or child.type == "command_name":
+                target = child.named_children[0] if child.type == "command_name" and child.named_children else child
+                fields = self._expand_fields(target, state, sub_ctx)
+                span = self.span(child)
+                if fields is None:
+                    words.append(Word(atom(f"args@{child.start_point[0] + 1}:{child.start_point[1] + 1}"), span))
+                else:
+                    words.extend(Word(f, span) for f in fields)
+            elif child.type in ("herestring_redirect", "file_redirect"):
+                for sub in child.named_children:
+                    self._expand_fields(sub, state, sub_ctx)
+        if not words:
+            for k, v in prefix.items():
+                state.vars[k] = v
+            return
+        self._execute(words, node, state, ctx, prefix)
+
+    def _execute(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, str]) -> None:
+        name = words[0].text
+        args = [w.text for w in words[1:]]
+        if name in WRAPPERS and len(words) > 1:
+            rest = self._unwrap(name, words[1:])
+            if rest:
+                if name == "env":
+                    for w in words[1:]:
+                        if "=" in w.text and not w.text.startswith("-"):
+                            k, _, v = w.text.partition("=")
+                            prefix[k] = v
+                        else:
+                            break
+                self._execute(rest, node, state, ctx, prefix)
+                return
+        if name in state.funcs and self._depth < MAX_CALL_DEPTH:
+            self._call(state.funcs[name], words, state, ctx, prefix)
+            return
+        builtin = getattr(self, "_b_" + _builtin_attr(name), None)
+        run = self._record(words, node, state, ctx, prefix)
+        if builtin is not None:
+            builtin(run, args, state, ctx)
+            return
+        output: str | None = None
+        if self.hook is not None:
+            saved_vars = None
+            if prefix:
+                saved_vars = {k: state.vars.get(k) for k in prefix}
+                for k, v in prefix.items():
+                    state.vars[k] = v
+                    state.exported.add(k)
+            try:
+                output = self.hook(run, state)
+            finally:
+                if saved_vars is not None:
+                    for k, old in saved_vars.items():
+                        if old is None:
+                            state.vars.pop(k, None)
+                        else:
+                            state.vars[k] = old
+        if ctx.capture is not None:
+            ctx.capture.append(output if output is not None else atom(f"out:{run.span.start_line}:{run.span.start_col}"))
+
+    def _unwrap(self, name: str, rest: list[Word]) -> list[Word]:
+        i = 0
+        if name == "timeout":
+            while i < len(rest) and rest[i].text.startswith("-"):
+                i += 1
+            i += 1  # the duration
+        elif name in ("env",):
+            while i < len(rest) and (rest[i].text.startswith("-") or "=" in rest[i].text):
+                i += 1
+        elif name in ("xargs", "nice", "stdbuf", "sudo", "command", "exec", "time", "nohup", "builtin"):
+            while i < len(rest) and rest[i].text.startswith("-"):
+                i += 1
+        return rest[i:]
+
+    def _record(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, str]) -> CommandRun:
+        run = CommandRun(
+            words=words,
+            span=self.span(node),
+            scope=self._scope,
+            source=self._src,
+            errexit=state.errexit,
+            pipefail=state.pipefail,
+            err_trap=state.err_trap,
+            status=ctx.status,
+            status_span=ctx.status_span,
+            status_reason=ctx.status_reason,
+            function=self._function_stack[-1] if self._function_stack else None,
+            in_substitution=ctx.in_substitution,
+        )
+        self.commands.append(run)
+        self._emit(run)
+        if ctx.status == "propagates":
+            self._last_status = [run]
+        elif ctx.status == "masked":
+            self._last_status = [run]
+        return run
+
+    def _call(self, func: FunctionDef, words: list[Word], state: State, ctx: _Ctx, prefix: dict[str, str]) -> None:
+        saved_positional = state.positional
+        saved_src = self._src
+        state.positional = [w.text for w in words[1:]]
+        block = Block("function")
+        self._depth += 1
+        self._function_stack.append(func.name)
+        saved_scope = self._scope
+        try:
+            self._src = func.source
+            with self._into(block):
+                self._statement(func.body, state, ctx)
+        finally:
+            self._depth -= 1
+            self._function_stack.pop()
+            self._src = saved_src
+            self._scope = saved_scope
+            state.positional = saved_positional
+        self._emit(block)
+        self._resume(state, ("return", "break"))
+
+    # builtins ------------------------------------------------------------------------
+    def _b_set(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg in ("-o", "+o") and i + 1 < len(args):
+                on = arg == "-o"
+                opt = args[i + 1]
+                if opt == "errexit":
+                    state.errexit = "on" if on else "disabled"
+                elif opt == "pipefail":
+                    state.pipefail = on
+                i += 2
+                continue
+            if arg == "--":
+                state.positional = args[i + 1 :]
+                return
+            if len(arg) > 1 and arg[0] in "-+" and arg[1:].isalpha():
+                on = arg[0] == "-"
+                letters = arg[1:]
+                if "e" in letters:
+                    state.errexit = "on" if on else "disabled"
+                if "o" in letters and i + 1 < len(args):
+                    if args[i + 1] == "pipefail":
+                        state.pipefail = on
+                    elif args[i + 1] == "errexit":
+                        state.errexit = "on" if on else "disabled"
+                    i += 1
+            i += 1
+
+    def _b_shopt(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        return
+
+    def _b_trap(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        if len(args) >= 2 and "ERR" in args[1:]:
+            handler = args[0]
+            state.err_trap = handler not in ("", "-") and bool(re.search(r"\bexit\b", handler) or handler)
+
+    def _b_shift(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        n = int(args[0]) if args and args[0].isdigit() else 1
+        state.positional = state.positional[n:]
+
+    def _b_exit(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        self._emit(Exit("exit", run.span, args[0] if args else ""))
+        state.terminated = True
+        state.exit_kind = "exit"
+
+    def _b_return(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        if not self._function_stack and not self._source_stack:
+            return
+        self._emit(Exit("return", run.span, args[0] if args else ""))
+        state.terminated = True
+        state.exit_kind = "return"
+
+    def _b_break(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        self._emit(Exit("break", run.span))
+        state.terminated = True
+        state.exit_kind = "break"
+
+    _b_continue = _b_break
+
+    def _b_cd(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        target = next((a for a in args if not a.startswith("-")), None)
+        if target is None:
+            state.cwd = atom("home")
+        elif is_known(target) and is_known(state.cwd) and not os.path.isabs(target):
+            state.cwd = posixpath.normpath(posixpath.join(state.cwd, target))
+        elif is_known(target):
+            state.cwd = posixpath.normpath(target)
+        else:
+            state.cwd = target
+
+    def _b_pwd(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        self._output(ctx, state.cwd + "\n")
+
+    def _b_dirname(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        arg = next((a for a in args if not a.startswith("-")), "")
+        if is_known(arg):
+            self._output(ctx, (posixpath.dirname(arg.rstrip("/")) or ".") + "\n")
+        else:
+            self._output(ctx, atom(f"dirname:{arg}") + "\n")
+
+    def _b_basename(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        rest = [a for a in args if not a.startswith("-")]
+        if rest and is_known(rest[0]):
+            base = posixpath.basename(rest[0].rstrip("/"))
+            if len(rest) > 1 and is_known(rest[1]) and base.endswith(rest[1]) and base != rest[1]:
+                base = base[: -len(rest[1])]
+            self._output(ctx, base + "\n")
+        else:
+            self._output(ctx, atom(f"basename@{run.span.start_line}") + "\n")
+
+    def _b_realpath(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        rest = [a for a in args if not a.startswith("-")]
+        if rest and is_known(rest[0]) and is_known(state.cwd):
+            self._output(ctx, posixpath.normpath(posixpath.join(state.cwd, rest[0])) + "\n")
+        else:
+            self._output(ctx, atom(f"realpath@{run.span.start_line}") + "\n")
+
+    _b_readlink = _b_realpath
+
+    def _b_echo(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        newline = True
+        while args and args[0] in ("-n", "-e", "-E", "-ne", "-en"):
+            if "n" in args[0]:
+                newline = False
+            args = args[1:]
+        self._output(ctx, " ".join(args) + ("\n" if newline else ""))
+
+    def _b_printf(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        if args and args[0] == "-v" and len(args) > 1:
+            state.vars[args[1]] = atom(f"printf@{run.span.start_line}")
+            return
+        if len(args) == 1 and is_known(args[0]) and "%" not in args[0] and "\\" not in args[0]:
+            self._output(ctx, args[0])
+        elif len(args) == 2 and args[0] in ("%s", "%s\\n") and is_known(args[0]):
+            self._output(ctx, args[1] + ("\n" if args[0].endswith("\\n") else ""))
+        else:
+            self._output(ctx, atom(f"printf@{run.span.start_line}:{run.span.start_col}"))
+
+    def _b_true(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        return
+
+    _b_false = _b_true
+    _b_colon = _b_true
+
+    def _b_read(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        names = [a for a in args if not a.startswith("-") and re.fullmatch(r"[A-Za-z_]\w*", a)]
+        for name in names or ["REPLY"]:
+            state.vars[name] = atom(f"read:{name}@{run.span.start_line}")
+
+    def _b_source(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        if not args:
+            return
+        target = args[0]
+        if self.loader is None or self.parse_fn is None:
+            return
+        path = self._resolve_source(target, state)
+        if path is None:
+            self.notes.append((run.span, f"cannot follow `source {target}`: the path is not known statically"))
+            state.props["\0unknown-source"] = "1"
+            return
+        if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
+            return
+        loaded = self.loader(path)
+        if loaded is None:
+            self.notes.append((run.span, f"cannot read sourced file {path}"))
+            return
+        tree = self.parse_fn(loaded)
+        saved_src = self._src
+        saved_bs = state.vars.get("BASH_SOURCE")
+        saved_pos = state.positional
+        if len(args) > 1:
+            state.positional = list(args[1:])
+        state.vars["BASH_SOURCE"] = [path] + (saved_bs if isinstance(saved_bs, list) else [])
+        self._source_stack.append(path)
+        block = Block("source")
+        try:
+            self._src = loaded
+            with self._into(block):
+                self._statements(tree.root_node.children, state)
+        finally:
+            self._src = saved_src
+            self._source_stack.pop()
+            state.positional = saved_pos
+            if saved_bs is not None:
+                state.vars["BASH_SOURCE"] = saved_bs
+        self._emit(block)
+        self._resume(state, ("return",))
+
+    _b_dot = _b_source
+
+    def _resolve_source(self, target: str, state: State) -> str | None:
+        if not is_known(target):
+            return None
+        if os.path.isabs(target):
+            return posixpath.normpath(target)
+        script = self._src.real_path or ""
+        candidates = []
+        if is_known(state.cwd) and state.cwd:
+            candidates.append(posixpath.join(state.cwd, target))
+        if script:
+            candidates.append(posixpath.join(posixpath.dirname(script), target))
+        candidates.append(os.path.abspath(target))
+        for cand in candidates:
+            if os.path.isfile(cand):
+                return posixpath.normpath(cand)
+        return posixpath.normpath(candidates[0])
+
+    def _b_eval(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        return
+
+    def _output(self, ctx: _Ctx, text: str) -> None:
+        if ctx.capture is not None:
+            ctx.capture.append(text)
+
+    # ------------------------------------------------------------------ expansion
+    def _expand_str(self, node: Any, state: State, ctx: _Ctx, pattern: bool = False) -> str:
+        fields = self._expand_fields(node, state, ctx, quoted=True)
+        if fields is None:
+            return atom(f"expr@{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+        return " ".join(fields)
+
+    def _expand_fields(self, node: Any, state: State, ctx: _Ctx, quoted: bool = False) -> list[str] | None:
+        """The fields a word expands to (None: an unknown number of fields)."""
+        if self._nesting > MAX_NESTING:
+            self.truncated = True
+            return None
+        with self._nested():
+            return self._fields(node, state, ctx, quoted)
+
+    def _fields(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> list[str] | None:
+        t = node.type
+        if t in ("word", "number", "extglob_pattern", "regex", "heredoc_start", "test_operator", "variable_name",
+                 "special_variable_name"):
+            text = self.text(node)
+            if t == "word" and "\\" in text:
+                text = re.sub(r"\\(.)", r"\1", text.replace("\\\n", ""))
+            return [text]
+        if t == "raw_string":
+            return [self.text(node)[1:-1]]
+        if t == "ansi_c_string":
+            body = self.text(node)[2:-1]
+            return [body.replace("\\n", "\n").replace("\\t", "\t").replace("\\'", "'")]
+        if t in ("string", "translated_string"):
+            parts: list[str] = []
+            for child in node.named_children:
+                if child.type == "string_content":
+                    parts.append(re.sub(r"\\([$`\"\\\n])", r"\1", self.text(child)))
+                elif child.type in ("simple_expansion", "expansion"):
+                    value = self._expansion(child, state, ctx, quoted=True)
+                    if isinstance(value, list):
+                        # "${A[@]}": one field per element (prefix/suffix stick to the ends).
+                        if len(node.named_children) == 1:
+                            return value
+                        parts.append(" ".join(value))
+                    else:
+                        parts.append(value)
+                else:
+                    sub = self._fields(child, state, ctx, True)
+                    parts.append(" ".join(sub) if sub is not None else atom(f"expr@{child.start_point[0] + 1}"))
+            return ["".join(parts)]
+        if t in ("simple_expansion", "expansion"):
+            value = self._expansion(node, state, ctx, quoted=quoted)
+            if isinstance(value, list):
+                return value if not quoted or self._is_at(node) else [" ".join(value)]
+            if quoted:
+                return [value]
+            if is_known(value):
+                return value.split()
+            return [value] if value.strip() else []
+        if t == "command_substitution":
+            return [self._substitute(node, state, ctx)] if quoted else _split(self._substitute(node, state, ctx))
+        if t == "concatenation":
+            result: list[str] = [""]
+            for child in node.children:
+                sub = self._fields(child, state, ctx, quoted=child.type in ("string", "raw_string") or quoted)
+                if sub is None:
+                    return None
+                if not sub:
+                    continue
+                result[-1] += sub[0]
+                result.extend(sub[1:])
+            return result
+        if t == "arithmetic_expansion":
+            return [atom(f"arith@{node.start_point[0] + 1}:{node.start_point[1] + 1}")]
+        if t == "process_substitution":
+            inner = _Ctx("discarded", self.span(node), "process substitution hides the exit status",
+                         ctx.in_substitution)
+            self._in_subshell(node.named_children, state, inner)
+            return [atom("procsub")]
+        if t == "brace_expression":
+            return [self.text(node)]
+        if t == "array":
+            out: list[str] = []
+            for child in node.named_children:
+                sub = self._fields(child, state, ctx, quoted)
+                if sub is None:
+                    return None
+                out.extend(sub)
+            return out
+        return [self.text(node)]
+
+    def _is_at(self, node: Any) -> bool:
+        text = self.text(node)
+        return text in ("$@", "${@}") or "[@]" in text
+
+    def _in_subshell(self, nodes: Any, state: State, ctx: _Ctx) -> None:
+        inner = state.copy()
+        inner.terminated = False
+        block = Block("subshell")
+        with self._into(block):
+            self._statements(nodes, inner, ctx)
+        self._emit(block)
+
+    def _substitute(self, node: Any, state: State, ctx: _Ctx) -> str:
+        """``$(...)``: run its commands in a subshell and return what they print."""
+        capture: list[str] = []
+        inner_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, True, capture)
+        inner = state.copy()
+        inner.terminated = False
+        block = Block("subshell")
+        with self._into(block):
+            self._statements(node.children, inner, inner_ctx)
+        self._emit(block)
+        if not capture:
+            return ""
+        return "".join(capture).rstrip("\n")
+
+    def _lookup(self, name: str, state: State) -> str | list[str] | None:
+        if name.isdigit():
+            n = int(name)
+            if n == 0:
+                return state.vars.get("0")
+            if n <= len(state.positional):
+                return state.positional[n - 1]
+            return "" if (self._function_stack or self._source_stack) else atom(f"arg:{n}")
+        if name == "@" or name == "*":
+            return list(state.positional) if (self._function_stack or self._source_stack) else \
+                [atom("args")]
+        if name == "#":
+            return str(len(state.positional)) if (self._function_stack or self._source_stack) else atom("argc")
+        if name == "?":
+            for run in self._last_status:
+                if run.status in ("propagates", "masked"):
+                    run.status = "checked"
+            return atom("status")
+        if name in ("$", "!", "-", "RANDOM", "SECONDS", "LINENO"):
+            return atom(f"special:{name}")
+        if name == "PWD":
+            return state.cwd
+        value = state.vars.get(name)
+        if value is None:
+            return None
+        return value
+
+    def _expansion(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> str | list[str]:
+        if node.type == "simple_expansion":
+            name_node = node.named_children[0] if node.named_children else None
+            name = self.text(name_node) if name_node is not None else ""
+            value = self._lookup(name, state)
+            return value if value is not None else atom(f"env:{name}")
+        # ${...}
+        children = node.children
+        inner = [c for c in children if c.type not in ("${", "}")]
+        if not inner:
+            return ""
+        if inner[0].type == "#" and len(inner) >= 2:  # ${#V}
+            return atom(f"len@{node.start_point[0] + 1}")
+        head = inner[0]
+        if head.type in ("!",):
+            return atom(f"indirect@{node.start_point[0] + 1}")
+        value: str | list[str] | None
+        name: str
+        if head.type == "subscript":
+            base = head.child_by_field_name("name")
+            index = head.child_by_field_name("index")
+            name = self.text(base) if base is not None else ""
+            arr = self._lookup(name, state)
+            idx = self.text(index) if index is not None else "0"
+            if idx in ("@", "*"):
+                value = arr if isinstance(arr, list) else ([arr] if arr else [])
+                if arr is None:
+                    value = [atom(f"env:{name}")]
+            elif isinstance(arr, list):
+                value = arr[int(idx)] if idx.isdigit() and int(idx) < len(arr) else atom(f"var:{name}[{idx}]")
+            else:
+                value = arr if idx == "0" else atom(f"var:{name}[{idx}]")
+        else:
+            name = self.text(head)
+            value = self._lookup(name, state)
+        rest = inner[1:]
+        if not rest:
+            return value if value is not None else atom(f"env:{name}")
+        op_node = rest[0]
+        op = self.text(op_node)
+        arg_nodes = rest[1:]
+
+        def arg() -> str:
+            return "".join(self._expand_str(n, state, ctx) for n in arg_nodes)
+
+        scalar = value if not isinstance(value, list) else " ".join(value)
+        if op in (":-", "-", ":=", "=", ":?", "?"):
+            empty = value is None or (op.startswith(":") and scalar == "")
+            if value is not None and not is_known(scalar) and op.startswith(":"):
+                return scalar
+            if empty:
+                default = arg()
+                if op in (":=", "="):
+                    state.vars[name] = default
+                if op in (":?", "?"):
+                    return atom(f"env:{name}")
+                return default
+            return value if value is not None else atom(f"env:{name}")
+        if op in (":+", "+"):
+            if value is None:
+                return ""
+            return arg() if (scalar != "" or op == "+") else ""
+        if value is None:
+            value = atom(f"env:{name}")
+            scalar = value
+        if op in ("%", "%%", "#", "##"):
+            pattern = arg()
+            if not (is_known(scalar) and is_known(pattern)):
+                return atom(f"var:{name}{op}{pattern}")
+            return _strip(scalar, pattern, op)
+        if op in (",,", "^^", ",", "^"):
+            if not is_known(scalar):
+                return atom(f"case:{scalar}")
+            if op == ",,":
+                return scalar.lower()
+            if op == "^^":
+                return scalar.upper()
+            if op == ",":
+                return scalar[:1].lower() + scalar[1:]
+            return scalar[:1].upper() + scalar[1:]
+        if op in ("/", "//"):
+            return atom(f"var:{name}/@{node.start_point[0] + 1}")
+        if op == ":":
+            return atom(f"var:{name}:@{node.start_point[0] + 1}")
+        return atom(f"var:{name}?@{node.start_point[0] + 1}")
+
+
+_EXIT_STRENGTH = ["break", "return", "exit", ""]
+
+
+def _strip(value: str, pattern: str, op: str) -> str:
+    if op in ("%", "%%"):
+        rng = range(len(value), -1, -1) if op == "%" else range(0, len(value) + 1)
+        for i in rng:
+            if fnmatch.fnmatchcase(value[i:], pattern):
+                return value[:i]
+        return value
+    rng = range(0, len(value) + 1) if op == "#" else range(len(value), -1, -1)
+    for i in rng:
+        if fnmatch.fnmatchcase(value[:i], pattern):
+            return value[i:]
+    return value
+
+
+def _split(value: str) -> list[str]:
+    if is_known(value):
+        return value.split()
+    return [value] if value.strip() else []
+
+
+def _is_whole_atom(value: str) -> bool:
+    return value.startswith("\ue000") and value.endswith("\ue001") and value.count("\ue000") == 1
+
+
+def _builtin_attr(name: str) -> str:
+    if name == ":":
+        return "colon"
+    if name == ".":
+        return "dot"
+    if name == "[" or name == "test":
+        return "true"
+    return name if name.isidentifier() else "__none__"

@@ -1,0 +1,107 @@
+"""The record of what a script runs: executed commands arranged by the paths that run them.
+
+``Block`` is a sequence of nodes; ``Choice`` is a place where the path splits (``if``, ``case``,
+``&&``/``||``, a loop that may run zero times) and each branch is a ``Block``; ``Exit`` ends the
+path (``exit``, ``return``, ``break``) up to the nearest block that catches its kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from ..model import Span
+    from ..source import SourceFile
+
+
+@dataclass(frozen=True)
+class Word:
+    """One argument after expansion, with where it was written."""
+
+    text: str
+    span: Span
+
+
+@dataclass(eq=False)
+class CommandRun:
+    """One execution of a simple command (a command inside a loop or function may run many times)."""
+
+    words: list[Word]
+    span: Span
+    scope: tuple[int, int]  # first and last line of the statement it belongs to
+    source: SourceFile
+    errexit: str  # "on", "off" (never set) or "disabled" (turned off with `set +e`)
+    pipefail: bool
+    err_trap: bool  # a `trap ... ERR` is active
+    # What happens to the command's exit status:
+    #  "propagates": nothing looks at it (errexit decides);
+    #  "checked": an `if`, `&&`, `|| exit`, or a later `$?` test looks at it;
+    #  "discarded": `|| true`, `|| echo`, `local x=$(...)` and friends throw it away;
+    #  "masked": it is not the last command of a pipeline and pipefail is off.
+    status: str = "propagates"
+    status_span: Span | None = None  # where the status is discarded (the `|| true`, the `local`)
+    status_reason: str = ""
+    function: str | None = None  # the function it runs in, if any
+    in_substitution: bool = False
+    facts: list[Any] = field(default_factory=list)
+    gcloud: Any = None  # gcloud.argv.GcloudCommand for gcloud commands
+
+    @property
+    def name(self) -> str:
+        return self.words[0].text if self.words else ""
+
+    @property
+    def argv(self) -> list[str]:
+        return [w.text for w in self.words]
+
+
+@dataclass(eq=False)
+class Exit:
+    kind: str  # "exit", "return", "break"
+    span: Span
+    code: str = ""  # the status argument as written ("" for none)
+
+    @property
+    def success(self) -> bool:
+        """Whether the path ends well (``exit``, ``exit 0``): failing exits end a failed run."""
+        return self.code in ("", "0")
+
+
+@dataclass(eq=False)
+class Choice:
+    branches: list[Block]
+    span: Span | None = None
+
+
+@dataclass(eq=False)
+class Block:
+    kind: str  # "script", "function", "source", "subshell", "loop", "branch"
+    nodes: list[Node] = field(default_factory=list)
+
+    def catches(self, exit_kind: str) -> bool:
+        if self.kind == "function" or self.kind == "source":
+            return exit_kind == "return"
+        if self.kind == "subshell":
+            return exit_kind in ("exit", "return")
+        if self.kind == "loop":
+            return exit_kind == "break"
+        return False
+
+
+Node = Union[CommandRun, Exit, Choice, Block]
+
+
+def walk_commands(block: Block) -> list[CommandRun]:
+    """Every CommandRun in ``block``, in order (iteratively)."""
+    out: list[CommandRun] = []
+    stack: list[Node] = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CommandRun):
+            out.append(node)
+        elif isinstance(node, Block):
+            stack.extend(reversed(node.nodes))
+        elif isinstance(node, Choice):
+            stack.extend(reversed(node.branches))
+    return out
