@@ -6,6 +6,10 @@
   neither blank nor a comment, so several directives stacked above one command all apply;
 - ``# shlint-iam disable-file=CODE[,CODE]`` anywhere suppresses those codes in the whole file.
 
+A finding is "at" the command it is located at (``Finding.span``) and at the command its
+``scope`` names: for a command in a function body a rule may give the call's line as the scope,
+so a directive in the body covers every call and a directive at one call covers only that call.
+
 ``all`` stands for every rule. Only real comments count (tree-sitter finds them), so text in a
 string or a here-document is never a directive. A directive that cannot work is reported as
 SUP001 (invalid-suppression), a directive that suppresses nothing as SUP002 (unused-suppression,
@@ -147,14 +151,22 @@ def apply_suppressions(
             trailing.setdefault(d.line, []).append(d)
 
     def suppressors(f: Finding, about: Directive | None = None) -> list[tuple[Directive, str]]:
-        first, last = f.scope or (f.span.start_line, f.span.end_line)
-        applicable = list(file_level) + own_targets.get(first, [])
-        for line in range(first, last + 1):
-            applicable.extend(trailing.get(line, ()))
+        # The command the finding is about (its scope: for a command in a function, a rule may
+        # give the line of the call) and the command it is located at (its span) both count.
+        spans = {(f.span.start_line, f.span.end_line)}
+        if f.scope:
+            spans.add(f.scope)
+        applicable = list(file_level)
+        for first, last in spans:
+            applicable.extend(own_targets.get(first, ()))
+            for line in range(first, last + 1):
+                applicable.extend(trailing.get(line, ()))
         hits = []
+        seen: set[int] = set()
         for d in applicable:
-            if d is about:  # a directive never hides the report about itself
+            if d is about or id(d) in seen:  # a directive never hides the report about itself
                 continue
+            seen.add(id(d))
             if f.code in d.codes:
                 hits.append((d, f.code))
             elif "ALL" in d.codes:
@@ -171,8 +183,18 @@ def apply_suppressions(
             d.used.add(code)
         out.append(replace(f, suppressed=True) if hits else f)
 
-    for d, f in _directive_findings(marks, known, enabled_codes, config, source.path):
-        out.append(replace(f, suppressed=True) if suppressors(f, d) else f)
+    def settle(batch: list[Directive]) -> None:
+        for d, f in _directive_findings(batch, known, enabled_codes, config, source.path):
+            hits = suppressors(f, d)
+            for h, code in hits:
+                h.used.add(code)
+            out.append(replace(f, suppressed=True) if hits else f)
+
+    # A directive that may suppress SUP002 is judged after the others, so that hiding their
+    # SUP002 findings counts as a use.
+    late = [d for d in marks if UNUSED in d.codes or "ALL" in d.codes]
+    settle([d for d in marks if not any(d is x for x in late)])
+    settle(late)
     return out
 
 
