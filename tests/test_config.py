@@ -14,6 +14,7 @@ from shlint_iam.cli import cli
 from shlint_iam.config import Config, ConfigError
 from shlint_iam.config_file import find_config_file, load_config
 from shlint_iam.model import Severity
+from shlint_iam.registry import builtin_rules
 
 BROKEN = "#!/bin/bash\nif\n"  # one SH000 finding at line 2
 CLEAN = "#!/bin/bash\necho ok\n"
@@ -333,3 +334,27 @@ def test_bad_config_is_exit_2_for_rules_too(project: Path) -> None:
 def test_unrelated_broken_pyproject_is_not_read(project: Path) -> None:
     write(project / "pyproject.toml", "this is [ not toml\n")
     assert load_config().path is None
+
+
+@pytest.mark.skipif(
+    not any(r.code == "IAM001" for r in builtin_rules()),
+    reason="IAM001 is not written yet",
+)
+def test_config_keys_with_the_real_iam001(project: Path) -> None:
+    write(
+        project / "svc" / "deploy.sh",
+        """
+        #!/bin/bash
+        set -euo pipefail
+        gcloud functions deploy orchestrator --gen2 --region=us-central1 --project=p --trigger-topic=t
+        """,
+    )
+    code, out, _ = run("check", "-f", "json", "svc/deploy.sh")
+    assert (code, [(f["code"], f["severity"]) for f in json.loads(out)]) == (1, [("IAM001", "error")])
+    write(project / ".shlint-iam.toml", 'severity = { IAM001 = "warning" }\n')
+    code, out, _ = run("check", "-f", "json", "svc/deploy.sh")
+    assert (code, [(f["code"], f["severity"]) for f in json.loads(out)]) == (1, [("IAM001", "warning")])
+    write(project / ".shlint-iam.toml", 'per-file-ignores = { "svc/*.sh" = ["IAM"] }\n')
+    assert run("check", "-f", "json", "svc/deploy.sh")[:2] == (0, "[]\n")
+    write(project / ".shlint-iam.toml", 'select = ["ERR", "SH"]\n')
+    assert run("check", "-f", "json", "svc/deploy.sh")[:2] == (0, "[]\n")
