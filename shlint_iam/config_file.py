@@ -83,7 +83,7 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Conf
     ``start``; the built-in defaults when there is none."""
     if explicit is not None:
         path = explicit
-        if not path.is_file():
+        if not path.exists():  # (/dev/null is fine: an empty configuration)
             raise ConfigError(f"{_show(path)}: configuration file not found")
         in_pyproject = path.name == PYPROJECT
     else:
