@@ -25,10 +25,31 @@ def parse(source: SourceFile) -> Any:
     return parser().parse(source.data)
 
 
+_RESERVED = {b"fi", b"done", b"esac", b"then", b"else", b"elif", b"do", b"in"}
+_QUERY: Any = None
+
+
+def _misplaced_keywords(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
+    """Reserved words that tree-sitter accepts as command names but bash rejects (a stray `fi`)."""
+    global _QUERY
+    if not any(word.decode() in source.text for word in (b"fi", b"done", b"esac", b"then", b"else", b"do")):
+        return []
+    import tree_sitter
+
+    if _QUERY is None:
+        _QUERY = tree_sitter.Query(parser().language, "(command_name (word) @name)")
+    found = []
+    for node in tree_sitter.QueryCursor(_QUERY).captures(tree.root_node).get("name", []):
+        text = source.data[node.start_byte : node.end_byte]
+        if text in _RESERVED:
+            found.append((source.span(node.start_point, node.end_point), f"unexpected `{text.decode()}`"))
+    return found
+
+
 def syntax_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
     """Each ERROR or MISSING region as (span, description), outermost first, found iteratively."""
-    found: list[tuple[Span, str]] = []
     root = tree.root_node
+    found: list[tuple[Span, str]] = _misplaced_keywords(source, tree)
     if not root.has_error:
         return found
     stack = [root]

@@ -678,7 +678,7 @@ class Interpreter:
         expr = inner[0]
         if expr.type == "unary_expression":
             op = expr.child_by_field_name("operator")
-            operand = [c for c in expr.named_children if c is not op]
+            operand = [c for c in expr.named_children if c.start_byte != op.start_byte]
             if op is None or len(operand) != 1:
                 return None
             value = self._expand_str(operand[0], state, _Ctx())

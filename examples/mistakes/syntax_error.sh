@@ -1,0 +1,8 @@
+#!/bin/bash
+# SH000: the if is never closed; the deploy and binding above it are still analysed.
+set -euo pipefail
+gcloud functions deploy orchestrator --gen2 --region=us-west2 --trigger-topic=phase3-complete
+gcloud functions add-invoker-policy-binding orchestrator --region=us-west2 \
+  --member="serviceAccount:756957797294-compute@developer.gserviceaccount.com"
+if [ -n "${REGION:-}" ]; then
+  echo "region set"

@@ -1,0 +1,96 @@
+"""Each interpreter construct, shown through its effect on a finding (a deploy of function `f`
+that needs a binding; the binding is what the construct hides or reveals)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ruletest import Case, triples
+
+SA = "serviceAccount:1-compute@developer.gserviceaccount.com"
+D = "gcloud functions deploy {name} --gen2 --region={region} --trigger-topic=t"
+B = "gcloud functions add-invoker-policy-binding {name} --region={region} --member=" + SA
+
+
+def deploy(name: str = "f", region: str = "r") -> str:
+    return D.format(name=name, region=region)
+
+
+def bind(name: str = "f", region: str = "r") -> str:
+    return B.format(name=name, region=region)
+
+
+UNBOUND = [("IAM001", 2, 1)]  # the deploy on line 2 (line 1 is `set -e`)
+
+CASES = [
+    # variables and expansions
+    Case("assignment", f"set -e\n{deploy()}\nN=f\n{bind('$N')}\n"),
+    Case("assignment-other-name", f"set -e\n{deploy()}\nN=g\n{bind('$N')}\n", UNBOUND),
+    Case("braces", f"set -e\n{deploy()}\nN=f\n{bind('${N}')}\n"),
+    Case("export", f"set -e\n{deploy()}\nexport N=f\n{bind('$N')}\n"),
+    Case("readonly", f"set -e\n{deploy()}\nreadonly N=f\n{bind('$N')}\n"),
+    Case("declare", f"set -e\n{deploy()}\ndeclare -r N=f\n{bind('$N')}\n"),
+    Case("default-when-unset", f"set -e\n{deploy()}\n{bind('${N:-f}')}\n"),
+    Case("default-not-used-when-set", f"set -e\n{deploy()}\nN=g\n{bind('${N:-f}')}\n", UNBOUND),
+    Case("assign-default", f"set -e\n{deploy()}\n: \"${{N:=f}}\"\n{bind('$N')}\n"),
+    Case("dash-default", f"set -e\n{deploy()}\n{bind('${N-f}')}\n"),
+    Case("strip-suffix", f"set -e\n{deploy()}\nN=f.sh\n{bind('${N%.sh}')}\n"),
+    Case("strip-prefix", f"set -e\n{deploy()}\nN=dir/f\n{bind('${N#*/}')}\n"),
+    Case("concatenation-and-quotes", f"set -e\n{deploy('ab-c')}\nA=a\n{bind(chr(34) + '$A' + chr(34) + 'b' + chr(39) + '-c' + chr(39))}\n"),
+    Case("array-element", f"set -e\n{deploy()}\nA=(x f)\n{bind('${A[1]}')}\n"),
+    Case("array-all-as-args", f"set -e\n{deploy()}\nARGS=(--region=r --member={SA})\n"
+         "gcloud functions add-invoker-policy-binding f \"${ARGS[@]}\"\n"),
+    Case("command-substitution-echo", f"set -e\n{deploy()}\nN=$(echo f)\n{bind('$N')}\n"),
+    Case("lowercase-expansion", f"set -e\n{deploy('f')}\nN=F\n{bind('${N,,}')}\n"),
+    # loops
+    Case("for-known-list", "set -e\nfor n in f g; do\n  " + deploy("$n") + "\n  " + bind("$n") + "\ndone\n"),
+    Case("for-skips-one", "set -e\nfor n in f g; do\n  " + deploy("$n") + "\ndone\n" + bind("f") + "\n",
+         [("IAM001", 3, 3)]),
+    Case("while-loop-may-not-run", f"set -e\n{deploy()}\nwhile read -r x; do\n  {bind()}\ndone < list\n",
+         [("IAM008", 4, 3)]),
+    # functions
+    Case("function-args", "set -e\nd() {\n  " + deploy("$1") + "\n  " + bind("$1") + "\n}\nd f\n"),
+    Case("function-args-all", "set -e\nrun() { \"$@\"; }\n" + deploy() + "\nrun " + bind() + "\n"),
+    Case("function-shift", "set -e\nd() {\n  shift\n  " + deploy("$1") + "\n}\nd x f\n" + bind() + "\n"),
+    Case("function-return-before-binding", "set -e\nd() {\n  " + deploy() + "\n  return 0\n  " + bind()
+         + "\n}\nd\n", [("IAM001", 3, 3)]),
+    Case("function-defined-later-called", "set -e\nb() { " + bind() + "; }\n" + deploy() + "\nb\n"),
+    # branches
+    Case("if-known-true", f"set -e\n{deploy()}\nX=1\nif [ -n \"$X\" ]; then\n  {bind()}\nfi\n"),
+    Case("if-known-false", f"set -e\n{deploy()}\nX=\nif [ -n \"$X\" ]; then\n  {bind()}\nfi\n", UNBOUND),
+    Case("elif-else", f"set -e\n{deploy()}\nif [ \"$A\" = 1 ]; then\n  {bind()}\nelif [ \"$A\" = 2 ]; then\n"
+         f"  {bind()}\nelse\n  {bind()}\nfi\n"),
+    Case("and-list", f"set -e\n{deploy()}\n[ -n \"$X\" ] && {bind()}\n", [("IAM008", 3, 16)]),
+    Case("or-list", f"set -e\n{deploy()}\n[ -z \"$X\" ] || {bind()}\n", [("IAM008", 3, 16)]),
+    Case("negation", f"set -e\n{deploy()}\nX=1\nif ! [ -n \"$X\" ]; then exit 0; fi\n{bind()}\n"),
+    Case("case-pattern-glob", f"set -e\n{deploy()}\nE=prod-eu\ncase $E in prod-*) {bind()} ;; esac\n"),
+    # exits
+    Case("exit-in-subshell-does-not-exit", f"set -e\n{deploy()}\n( exit 0 )\n{bind()}\n"),
+    Case("exit-in-command-substitution", f"set -e\n{deploy()}\nX=$(exit 0)\n{bind()}\n"),
+    Case("exit-inside-function", "set -e\ndone_() { exit 0; }\n" + deploy() + "\ndone_\n" + bind() + "\n",
+         [("IAM001", 3, 1)]),
+    # subshells, pipelines, command substitution
+    Case("binding-in-subshell", f"set -e\n{deploy()}\n( {bind()} )\n"),
+    Case("binding-in-pipeline", f"set -eo pipefail\n{deploy()}\n{bind()} | cat\n"),
+    Case("binding-in-command-substitution", f"set -e\n{deploy()}\nOUT=$({bind()})\n"),
+    Case("subshell-variables-do-not-leak", f"set -e\n{deploy()}\nN=f\n( N=g )\n{bind('$N')}\n"),
+    # wrappers
+    Case("timeout-wrapper", f"set -e\n{deploy()}\ntimeout 300 {bind()}\n"),
+    Case("env-prefix", f"set -e\nCLOUDSDK_FUNCTIONS_REGION=r {deploy().replace(' --region=r', '')}\n{bind()}\n"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_construct(case: Case) -> None:
+    assert triples(case.script, ("IAM",)) == sorted(case.expected)
+
+
+def test_deeply_nested_function_calls_are_bounded() -> None:
+    script = "set -e\nf() { f; }\nf\n" + deploy() + "\n" + bind() + "\n"
+    assert triples(script, ("IAM",)) == []
+
+
+def test_huge_loop_is_not_unrolled_forever() -> None:
+    items = " ".join(f"x{i}" for i in range(5000))
+    script = f"set -e\nfor n in {items}; do\n  echo $n\ndone\n{deploy()}\n"
+    assert triples(script, ("IAM",)) == [("IAM001", 5, 1)]

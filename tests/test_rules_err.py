@@ -1,0 +1,77 @@
+"""ERR001-ERR003 and SH000: snippets that must and must not produce them, at exact places."""
+
+from __future__ import annotations
+
+import pytest
+
+from ruletest import Case, lint_snippet, triples
+
+BIND = ("gcloud run services add-iam-policy-binding orch --region=r "
+        "--member=serviceAccount:a@p.iam.gserviceaccount.com --role=roles/run.invoker")
+
+CASES = [
+    # ERR001
+    Case("no-errexit", f"{BIND}\n", [("ERR001", 1, 1)], "without `set -e`"),
+    Case("set-e", f"set -e\n{BIND}\n"),
+    Case("set-o-errexit", f"set -o errexit\n{BIND}\n"),
+    Case("set-euo-pipefail", f"set -euo pipefail\n{BIND}\n"),
+    Case("shebang-e", f"#!/bin/bash -e\n{BIND}\n"),
+    Case("shebang-eu", f"#!/usr/bin/env -S bash -eu\n{BIND}\n"),
+    Case("or-exit", f"{BIND} || exit 1\n"),
+    Case("or-brace-exit", f'{BIND} || {{ echo "failed" >&2; exit 1; }}\n'),
+    Case("or-return-in-function", f"f() {{\n  {BIND} || return 1\n}}\nf || exit 1\n"),
+    Case("if-condition", f'if ! {BIND}; then\n  echo failed\n  exit 1\nfi\n'),
+    Case("status-checked-next", f'{BIND}\nif [ $? -ne 0 ]; then exit 1; fi\n'),
+    Case("status-saved", f'{BIND}\nrc=$?\n[ "$rc" -eq 0 ] || exit "$rc"\n'),
+    Case("trap-err", f"trap 'echo failed; exit 1' ERR\n{BIND}\n"),
+    Case("read-only-commands-are-not-steps", "gcloud run services describe orch --region=r\n"
+         "gcloud run services get-iam-policy orch --region=r | grep -q roles/run.invoker\n"
+         "if [ $? -ne 0 ]; then exit 1; fi\n"),
+    Case("errexit-off-in-subshell-is-inherited", f"set -e\n( {BIND} )\n"),
+    Case("set-e-inside-branch", f'if true; then set -e; fi\n{BIND}\n'),
+    # ERR002
+    Case("or-true", f"set -e\n{BIND} || true\n", [("ERR002", 2, 1)], "`|| true`"),
+    Case("or-colon", f"set -e\n{BIND} || :\n", [("ERR002", 2, 1)]),
+    Case("or-echo", f'set -e\n{BIND} || echo "binding failed"\n', [("ERR002", 2, 1)]),
+    Case("local-masks", f'set -e\nf() {{\n  local out=$({BIND})\n}}\nf\n', [("ERR002", 3, 15)], "`local x=$(...)`"),
+    Case("export-masks", f"set -e\nexport OUT=$({BIND})\n", [("ERR002", 2, 14)]),
+    Case("plain-assignment-propagates", f"set -e\nOUT=$({BIND})\n"),
+    Case("set-plus-e", f"set -e\nset +e\n{BIND}\n", [("ERR002", 3, 1)], "`set +e`"),
+    Case("set-plus-e-then-checked", f"set -e\nset +e\n{BIND} || exit 1\n"),
+    # ERR003
+    Case("piped-to-tee", f"set -e\n{BIND} | tee log\n", [("ERR003", 2, 1)], "tee log"),
+    Case("piped-with-pipefail", f"set -eo pipefail\n{BIND} | tee log\n"),
+    Case("pipefail-set-separately", f"set -e\nset -o pipefail\n{BIND} 2>&1 | tee -a log\n"),
+    Case("last-in-pipeline-is-fine", f"set -e\necho y | {BIND}\n"),
+    Case("pipe-in-condition-still-masked", f"if {BIND} | tee log; then echo ok; fi\n", [("ERR003", 1, 4)]),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_err_rules(case: Case) -> None:
+    assert triples(case.script, ("ERR",)) == sorted(case.expected)
+    if case.message and case.expected:
+        first = next(f for f in lint_snippet(case.script).reported if f.code.startswith("ERR"))
+        assert case.message in first.message
+
+
+SH_CASES = [
+    Case("valid", "echo hi\n"),
+    Case("unclosed-if", "echo hi\nif true; then\n  echo x\n", [("SH000", 4, 1)], "missing `fi`"),
+    Case("stray-fi", "echo hi\nfi\necho after\n", [("SH000", 2, 1)], "unexpected `fi`"),
+    Case("unclosed-quote", 'echo "hi\n', [("SH000", 1, 6)]),
+]
+
+
+@pytest.mark.parametrize("case", SH_CASES, ids=[c.id for c in SH_CASES])
+def test_syntax_errors(case: Case) -> None:
+    assert triples(case.script, ("SH",)) == sorted(case.expected)
+    if case.message and case.expected:
+        first = next(f for f in lint_snippet(case.script).reported if f.code == "SH000")
+        assert case.message in first.message
+
+
+def test_syntax_error_does_not_stop_analysis() -> None:
+    script = ("set -e\ngcloud functions deploy f --gen2 --region=r --trigger-topic=t\n"
+              "if [ -n \"$X\" ]; then\n  echo unclosed\n")
+    assert triples(script) == [("IAM001", 2, 1), ("SH000", 5, 1)]

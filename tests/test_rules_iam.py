@@ -1,0 +1,185 @@
+"""IAM001-IAM008: every rule with snippets that must and must not produce it, at exact places,
+and every interpreter construct shown through its effect on a finding."""
+
+from __future__ import annotations
+
+import pytest
+
+from ruletest import Case, lint_snippet, triples
+
+HEAD = "set -euo pipefail\n"
+DEPLOY = "gcloud functions deploy orch --gen2 --region=us-west2 --trigger-topic=done\n"
+SA = "serviceAccount:756957797294-compute@developer.gserviceaccount.com"
+BIND = f'gcloud functions add-invoker-policy-binding orch --region=us-west2 --member="{SA}"\n'
+RUN_BIND = (f'gcloud run services add-iam-policy-binding orch --region=us-west2 --member="{SA}" '
+            "--role=roles/run.invoker\n")
+
+CASES = [
+    # --- the seed's scenarios ---------------------------------------------------------------
+    Case("session205-no-binding", HEAD + DEPLOY, [("IAM001", 2, 1)], "gets no roles/run.invoker"),
+    Case("fixed-run-binding", HEAD + DEPLOY + RUN_BIND),
+    Case("fixed-invoker-binding", HEAD + DEPLOY + BIND),
+    Case("binding-in-comment", HEAD + DEPLOY + "# " + BIND, [("IAM001", 2, 1)]),
+    Case("binding-in-heredoc", HEAD + DEPLOY + "cat <<EOF\n" + BIND + "EOF\n", [("IAM001", 2, 1)]),
+    Case("binding-echoed", HEAD + DEPLOY + "echo '" + BIND.strip() + "'\n", [("IAM001", 2, 1)]),
+    Case("binding-in-uncalled-function", HEAD + DEPLOY + "bind() {\n  " + BIND + "}\n", [("IAM001", 2, 1)]),
+    Case("binding-in-called-function", HEAD + DEPLOY + "bind() {\n  " + BIND + "}\nbind\n"),
+    Case("binding-after-exit-0", HEAD + DEPLOY + "exit 0\n" + BIND, [("IAM001", 2, 1)]),
+    Case("binding-in-if", HEAD + DEPLOY + 'if [ -n "$X" ]; then\n  ' + BIND + "fi\n", [("IAM008", 4, 3)],
+         "only on some paths"),
+    Case("binding-in-both-branches", HEAD + DEPLOY + 'if [ -n "$X" ]; then\n  ' + BIND + "else\n  " + RUN_BIND
+         + "fi\n"),
+    Case("binding-after-conditional-exit-0", HEAD + DEPLOY + '[ -z "$X" ] && exit 0\n' + BIND, [("IAM008", 4, 1)]),
+    Case("binding-after-failing-exit", HEAD + DEPLOY + '[ -z "$X" ] && exit 1\n' + BIND),
+    Case("loop-skips-one",
+         HEAD + "for f in a b c; do\n  gcloud functions deploy $f --gen2 --region=r --trigger-topic=t\ndone\n"
+         + "for f in a b; do\n  gcloud functions add-invoker-policy-binding $f --region=r "
+         + f'--member="{SA}"\ndone\n',
+         [("IAM001", 3, 3)], "gen2 function c "),
+    Case("loop-over-array-binds-all",
+         HEAD + "FNS=(a b)\nfor f in \"${FNS[@]}\"; do\n  gcloud functions deploy $f --gen2 --region=r "
+         "--trigger-topic=t\n  gcloud functions add-invoker-policy-binding $f --region=r "
+         f'--member="{SA}"\ndone\n'),
+    Case("loop-over-unknown-list",
+         HEAD + "for f in $FUNCS; do\n  gcloud functions deploy $f --gen2 --region=r --trigger-topic=t\n"
+         f'  gcloud functions add-invoker-policy-binding $f --region=r --member="{SA}"\ndone\n'),
+    Case("case-known-value-takes-binding",
+         HEAD + "ENV=prod\n" + DEPLOY + 'case "$ENV" in\n  prod) ' + BIND.strip() + " ;;\n  *) echo no ;;\nesac\n"),
+    Case("case-known-value-skips-binding",
+         HEAD + "ENV=dev\n" + DEPLOY + 'case "$ENV" in\n  prod) ' + BIND.strip() + " ;;\n  *) echo no ;;\nesac\n",
+         [("IAM001", 3, 1)]),
+    Case("case-unknown-value", HEAD + DEPLOY + 'case "$ENV" in\n  prod) ' + BIND.strip() + " ;;\nesac\n",
+         [("IAM008", 4, 9)]),
+    # --- generation, trigger kinds, identities ----------------------------------------------
+    Case("gen1-event-needs-nothing", HEAD + "gcloud functions deploy f --no-gen2 --trigger-topic=t\n"),
+    Case("gen2-is-default", HEAD + "gcloud functions deploy f --region=r --trigger-topic=t\n", [("IAM001", 2, 1)]),
+    Case("http-function-needs-nothing", HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-http\n"),
+    Case("bucket-trigger", HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-bucket=b\n",
+         [("IAM001", 2, 1)], "Cloud Storage bucket b"),
+    Case("event-filters-trigger",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=type=x\n", [("IAM001", 2, 1)]),
+    Case("trigger-service-account-wins",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-topic=t "
+         "--service-account=run@p.iam.gserviceaccount.com --trigger-service-account=trig@p.iam.gserviceaccount.com\n"
+         "gcloud functions add-invoker-policy-binding f --region=r --member=serviceAccount:trig@p.iam.gserviceaccount.com\n"),
+    Case("service-account-is-trigger-identity",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-topic=t "
+         "--service-account=run@p.iam.gserviceaccount.com\n"
+         "gcloud functions add-invoker-policy-binding f --region=r --member=serviceAccount:run@p.iam.gserviceaccount.com\n"),
+    Case("run-service-account-is-not-trigger-identity",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-topic=t "
+         "--run-service-account=run@p.iam.gserviceaccount.com\n"
+         "gcloud functions add-invoker-policy-binding f --region=r --member=serviceAccount:run@p.iam.gserviceaccount.com\n",
+         [("IAM005", 3, 58)]),
+    Case("email-case-insensitive",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-topic=t --service-account=Run@P.iam.gserviceaccount.com\n"
+         "gcloud functions add-invoker-policy-binding f --region=r --member=serviceAccount:run@p.iam.gserviceaccount.com\n"),
+    # --- gcloud grammar ---------------------------------------------------------------------
+    Case("global-flags-anywhere-and-beta",
+         HEAD + "gcloud --project=p beta functions deploy f --region r --trigger-topic t --gen2\n"
+         f"gcloud -q functions --project p add-invoker-policy-binding --region r --member {SA} f\n"),
+    Case("last-region-wins",
+         HEAD + "gcloud functions deploy f --gen2 --region=a --region=b --trigger-topic=t\n"
+         f"gcloud functions add-invoker-policy-binding f --region=b --member={SA}\n"),
+    Case("functions-default-region-us-central1",
+         HEAD + "gcloud functions deploy f --trigger-topic=t\n"
+         f"gcloud run services add-iam-policy-binding f --region=us-central1 --member={SA} --role=roles/run.invoker\n"),
+    Case("function-name-lowercased-for-run",
+         HEAD + "gcloud functions deploy MyFn --gen2 --region=r --trigger-topic=t\n"
+         f"gcloud run services add-iam-policy-binding myfn --region=r --member={SA} --role=roles/run.invoker\n"),
+    Case("run-binding-with-uppercase-name",
+         HEAD + "gcloud functions deploy MyFn --gen2 --region=r --trigger-topic=t\n"
+         f"gcloud run services add-iam-policy-binding MyFn --region=r --member={SA} --role=roles/run.invoker\n",
+         [("IAM003", 3, 1)], "lower-case"),
+    Case("config-set-region",
+         HEAD + "gcloud config set functions/region europe-west1\ngcloud functions deploy f --trigger-topic=t\n"
+         f"gcloud run services add-iam-policy-binding f --region=europe-west1 --member={SA} --role=roles/run.invoker\n"),
+    Case("exported-env-region",
+         HEAD + "export CLOUDSDK_FUNCTIONS_REGION=europe-west1\ngcloud functions deploy f --trigger-topic=t\n"
+         f"gcloud functions add-invoker-policy-binding f --member={SA}\n"),
+    Case("run-region-does-not-feed-functions",
+         HEAD + "gcloud config set run/region europe-west1\ngcloud functions deploy f --trigger-topic=t\n"
+         f"gcloud run services add-iam-policy-binding f --member={SA} --role=roles/run.invoker\n",
+         [("IAM003", 4, 1)], "region europe-west1 instead of us-central1"),
+    Case("project-mismatch",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --project=a --trigger-topic=t\n"
+         f"gcloud functions add-invoker-policy-binding f --region=r --project=b --member={SA}\n",
+         [("IAM003", 3, 1)], "project b instead of a"),
+    Case("full-resource-name",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --project=p --trigger-topic=t\n"
+         f"gcloud run services add-iam-policy-binding projects/p/locations/r/services/f --member={SA} "
+         "--role=roles/run.invoker\n"),
+    # --- IAM002 ------------------------------------------------------------------------------
+    Case("binding-before-first-deploy", HEAD + BIND + DEPLOY, [("IAM002", 2, 1)], "before the deploy"),
+    Case("binding-before-and-after-deploy", HEAD + BIND + DEPLOY + BIND),
+    Case("redeploy-keeps-binding", HEAD + DEPLOY + BIND + DEPLOY),
+    Case("delete-recreate", HEAD + DEPLOY + BIND + "gcloud functions delete orch --region=us-west2 -q\n" + DEPLOY,
+         [("IAM002", 3, 1)]),
+    # --- IAM004 ------------------------------------------------------------------------------
+    Case("viewer-role", HEAD + DEPLOY + RUN_BIND.replace("run.invoker", "run.viewer"), [("IAM004", 3, 144)],
+         "roles/run.viewer"),
+    Case("cloudfunctions-invoker-on-gen2",
+         HEAD + DEPLOY + f"gcloud functions add-iam-policy-binding orch --region=us-west2 --member={SA} "
+         "--role=roles/cloudfunctions.invoker\n", [("IAM004", 3, 139)]),
+    Case("run-invoker-on-function-resource",
+         HEAD + "gcloud functions deploy web --gen2 --region=r --trigger-http\n"
+         f"gcloud functions add-iam-policy-binding web --region=r --member={SA} --role=roles/run.invoker\n",
+         [("IAM004", 3, 131)], "cannot grant roles/run.invoker"),
+    Case("gen1-http-cloudfunctions-invoker-is-fine",
+         HEAD + "gcloud functions deploy web --no-gen2 --region=r --trigger-http\n"
+         f"gcloud functions add-iam-policy-binding web --region=r --member={SA} --role=roles/cloudfunctions.invoker\n"),
+    Case("services-invoker-role-suffices", HEAD + DEPLOY + RUN_BIND.replace("run.invoker", "run.servicesInvoker")),
+    # --- IAM005 ------------------------------------------------------------------------------
+    Case("bare-email-member", HEAD + DEPLOY + BIND.replace("serviceAccount:", ""), [("IAM005", 3, 68)],
+         "malformed"),
+    Case("lowercase-prefix-member", HEAD + DEPLOY + BIND.replace("serviceAccount:", "serviceaccount:"),
+         [("IAM005", 3, 68)]),
+    Case("other-account", HEAD + DEPLOY + BIND.replace("756957797294-compute@developer", "x@p.iam"),
+         [("IAM005", 3, 68)], "but the invoker is"),
+    # --- IAM006 ------------------------------------------------------------------------------
+    Case("allow-unauthenticated-event", HEAD + DEPLOY.strip() + " --allow-unauthenticated\n", [("IAM006", 2, 76)]),
+    Case("allusers-binding",
+         HEAD + DEPLOY + "gcloud run services add-iam-policy-binding orch --region=us-west2 --member=allUsers "
+         "--role=roles/run.invoker\n", [("IAM006", 3, 67)]),
+    Case("public-http-on-purpose", HEAD + "gcloud functions deploy web --gen2 --region=r --trigger-http "
+         "--allow-unauthenticated\n"),
+    # --- IAM007 ------------------------------------------------------------------------------
+    Case("project-wide-invoker",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --project=p --trigger-topic=t\n"
+         f"gcloud projects add-iam-policy-binding p --member={SA} --role=roles/run.invoker\n",
+         [("IAM007", 3, 117)], "on the whole project"),
+    Case("run-admin-on-service", HEAD + DEPLOY + RUN_BIND.replace("run.invoker", "run.admin"), [("IAM007", 3, 144)]),
+    Case("project-viewer-is-unrelated",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --project=p --trigger-topic=t\n"
+         f"gcloud projects add-iam-policy-binding p --member={SA} --role=roles/viewer\n",
+         [("IAM001", 2, 1)]),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_iam_rules(case: Case) -> None:
+    assert triples(case.script, ("IAM",)) == sorted(case.expected)
+    if case.message and case.expected:
+        result = lint_snippet(case.script)
+        first = min((f for f in result.reported if f.code.startswith("IAM")),
+                    key=lambda f: (f.span.start_line, f.span.start_col))
+        assert case.message in first.message
+
+
+def test_fix_names_the_binding_command() -> None:
+    result = lint_snippet(HEAD + DEPLOY)
+    (finding,) = result.reported
+    assert finding.fix is not None
+    assert finding.fix.startswith("gcloud functions add-invoker-policy-binding orch --region=us-west2")
+
+
+def test_identity_from_default_compute_account_is_named() -> None:
+    result = lint_snippet(HEAD + "gcloud functions deploy f --gen2 --region=r --project=p --trigger-topic=t\n")
+    (finding,) = result.reported
+    assert "PROJECT_NUMBER-compute@developer.gserviceaccount.com" in finding.message
+
+
+def test_end_of_finding_span_covers_the_command() -> None:
+    result = lint_snippet(HEAD + "gcloud functions deploy f --gen2 \\\n  --region=r --trigger-topic=t\n")
+    (finding,) = result.reported
+    assert (finding.span.start_line, finding.span.end_line, finding.span.end_col) == (2, 3, 31)
