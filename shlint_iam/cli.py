@@ -52,6 +52,8 @@ def cli() -> None:
 @click.option("--include-suppressed", is_flag=True, help="Also report suppressed findings (marked as such).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--plugin", "plugins", multiple=True, help="Load rules from an installed plugin package.")
+@click.option("--sarif-category", default=None,
+              help="SARIF automationDetails.id category for GitHub code scanning (e.g. deploy-scripts).")
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -70,6 +72,7 @@ def check(
     include_suppressed: bool,
     statistics: bool,
     plugins: tuple[str, ...],
+    sarif_category: str | None,
 ) -> None:
     """Lint files and directories (default: the current directory); `-` reads standard input."""
     from .lint import Linter, LintResult, severity_at_least
@@ -121,7 +124,12 @@ def check(
         and output_file is None
         and sys.stdout.isatty()
     )
-    options = ReportOptions(color=color, project_root=project_root, include_suppressed=include_suppressed)
+    options = ReportOptions(
+        color=color,
+        project_root=project_root,
+        include_suppressed=include_suppressed,
+        extra={"sarif_category": sarif_category} if sarif_category else {},
+    )
     if statistics:
         text = _statistics(result, registry)
     else:
