@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity
-from shlint_iam.steps import deployment_steps, describe_step
+from shlint_iam.api import FileContext, Finding, Rule, Severity, deployment_steps, describe_step
 
 
 class PipelineMasksFailure(Rule):

@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity
-from shlint_iam.invokers import binding_fix, invoker_analysis
-from shlint_iam.shell.values import show
+from shlint_iam.api import FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show
 
 
 class BindingTargetMismatch(Rule):

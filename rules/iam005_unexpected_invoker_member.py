@@ -2,10 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity
-from shlint_iam.gcloud.facts import PUBLIC_MEMBERS, Binding, normalise_member
-from shlint_iam.invokers import binding_fix, invoker_analysis
-from shlint_iam.shell.values import is_known, show
+from shlint_iam.api import (
+    PUBLIC_MEMBERS,
+    Binding,
+    FileContext,
+    Finding,
+    Rule,
+    Severity,
+    binding_fix,
+    invoker_analysis,
+    is_known,
+    normalise_member,
+    show,
+)
 
 _PREFIXES = ("user", "serviceAccount", "group", "domain", "principal", "principalSet", "deleted")
 

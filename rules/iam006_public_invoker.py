@@ -2,10 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity
-from shlint_iam.gcloud.facts import Binding, Deploy
-from shlint_iam.invokers import Match, binding_fix, invoker_analysis, same_service
-from shlint_iam.shell.values import show
+from shlint_iam.api import (
+    Binding,
+    Deploy,
+    FileContext,
+    Finding,
+    Match,
+    Rule,
+    Severity,
+    binding_fix,
+    invoker_analysis,
+    same_service,
+    show,
+)
 
 
 class PublicInvoker(Rule):

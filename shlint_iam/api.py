@@ -1,7 +1,9 @@
 """The public rule API: what a rule is, what it receives and what it returns.
 
-Built-in rules (the ``rules/`` folder, imported as ``shlint_iam.rules``) use exactly this
-module and nothing private; third-party rule packages do the same.
+Built-in rules (the ``rules/`` folder, imported as ``shlint_iam.rules``) import from this
+module and nothing else of shlint-iam (a test enforces it); third-party rule packages do the
+same, so a plugin needs exactly one import: ``from shlint_iam.api import ...``.
+``docs/writing-rules.md`` is the guide.
 
 A rule is a subclass of :class:`Rule` whose class docstring is its documentation page
 (``What it does`` / ``Why it matters`` / ``Example`` / ``Fix``)::
@@ -17,8 +19,33 @@ A rule is a subclass of :class:`Rule` whose class docstring is its documentation
 
         def check(self, ctx: FileContext) -> Iterator[Finding]:
             for deploy in ctx.facts(Deploy):
-                if deploy.invoker.is_default_compute:
-                    yield ctx.report(self, deploy.span, "...")
+                flag = deploy.run.gcloud.last("--service-account")
+                if flag is None:
+                    yield ctx.report(self, deploy.span, "...", scope=deploy.lines)
+
+Stability
+---------
+*Stable* (kept compatible within a major version; a plugin may rely on them):
+
+- rules: :class:`Rule` (its metadata attributes, ``docs()``, ``check``, ``check_project``),
+  :class:`FileContext` (``source``, ``path``, ``config``, ``analysis``, ``facts``, ``cached``,
+  ``report``), :class:`ProjectContext` (``files``, ``config``, ``facts``, ``report``),
+  :class:`Finding`, :class:`Severity`, :class:`Span`, ``CODE_PATTERN``;
+- gcloud facts (what ``ctx.facts(kind)`` yields): ``Fact``, ``Deploy``, ``Binding``,
+  ``Invoker``, ``Delete``, ``ServiceRef``, ``Unverifiable``, and the member helpers
+  ``PUBLIC_MEMBERS``, ``normalise_member``, ``is_default_compute``;
+- the trace of executed commands: ``CommandRun`` (``fact.run``), ``Word``, and the parsed
+  gcloud command line ``GcloudCommand`` (``run.gcloud``: ``path``, ``flags``, ``last``,
+  ``value``, ``has``, ``command``) with its ``Flag``;
+- abstract values: ``show`` (a value for a message, unknown parts shown as ``$VAR``-like
+  placeholders) and ``is_known`` (whether a value holds no unknown part).
+
+*Provisional* (the shared analyses of the built-in IAM and ERR rules; usable, but their shape
+may change in a minor release): ``invoker_analysis``, ``InvokerAnalysis``, ``Requirement``,
+``Outcome``, ``binding_fix``, ``Match``, ``same_service``, ``is_broad``, ``deployment_steps``,
+``describe_step``.
+
+Everything else under ``shlint_iam`` is private.
 """
 
 from __future__ import annotations
@@ -29,20 +56,77 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+# Re-exports (see "Stability" above). None of these modules imports this one at import time.
+from .gcloud.argv import Flag, GcloudCommand
+from .gcloud.facts import (
+    PUBLIC_MEMBERS,
+    Binding,
+    Delete,
+    Deploy,
+    Fact,
+    Invoker,
+    ServiceRef,
+    Unverifiable,
+    is_default_compute,
+    normalise_member,
+)
+from .invokers import (
+    InvokerAnalysis,
+    Match,
+    Outcome,
+    Requirement,
+    binding_fix,
+    invoker_analysis,
+    is_broad,
+    same_service,
+)
 from .model import Finding, Severity, Span
+from .shell.trace import CommandRun, Word
+from .shell.values import is_known, show
+from .steps import deployment_steps, describe_step
 
 if TYPE_CHECKING:
     from .config import Config
     from .source import SourceFile
 
 __all__ = [
-    "Finding",
+    # rules
+    "CODE_PATTERN",
     "FileContext",
+    "Finding",
     "ProjectContext",
     "Rule",
     "Severity",
     "Span",
-    "CODE_PATTERN",
+    # gcloud facts
+    "Binding",
+    "Delete",
+    "Deploy",
+    "Fact",
+    "Invoker",
+    "PUBLIC_MEMBERS",
+    "ServiceRef",
+    "Unverifiable",
+    "is_default_compute",
+    "normalise_member",
+    # trace and values
+    "CommandRun",
+    "Flag",
+    "GcloudCommand",
+    "Word",
+    "is_known",
+    "show",
+    # provisional: shared analyses of the built-in rules
+    "InvokerAnalysis",
+    "Match",
+    "Outcome",
+    "Requirement",
+    "binding_fix",
+    "deployment_steps",
+    "describe_step",
+    "invoker_analysis",
+    "is_broad",
+    "same_service",
 ]
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")

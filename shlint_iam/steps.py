@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from .api import FileContext
 from .gcloud.model import is_mutating
 from .shell.trace import CommandRun
+
+if TYPE_CHECKING:  # shlint_iam.api re-exports this module's helpers: no import cycle at run time
+    from .api import FileContext
 
 
 def deployment_steps(ctx: FileContext) -> Iterator[CommandRun]:
