@@ -1,0 +1,427 @@
+"""The language server: ``shlint-iam lsp`` speaks the Language Server Protocol on stdin/stdout.
+
+It lints each open document with the same configuration the command line would use for that
+file (the nearest ``.shlint-iam.toml`` or ``pyproject.toml`` above it), and publishes the
+findings as diagnostics: when a document is opened or saved, and ~300 ms after the last change
+while typing (only the latest text is published). Closing a document clears its diagnostics.
+Each diagnostic has a quick fix that adds ``# shlint-iam disable=CODE`` for its command.
+
+Columns: the linter counts Unicode code points; LSP counts UTF-16 code units unless the client
+offers another ``positionEncoding`` (pygls picks the client's first supported choice, so a
+client that prefers ``utf-32`` gets code points as they are).
+
+Needs the ``lsp`` extra: ``pip install 'shlint-iam[lsp]'`` (pygls 2.x).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from . import __version__
+from .config import Config, ConfigError
+from .model import Finding, Severity
+
+log = logging.getLogger(__name__)
+
+SOURCE = "shlint-iam"
+DEBOUNCE_SECONDS = 0.3
+RULE_DOCS = "https://github.com/shlint-iam/shlint-iam/blob/main/docs/rules.md#{anchor}"
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+@dataclass
+class Checked:
+    """What linting one text gave: the diagnostics, or the configuration error that got in the way."""
+
+    diagnostics: list[types.Diagnostic]
+    config_error: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+class ShlintLanguageServer(LanguageServer):
+    def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
+        super().__init__("shlint-iam", __version__)
+        self.debounce = debounce
+        # The linter (tree-sitter's parser is one per process) runs in one worker thread, so
+        # that the event loop keeps reading messages and lints never overlap.
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shlint-iam-lint")
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        # Bumped by every change, save and close: a lint publishes only if its generation is
+        # still the latest for the document, so the latest text always wins.
+        self.generation: dict[str, int] = {}
+        self.shown_errors: set[str] = set()
+
+    # -- scheduling ---------------------------------------------------------------------------
+    def schedule(self, uri: str, delay: float) -> None:
+        """Lint ``uri`` after ``delay`` seconds, replacing any lint still waiting for it."""
+        self.generation[uri] = self.generation.get(uri, 0) + 1
+        waiting = self.pending.pop(uri, None)
+        if waiting is not None:
+            waiting.cancel()
+        task = asyncio.get_running_loop().create_task(self._lint_later(uri, self.generation[uri], delay))
+        self.pending[uri] = task
+
+        def done(finished: asyncio.Task[None]) -> None:
+            if self.pending.get(uri) is finished:
+                del self.pending[uri]
+
+        task.add_done_callback(done)
+
+    def forget(self, uri: str) -> None:
+        self.generation[uri] = self.generation.get(uri, 0) + 1
+        waiting = self.pending.pop(uri, None)
+        if waiting is not None:
+            waiting.cancel()
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    async def _lint_later(self, uri: str, generation: int, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        document = self.workspace.get_text_document(uri)
+        text, version = document.source, document.version
+        encoding = self.workspace.position_encoding
+        loop = asyncio.get_running_loop()
+        try:
+            checked = await loop.run_in_executor(self.worker, check_text, text, uri, encoding)
+        except Exception as exc:  # noqa: BLE001 - a linter bug must not take the server down
+            log.exception("linting %s failed", uri)
+            self.window_log_message(
+                types.LogMessageParams(type=types.MessageType.Error, message=f"shlint-iam: {uri}: {exc!r}")
+            )
+            return
+        if self.generation.get(uri) != generation:
+            return  # a newer text (or a close) came in while this one was linted
+        if checked.config_error and checked.config_error not in self.shown_errors:
+            self.shown_errors.add(checked.config_error)
+            self.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Error,
+                    message=f"shlint-iam: {checked.config_error} (linting with the default settings)",
+                )
+            )
+        for problem in checked.problems:
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=problem))
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=checked.diagnostics)
+        )
+
+
+server = ShlintLanguageServer()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: ShlintLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: ShlintLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.schedule(params.text_document.uri, ls.debounce)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: ShlintLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+    # Saving may also change what the file sources or the config beside it: lint again, now.
+    ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: ShlintLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.forget(params.text_document.uri)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+)
+async def code_action(ls: ShlintLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    ours = [d for d in params.context.diagnostics if d.source == SOURCE and d.code]
+    if not ours:
+        return []
+    quickfix = types.CodeActionKind.QuickFix.value
+    wanted = [str(getattr(kind, "value", kind)) for kind in params.context.only or ()]
+    if wanted and not any(quickfix == kind or quickfix.startswith(f"{kind}.") for kind in wanted):
+        return []
+    uri = params.text_document.uri
+    document = ls.workspace.get_text_document(uri)
+    text, version = document.source, document.version
+    encoding = ls.workspace.position_encoding
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(ls.worker, disable_actions, text, uri, version, ours, encoding)
+
+
+# -- linting -------------------------------------------------------------------------------------
+def document_path(uri: str) -> str | None:
+    """The file system path of a ``file:`` URI (None for unsaved buffers and other schemes)."""
+    if not uri.startswith("file:"):
+        return None
+    return to_fs_path(uri)
+
+
+def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:
+    """Lint ``text`` as the document ``uri``; the diagnostics located in it, in ``encoding`` units."""
+    from .config_file import check_plugin_codes, load_config
+    from .lint import Linter
+    from .registry import Registry
+
+    path = document_path(uri)
+    start = Path(path).parent if path else None
+    config_error = None
+    try:
+        config = load_config(None, start=start)
+        registry = Registry.for_config(config)
+        check_plugin_codes(config, registry)
+    except ConfigError as exc:
+        config_error = str(exc)
+        config = Config()
+        registry = Registry.for_config(config)
+    linter = Linter(config, registry)
+    result = linter.lint_text(text, path or "<stdin>")
+    shown = {_shown_path(path)}
+    lines = text.split("\n")
+    diagnostics = [
+        to_diagnostic(f, lines, registry, encoding)
+        for f in result.findings
+        if not f.suppressed and f.span.path in shown
+    ]
+    problems = tuple(f"shlint-iam: {p.path}: {p.message}" for p in result.problems)
+    return Checked(diagnostics, config_error, problems)
+
+
+def _shown_path(path: str | None) -> str:
+    # lint_text reports the text under display_path(path), relative to the working directory.
+    from .files import display_path
+
+    return display_path(path or "<stdin>")
+
+
+def help_uri(code: str, registry: Any) -> str:
+    rule = registry.get(code)
+    uri = getattr(rule, "help_uri", None) if rule is not None else None
+    return uri or RULE_DOCS.format(anchor=code.lower())
+
+
+def to_diagnostic(
+    finding: Finding, lines: Sequence[str], registry: Any, encoding: str | None
+) -> types.Diagnostic:
+    span = finding.span
+    start = client_position(lines, span.start_line - 1, span.start_col - 1, encoding)
+    end = client_position(lines, span.end_line - 1, span.end_col - 1, encoding)
+    if (end.line, end.character) < (start.line, start.character):
+        end = start
+    message = finding.message
+    if finding.fix:
+        message = f"{message} Fix: {finding.fix}"
+    data: dict[str, Any] = {"code": finding.code}
+    if finding.scope:
+        data["scope"] = [finding.scope[0], finding.scope[1]]
+    return types.Diagnostic(
+        range=types.Range(start=start, end=end),
+        severity=_SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
+        code=finding.code,
+        code_description=types.CodeDescription(href=help_uri(finding.code, registry)),
+        source=SOURCE,
+        message=message,
+        data=data,
+    )
+
+
+def client_position(lines: Sequence[str], line: int, column: int, encoding: str | None) -> types.Position:
+    """The LSP position of 0-based ``line`` and code-point ``column``, in the negotiated units
+    (UTF-16 code units unless the client chose ``utf-8`` or ``utf-32``)."""
+    if not lines:
+        return types.Position(line=0, character=0)
+    if line >= len(lines):
+        line = len(lines) - 1
+        column = len(lines[line])
+    line = max(line, 0)
+    prefix = lines[line][: max(column, 0)]
+    return types.Position(line=line, character=units(prefix, encoding))
+
+
+def units(text: str, encoding: str | None) -> int:
+    kind = str(encoding.value if isinstance(encoding, types.PositionEncodingKind) else encoding or "utf-16")
+    if kind == types.PositionEncodingKind.Utf32.value:
+        return len(text)
+    if kind == types.PositionEncodingKind.Utf8.value:
+        return len(text.encode("utf-8", "surrogatepass"))
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+# -- the "disable" quick fix -----------------------------------------------------------------------
+_DIRECTIVE = re.compile(
+    r"#\s*shlint-iam\s*:?\s*disable\s*=\s*(?P<codes>[A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)"
+)
+_STRINGY = {"string", "raw_string", "ansi_c_string", "translated_string", "heredoc_body", "heredoc_content"}
+
+
+def disable_actions(
+    text: str,
+    uri: str,
+    version: int | None,
+    diagnostics: Sequence[types.Diagnostic],
+    encoding: str | None = None,
+) -> list[types.CodeAction]:
+    """A "Disable CODE for this line" quick fix for each of ``diagnostics``."""
+    actions: list[types.CodeAction] = []
+    seen: set[tuple[str, int]] = set()
+    for diagnostic in diagnostics:
+        code = str(diagnostic.code).upper()
+        line = diagnostic.range.start.line
+        if (code, line) in seen:
+            continue
+        seen.add((code, line))
+        scope = _scope(diagnostic)
+        edit = disable_edit(text, line, code, scope, encoding)
+        if edit is None:
+            continue
+        actions.append(
+            types.CodeAction(
+                title=f"Disable {code} for this line",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                edit=types.WorkspaceEdit(
+                    document_changes=[
+                        types.TextDocumentEdit(
+                            text_document=types.OptionalVersionedTextDocumentIdentifier(
+                                uri=uri, version=version
+                            ),
+                            edits=[edit],
+                        )
+                    ]
+                ),
+            )
+        )
+    return actions
+
+
+def _scope(diagnostic: types.Diagnostic) -> tuple[int, int] | None:
+    data = diagnostic.data
+    if isinstance(data, dict):
+        scope = data.get("scope")
+        if isinstance(scope, (list, tuple)) and len(scope) == 2 and all(isinstance(n, int) for n in scope):
+            return int(scope[0]), int(scope[1])
+    return None
+
+
+def disable_edit(
+    text: str, line: int, code: str, scope: tuple[int, int] | None = None, encoding: str | None = None
+) -> types.TextEdit | None:
+    """The edit that suppresses ``code`` for the command at 0-based ``line``: `` # shlint-iam
+    disable=CODE`` at the end of that line, or ``,CODE`` added to the directive already there.
+
+    Where a comment at the end of the line would change the script (the line continues with a
+    backslash, or ends inside a quoted string or here-document) or would not be read as a
+    directive (it ends with another comment), the end of the command's last line is used, or
+    else an own-line directive above the command. None when the code is disabled there already.
+    """
+    lines = text.split("\n")
+    if not 0 <= line < len(lines):
+        return None
+    ends = _line_ends(text, lines)
+    candidates = [line]
+    if scope is not None and scope[1] - 1 != line and 0 <= scope[1] - 1 < len(lines):
+        candidates.append(scope[1] - 1)
+    for row in candidates:
+        body = lines[row].rstrip("\r")
+        state = ends[row] if row < len(ends) else _LineEnd()
+        if state.directive is not None:
+            directive_text = body[state.directive :]
+            if _has_code(directive_text, code):
+                return None
+            match = _DIRECTIVE.match(directive_text)
+            if match:
+                at = state.directive + match.end("codes")
+                return _insert(lines, row, at, f",{code}", encoding)
+        if state.unsafe or state.comment is not None or body.rstrip().endswith("\\"):
+            continue
+        stripped = body.rstrip()
+        if not stripped:
+            continue
+        return _insert(lines, row, len(body), f" # shlint-iam disable={code}", encoding)
+    # Own line, above the command's first line.
+    first = (scope[0] - 1) if scope is not None and 0 <= scope[0] - 1 <= line else line
+    above = first - 1
+    if above >= 0:
+        previous = lines[above].rstrip("\r")
+        match = _DIRECTIVE.match(previous.strip())
+        if match and previous.strip().startswith("#"):
+            if _has_code(previous.strip(), code):
+                return None
+            offset = len(previous) - len(previous.lstrip())
+            return _insert(lines, above, offset + match.end("codes"), f",{code}", encoding)
+    indent = re.match(r"[ \t]*", lines[first]).group(0)  # type: ignore[union-attr]
+    return _insert(lines, first, 0, f"{indent}# shlint-iam disable={code}\n", encoding)
+
+
+def _has_code(directive_text: str, code: str) -> bool:
+    from .suppress import parse_directive
+
+    parsed = parse_directive(directive_text)
+    return bool(parsed and parsed[0] == "disable" and (code in parsed[1] or "ALL" in parsed[1]))
+
+
+def _insert(
+    lines: Sequence[str], row: int, column: int, new_text: str, encoding: str | None
+) -> types.TextEdit:
+    position = types.Position(line=row, character=units(lines[row][:column], encoding))
+    return types.TextEdit(range=types.Range(start=position, end=position), new_text=new_text)
+
+
+@dataclass
+class _LineEnd:
+    comment: int | None = None  # code-point column of a trailing comment that is no directive
+    directive: int | None = None  # code-point column of a trailing `# shlint-iam disable=` comment
+    unsafe: bool = False  # the line ends inside a string or a here-document
+
+
+def _line_ends(text: str, lines: Sequence[str]) -> list[_LineEnd]:
+    """For each line: the comment it ends with, and whether it ends inside a string or
+    here-document (from tree-sitter, so a ``#`` in quotes is no comment)."""
+    from .parse import parse
+    from .source import SourceFile
+
+    source = SourceFile.from_bytes("<lsp>", text.encode("utf-8", "surrogatepass"))
+    tree = parse(source)
+    ends = [_LineEnd() for _ in lines]
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment":
+            row, col = node.start_point
+            if row < len(ends):
+                column = source.char_col(row, col) - 1
+                comment = lines[row][column:].rstrip("\r")
+                if _DIRECTIVE.match(comment):
+                    ends[row].directive = column
+                else:
+                    ends[row].comment = column
+            continue
+        if node.type in _STRINGY and node.end_point[0] > node.start_point[0]:
+            for row in range(node.start_point[0], min(node.end_point[0], len(ends))):
+                ends[row].unsafe = True
+        stack.extend(node.children)
+    return ends
+
+
+def serve() -> None:
+    """Run the language server on standard input and output until the client says exit."""
+    logging.basicConfig(level=os.environ.get("SHLINT_IAM_LSP_LOG", "WARNING").upper())
+    server.start_io()
