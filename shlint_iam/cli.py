@@ -6,12 +6,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .config import Config, ConfigError
 from .model import Severity
+
+if TYPE_CHECKING:
+    from .lint import Linter, LintResult
 
 
 def _split_codes(values: Sequence[str]) -> list[str]:
@@ -40,7 +44,8 @@ def cli() -> None:
 @click.option("--select", multiple=True, help="Rules to enable (codes or prefixes, comma separated).")
 @click.option("--ignore", multiple=True, help="Rules to disable (codes or prefixes).")
 @click.option("--extend-select", multiple=True, help="Rules to enable in addition to the selected ones.")
-@click.option("--config", "config_file", type=click.Path(), help="Configuration file (pyproject.toml or .shlint-iam.toml).")
+@click.option("--config", "config_file", type=click.Path(),
+              help="Configuration file (pyproject.toml or .shlint-iam.toml).")
 @click.option("--stdin-filename", help="The path standard input is reported under (with `-`).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR).")
@@ -75,7 +80,7 @@ def check(
     sarif_category: str | None,
 ) -> None:
     """Lint files and directories (default: the current directory); `-` reads standard input."""
-    from .lint import Linter, LintResult, severity_at_least
+    from .lint import Linter, severity_at_least
     from .registry import Registry
     from .report import ReportOptions, renderer
 
@@ -147,10 +152,7 @@ def check(
     sys.exit(result.exit_code(exit_zero))
 
 
-def _lint_paths(linter: object, paths: list[str], jobs: int | None) -> object:
-    from .lint import Linter
-
-    assert isinstance(linter, Linter)
+def _lint_paths(linter: Linter, paths: list[str], jobs: int | None) -> LintResult:
     return linter.lint_paths(paths)
 
 

@@ -157,8 +157,9 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
 def requirements(facts: Iterable[object]) -> list[Requirement]:
     """The invoke requirements of one file's facts, in the order they appear."""
     facts = list(facts)
-    reqs: dict[tuple[object, ...], Requirement] = {}
+    reqs: dict[tuple[tuple[str, str, str], str | None], Requirement] = {}
     run_deploys: list[Deploy] = []
+    key: tuple[tuple[str, str, str], str | None]
     for fact in facts:
         if isinstance(fact, Deploy):
             if fact.event_invoked:

@@ -4,7 +4,6 @@ that needs a binding; the binding is what the construct hides or reveals)."""
 from __future__ import annotations
 
 import pytest
-
 from ruletest import Case, triples
 
 SA = "serviceAccount:1-compute@developer.gserviceaccount.com"

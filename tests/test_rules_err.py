@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ruletest import Case, lint_snippet, triples
 
 BIND = ("gcloud run services add-iam-policy-binding orch --region=r "

@@ -4,7 +4,6 @@ and every interpreter construct shown through its effect on a finding."""
 from __future__ import annotations
 
 import pytest
-
 from ruletest import Case, lint_snippet, triples
 
 HEAD = "set -euo pipefail\n"

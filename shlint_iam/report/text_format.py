@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..model import Severity
+from ..model import Finding, Severity
 
 if TYPE_CHECKING:
     from ..lint import LintResult
@@ -26,7 +26,7 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
     style = _styler(options.color)
     shown = [f for f in result.findings if options.include_suppressed or not f.suppressed]
     out: list[str] = []
-    by_file: dict[str, list] = {}
+    by_file: dict[str, list[Finding]] = {}
     for f in shown:
         by_file.setdefault(f.span.path, []).append(f)
     for path, findings in by_file.items():
@@ -36,17 +36,7 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
             out.append(f"  {f.span.start_line}:{f.span.start_col}  {sev}  {style(f.code, '1')} {f.message}")
             src_line = result.snippets.get(path, {}).get(f.span.start_line)
             if src_line is not None:
-                if True:
-                    src_line = src_line.expandtabs(1)
-                    gutter = f"{f.span.start_line:>5} | "
-                    out.append("  " + style(gutter, "2") + src_line)
-                    width = 1
-                    if f.span.end_line == f.span.start_line:
-                        width = max(1, f.span.end_col - f.span.start_col)
-                    else:
-                        width = max(1, len(src_line) - f.span.start_col + 1)
-                    caret = " " * (f.span.start_col - 1) + "^" * width
-                    out.append("  " + " " * (len(gutter) - 2) + style("| ", "2") + style(caret, _COLORS[f.severity]))
+                out.extend(_snippet(f, src_line.expandtabs(1), style))
             for note in f.notes:
                 out.append(f"        = note: {note}")
             if f.fix and options.show_fixes:
@@ -60,7 +50,21 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
     return "\n".join(out) + ("\n" if out else "")
 
 
-def _summary(findings: list) -> str:
+def _snippet(f: Finding, src_line: str, style: Callable[[str, str], str]) -> list[str]:
+    """The finding's source line and a caret line under the span (its first line only)."""
+    gutter = f"{f.span.start_line:>5} | "
+    if f.span.end_line == f.span.start_line:
+        width = max(1, f.span.end_col - f.span.start_col)
+    else:
+        width = max(1, len(src_line) - f.span.start_col + 1)
+    caret = " " * (f.span.start_col - 1) + "^" * width
+    return [
+        "  " + style(gutter, "2") + src_line,
+        "  " + " " * (len(gutter) - 2) + style("| ", "2") + style(caret, _COLORS[f.severity]),
+    ]
+
+
+def _summary(findings: list[Finding]) -> str:
     if not findings:
         return ""
     by_sev: dict[str, int] = {}
@@ -69,4 +73,5 @@ def _summary(findings: list) -> str:
     parts = [f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 else ''}" for s in ("error", "warning", "info") if s in by_sev]
     files = len({f.span.path for f in findings})
     total = len(findings)
-    return f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} file{'s' if files != 1 else ''}."
+    plural = "s" if total != 1 else ""
+    return f"Found {total} problem{plural} ({', '.join(parts)}) in {files} file{'s' if files != 1 else ''}."

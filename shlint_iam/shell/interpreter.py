@@ -497,9 +497,10 @@ class Interpreter:
                     break  # cannot decide: fall back to every arm
             else:
                 return  # no arm matches
-        branches: list[Callable[[State], None]] = [
-            (lambda s, b=body: self._statements(b, s, ctx)) for _, body in arms
-        ]
+        def arm(body: list[Any]) -> Callable[[State], None]:
+            return lambda s: self._statements(body, s, ctx)
+
+        branches: list[Callable[[State], None]] = [arm(body) for _, body in arms]
         if not any("*" in patterns for patterns, _ in arms):
             branches.append(lambda s: None)
         self._choice(state, branches, self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
@@ -789,7 +790,8 @@ class Interpreter:
                         else:
                             state.vars[k] = old
         if ctx.capture is not None:
-            ctx.capture.append(output if output is not None else atom(f"out:{run.span.start_line}:{run.span.start_col}"))
+            unknown = atom(f"out:{run.span.start_line}:{run.span.start_col}")
+            ctx.capture.append(output if output is not None else unknown)
 
     def _unwrap(self, name: str, rest: list[Word]) -> list[Word]:
         i = 0
@@ -822,9 +824,7 @@ class Interpreter:
         )
         self.commands.append(run)
         self._emit(run)
-        if ctx.status == "propagates":
-            self._last_status = [run]
-        elif ctx.status == "masked":
+        if ctx.status == "propagates" or ctx.status == "masked":
             self._last_status = [run]
         return run
 
@@ -1188,9 +1188,9 @@ class Interpreter:
     def _expansion(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> str | list[str]:
         if node.type == "simple_expansion":
             name_node = node.named_children[0] if node.named_children else None
-            name = self.text(name_node) if name_node is not None else ""
-            value = self._lookup(name, state)
-            return value if value is not None else atom(f"env:{name}")
+            simple_name = self.text(name_node) if name_node is not None else ""
+            found = self._lookup(simple_name, state)
+            return found if found is not None else atom(f"env:{simple_name}")
         # ${...}
         children = node.children
         inner = [c for c in children if c.type not in ("${", "}")]
@@ -1230,7 +1230,7 @@ class Interpreter:
         def arg() -> str:
             return "".join(self._expand_str(n, state, ctx) for n in arg_nodes)
 
-        scalar = value if not isinstance(value, list) else " ".join(value)
+        scalar: str = "" if value is None else value if isinstance(value, str) else " ".join(value)
         if op in (":-", "-", ":=", "=", ":?", "?"):
             empty = value is None or (op.startswith(":") and scalar == "")
             if value is not None and not is_known(scalar) and op.startswith(":"):
@@ -1248,8 +1248,7 @@ class Interpreter:
                 return ""
             return arg() if (scalar != "" or op == "+") else ""
         if value is None:
-            value = atom(f"env:{name}")
-            scalar = value
+            scalar = atom(f"env:{name}")
         if op in ("%", "%%", "#", "##"):
             pattern = arg()
             if not (is_known(scalar) and is_known(pattern)):

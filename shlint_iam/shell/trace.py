@@ -89,7 +89,7 @@ class Block:
         return False
 
 
-Node = Union[CommandRun, Exit, Choice, Block]
+Node = Union[CommandRun, Exit, Choice, Block]  # noqa: UP007 - a runtime alias (Python 3.10)
 
 
 def walk_commands(block: Block) -> list[CommandRun]:
