@@ -30,7 +30,8 @@ Stability
 - rules: :class:`Rule` (its metadata attributes, ``docs()``, ``check``, ``check_project``),
   :class:`FileContext` (``source``, ``path``, ``config``, ``analysis``, ``facts``, ``cached``,
   ``report``), :class:`ProjectContext` (``files``, ``config``, ``facts``, ``report``),
-  :class:`Finding`, :class:`Severity`, :class:`Span`, ``CODE_PATTERN``;
+  :class:`Finding`, :class:`Severity`, :class:`Span`, ``CODE_PATTERN``, and
+  :func:`check_text` (lint a snippet with extra rules: for a rule's tests);
 - gcloud facts (what ``ctx.facts(kind)`` yields): ``Fact``, ``Deploy``, ``Binding``,
   ``Invoker``, ``Delete``, ``ServiceRef``, ``Unverifiable``, and the member helpers
   ``PUBLIC_MEMBERS``, ``normalise_member``, ``is_default_compute``;
@@ -43,7 +44,7 @@ Stability
 *Provisional* (the shared analyses of the built-in IAM and ERR rules; usable, but their shape
 may change in a minor release): ``invoker_analysis``, ``InvokerAnalysis``, ``Requirement``,
 ``Outcome``, ``binding_fix``, ``Match``, ``same_service``, ``is_broad``, ``deployment_steps``,
-``describe_step``.
+``describe_step``, ``display_path``.
 
 Everything else under ``shlint_iam`` is private.
 """
@@ -55,6 +56,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from .files import display_path
 
 # Re-exports (see "Stability" above). None of these modules imports this one at import time.
 from .gcloud.argv import Flag, GcloudCommand
@@ -98,6 +101,7 @@ __all__ = [
     "Rule",
     "Severity",
     "Span",
+    "check_text",
     # gcloud facts
     "Binding",
     "Delete",
@@ -116,6 +120,7 @@ __all__ = [
     "Word",
     "is_known",
     "show",
+    "display_path",
     # provisional: shared analyses of the built-in rules
     "InvokerAnalysis",
     "Match",
@@ -244,3 +249,30 @@ class ProjectContext:
             scope=(span.start_line, span.end_line),
             notes=tuple(notes),
         )
+
+
+def check_text(
+    text: str | bytes,
+    rules: Iterable[type[Rule]] = (),
+    *,
+    path: str = "deploy.sh",
+    config: Config | None = None,
+) -> list[Finding]:
+    """Lint one script with the built-in rules plus ``rules`` and return what is reported
+    (suppressed findings left out), sorted by place: the way to test a rule.
+
+    Unless ``config.select`` says otherwise, only ``rules`` are enabled (every default rule
+    when ``rules`` is empty). ``rules`` need not be installed as a plugin.
+    """
+    from .config import Config
+    from .lint import Linter
+    from .registry import Registry, builtin_rules
+
+    extra = list(rules)
+    config = config if config is not None else Config()
+    if config.select is None and extra:
+        config.select = [r.code for r in extra]
+    known = {r.code: r for r in builtin_rules()}
+    known.update({r.code: r for r in extra})
+    result = Linter(config, Registry(known.values())).lint_text(text, path)
+    return result.reported

@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 from shlint_iam.config import Config
 from shlint_iam.lint import Linter, LintResult
 
-ALL_CODES = ["SH", "IAM", "ERR", "VAL"]
-
 
 def lint_snippet(script: str, path: str = "deploy.sh", config: Config | None = None,
                  select: list[str] | None = None) -> LintResult:
     config = config or Config()
-    config.select = select or ALL_CODES
+    if select is not None:
+        config.select = select
     return Linter(config).lint_text(textwrap.dedent(script).lstrip("\n"), path)
 
 
 def triples(script: str, codes: tuple[str, ...] = (), **kwargs: object) -> list[tuple[str, int, int]]:
-    """(code, line, column) of each reported finding whose code starts with one of ``codes``."""
+    """(code, line, column) of each reported finding whose code starts with one of ``codes``
+    (the rules on by default, unless ``select=[...]`` is given)."""
     result = lint_snippet(script, **kwargs)  # type: ignore[arg-type]
     assert not [p for p in result.problems if "internal error" in p.message], result.problems
     return sorted(
