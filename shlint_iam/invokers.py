@@ -29,7 +29,7 @@ from .gcloud.facts import (
     is_default_compute,
 )
 from .shell.trace import Block, Choice, CommandRun, Exit, Node
-from .shell.values import atoms, is_known, may_equal, show
+from .shell.values import atoms, is_known, may_equal, project_of_number, show
 
 
 class Match(Enum):
@@ -63,6 +63,9 @@ def same_member(identity: str, member: str) -> Match:
     if is_default_compute(i_email) and is_default_compute(m_email):
         # PROJECT_NUMBER-compute@...: the number of a project is not known statically.
         i_num, m_num = i_email.split("-compute@")[0], m_email.split("-compute@")[0]
+        i_proj, m_proj = project_of_number(i_num), project_of_number(m_num)
+        if i_proj is not None and m_proj is not None and is_known(i_proj + m_proj):
+            return Match.YES if i_proj == m_proj else Match.NO
         if not is_known(i_num) or not is_known(m_num):
             return Match.MAYBE
     if may_equal(i_email, m_email) and not (is_known(i_email) and is_known(m_email)):

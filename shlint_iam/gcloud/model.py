@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..shell.interpreter import State
 from ..shell.trace import CommandRun
-from ..shell.values import atom, is_known, run_url_atom, run_url_target
+from ..shell.values import atom, is_known, is_resolved, run_url_atom, run_url_target
 from .argv import GcloudCommand, parse_gcloud
 from .facts import (
     Binding,
@@ -287,7 +287,7 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
     missing = [
         what
         for what, value in (("target", name if scope != "project" else project), ("member", member), ("role", role))
-        if value is None or not is_known(value)
+        if value is None or not is_resolved(value)
     ]
     if target is not None and not (is_known(target.region) and is_known(target.project)):
         missing.append("region or project")

@@ -29,6 +29,12 @@ def atoms(value: str) -> list[str]:
     return _ATOM.findall(value)
 
 
+def is_resolved(value: str) -> bool:
+    """Known, or unknown only in ways the analysis resolved symbolically (a project's number,
+    a service's URL): such values still compare reliably."""
+    return all(a.startswith(("projectNumber:", "runUrl:")) and is_known(a.split(":", 1)[1]) for a in atoms(value))
+
+
 def show(value: str) -> str:
     """A value for messages: atoms become ``$NAME`` or ``<unknown>``."""
     if is_known(value):
