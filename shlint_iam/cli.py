@@ -51,7 +51,7 @@ def cli() -> None:
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR).")
 @click.option("--severity", "min_severity", type=click.Choice(["error", "warning", "info"]), default=None,
               help="Lowest severity reported.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Parallel workers (0: one per CPU).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (0: one per CPU).")
 @click.option("--project-root", type=click.Path(file_okay=False), default=None,
               help="Root that SARIF and GitHub paths are relative to (default: the current directory).")
 @click.option("--include-suppressed", is_flag=True, help="Also report suppressed findings (marked as such).")
@@ -153,7 +153,9 @@ def check(
 
 
 def _lint_paths(linter: Linter, paths: list[str], jobs: int | None) -> LintResult:
-    return linter.lint_paths(paths)
+    """Lint ``paths``: in a pool of ``jobs`` worker processes (0: one per CPU; default: one per
+    CPU when there are enough files to pay for the pool), serially with ``-j 1``."""
+    return linter.lint_paths(paths, jobs=jobs)
 
 
 def _statistics(result: object, registry: object) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,22 +80,37 @@ def discover(
     base = root or Path.cwd()
     seen: set[str] = set()
     for raw in paths:
-        path = Path(raw)
-        if not os.path.lexists(path):
-            yield (raw, "no such file or directory")
+        # os.stat on the string as given: ``file.sh/`` is "not a directory", not file.sh.
+        try:
+            info = os.stat(raw)
+        except OSError as exc:
+            yield (raw, _stat_problem(raw, exc))
             continue
-        if path.is_dir():
+        path = Path(raw)
+        if stat.S_ISDIR(info.st_mode):
             walked = _walk(path, exclude, base, seen)
             yield from walked
             continue
-        if not path.exists():
-            yield (raw, "broken symbolic link")
+        if stat.S_ISSOCK(info.st_mode):
+            yield (raw, "could not read: a socket, not a file")
             continue
         key = os.path.realpath(path)
         if key in seen:
             continue
         seen.add(key)
+        # Named explicitly: always linted, whatever its name (FIFOs and /dev/fd/N from
+        # process substitution are read too; see read_bytes).
         yield Candidate(path, explicit=True)
+
+
+def _stat_problem(raw: str, exc: OSError) -> str:
+    if exc.errno == errno.ENOENT and os.path.islink(raw):
+        return "could not read: broken symbolic link"
+    if exc.errno == errno.ENOENT:
+        return "no such file or directory"
+    if exc.errno == errno.ELOOP:
+        return "could not read: symbolic link loop (too many levels of symbolic links)"
+    return f"could not read: {(exc.strerror or str(exc)).lower()}"
 
 
 def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator[Candidate | tuple[str, str]]:
@@ -106,8 +123,12 @@ def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator
         )
         for name in sorted(filenames):
             path = Path(dirpath, name)
-            if path.is_symlink() and not path.exists():
-                continue
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                continue  # a broken link or a link loop found by a walk is not a script
+            if not stat.S_ISREG(mode):
+                continue  # FIFOs, sockets and devices below a directory are never opened
             if matches_any(path, exclude, root) or not is_shell_script(path):
                 continue
             key = os.path.realpath(path)
@@ -136,8 +157,26 @@ def display_path(path: Path | str) -> str:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes (raises OSError; callers report it as an unreadable path)."""
-    if path.is_dir():
-        raise IsADirectoryError(21, "is a directory", str(path))
-    with open(path, "rb") as handle:
-        return handle.read(MAX_BYTES + 1)
+    """The file's first MAX_BYTES + 1 bytes (raises OSError; callers report an unreadable path).
+
+    Opened non-blocking so that a FIFO nobody writes to cannot hang the linter (it reads as
+    empty); then read blocking, so that a pipe (``<(...)``) is read to its end.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        left = MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from .api import FileContext, ProjectContext, Rule
 from .config import Config
-from .files import Candidate, discover, display_path, matches_any, read_bytes
+from .files import MAX_BYTES, Candidate, discover, display_path, matches_any, read_bytes
 from .model import FileProblem, Finding, Severity
 from .registry import Registry
 from .source import SourceFile
@@ -45,6 +49,7 @@ class Linter:
         self.registry = registry or Registry.for_config(config)
         self.rules = self.registry.enabled(config)
         self.severities = dict(config.severity)
+        self.time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds per file (None: no limit)
 
     # -- one file ---------------------------------------------------------------------------
     def analyse(self, source: SourceFile) -> FileContext:
@@ -88,72 +93,181 @@ class Linter:
         return [f for f in findings if f.code not in ignored]
 
     # -- many files -------------------------------------------------------------------------
+    @property
+    def keeps_contexts(self) -> bool:
+        """Whether an enabled rule is cross-file: then every file's analysis is kept for it."""
+        return any(r.check_project is not Rule.check_project for r in self.rules)
+
+    def lint_file(self, source: SourceFile) -> FileOutcome:
+        """Analyse one file and run the per-file rules, guarded: an internal error, a too-deep
+        script or a runaway analysis becomes a notice, never an exception or a hang.
+
+        Without cross-file rules the file's own findings are finished (suppressions,
+        per-file-ignores) here and the source is dropped, so memory stays flat in the number of
+        files; with them, the context is returned for the project pass."""
+        keep = self.keeps_contexts
+
+        def work() -> FileOutcome:
+            ctx = self.analyse(source)
+            raw = self.file_findings(ctx, finish=False)
+            if keep:
+                return FileOutcome(source.path, source.real_path, raw=raw, context=ctx)
+            own = [f for f in raw if f.path == source.path]
+            done = self.finish(source, own)
+            snippets: dict[str, dict[int, str]] = {}
+            _keep_snippets(snippets, source, done)
+            return FileOutcome(
+                source.path, source.real_path, raw=raw, finished=done, snippets=snippets.get(source.path, {})
+            )
+
+        try:
+            return run_guarded(work, self.time_limit)
+        except RecursionError:
+            problem = FileProblem(source.path, "internal error: script nested too deeply", fatal=False)
+        except AnalysisTimeout:
+            problem = FileProblem(
+                source.path,
+                f"internal error: analysis took longer than {self.time_limit:g} s and was stopped; please "
+                "report it at https://github.com/shlint-iam/shlint-iam/issues with this file",
+                fatal=False,
+            )
+        except Exception as exc:  # noqa: BLE001 - an internal error must name the file, never crash
+            problem = _internal_error(source.path, exc)
+        return FileOutcome(source.path, source.real_path, problems=[problem])
+
     def lint_sources(self, sources: Iterable[SourceFile], problems: list[FileProblem]) -> LintResult:
+        return self.collect((self.lint_file(source) for source in sources), problems)
+
+    def collect(self, outcomes: Iterable[FileOutcome], problems: list[FileProblem]) -> LintResult:
+        """Merge per-file outcomes (in input order), run the cross-file rules, and finish every
+        finding by the file it is located in. Serial and parallel runs both end here, so their
+        results are the same."""
         contexts: list[FileContext] = []
-        raw: list[Finding] = []
         files: list[str] = []
+        raw_by_path: dict[str, list[Finding]] = {}
+        done: dict[str, list[Finding]] = {}
         snippets: dict[str, dict[int, str]] = {}
-        for source in sources:
-            files.append(source.path)
-            try:
-                ctx = self.analyse(source)
-                new = self.file_findings(ctx, finish=False)
-            except RecursionError:
-                problems.append(
-                    FileProblem(source.path, "internal error: script nested too deeply", fatal=False)
-                )
+        real_paths: dict[str, str | None] = {}
+        foreign: set[str] = set()  # paths with findings found while linting another file
+        for outcome in outcomes:
+            problems.extend(outcome.problems)
+            if outcome.read_only:
                 continue
-            except Exception as exc:  # noqa: BLE001 - an internal error must name the file, never crash
-                problems.append(_internal_error(source.path, exc))
-                continue
-            raw.extend(new)
-            contexts.append(ctx)
-        project = ProjectContext(files=contexts, config=self.config, severities=self.severities)
-        for rule_cls in self.rules:
-            raw.extend(rule_cls().check_project(project))
+            files.append(outcome.path)
+            real_paths.setdefault(outcome.path, outcome.real_path)
+            for f in outcome.raw:
+                raw_by_path.setdefault(f.path, []).append(f)
+                if f.path != outcome.path:
+                    foreign.add(f.path)
+            if outcome.finished is not None:
+                done[outcome.path] = outcome.finished
+                if outcome.snippets:
+                    snippets[outcome.path] = outcome.snippets
+            if outcome.context is not None:
+                contexts.append(outcome.context)
+        if contexts:
+            project = ProjectContext(files=contexts, config=self.config, severities=self.severities)
+            for rule_cls in self.rules:
+                def project_findings(r: type[Rule] = rule_cls) -> list[Finding]:
+                    return list(r().check_project(project))
+
+                try:
+                    new = run_guarded(project_findings, None)
+                except Exception as exc:  # noqa: BLE001
+                    problems.append(_internal_error(f"<project rule {rule_cls.code}>", exc))
+                    continue
+                for f in new:
+                    raw_by_path.setdefault(f.path, []).append(f)
+                    foreign.add(f.path)
         # Suppressions and per-file-ignores go by the file a finding is located in (a finding
         # may be in a sourced file, or in the config file), once every finding is known, so
         # that an unused directive (SUP002) is really unused.
-        by_path: dict[str, list[Finding]] = {}
-        for f in raw:
-            by_path.setdefault(f.path, []).append(f)
         known = {ctx.source.path: ctx.source for ctx in contexts}
         findings: list[Finding] = []
-        for path in list(by_path) + [p for p in known if p not in by_path]:
+        order = list(raw_by_path) + [p for p in files if p not in raw_by_path]
+        for path in dict.fromkeys(order):
+            if path in done and path not in foreign:
+                findings.extend(done[path])
+                continue
             located = known.get(path)
+            if located is None and path in done:
+                located = self._reread(path, real_paths.get(path))
+            todo = raw_by_path.get(path, [])
+            def finish(s: SourceFile | None = located, t: list[Finding] = todo, p: str = path) -> list[Finding]:
+                return self.finish(s, t, p)
+
             try:
-                done = self.finish(located, by_path.get(path, []), path)
+                finished = run_guarded(finish, None)
             except Exception as exc:  # noqa: BLE001
                 problems.append(_internal_error(path, exc))
-                done = by_path.get(path, [])
-            findings.extend(done)
+                finished = todo
+            findings.extend(finished)
+            snippets.pop(path, None)
             if located is not None:
-                _keep_snippets(snippets, located, done)
+                _keep_snippets(snippets, located, finished)
         return LintResult(
             findings=_dedupe(findings), problems=problems, files=files, rules=self.rules, snippets=snippets
         )
 
-    def lint_paths(self, paths: Sequence[str]) -> LintResult:
+    def _reread(self, shown: str, real: str | None) -> SourceFile | None:
+        """A linted file whose source was dropped, read again for a late finish."""
+        if real is None:
+            return None
+        try:
+            raw = read_bytes(Path(real))
+        except OSError:
+            return None
+        return SourceFile.from_bytes(shown, raw, real_path=real)
+
+    def lint_paths(self, paths: Sequence[str], jobs: int | None = None) -> LintResult:
+        """Lint files and directories. ``jobs``: worker processes (None: automatic, one per CPU
+        when there are at least PARALLEL_MIN_FILES files; 0: one per CPU; 1: serial)."""
         problems: list[FileProblem] = []
+        candidates: list[Candidate] = []
+        for item in discover(paths or ["."], self.config.exclude, self.config.root):
+            if isinstance(item, tuple):
+                problems.append(FileProblem(display_path(item[0]), item[1]))
+            else:
+                candidates.append(item)
+        workers = worker_count(jobs, len(candidates))
+        if workers > 1:
+            from .parallel import lint_in_pool
 
-        def sources() -> Iterator[SourceFile]:
-            for item in discover(paths or ["."], self.config.exclude, self.config.root):
-                if isinstance(item, tuple):
-                    problems.append(FileProblem(display_path(item[0]), item[1]))
-                    continue
-                source = self.read(item, problems)
-                if source is not None:
-                    yield source
+            outcomes: Iterable[FileOutcome] = lint_in_pool(self, candidates, workers)
+        else:
+            outcomes = (self.lint_candidate(c) for c in candidates)
+        return self.collect(outcomes, problems)
 
-        return self.lint_sources(sources(), problems)
+    def lint_candidate(self, candidate: Candidate) -> FileOutcome:
+        """Read and lint one discovered file (what a worker process runs)."""
+        problems: list[FileProblem] = []
+        source = self.read(candidate, problems)
+        if source is None:
+            return FileOutcome(display_path(candidate.path), None, problems=problems, read_only=True)
+        outcome = self.lint_file(source)
+        outcome.problems[:0] = problems
+        return outcome
 
     def read(self, candidate: Candidate, problems: list[FileProblem]) -> SourceFile | None:
         shown = display_path(candidate.path)
         try:
             raw = read_bytes(candidate.path)
         except OSError as exc:
-            problems.append(FileProblem(shown, exc.strerror or str(exc)))
+            problems.append(FileProblem(shown, f"could not read: {(exc.strerror or str(exc)).lower()}"))
             return None
+        if b"\0" in raw[:BINARY_SNIFF]:
+            # Linted anyway (a NUL is just another byte to the parser); the notice says why the
+            # findings may look odd. Not fatal: the file was read.
+            problems.append(
+                FileProblem(shown, "looks like a binary file (NUL bytes in its first 8 KB); linted as text",
+                            fatal=False)
+            )
+        if len(raw) > MAX_BYTES:
+            problems.append(
+                FileProblem(shown, f"larger than {MAX_BYTES // (1024 * 1024)} MB; only the first "
+                            f"{MAX_BYTES // (1024 * 1024)} MB are linted", fatal=False)
+            )
+            raw = raw[:MAX_BYTES]
         return SourceFile.from_bytes(shown, raw, real_path=os.path.abspath(candidate.path))
 
     def lint_text(self, text: str | bytes, path: str = "<stdin>") -> LintResult:
@@ -161,6 +275,97 @@ class Linter:
         real = os.path.abspath(path) if path not in ("-", "<stdin>") else None
         source = SourceFile.from_bytes(display_path(path), raw, real_path=real)
         return self.lint_sources([source], [])
+
+
+@dataclass
+class FileOutcome:
+    """What linting one file produced; small and picklable (it crosses process boundaries)."""
+
+    path: str
+    real_path: str | None
+    problems: list[FileProblem] = field(default_factory=list)
+    raw: list[Finding] = field(default_factory=list)  # per-file rule findings, not yet finished
+    finished: list[Finding] | None = None  # the file's own findings, finished (no cross-file rules)
+    snippets: dict[int, str] = field(default_factory=dict)  # source lines of ``finished``
+    context: FileContext | None = None  # kept for cross-file rules
+    read_only: bool = False  # the file could not be read: nothing was linted
+
+
+# -- guarding one analysis ------------------------------------------------------------------
+# The interpreter recurses over the syntax tree, a few Python frames per nesting level, up
+# to its MAX_NESTING bound: more than Python's default limit of 1000 frames. Every analysis
+# therefore runs in a thread with a large stack (so the raised recursion limit can never
+# overflow the C stack) and a wall-clock limit (a runaway analysis is stopped, not waited for).
+RECURSION_LIMIT = 10_000
+STACK_SIZE = 256 * 1024 * 1024  # address space only; pages are committed as they are touched
+DEFAULT_TIME_LIMIT = 60.0  # seconds per file
+BINARY_SNIFF = 8 * 1024
+PARALLEL_MIN_FILES = 16
+_STACK_LOCK = threading.Lock()
+
+_T = TypeVar("_T")
+
+
+class AnalysisTimeout(Exception):
+    """Raised inside a runaway analysis thread to stop it."""
+
+
+def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
+    """``fn()`` in a big-stack thread with a raised recursion limit, stopped after ``time_limit``."""
+    if sys.getrecursionlimit() < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
+    box: list[Any] = []
+
+    def target() -> None:
+        try:
+            box.append((True, fn()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box.append((False, exc))
+
+    with _STACK_LOCK:
+        old = threading.stack_size()
+        with contextlib.suppress(ValueError, RuntimeError):  # a platform without settable stacks
+            threading.stack_size(STACK_SIZE)
+        try:
+            thread = threading.Thread(target=target, name="shlint-iam-analysis", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(old)
+    thread.join(time_limit)
+    if thread.is_alive():
+        _interrupt(thread)
+        thread.join(5.0)
+        if not box:  # stuck outside Python code: abandon it (a daemon thread)
+            raise AnalysisTimeout()
+    ok, value = box[0]
+    if ok:
+        return cast(_T, value)
+    raise value
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    """Raise AnalysisTimeout in ``thread`` at its next Python instruction."""
+    import ctypes
+
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(AnalysisTimeout))
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(jobs: int | None, files: int) -> int:
+    """How many worker processes lint ``files`` files (1: lint in this process)."""
+    if files < 2:
+        return 1
+    if jobs is None:
+        return min(cpu_count(), files) if files >= PARALLEL_MIN_FILES else 1
+    wanted = cpu_count() if jobs == 0 else jobs
+    return max(1, min(wanted, files))
 
 
 def _internal_error(path: str, exc: BaseException) -> FileProblem:
