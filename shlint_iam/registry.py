@@ -74,6 +74,12 @@ class Registry:
             from .plugins import load_plugins
 
             rules.extend(load_plugins(config.plugins, {r.code: r for r in rules}))
+            registry = cls(rules)
+            # Codes in the config file that are not built-in waited for the plugins.
+            from .config_file import check_plugin_codes
+
+            check_plugin_codes(config, registry)
+            return registry
         return cls(rules)
 
     def get(self, code: str) -> type[Rule] | None:
