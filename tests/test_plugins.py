@@ -209,6 +209,10 @@ def test_installed_plugin_text_output(plugin_venv: PluginVenv) -> None:
     assert "deploy.sh" in proc.stdout and "3:1" in proc.stdout
     assert "ACME001" in proc.stdout
     assert "function api runs as the default compute service account" in proc.stdout
+    # In worker processes too.
+    pooled = plugin_venv.shlint("check", "--plugin", "acme", "-j", "2", "--format", "json", "deploy.sh", "suppressed.sh")
+    assert pooled.returncode == 1, pooled.stdout + pooled.stderr
+    assert [(f["path"], f["code"]) for f in json.loads(pooled.stdout)] == [("deploy.sh", "ACME001")]
     # Without the plugin, the script is clean.
     plain = plugin_venv.shlint("check", "deploy.sh")
     assert plain.returncode == 0, plain.stdout + plain.stderr
