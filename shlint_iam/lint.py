@@ -192,6 +192,8 @@ class Linter:
             located = known.get(path)
             if located is None and path in done:
                 located = self._reread(path, real_paths.get(path))
+            elif located is None:
+                located = _sourced_file(path)
             todo = raw_by_path.get(path, [])
             def finish(s: SourceFile | None = located, t: list[Finding] = todo, p: str = path) -> list[Finding]:
                 return self.finish(s, t, p)
@@ -332,11 +334,15 @@ def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
         finally:
             threading.stack_size(old)
     thread.join(time_limit)
-    if thread.is_alive():
+    # Past the limit: raise AnalysisTimeout in the thread, again if something swallowed it
+    # (a weakref callback, a bare except); stuck in C code for 10 s more, it is abandoned.
+    tries = 0
+    while thread.is_alive() and tries < 50:
         _interrupt(thread)
-        thread.join(5.0)
-        if not box:  # stuck outside Python code: abandon it (a daemon thread)
-            raise AnalysisTimeout()
+        thread.join(0.2)
+        tries += 1
+    if not box:
+        raise AnalysisTimeout()
     ok, value = box[0]
     if ok:
         return cast(_T, value)
@@ -366,6 +372,13 @@ def worker_count(jobs: int | None, files: int) -> int:
         return min(cpu_count(), files) if files >= PARALLEL_MIN_FILES else 1
     wanted = cpu_count() if jobs == 0 else jobs
     return max(1, min(wanted, files))
+
+
+def _sourced_file(shown: str) -> SourceFile | None:
+    """A file whose findings came from following `source` (not linted itself), for its directives."""
+    from .analysis import load_sourced
+
+    return load_sourced(os.path.abspath(shown))
 
 
 def _internal_error(path: str, exc: BaseException) -> FileProblem:

@@ -21,6 +21,7 @@ class SourceFile:
     data: bytes = field(init=False, repr=False)
     _line_starts: list[int] = field(init=False, repr=False)
     _lines: list[str] | None = field(init=False, repr=False, default=None)
+    _ascii: bool = field(init=False, repr=False, default=True)
 
     def __post_init__(self) -> None:
         self.data = self.text.encode("utf-8", "surrogatepass")
@@ -31,6 +32,7 @@ class SourceFile:
             starts.append(pos + 1)
             pos = find(b"\n", pos + 1)
         self._line_starts = starts
+        self._ascii = self.data.isascii()
 
     @classmethod
     def from_bytes(cls, path: str, raw: bytes, real_path: str | None = None) -> SourceFile:
@@ -61,6 +63,8 @@ class SourceFile:
 
     def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
         """A span from tree-sitter (row, byte column) points."""
+        if self._ascii:
+            return Span(self.path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
         return Span(
             self.path,
             start[0] + 1,

@@ -292,3 +292,20 @@ def test_multi_file_example_from_the_cli() -> None:
         "examples/multi-file/deploy/rebind_wrong_region.sh:7:1: IAM003 binding does not reach "
         "phase3-to-phase4-orchestrator deployed at line 5: it targets region us-central1 instead of us-west2"
     ]
+
+
+def test_suppression_inside_a_sourced_file(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "lib.sh": """
+            deploy_fn() {
+              # shlint-iam disable=IAM001 -- bound by the platform team's script
+              gcloud functions deploy "$1" --gen2 --region=r --trigger-topic=t
+            }
+        """,
+        "deploy.sh": """
+            set -e
+            source "$(dirname "$0")/lib.sh"
+            deploy_fn orch
+        """,
+    })
+    assert lint_folder(tmp_path, "deploy.sh") == []

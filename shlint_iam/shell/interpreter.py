@@ -26,7 +26,8 @@ from ..source import SourceFile
 from .trace import Block, Choice, CommandRun, Exit, Node, Word
 from .values import atom, is_known
 
-MAX_COMMANDS = 20_000
+MAX_COMMANDS = 10_000
+MAX_INLINES_PER_FUNCTION = 64
 MAX_CALL_DEPTH = 24
 MAX_NESTING = 300
 MAX_UNROLL = 128
@@ -97,11 +98,21 @@ class _Ctx:
     capture: list[str] | None = None  # collects standard output inside $(...)
 
 
-def _merge_value(name: str, values: list[str | list[str] | None], where: str) -> str | list[str] | None:
-    first = values[0]
-    if all(v == first for v in values):
-        return first
-    return atom(f"var:{name}@{where}")
+def _merge_dicts(dicts: list[dict[str, Any]], where: str) -> dict[str, Any]:
+    """Join the variables of several paths: a value that differs (or is unset on some path)
+    becomes an unknown named after the variable and the join point. Branch states are copies of
+    one state, so unchanged values are the same objects and are skipped cheaply."""
+    merged = dict(dicts[0])
+    for other in dicts[1:]:
+        if other is dicts[0]:
+            continue
+        for key, value in other.items():
+            mine = merged.get(key)
+            if mine is not value and mine != value:
+                merged[key] = atom(f"var:{key}@{where}")
+        for key in merged.keys() - other.keys():
+            merged[key] = atom(f"var:{key}@{where}")
+    return merged
 
 
 class Interpreter:
@@ -121,11 +132,13 @@ class Interpreter:
         self._out: Block = Block("script")
         self._src: SourceFile = SourceFile("<none>", "")
         self._depth = 0
+        self._inlined: dict[str, int] = {}  # how often each function was inlined
         self._nesting = 0
         self._source_stack: list[str] = []
         self._function_stack: list[str] = []
         self._last_status: list[CommandRun] = []
         self._scope: tuple[int, int] = (1, 1)
+        self._scope_base = 0  # the nesting level of the current file's top-level statements
 
     # ------------------------------------------------------------------ entry points
     def run(self, source: SourceFile, tree: Any, state: State | None = None) -> tuple[Block, State]:
@@ -165,14 +178,6 @@ class Interpreter:
         finally:
             self._out = saved
 
-    @contextmanager
-    def _nested(self) -> Iterator[None]:
-        self._nesting += 1
-        try:
-            yield
-        finally:
-            self._nesting -= 1
-
     def _choice(self, state: State, branches: list[Callable[[State], None]], span: Span | None, label: str) -> None:
         """Run each branch on its own copy of ``state``; join the copies back into ``state``."""
         results: list[State] = []
@@ -195,23 +200,11 @@ class Interpreter:
             state.terminated = True
             state.exit_kind = min((r.exit_kind for r in results), key=_EXIT_STRENGTH.index)
             return
-        names = set().union(*(r.vars.keys() for r in live))
-        for name in names:
-            merged = _merge_value(name, [r.vars.get(name) for r in live], label)
-            if merged is None:
-                state.vars.pop(name, None)
-            else:
-                state.vars[name] = merged
+        state.vars = _merge_dicts([r.vars for r in live], label)
         state.exported = set().union(*(r.exported for r in live))
         for r in live:
             state.funcs.update(r.funcs)
-        props = set().union(*(r.props.keys() for r in live))
-        for key in props:
-            merged = _merge_value(key, [r.props.get(key) for r in live], label)
-            if isinstance(merged, str):
-                state.props[key] = merged
-            else:
-                state.props.pop(key, None)
+        state.props = _merge_dicts([r.props for r in live], label)
         state.errexit = "on" if any(r.errexit == "on" for r in live) else live[0].errexit
         state.pipefail = any(r.pipefail for r in live)
         state.err_trap = any(r.err_trap for r in live)
@@ -234,7 +227,7 @@ class Interpreter:
             if not node.is_named or node.type in ("comment", "heredoc_body", "heredoc_end"):
                 continue
             saved = self._scope
-            if self._nesting == 0 or self._scope == (1, 1):
+            if self._nesting == self._scope_base:
                 self._scope = (node.start_point[0] + 1, node.end_point[0] + 1)
             try:
                 self._statement(node, state, ctx or _Ctx())
@@ -248,7 +241,8 @@ class Interpreter:
             self.truncated = True
             return
         kind = node.type
-        with self._nested():
+        self._nesting += 1
+        try:
             handler = getattr(self, "_s_" + kind, None)
             if handler is not None:
                 handler(node, state, ctx)
@@ -257,6 +251,8 @@ class Interpreter:
             else:
                 # Unknown statement kinds: run whatever commands they contain.
                 self._statements(node.named_children, state, ctx)
+        finally:
+            self._nesting -= 1
 
     # compound statements ------------------------------------------------------------
     def _s_program(self, node: Any, state: State, ctx: _Ctx) -> None:
@@ -323,25 +319,32 @@ class Interpreter:
         if op == "&&":
             return _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
         # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
-        if any(self._exits(n) for n in right):
+        if any(self._exits(n, state) for n in right):
             return _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
         span = self._src.span(right[0].start_point, right[-1].end_point) if right else None
         shown = self.text(right[0]).split("\n")[0][:40] if right else ""
         return _Ctx("discarded", span, f"`|| {shown}` throws its failure away",
                     in_substitution=ctx.in_substitution, capture=ctx.capture)
 
-    def _exits(self, node: Any) -> bool:
-        """Whether a statement ends with ``exit``/``return`` (or a call to a function that does)."""
-        stack = [node]
+    def _exits(self, node: Any, state: State | None = None) -> bool:
+        """Whether a statement ends the script or function: ``exit``/``return``, or a call to a
+        function (defined so far) that does."""
+        stack: list[tuple[Any, SourceFile, int]] = [(node, self._src, 0)]
         while stack:
-            n = stack.pop()
+            n, src, depth = stack.pop()
             if n.type == "command":
-                name = n.child_by_field_name("name")
-                if name is not None and self.text(name) in ("exit", "return", "die", "fail", "fatal", "abort"):
+                name_node = n.child_by_field_name("name")
+                if name_node is None:
+                    continue
+                name = src.data[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
+                if name in ("exit", "return"):
                     return True
+                func = state.funcs.get(name) if state is not None else None
+                if func is not None and depth < 4:
+                    stack.extend((c, func.source, depth + 1) for c in func.body.named_children)
             elif n.type in ("compound_statement", "list", "subshell", "redirected_statement", "if_statement",
                             "else_clause", "elif_clause"):
-                stack.extend(n.named_children)
+                stack.extend((c, src, depth) for c in n.named_children)
         return False
 
     def _condition_nodes(self, nodes: list[Any], state: State, ctx: _Ctx) -> bool | None:
@@ -765,8 +768,12 @@ class Interpreter:
                 self._execute(rest, node, state, ctx, prefix)
                 return
         if name in state.funcs and self._depth < MAX_CALL_DEPTH:
-            self._call(state.funcs[name], words, state, ctx, prefix)
-            return
+            count = self._inlined.get(name, 0)
+            if count < MAX_INLINES_PER_FUNCTION:
+                self._inlined[name] = count + 1
+                self._call(state.funcs[name], words, state, ctx, prefix)
+                return
+            self.truncated = True
         builtin = getattr(self, "_b_" + _builtin_attr(name), None)
         run = self._record(words, node, state, ctx, prefix)
         if builtin is not None:
@@ -1006,11 +1013,14 @@ class Interpreter:
         state.vars["BASH_SOURCE"] = [path] + (saved_bs if isinstance(saved_bs, list) else [])
         self._source_stack.append(path)
         block = Block("source")
+        saved_base, saved_scope = self._scope_base, self._scope
         try:
             self._src = loaded
+            self._scope_base = self._nesting
             with self._into(block):
                 self._statements(tree.root_node.children, state)
         finally:
+            self._scope_base, self._scope = saved_base, saved_scope
             self._src = saved_src
             self._source_stack.pop()
             state.positional = saved_pos
@@ -1057,8 +1067,11 @@ class Interpreter:
         if self._nesting > MAX_NESTING:
             self.truncated = True
             return None
-        with self._nested():
+        self._nesting += 1
+        try:
             return self._fields(node, state, ctx, quoted)
+        finally:
+            self._nesting -= 1
 
     def _fields(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> list[str] | None:
         t = node.type
