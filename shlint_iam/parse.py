@@ -47,6 +47,42 @@ def _misplaced_keywords(source: SourceFile, tree: Any) -> list[tuple[Span, str]]
 
 
 def syntax_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
+    """The script's syntax errors as (span, description).
+
+    tree-sitter-bash rejects a few valid constructs (``for i do``, ``$((...)) 2>/dev/null``,
+    an unquoted ``~`` in ``[ ]``); when it reports errors, ``bash -n`` (which reads the script
+    without executing any of it) has the last word where bash is installed."""
+    found = _tree_errors(source, tree)
+    if found and _bash_accepts(source) is True:
+        return []
+    return found
+
+
+def _bash_accepts(source: SourceFile) -> bool | None:
+    """Whether ``bash -n`` parses the text (None: bash is not available or did not answer)."""
+    import os
+    import shutil
+    import subprocess
+
+    if os.environ.get("SHLINT_IAM_NO_BASH"):
+        return None
+    bash = shutil.which("bash")
+    if bash is None:
+        return None
+    try:
+        proc = subprocess.run(
+            [bash, "--norc", "--noprofile", "-n", "/dev/stdin"],
+            input=source.data,
+            capture_output=True,
+            timeout=10,
+            env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.returncode == 0
+
+
+def _tree_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
     """Each ERROR or MISSING region as (span, description), outermost first, found iteratively."""
     root = tree.root_node
     found: list[tuple[Span, str]] = _misplaced_keywords(source, tree)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from ruletest import Case, lint_snippet, triples
 
@@ -77,3 +79,15 @@ def test_syntax_error_does_not_stop_analysis() -> None:
     script = ("set -e\ngcloud functions deploy f --gen2 --region=r --trigger-topic=t\n"
               "if [ -n \"$X\" ]; then\n  echo unclosed\n")
     assert triples(script) == [("IAM001", 2, 1), ("SH000", 5, 1)]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+@pytest.mark.parametrize("script", ['for i do echo "$i"; done\n', 'n=$(($1 + 0)) 2>/dev/null\n',
+                                    'if [ "$a" != ~ ]; then :; fi\n'])
+def test_valid_bash_that_tree_sitter_rejects_is_not_sh000(script: str) -> None:
+    assert triples(script, ("SH",)) == []
+
+
+def test_without_bash_tree_sitter_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHLINT_IAM_NO_BASH", "1")
+    assert triples('for i do echo "$i"; done\n', ("SH",)) == [("SH000", 1, 1), ("SH000", 1, 21)]
