@@ -18,6 +18,8 @@ class OverlyBroadRole(Rule):
 
     ## Example
     ```bash
+    gcloud functions deploy orchestrator --gen2 --region=us-west2 --project=my-project \\
+      --trigger-topic=done --service-account="$SA"
     gcloud projects add-iam-policy-binding my-project \\
       --member="serviceAccount:$SA" --role=roles/run.invoker
     ```

@@ -34,6 +34,7 @@ def _import_builtin_package() -> object:
 
 
 _BUILTIN: list[type[Rule]] | None = None
+DOCS_URL = "https://github.com/shlint-iam/shlint-iam/blob/main/docs/rules.md"
 
 
 def builtin_rules() -> list[type[Rule]]:
@@ -55,6 +56,9 @@ def builtin_rules() -> list[type[Rule]]:
                     and value.__module__ == module.__name__
                 ):
                     found.append(value)
+        for rule in found:
+            if rule.help_uri is None:  # the rule's section of docs/rules.md
+                rule.help_uri = f"{DOCS_URL}#{rule.code.lower()}-{rule.name}"
         _BUILTIN = sorted(found, key=lambda r: r.code)
     return _BUILTIN
 
