@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show
+from shlint_iam.api import Deploy, FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show
 
 
 class MissingInvokerBinding(Rule):
@@ -59,6 +59,8 @@ class MissingInvokerBinding(Rule):
                                  fix="add --push-auth-service-account=SA_EMAIL and grant SA roles/run.invoker")
                 continue
             when = "after this deploy" if req.deploys else "anywhere in the script"
-            message = (f"{req.describe()} is invoked as {show(req.identity)}, which gets no "
+            origin = req.origin
+            source = f" ({origin.invoker_source})" if isinstance(origin, Deploy) and origin.invoker_source else ""
+            message = (f"{req.describe()} is invoked as {show(req.identity)}{source}, which gets no "
                        f"roles/run.invoker on service {show(req.service.name)} {when}")
             yield ctx.report(self, anchor.span, message, scope=anchor.lines, fix=binding_fix(req))

@@ -213,7 +213,7 @@ def test_session_open_fix_save_action_close(client: Client, tmp_path: Path) -> N
     assert diag["severity"] == 1  # Error
     assert diag["range"]["start"] == {"line": 2, "character": 0}
     assert diag["range"]["end"]["line"] == 2 and diag["range"]["end"]["character"] > 0
-    assert diag["codeDescription"]["href"].endswith("/docs/rules.md#iam001")
+    assert diag["codeDescription"]["href"].endswith("/docs/rules.md#iam001-missing-invoker-binding")
     assert "orch" in diag["message"]
 
     actions = client.request(
