@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from ruletest import lint_snippet
+
 from shlint_iam.registry import builtin_rules
 from shlint_iam.rulesdoc import anchor, render
 

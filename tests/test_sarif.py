@@ -253,7 +253,7 @@ def test_rule_descriptor_fields(in_tmp: Path, registry: Registry) -> None:
     assert sh000["help"] == {"text": rule.docs(), "markdown": rule.docs()}
     assert sh000["defaultConfiguration"] == {"level": "error"}
     assert sh000["properties"]["precision"] == rule.precision
-    assert "helpUri" not in sh000
+    assert sh000["helpUri"] == rule.help_uri and sh000["helpUri"].endswith("docs/rules.md#sh000-syntax-error")
     assert "security-severity" not in sh000["properties"]
 
 
