@@ -63,4 +63,8 @@ class MissingInvokerBinding(Rule):
             source = f" ({origin.invoker_source})" if isinstance(origin, Deploy) and origin.invoker_source else ""
             message = (f"{req.describe()} is invoked as {show(req.identity)}{source}, which gets no "
                        f"roles/run.invoker on service {show(req.service.name)} {when}")
+            if outcome.revoked:
+                revoke = outcome.revoked[-1]
+                how = "replaces the whole policy" if revoke.replace else "removes the binding"
+                message += f" (the command at line {revoke.span.start_line} {how})"
             yield ctx.report(self, anchor.span, message, scope=anchor.lines, fix=binding_fix(req))

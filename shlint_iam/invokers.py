@@ -25,6 +25,7 @@ from .gcloud.facts import (
     Delete,
     Deploy,
     Invoker,
+    Revoke,
     ServiceRef,
     is_default_compute,
 )
@@ -109,6 +110,7 @@ class Outcome:
     bound: bool  # some counted path ends bound
     satisfying: list[Binding] = field(default_factory=list)
     lost: list[Binding] = field(default_factory=list)  # IAM002: ran before the deploy, none after
+    revoked: list[Revoke] = field(default_factory=list)  # removals or policy replacements on the way
     near_misses: list[NearMiss] = field(default_factory=list)
 
 
@@ -202,6 +204,8 @@ def _transition(state: str, event: str) -> str:
         return {"U": "B", "B": "B", "N": "P", "P": "P", "D": "P"}[state]
     if event == "delete":
         return "D"
+    if event == "revoke":
+        return {"B": "U", "P": "N"}.get(state, state)
     return state
 
 
@@ -222,6 +226,12 @@ class _Flow:
             elif isinstance(fact, Delete) and same_service(fact.service, self.req.service) is Match.YES:
                 out.append("delete")
                 self.order.append(("delete", fact))
+            elif isinstance(fact, Revoke) and same_service(fact.target, self.req.service) is Match.YES and (
+                fact.replace or fact.member is None or self.req.identity is None
+                or same_member(self.req.identity, fact.member) is not Match.NO
+            ):
+                out.append("revoke")
+                self.order.append(("revoke", fact))
             elif isinstance(fact, Binding):
                 verdict = classify(fact, self.req)
                 if verdict is not None and verdict[0] == "ok":
@@ -275,6 +285,7 @@ def analyse_requirement(req: Requirement, trace: Block, bindings: list[Binding])
     outcome = Outcome(req, unbound=bool(final & bad), bound=bool(final & good), satisfying=flow.satisfying)
     if outcome.unbound and not outcome.bound:
         last_deploy = max((i for i, (e, _) in enumerate(flow.order) if e in ("deploy", "delete")), default=-1)
+        outcome.revoked = [fact for e, fact in flow.order if e == "revoke" and isinstance(fact, Revoke)]
         outcome.lost = [
             fact for i, (e, fact) in enumerate(flow.order)
             if e == "bind" and i < last_deploy and isinstance(fact, Binding)

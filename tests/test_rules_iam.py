@@ -114,6 +114,15 @@ CASES = [
     Case("redeploy-keeps-binding", HEAD + DEPLOY + BIND + DEPLOY),
     Case("delete-recreate", HEAD + DEPLOY + BIND + "gcloud functions delete orch --region=us-west2 -q\n" + DEPLOY,
          [("IAM002", 3, 1)]),
+    Case("binding-removed-later", HEAD + DEPLOY + BIND + BIND.replace("add-invoker", "remove-invoker"),
+         [("IAM001", 2, 1)], "removes the binding"),
+    Case("other-member-removed", HEAD + DEPLOY + BIND + BIND.replace("add-invoker", "remove-invoker")
+         .replace("756957797294-compute@developer", "x@p.iam")),
+    Case("policy-replaced-later", HEAD + DEPLOY + RUN_BIND
+         + "gcloud run services set-iam-policy orch policy.yaml --region=us-west2\n",
+         [("IAM001", 2, 1)], "replaces the whole policy"),
+    Case("policy-replaced-then-bound", HEAD + DEPLOY + "gcloud run services set-iam-policy orch policy.yaml "
+         "--region=us-west2\n" + RUN_BIND),
     # --- IAM004 ------------------------------------------------------------------------------
     Case("viewer-role", HEAD + DEPLOY + RUN_BIND.replace("run.invoker", "run.viewer"), [("IAM004", 3, 144)],
          "roles/run.viewer"),

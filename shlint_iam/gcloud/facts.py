@@ -138,6 +138,17 @@ class Binding(Fact):
 
 
 @dataclass(eq=False)
+class Revoke(Fact):
+    """A command that takes invoker access away from a Cloud Run service:
+    ``remove-iam-policy-binding`` / ``remove-invoker-policy-binding`` for one member (None: any
+    member), or ``set-iam-policy FILE``, which replaces the whole policy (``replace``)."""
+
+    target: ServiceRef
+    member: str | None
+    replace: bool = False
+
+
+@dataclass(eq=False)
 class Invoker(Fact):
     """Something that calls a Cloud Run service with an identity: an Eventarc trigger, a Pub/Sub
     push subscription or a Cloud Scheduler HTTP job."""

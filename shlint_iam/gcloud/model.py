@@ -15,6 +15,7 @@ from .facts import (
     Delete,
     Deploy,
     Invoker,
+    Revoke,
     ServiceRef,
     Unverifiable,
     default_compute_account,
@@ -249,14 +250,16 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
     path = cmd.path
     target: ServiceRef | None = None
     function_name = None
-    if path == ("projects", "add-iam-policy-binding"):
+    verb = path[-1]
+    action = "remove" if verb.startswith("remove-") else "replace" if verb == "set-iam-policy" else "add"
+    if path[0] == "projects":
         scope = "project"
         project = name or project
-    elif path == ("run", "services", "add-iam-policy-binding"):
+    elif path[:2] == ("run", "services"):
         scope = "service"
         if name is not None:
             target = model.service_ref(name, model.run_region(cmd, state), project, lower=False)
-    elif path == ("functions", "add-invoker-policy-binding"):
+    elif verb.endswith("-invoker-policy-binding"):
         scope = "service"
         role = "roles/run.invoker"
         role_span = None
@@ -283,6 +286,10 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
         role_span=role_span,  # type: ignore[arg-type]
         function_name=function_name,
     )
+    if action != "add":
+        if target is not None and scope == "service":
+            run.facts.append(Revoke(run, target=target, member=member, replace=action == "replace"))
+        return None
     run.facts.append(binding)
     missing = [
         what
@@ -418,6 +425,9 @@ _HANDLERS = {
     ("functions", "add-invoker-policy-binding"): _binding,
     ("functions", "add-iam-policy-binding"): _binding,
     ("projects", "add-iam-policy-binding"): _binding,
+    ("run", "services", "remove-iam-policy-binding"): _binding,
+    ("functions", "remove-invoker-policy-binding"): _binding,
+    ("run", "services", "set-iam-policy"): _binding,
     ("eventarc", "triggers", "create"): _eventarc_trigger,
     ("eventarc", "triggers", "update"): _eventarc_trigger,
     ("pubsub", "subscriptions", "create"): _push_subscription,
