@@ -46,7 +46,7 @@ def _key(result: object) -> tuple[object, ...]:
 
 @pytest.mark.parametrize("jobs", [2, 0])
 def test_pool_result_equals_serial_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
-    tree = _tree(tmp_path)
+    _tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     config = Config(root=tmp_path)
     serial = Linter(config).lint_paths(["tree", "missing.sh"], jobs=1)
@@ -58,7 +58,7 @@ def test_pool_result_equals_serial_result(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_pool_result_equals_serial_with_cross_file_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    tree = _tree(tmp_path)
+    _tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     config = Config(root=tmp_path, required_resources=["orchestrator", "never-deployed"])
     serial = Linter(config).lint_paths(["tree"], jobs=1)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,10 +19,10 @@ from shlint_iam.lint import Linter, lint_text
 DEPLOY = "gcloud functions deploy f --gen2 --region=us-central1 --trigger-topic=t\n"
 
 
-def run_cli(*args: str, cwd: Path, timeout: float = 120, **kw: object) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path, timeout: float = 120, **kw: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "shlint_iam", "check", "-f", "concise", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=timeout, **kw,  # type: ignore[call-overload]
+        cwd=cwd, capture_output=True, text=True, timeout=timeout, **kw,
     )
 
 
@@ -269,7 +270,7 @@ def _drop_dac_capabilities() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
-def _unprivileged() -> dict[str, object]:
+def _unprivileged() -> dict[str, Any]:
     """subprocess arguments that make permissions count, or skip."""
     global _libc
     if os.geteuid() != 0:
