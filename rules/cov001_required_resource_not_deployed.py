@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import Deploy, Finding, ProjectContext, Rule, Severity, Span, display_path, invoker_analysis
+from shlint_iam.api import Config, Deploy, Finding, ProjectContext, Rule, Severity, Span, display_path, invoker_analysis
 
 
 class RequiredResourceNotDeployed(Rule):
@@ -35,6 +35,10 @@ class RequiredResourceNotDeployed(Rule):
     severity = Severity.ERROR
     tags = ("iam", "coverage")
     precision = "high"
+
+    @classmethod
+    def wants_project(cls, config: Config) -> bool:
+        return bool(config.required_resources)
 
     def check_project(self, ctx: ProjectContext) -> Iterator[Finding]:
         required = ctx.config.required_resources

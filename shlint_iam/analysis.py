@@ -25,6 +25,7 @@ class Analysis:
     trace: Block = field(default_factory=lambda: Block("script"))  # what ran, path by path
     notes: list[tuple[Span, str]] = field(default_factory=list)  # what the analysis could not follow
     truncated: bool = False  # a work bound was reached
+    exhausted: bool = False  # the step budget ran out before the end of the script
 
 
 @lru_cache(maxsize=256)
@@ -65,4 +66,5 @@ def analyse(source: SourceFile, config: Config) -> Analysis:
         trace=trace,
         notes=interpreter.notes,
         truncated=interpreter.truncated,
+        exhausted=interpreter.exhausted,
     )

@@ -57,6 +57,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from .config import Config
 from .files import display_path
 
 # Re-exports (see "Stability" above). None of these modules imports this one at import time.
@@ -90,12 +91,12 @@ from .shell.values import is_known, show
 from .steps import deployment_steps, describe_step
 
 if TYPE_CHECKING:
-    from .config import Config
     from .source import SourceFile
 
 __all__ = [
     # rules
     "CODE_PATTERN",
+    "Config",
     "FileContext",
     "Finding",
     "ProjectContext",
@@ -167,6 +168,12 @@ class Rule:
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         """Findings for one file. The default finds nothing."""
         return ()
+
+    @classmethod
+    def wants_project(cls, config: Config) -> bool:
+        """Whether :meth:`check_project` has work under ``config``. While it does, every file's
+        analysis is kept until all files are linted; return False when it would find nothing."""
+        return cls.check_project is not Rule.check_project
 
     def check_project(self, ctx: ProjectContext) -> Iterable[Finding]:
         """Findings that need every linted file (run once, after all files)."""

@@ -96,7 +96,7 @@ class Linter:
     @property
     def keeps_contexts(self) -> bool:
         """Whether an enabled rule is cross-file: then every file's analysis is kept for it."""
-        return any(r.check_project is not Rule.check_project for r in self.rules)
+        return any(r.wants_project(self.config) for r in self.rules)
 
     def lint_file(self, source: SourceFile) -> FileOutcome:
         """Analyse one file and run the per-file rules, guarded: an internal error, a too-deep
@@ -110,14 +110,16 @@ class Linter:
         def work() -> FileOutcome:
             ctx = self.analyse(source)
             raw = self.file_findings(ctx, finish=False)
+            notices = _analysis_notices(source, ctx)
             if keep:
-                return FileOutcome(source.path, source.real_path, raw=raw, context=ctx)
+                return FileOutcome(source.path, source.real_path, raw=raw, context=ctx, problems=notices)
             own = [f for f in raw if f.path == source.path]
             done = self.finish(source, own)
             snippets: dict[str, dict[int, str]] = {}
             _keep_snippets(snippets, source, done)
             return FileOutcome(
-                source.path, source.real_path, raw=raw, finished=done, snippets=snippets.get(source.path, {})
+                source.path, source.real_path, raw=raw, finished=done, snippets=snippets.get(source.path, {}),
+                problems=notices,
             )
 
         try:
@@ -372,6 +374,13 @@ def worker_count(jobs: int | None, files: int) -> int:
         return min(cpu_count(), files) if files >= PARALLEL_MIN_FILES else 1
     wanted = cpu_count() if jobs == 0 else jobs
     return max(1, min(wanted, files))
+
+
+def _analysis_notices(source: SourceFile, ctx: FileContext) -> list[FileProblem]:
+    if getattr(ctx.analysis, "exhausted", False):
+        return [FileProblem(source.path, "analysis stopped at its work bound (very long or deeply nested "
+                            "script); what follows was not analysed", fatal=False)]
+    return []
 
 
 def _sourced_file(shown: str) -> SourceFile | None:

@@ -26,7 +26,7 @@ from ..source import SourceFile
 from .trace import Block, Choice, CommandRun, Exit, Node, Word
 from .values import atom, is_known
 
-MAX_COMMANDS = 10_000
+MAX_STEPS = 40_000  # statements and commands interpreted, in all
 MAX_INLINES_PER_FUNCTION = 64
 MAX_CALL_DEPTH = 24
 MAX_NESTING = 300
@@ -126,7 +126,8 @@ class Interpreter:
         self.loader = loader
         self.parse_fn = parse
         self.steps = 0
-        self.truncated = False
+        self.truncated = False  # some bound was reached (an inlining limit, nesting, the budget)
+        self.exhausted = False  # the step budget ran out: the rest of the script was not analysed
         self.notes: list[tuple[Span, str]] = []  # things the analysis could not follow
         self.commands: list[CommandRun] = []
         self._out: Block = Block("script")
@@ -157,6 +158,7 @@ class Interpreter:
             self._statements(tree.root_node.children, state)
         except _Stop:
             self.truncated = True
+            self.exhausted = True
         return self._out, state
 
     # ------------------------------------------------------------------ helpers
@@ -241,6 +243,9 @@ class Interpreter:
             self.truncated = True
             return
         kind = node.type
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _Stop()
         self._nesting += 1
         try:
             handler = getattr(self, "_s_" + kind, None)
@@ -718,7 +723,7 @@ class Interpreter:
     # commands ------------------------------------------------------------------------
     def _s_command(self, node: Any, state: State, ctx: _Ctx) -> None:
         self.steps += 1
-        if self.steps > MAX_COMMANDS:
+        if self.steps > MAX_STEPS:
             raise _Stop()
         prefix: dict[str, str] = {}
         words: list[Word] = []
