@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -49,10 +50,24 @@ def load_sourced(path: str) -> SourceFile | None:
     return _load_cached(path, mtime)
 
 
-def analyse(source: SourceFile, config: Config) -> Analysis:
+_SOURCES_FILE = re.compile(r"(?m)(?:^|[\s;&|(])(?:source|\.)\s+\S")
+
+
+def runs_gcloud(text: str) -> bool:
+    """Whether interpreting ``text`` can reach a gcloud command: it names gcloud, or it sources
+    another file (which may). The built-in rules are about gcloud commands only, so a script
+    that does neither needs no interpretation (most shell scripts on a machine are like that)."""
+    return "gcloud" in text or _SOURCES_FILE.search(text) is not None
+
+
+def analyse(source: SourceFile, config: Config, every_command: bool = False) -> Analysis:
+    """Parse and interpret ``source``. ``every_command``: interpret even a script that never
+    reaches gcloud (plugin rules may look at any command)."""
     from .gcloud.model import GcloudModel
 
     tree = parse(source)
+    if not every_command and not runs_gcloud(source.text):
+        return Analysis(source=source, syntax_errors=syntax_errors(source, tree))
     interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region), loader=load_sourced,
                               parse=parse)
     trace, _ = interpreter.run(source, tree)

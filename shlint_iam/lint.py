@@ -55,7 +55,7 @@ class Linter:
     def analyse(self, source: SourceFile) -> FileContext:
         from .analysis import analyse
 
-        analysis = analyse(source, self.config)
+        analysis = analyse(source, self.config, every_command=self.has_plugin_rules)
         return FileContext(source=source, config=self.config, analysis=analysis, severities=self.severities)
 
     def file_findings(self, ctx: FileContext, *, finish: bool = True) -> list[Finding]:
@@ -91,6 +91,11 @@ class Linter:
                 for sel in codes:
                     ignored.update(r.code for r in self.registry.matching(sel))
         return [f for f in findings if f.code not in ignored]
+
+    @property
+    def has_plugin_rules(self) -> bool:
+        """Whether a rule from a plugin is enabled (it may look at commands other than gcloud)."""
+        return any(r.origin != "shlint-iam" for r in self.rules)
 
     # -- many files -------------------------------------------------------------------------
     @property

@@ -93,3 +93,16 @@ def test_huge_loop_is_not_unrolled_forever() -> None:
     items = " ".join(f"x{i}" for i in range(5000))
     script = f"set -e\nfor n in {items}; do\n  echo $n\ndone\n{deploy()}\n"
     assert triples(script, ("IAM",)) == [("IAM001", 5, 1)]
+
+
+def test_scripts_that_never_reach_gcloud_are_not_interpreted() -> None:
+    from shlint_iam.analysis import analyse, runs_gcloud
+    from shlint_iam.config import Config
+    from shlint_iam.source import SourceFile
+
+    plain = SourceFile("plain.sh", "for f in *; do echo \"$f\"; done\n")
+    assert not runs_gcloud(plain.text)
+    assert analyse(plain, Config()).commands == []
+    assert [r.name for r in analyse(plain, Config(), every_command=True).commands] == ["echo"]
+    for text in ("gcloud version\n", ". ./lib.sh\n", "source lib.sh\n", "x; . lib.sh\n"):
+        assert runs_gcloud(text), text
