@@ -30,6 +30,12 @@ CASES = [
     Case("readonly", f"set -e\n{deploy()}\nreadonly N=f\n{bind('$N')}\n"),
     Case("declare", f"set -e\n{deploy()}\ndeclare -r N=f\n{bind('$N')}\n"),
     Case("default-when-unset", f"set -e\n{deploy()}\n{bind('${N:-f}')}\n"),
+    Case("env-switch-with-default-stays-open", f"set -e\n{deploy()}\nif [ \"${{SET_IAM:-false}}\" = true ]; then\n"
+         f"  {bind()}\nfi\n", [("IAM008", 4, 3)]),
+    Case("env-default-region-is-used-by-commands", f"set -e\nREGION=${{REGION:-r}}\n{deploy('f', '$REGION')}\n"
+         f"{bind('f', 'r')}\n"),
+    Case("env-default-region-mismatch", f"set -e\nREGION=${{REGION:-r}}\n{deploy('f', '$REGION')}\n"
+         f"{bind('f', 'other')}\n", [("IAM003", 4, 1)]),
     Case("default-not-used-when-set", f"set -e\n{deploy()}\nN=g\n{bind('${N:-f}')}\n", UNBOUND),
     Case("assign-default", f"set -e\n{deploy()}\n: \"${{N:=f}}\"\n{bind('$N')}\n"),
     Case("dash-default", f"set -e\n{deploy()}\n{bind('${N-f}')}\n"),

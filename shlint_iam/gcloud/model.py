@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from ..shell.interpreter import State
-from ..shell.trace import CommandRun
-from ..shell.values import atom, is_known, is_resolved, run_url_atom, run_url_target
+from ..shell.trace import CommandRun, Word
+from ..shell.values import atom, is_known, is_resolved, resolve_defaults, run_url_atom, run_url_target
 from .argv import GcloudCommand, parse_gcloud
 from .facts import (
     Binding,
@@ -71,7 +71,8 @@ class GcloudModel:
     def __call__(self, run: CommandRun, state: State) -> str | None:
         if not run.words or run.words[0].text.rsplit("/", 1)[-1] != "gcloud":
             return None
-        cmd = parse_gcloud(run.words)
+        words = [w if is_known(w.text) else Word(resolve_defaults(w.text), w.span) for w in run.words]
+        cmd = parse_gcloud(words)
         run.gcloud = cmd
         handler = _HANDLERS.get(cmd.path)
         if handler is None:

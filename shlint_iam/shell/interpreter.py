@@ -24,7 +24,7 @@ from typing import Any
 from ..model import Span
 from ..source import SourceFile
 from .trace import Block, Choice, CommandRun, Exit, Node, Word
-from .values import atom, is_known
+from .values import atom, env_default_atom, is_known
 
 MAX_STEPS = 40_000  # statements and commands interpreted, in all
 MAX_INLINES_PER_FUNCTION = 64
@@ -1254,11 +1254,15 @@ class Interpreter:
             if value is not None and not is_known(scalar) and op.startswith(":"):
                 return scalar
             if empty:
-                default = arg()
-                if op in (":=", "="):
-                    state.vars[name] = default
                 if op in (":?", "?"):
                     return atom(f"env:{name}")
+                default = arg()
+                if value is None and is_known(default) and name.isidentifier():
+                    # Unset in the script: the environment may set it. Conditions on it stay
+                    # open; commands see the default (values.resolve_defaults).
+                    default = env_default_atom(name, default)
+                if op in (":=", "="):
+                    state.vars[name] = default
                 return default
             return value if value is not None else atom(f"env:{name}")
         if op in (":+", "+"):

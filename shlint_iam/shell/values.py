@@ -21,6 +21,22 @@ def atom(label: str) -> str:
     return f"{ATOM_START}{label}{ATOM_END}"
 
 
+def env_default_atom(name: str, default: str) -> str:
+    """``${NAME:-default}`` where the script never sets NAME: the environment may."""
+    return atom(f"envdefault:{name}={default}")
+
+
+_ENV_DEFAULT = re.compile("\ue000envdefault:[^=\ue001]*=([^\ue001]*)\ue001")
+
+
+def resolve_defaults(value: str) -> str:
+    """``value`` with each ``${NAME:-default}`` of an unset NAME replaced by its default: what a
+    command sees when the environment does not set NAME."""
+    if ATOM_START not in value:
+        return value
+    return _ENV_DEFAULT.sub(lambda m: m.group(1), value)
+
+
 def is_known(value: str) -> bool:
     return ATOM_START not in value
 
@@ -45,6 +61,9 @@ def show(value: str) -> str:
         kind, _, rest = label.partition(":")
         if kind in ("env", "var"):
             return "$" + rest.split("@", 1)[0]
+        if kind == "envdefault":
+            env_name, _, default = rest.partition("=")
+            return f"${{{env_name}:-{default}}}"
         if kind == "projectNumber":
             return "PROJECT_NUMBER"
         if kind == "prop":
