@@ -4,6 +4,7 @@ in gcloud's own order (``docs/gcloud-iam.md`` sections 2, 3, 5 and 6)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..shell.interpreter import State
@@ -60,6 +61,9 @@ _PROPERTY_ALIASES = {"project": "core/project"}
 
 def is_mutating(cmd: GcloudCommand) -> bool:
     return cmd.path in MUTATING
+
+
+Handler = Callable[["GcloudModel", GcloudCommand, CommandRun, State], "str | None"]
 
 
 @dataclass
@@ -338,40 +342,33 @@ def _target_of_url(url: str, model: GcloudModel, state: State) -> ServiceRef | N
     return None
 
 
-def _push_subscription(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
-    endpoint = cmd.value("--push-endpoint")
-    if not endpoint:
-        return None  # a pull subscription (a push service account alone is ignored by gcloud)
-    identity_flag = cmd.last("--push-auth-service-account")
-    run.facts.append(
-        Invoker(
-            run,
-            kind="push",
-            name=_positional(cmd) or "",
-            target=_target_of_url(endpoint, model, state),
-            identity=_identity(identity_flag.value) if identity_flag is not None else None,
-            identity_span=identity_flag.span if identity_flag is not None else None,  # type: ignore[arg-type]
+def _url_invoker(kind: str, url_flag: str, identity_flag_name: str) -> Handler:
+    """A handler for a command that calls a URL with an OIDC identity: a Pub/Sub push
+    subscription (without --push-endpoint it is a pull subscription, and gcloud ignores a push
+    service account) or a Cloud Scheduler HTTP job."""
+
+    def handle(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+        url = cmd.value(url_flag)
+        if not url:
+            return None
+        identity_flag = cmd.last(identity_flag_name)
+        run.facts.append(
+            Invoker(
+                run,
+                kind=kind,
+                name=_positional(cmd) or "",
+                target=_target_of_url(url, model, state),
+                identity=_identity(identity_flag.value) if identity_flag is not None else None,
+                identity_span=identity_flag.span if identity_flag is not None else None,  # type: ignore[arg-type]
+            )
         )
-    )
-    return None
-
-
-def _scheduler_job(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
-    uri = cmd.value("--uri")
-    if not uri:
         return None
-    identity_flag = cmd.last("--oidc-service-account-email")
-    run.facts.append(
-        Invoker(
-            run,
-            kind="scheduler",
-            name=_positional(cmd) or "",
-            target=_target_of_url(uri, model, state),
-            identity=_identity(identity_flag.value) if identity_flag is not None else None,
-            identity_span=identity_flag.span if identity_flag is not None else None,  # type: ignore[arg-type]
-        )
-    )
-    return None
+
+    return handle
+
+
+_push_subscription = _url_invoker("push", "--push-endpoint", "--push-auth-service-account")
+_scheduler_job = _url_invoker("scheduler", "--uri", "--oidc-service-account-email")
 
 
 def _config_set(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
