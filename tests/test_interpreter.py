@@ -56,6 +56,8 @@ CASES = [
     # functions
     Case("function-args", "set -e\nd() {\n  " + deploy("$1") + "\n  " + bind("$1") + "\n}\nd f\n"),
     Case("function-args-all", "set -e\nrun() { \"$@\"; }\n" + deploy() + "\nrun " + bind() + "\n"),
+    Case("function-args-slice", "set -e\nretry() { local n=$1; \"${@:2}\"; }\n" + deploy() + "\nretry 3 " + bind() + "\n"),
+    Case("substring", f"set -e\n{deploy()}\nN=xf\n{bind('${N:1}')}\n"),
     Case("function-shift", "set -e\nd() {\n  shift\n  " + deploy("$1") + "\n}\nd x f\n" + bind() + "\n"),
     Case("function-return-before-binding", "set -e\nd() {\n  " + deploy() + "\n  return 0\n  " + bind()
          + "\n}\nd\n", [("IAM001", 3, 3)]),

@@ -1289,7 +1289,8 @@ class Interpreter:
         if op in ("/", "//"):
             return atom(f"var:{name}/@{node.start_point[0] + 1}")
         if op == ":":
-            return atom(f"var:{name}:@{node.start_point[0] + 1}")
+            sliced = _slice(value, name, "".join(self.text(n) for n in arg_nodes))
+            return sliced if sliced is not None else atom(f"var:{name}:@{node.start_point[0] + 1}")
         return atom(f"var:{name}?@{node.start_point[0] + 1}")
 
 
@@ -1308,6 +1309,25 @@ def _strip(value: str, pattern: str, op: str) -> str:
         if fnmatch.fnmatchcase(value[:i], pattern):
             return value[i:]
     return value
+
+
+def _slice(value: str | list[str] | None, name: str, spec: str) -> str | list[str] | None:
+    """``${V:offset[:length]}``, ``${@:offset[:length]}``, ``${A[@]:offset[:length]}`` with
+    literal numbers (None when they are not plain numbers or the value is unknown)."""
+    match = re.fullmatch(r"\s*(\d+)\s*(?::\s*(\d+)\s*)?", spec)
+    if match is None or value is None:
+        return None
+    offset = int(match.group(1))
+    length = int(match.group(2)) if match.group(2) is not None else None
+    if isinstance(value, list):
+        if name in ("@", "*"):
+            offset = max(offset - 1, 0)  # ${@:1} starts at $1 ($0 is offset 0)
+        items = value[offset:]
+        return items[:length] if length is not None else items
+    if not is_known(value):
+        return None
+    text = value[offset:]
+    return text[:length] if length is not None else text
 
 
 def _split(value: str) -> list[str]:
