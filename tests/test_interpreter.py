@@ -81,6 +81,11 @@ CASES = [
     Case("binding-in-pipeline", f"set -eo pipefail\n{deploy()}\n{bind()} | cat\n"),
     Case("binding-in-command-substitution", f"set -e\n{deploy()}\nOUT=$({bind()})\n"),
     Case("subshell-variables-do-not-leak", f"set -e\n{deploy()}\nN=f\n( N=g )\n{bind('$N')}\n"),
+    # eval and child shells
+    Case("eval-runs-the-binding", f"set -e\n{deploy()}\neval \"{bind()}\"\n"),
+    Case("eval-of-unknown-text", f"set -e\n{deploy()}\neval \"$CMD\"\n", UNBOUND),
+    Case("bash-c-runs-the-binding", f"set -e\n{deploy()}\nbash -c '{bind()}'\n"),
+    Case("bash-script-is-not-followed", f"set -e\n{deploy()}\nbash bind.sh\n", UNBOUND),
     # wrappers
     Case("timeout-wrapper", f"set -e\n{deploy()}\ntimeout 300 {bind()}\n"),
     Case("env-prefix", f"set -e\nCLOUDSDK_FUNCTIONS_REGION=r {deploy().replace(' --region=r', '')}\n{bind()}\n"),

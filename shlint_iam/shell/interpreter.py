@@ -1054,7 +1054,35 @@ class Interpreter:
         return posixpath.normpath(candidates[0])
 
     def _b_eval(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
-        return
+        """``eval "text"``: run the text as script here (findings point at the eval)."""
+        self._run_text(" ".join(args), run, state, ctx, subshell=False)
+
+    def _b_bash(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        """``bash -c "text"`` / ``sh -c "text"``: run the text in a child shell."""
+        for i, arg in enumerate(args):
+            if not arg.startswith("-"):
+                return  # `bash script.sh` runs another file: not followed
+            if "c" in arg[1:] and not arg.startswith("--") and i + 1 < len(args):
+                self._run_text(args[i + 1], run, state, ctx, subshell=True)
+                return
+
+    _b_sh = _b_bash
+
+    def _run_text(self, text: str, run: CommandRun, state: State, ctx: _Ctx, subshell: bool) -> None:
+        if not text or not is_known(text) or self.parse_fn is None:
+            return
+        virtual = _FixedSpanSource(run.source.path, text, real_path=run.source.real_path)
+        virtual.fixed = run.span
+        tree = self.parse_fn(virtual)
+        saved = self._src
+        self._src = virtual
+        try:
+            if subshell:
+                self._in_subshell(tree.root_node.children, state, ctx)
+            else:
+                self._statements(tree.root_node.children, state, ctx)
+        finally:
+            self._src = saved
 
     def _output(self, ctx: _Ctx, text: str) -> None:
         if ctx.capture is not None:
@@ -1309,6 +1337,15 @@ def _strip(value: str, pattern: str, op: str) -> str:
         if fnmatch.fnmatchcase(value[:i], pattern):
             return value[i:]
     return value
+
+
+class _FixedSpanSource(SourceFile):
+    """Text run by ``eval`` or ``bash -c``: every span is the span of that command."""
+
+    fixed: Span
+
+    def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
+        return self.fixed
 
 
 def _slice(value: str | list[str] | None, name: str, spec: str) -> str | list[str] | None:
