@@ -202,6 +202,12 @@ def test_eventarc_destination_region_defaults_to_location(tmp_path: Path) -> Non
     assert lint_folder(tmp_path, "deploy.sh") == [("deploy.sh", "IAM003", 7, 1)]
 
 
+def test_invoker_iam_check_turned_off_is_iam006(tmp_path: Path) -> None:
+    after = "gcloud run services update svc --region=us-west2 --project=p --no-invoker-iam-check"
+    write(tmp_path, {"deploy.sh": EVENTARC.format(before="", after=after, sa=SA)})
+    assert lint_folder(tmp_path, "deploy.sh") == [("deploy.sh", "IAM006", 7, 62)]
+
+
 def test_eventarc_on_public_service_is_iam006(tmp_path: Path) -> None:
     script = EVENTARC.format(before="", after="", sa=SA).replace("--project=p\n", "--project=p --allow-unauthenticated\n", 1)
     write(tmp_path, {"deploy.sh": script})

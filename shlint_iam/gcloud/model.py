@@ -308,6 +308,19 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
     return None
 
 
+def _run_services_update(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    """``run services update --no-invoker-iam-check`` turns the IAM check off: anyone may invoke."""
+    name = _positional(cmd)
+    flag = cmd.last("--no-invoker-iam-check")
+    if name is None or flag is None:
+        return None
+    target = model.service_ref(name, model.run_region(cmd, state), model.project(cmd, state), lower=False)
+    run.facts.append(Binding(run, scope="service", command="gcloud run services update", target=target,
+                             project=target.project, member="allUsers", role="roles/run.invoker",
+                             member_span=flag.span))  # type: ignore[arg-type]
+    return None
+
+
 def _eventarc_trigger(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
     service = cmd.value("--destination-run-service")
     if not service:
@@ -426,6 +439,7 @@ _HANDLERS = {
     ("run", "services", "remove-iam-policy-binding"): _binding,
     ("functions", "remove-invoker-policy-binding"): _binding,
     ("run", "services", "set-iam-policy"): _binding,
+    ("run", "services", "update"): _run_services_update,
     ("eventarc", "triggers", "create"): _eventarc_trigger,
     ("eventarc", "triggers", "update"): _eventarc_trigger,
     ("pubsub", "subscriptions", "create"): _push_subscription,
