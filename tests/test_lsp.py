@@ -34,10 +34,10 @@ FIXED = BROKEN + BINDING + "\n"
 class Client:
     """A Content-Length framed JSON-RPC client over a ``shlint-iam lsp`` subprocess."""
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, python: str | Path = sys.executable) -> None:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shlint_iam", "lsp"],
+            [str(python), "-m", "shlint_iam", "lsp"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

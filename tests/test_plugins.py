@@ -286,6 +286,29 @@ def test_installed_plugin_from_the_config_file(plugin_venv: PluginVenv, tmp_path
     assert "## Why it matters" in page.stdout
 
 
+def test_installed_plugin_in_the_language_server(plugin_venv: PluginVenv, tmp_path: Path) -> None:
+    """The language server reads the same config: a plugin named there reports in the editor."""
+    from test_lsp import Client
+
+    project = tmp_path / "editor"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.shlint-iam]\nplugins = ["acme"]\n', encoding="utf-8")
+    script = project / "deploy.sh"
+    script.write_text(SCRIPT, encoding="utf-8")
+    client = Client(project, python=plugin_venv.python)
+    try:
+        client.initialize(project)
+        uri = script.as_uri()
+        client.notify("textDocument/didOpen", {
+            "textDocument": {"uri": uri, "languageId": "shellscript", "version": 1, "text": SCRIPT}})
+        params = client.diagnostics(uri)
+        assert [d["code"] for d in params["diagnostics"]] == ["ACME001"]
+        assert client.close() == 0
+    finally:
+        if client.proc.poll() is None:
+            client.proc.kill()
+
+
 def test_example_plugin_tests_pass_against_the_installed_plugin(plugin_venv: PluginVenv, tmp_path: Path) -> None:
     tests = tmp_path / "plugin-tests"
     shutil.copytree(PLUGIN / "tests", tests, ignore=shutil.ignore_patterns("__pycache__"))
