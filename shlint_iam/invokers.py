@@ -212,8 +212,9 @@ def _transition(state: str, event: str) -> str:
 class _Flow:
     """Walks the trace for one requirement."""
 
-    def __init__(self, req: Requirement) -> None:
+    def __init__(self, req: Requirement, inert: set[int] | None = None) -> None:
         self.req = req
+        self.inert = inert or set()  # ids of subtrees that change no state (no facts, no exits)
         self.satisfying: list[Binding] = []
         self.order: list[tuple[str, object]] = []  # (event, fact) in walk order
 
@@ -244,6 +245,8 @@ class _Flow:
     def walk(self, node: Node, states: frozenset[str]) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
         """(states falling through, states leaving by each exit kind)."""
         exits: dict[str, frozenset[str]] = {}
+        if id(node) in self.inert:
+            return states, exits
         if isinstance(node, CommandRun):
             for event in self.events(node):
                 states = frozenset(_transition(s, event) for s in states)
@@ -273,8 +276,30 @@ class _Flow:
         return states, exits
 
 
-def analyse_requirement(req: Requirement, trace: Block, bindings: list[Binding]) -> Outcome:
-    flow = _Flow(req)
+def inert_nodes(trace: Block) -> set[int]:
+    """The ids of the blocks and choices under ``trace`` that hold no fact and no exit: walking
+    them changes nothing, so every requirement's walk skips them."""
+    effect: dict[int, bool] = {}
+    stack: list[tuple[Node, bool]] = [(trace, False)]
+    while stack:
+        node, done = stack.pop()
+        if isinstance(node, CommandRun):
+            effect[id(node)] = bool(node.facts)
+        elif isinstance(node, Exit):
+            effect[id(node)] = True
+        else:
+            children: list[Node] = list(node.nodes) if isinstance(node, Block) else list(node.branches)
+            if done:
+                effect[id(node)] = any(effect[id(c)] for c in children)
+            else:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children)
+    return {key for key, has in effect.items() if not has}
+
+
+def analyse_requirement(req: Requirement, trace: Block, bindings: list[Binding],
+                        inert: set[int] | None = None) -> Outcome:
+    flow = _Flow(req, inert)
     fall, exits = flow.walk(trace, frozenset({"N"}))
     final = set(fall)
     for value in exits.values():
@@ -309,7 +334,8 @@ class InvokerAnalysis:
 def analyse_invokers(facts: list[object], trace: Block) -> InvokerAnalysis:
     reqs = requirements(facts)
     bindings = [f for f in facts if isinstance(f, Binding)]
-    return InvokerAnalysis([analyse_requirement(r, trace, bindings) for r in reqs], reqs)
+    inert = inert_nodes(trace) if reqs else set()
+    return InvokerAnalysis([analyse_requirement(r, trace, bindings, inert) for r in reqs], reqs)
 
 
 def is_broad(binding: Binding) -> bool:
