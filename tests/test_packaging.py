@@ -7,15 +7,17 @@ import importlib.metadata
 import shutil
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 
 
 def _files() -> list[str]:
-    try:
-        dist = importlib.metadata.distribution("shlint-iam")
-    except importlib.metadata.PackageNotFoundError:
-        pytest.skip("shlint-iam is not installed")
+    # Look in site-packages only: a source checkout on sys.path may hold a build's egg-info.
+    site = sysconfig.get_paths()["purelib"]
+    dist = next(iter(importlib.metadata.distributions(name="shlint-iam", path=[site])), None)
+    if dist is None:
+        pytest.skip("shlint-iam is not installed in this environment's site-packages")
     if dist.read_text("RECORD") is None:
         pytest.skip("not installed from a wheel (a development install lists its sources)")
     return [str(f) for f in dist.files or []]
