@@ -384,23 +384,22 @@ _push_subscription = _url_invoker("push", "--push-endpoint", "--push-auth-servic
 _scheduler_job = _url_invoker("scheduler", "--uri", "--oidc-service-account-email")
 
 
+def _property_key(name: str) -> str:
+    """``project`` -> ``core/project``; ``functions/region`` stays."""
+    name = _PROPERTY_ALIASES.get(name, name)
+    return name if "/" in name else "core/" + name
+
+
 def _config_set(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
     if len(cmd.positionals) >= 2 and cmd.value("--configuration") is None:
-        key = cmd.positionals[0].text
-        key = _PROPERTY_ALIASES.get(key, key)
-        if "/" not in key:
-            key = "core/" + key
-        state.props[key] = cmd.positionals[1].text
+        state.props[_property_key(cmd.positionals[0].text)] = cmd.positionals[1].text
     return None
 
 
 def _config_get(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> str | None:
     if not cmd.positionals:
         return None
-    key = cmd.positionals[0].text
-    key = _PROPERTY_ALIASES.get(key, key)
-    if "/" not in key:
-        key = "core/" + key
+    key = _property_key(cmd.positionals[0].text)
     return model.prop(key, state) or atom(f"prop:{key}")
 
 

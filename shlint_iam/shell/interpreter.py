@@ -35,7 +35,6 @@ MAX_SOURCE_DEPTH = 8
 
 # Commands whose arguments are themselves a command to run.
 WRAPPERS = {"command", "exec", "nohup", "time", "timeout", "sudo", "env", "xargs", "builtin", "stdbuf", "nice"}
-DECLARATIONS = {"export", "local", "declare", "typeset", "readonly"}
 
 
 @dataclass
@@ -897,7 +896,7 @@ class Interpreter:
     def _b_trap(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
         if len(args) >= 2 and "ERR" in args[1:]:
             handler = args[0]
-            state.err_trap = handler not in ("", "-") and bool(re.search(r"\bexit\b", handler) or handler)
+            state.err_trap = handler not in ("", "-")  # `trap - ERR` / `trap '' ERR` reset it
 
     def _b_shift(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
         n = int(args[0]) if args and args[0].isdigit() else 1
@@ -1001,7 +1000,6 @@ class Interpreter:
         path = self._resolve_source(target, state)
         if path is None:
             self.notes.append((run.span, f"cannot follow `source {target}`: the path is not known statically"))
-            state.props["\0unknown-source"] = "1"
             return
         if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
             return
