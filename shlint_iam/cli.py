@@ -85,6 +85,7 @@ def check(
     from .report import ReportOptions, renderer
 
     output_format = output_format_alias or output_format
+    _confine_import_path(paths)
     use_stdin = list(paths) == ["-"] or (not paths and stdin_filename is not None and not sys.stdin.isatty())
     try:
         start = Path(stdin_filename).resolve().parent if (use_stdin and stdin_filename) else None
@@ -150,6 +151,14 @@ def check(
         sys.stdout.write(text)
         sys.stdout.flush()
     sys.exit(result.exit_code(exit_zero))
+
+
+def _confine_import_path(paths: Sequence[str]) -> None:
+    """No plugin code from the linted directories either (see plugins.confine_import_path)."""
+    from .plugins import confine_import_path
+
+    folders = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths if p != "-"]
+    confine_import_path(folders)
 
 
 def _lint_paths(linter: Linter, paths: list[str], jobs: int | None) -> LintResult:
@@ -248,6 +257,11 @@ def lsp_command() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from .plugins import confine_import_path
+
+    # `python -m shlint_iam` puts the working directory (the checkout) first on sys.path: drop it
+    # before anything can import a plugin, so no code from the repository under analysis runs.
+    confine_import_path()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="shlint-iam", standalone_mode=True)
     except KeyboardInterrupt:

@@ -423,6 +423,9 @@ def _line_ends(text: str, lines: Sequence[str]) -> list[_LineEnd]:
 
 def serve() -> None:
     """Run the language server on standard input and output until the client says exit."""
+    from .plugins import confine_import_path
+
+    confine_import_path()  # plugins come from installed distributions, never the workspace
     level = os.environ.get("SHLINT_IAM_LSP_LOG", "WARNING").upper()
     logging.basicConfig(level=level if isinstance(logging.getLevelName(level), int) else "WARNING")
     server.start_io()

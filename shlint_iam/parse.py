@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from .model import Span
@@ -61,12 +62,11 @@ def syntax_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
 def _bash_accepts(source: SourceFile) -> bool | None:
     """Whether ``bash -n`` parses the text (None: bash is not available or did not answer)."""
     import os
-    import shutil
     import subprocess
 
     if os.environ.get("SHLINT_IAM_NO_BASH"):
         return None
-    bash = shutil.which("bash")
+    bash = system_bash(os.environ.get("PATH", os.defpath))
     if bash is None:
         return None
     try:
@@ -75,11 +75,29 @@ def _bash_accepts(source: SourceFile) -> bool | None:
             input=source.data,
             capture_output=True,
             timeout=10,
-            env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C"},
+            env={"PATH": os.defpath, "LC_ALL": "C"},
+            cwd="/",
         )
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.returncode == 0
+
+
+@lru_cache(maxsize=8)
+def system_bash(search_path: str) -> str | None:
+    """The absolute path of the first executable ``bash`` in the *absolute* entries of
+    ``search_path``. An empty or relative entry (``PATH=":/usr/bin"`` or ``".:$PATH"``) means the
+    working directory, i.e. the checkout being linted, whose ``./bash`` must never run: those
+    entries are skipped."""
+    import os
+
+    for entry in search_path.split(os.pathsep):
+        if not entry or not os.path.isabs(entry):
+            continue
+        candidate = os.path.join(entry, "bash")
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
 
 
 def _tree_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:

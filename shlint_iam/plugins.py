@@ -15,14 +15,28 @@ not 1-4 capital letters and 3 digits, or a code that another rule already has.
 
 Each plugin rule's ``origin`` is set to the plugin's distribution name (the entry point's name
 when the distribution is unknown): SARIF lists it under ``runs[0].tool.extensions`` by that name.
+
+Plugins come only from installed distributions, never from the checkout being linted: while
+plugins are found and imported, the import path leaves out the current directory (``''``,
+``.``, any relative entry, the working directory itself), the project root and the linted
+directories, and anything below them that is not part of the running interpreter's own
+installation (a virtual environment inside the repository stays usable). ``python -m
+shlint_iam`` puts the working directory first on ``sys.path``; the CLI and the language server
+drop it for the whole run (:func:`confine_import_path`), so a rule's late ``import`` cannot
+reach the checkout either.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import importlib.metadata
 import inspect
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import site
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -115,12 +129,79 @@ def installed_plugins() -> list[tuple[str, str | None]]:
     return sorted({(ep.name, _dist_name(ep)) for ep in _entry_points()}, key=lambda p: p[0])
 
 
-def load_plugins(names: Iterable[str], builtin_by_code: Mapping[str, type[Rule]]) -> list[type[Rule]]:
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _installation_dirs() -> list[str]:
+    """Where the running interpreter keeps installed distributions (its prefixes and site dirs)."""
+    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    with contextlib.suppress(AttributeError):  # site.getsitepackages is missing in some old virtualenvs
+        dirs.update(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        dirs.add(site.getusersitepackages())
+    return sorted({os.path.realpath(d) for d in dirs if d})
+
+
+def trusted_import_path(untrusted: Iterable[str | os.PathLike[str]] = ()) -> list[str]:
+    """``sys.path`` without the entries a repository under analysis controls: empty and
+    relative entries, the working directory, and ``untrusted`` folders (the project root, the
+    linted directories) and anything below them, except the running interpreter's own
+    installation (a virtual environment made inside the repository)."""
+    folders = [os.getcwd(), *(os.fspath(u) for u in untrusted)]
+    bad = {os.path.realpath(f) for f in folders if f}
+    installed = [d for d in _installation_dirs() if not any(d == b for b in bad)]
+    kept: list[str] = []
+    for entry in sys.path:
+        if not isinstance(entry, str) or not entry or not os.path.isabs(entry):
+            continue
+        real = os.path.realpath(entry)
+        if any(_inside(real, b) for b in bad) and not any(_inside(real, d) for d in installed):
+            continue
+        kept.append(entry)
+    return kept
+
+
+def confine_import_path(untrusted: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Drop the entries :func:`trusted_import_path` leaves out from ``sys.path`` for good (the
+    command line and the language server call this before anything is imported for a plugin)."""
+    kept = trusted_import_path(untrusted)
+    if kept != sys.path:
+        sys.path[:] = kept
+        importlib.invalidate_caches()
+
+
+@contextlib.contextmanager
+def _confined(untrusted: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
+    saved = list(sys.path)
+    confine_import_path(untrusted)
+    try:
+        yield
+    finally:
+        # Keep what the plugins added; put back only what was dropped for the discovery.
+        added = [p for p in sys.path if p not in saved]
+        sys.path[:] = added + saved
+        importlib.invalidate_caches()
+
+
+def load_plugins(
+    names: Iterable[str],
+    builtin_by_code: Mapping[str, type[Rule]],
+    untrusted: Iterable[str | os.PathLike[str]] = (),
+) -> list[type[Rule]]:
     """The rule classes of the plugins ``names``, in order, with ``origin`` set.
 
     ``builtin_by_code`` are the rules already known (the built-in ones); a plugin code equal to
-    one of them, or to another plugin's, is an error naming both.
+    one of them, or to another plugin's, is an error naming both. Plugins are looked for and
+    imported with the import path confined to installed distributions (see the module's
+    documentation): ``untrusted`` are folders of the project under analysis, besides the
+    working directory.
     """
+    with _confined(untrusted):
+        return _load_plugins(names, builtin_by_code)
+
+
+def _load_plugins(names: Iterable[str], builtin_by_code: Mapping[str, type[Rule]]) -> list[type[Rule]]:
     wanted: list[str] = []
     for name in names:
         if name.strip() and name.strip() not in wanted:

@@ -77,7 +77,9 @@ class Registry:
         if config.plugins:
             from .plugins import load_plugins
 
-            rules.extend(load_plugins(config.plugins, {r.code: r for r in rules}))
+            # The repository's own folder never provides plugin code (nor does the working directory).
+            untrusted = [config.root] if config.path is not None else []
+            rules.extend(load_plugins(config.plugins, {r.code: r for r in rules}, untrusted))
             registry = cls(rules)
             # Codes in the config file that are not built-in waited for the plugins.
             from .config_file import check_plugin_codes
