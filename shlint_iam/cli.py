@@ -95,7 +95,8 @@ def check(
         registry = Registry.for_config(config)
         # The command line is a later layer over the file: --select replaces its selection,
         # --ignore and --extend-select win over it.
-        from .config_file import check_plugin_codes, merge_cli
+        from .config_file import merge_cli
+        from .registry import check_plugin_codes
 
         check_plugin_codes(config, registry)
         config = merge_cli(

@@ -370,16 +370,3 @@ def merge_cli(
     config.extend_select = []
     config.ignore = []
     return config
-
-
-def check_plugin_codes(config: Config, registry: Registry) -> None:
-    """With plugins, codes in the file that are not built-in could not be checked while the
-    file was read; check them once the plugins are loaded."""
-    if config.path is None:
-        return
-    shown = _show(config.path)
-    for key, code, line in config.unverified_codes:
-        exact = key == "severity"
-        if (registry.get(code) is None) if exact else not registry.matching(code):
-            kind = "rule code" if exact else "rule code or prefix"
-            raise ConfigError(f"{shown}:{line}: unknown {kind} {code!r} in {key!r}")

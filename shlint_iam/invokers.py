@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .core import FileContext
 from .gcloud.facts import (
     BROAD_ROLES,
     Binding,
@@ -342,12 +343,10 @@ def is_broad(binding: Binding) -> bool:
     return binding.role in BROAD_ROLES or (binding.scope == "project" and binding.role == "roles/run.invoker")
 
 
-def invoker_analysis(ctx: object) -> InvokerAnalysis:
+def invoker_analysis(ctx: FileContext) -> InvokerAnalysis:
     """The invoker analysis of a rule's file, computed once and shared by every IAM rule."""
-    from .api import FileContext
-
-    assert isinstance(ctx, FileContext)
-    return ctx.cached("invokers", lambda: analyse_invokers(ctx.analysis.facts, ctx.analysis.trace))
+    result: InvokerAnalysis = ctx.cached("invokers", lambda: analyse_invokers(ctx.analysis.facts, ctx.analysis.trace))
+    return result
 
 
 def binding_fix(req: Requirement) -> str:

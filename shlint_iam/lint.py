@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from .api import FileContext, ProjectContext, Rule
 from .config import Config
+from .core import FileContext, FileProblem, Finding, ProjectContext, Rule, Severity
 from .files import MAX_BYTES, Candidate, discover, display_path, matches_any, read_bytes
-from .model import FileProblem, Finding, Severity
 from .registry import Registry
 from .source import SourceFile
 
@@ -240,9 +239,10 @@ class Linter:
                 candidates.append(item)
         workers = worker_count(jobs, len(candidates))
         if workers > 1:
-            from .parallel import lint_in_pool
+            # Imported here: multiprocessing is only needed for a parallel run.
+            from .parallel import map_in_pool
 
-            outcomes: Iterable[FileOutcome] = lint_in_pool(self, candidates, workers)
+            outcomes: Iterable[FileOutcome] = map_in_pool(self.lint_in_worker, candidates, workers)
         else:
             outcomes = (self.lint_candidate(c) for c in candidates)
         return self.collect(outcomes, problems)
@@ -255,6 +255,13 @@ class Linter:
             return FileOutcome(display_path(candidate.path), None, problems=problems, read_only=True)
         outcome = self.lint_file(source)
         outcome.problems[:0] = problems
+        return outcome
+
+    def lint_in_worker(self, candidate: Candidate) -> FileOutcome:
+        """:meth:`lint_candidate` in a worker process: the outcome is sent to the parent."""
+        outcome = self.lint_candidate(candidate)
+        if outcome.context is not None:
+            outcome.context._cache.clear()  # rule caches may hold anything; the parent recomputes
         return outcome
 
     def read(self, candidate: Candidate, problems: list[FileProblem]) -> SourceFile | None:
@@ -436,3 +443,28 @@ def lint_text(text: str | bytes, path: str = "<stdin>", config: Config | None = 
 
 def severity_at_least(findings: Iterable[Finding], lowest: Severity) -> list[Finding]:
     return [f for f in findings if f.severity.rank >= lowest.rank]
+
+
+def check_text(
+    text: str | bytes,
+    rules: Iterable[type[Rule]] = (),
+    *,
+    path: str = "deploy.sh",
+    config: Config | None = None,
+) -> list[Finding]:
+    """Lint one script with the built-in rules plus ``rules`` and return what is reported
+    (suppressed findings left out), sorted by place: the way to test a rule.
+
+    Unless ``config.select`` says otherwise, only ``rules`` are enabled (every default rule
+    when ``rules`` is empty). ``rules`` need not be installed as a plugin.
+    """
+    from .registry import builtin_rules
+
+    extra = list(rules)
+    config = config if config is not None else Config()
+    if config.select is None and extra:
+        config.select = [r.code for r in extra]
+    known = {r.code: r for r in builtin_rules()}
+    known.update({r.code: r for r in extra})
+    result = Linter(config, Registry(known.values())).lint_text(text, path)
+    return result.reported

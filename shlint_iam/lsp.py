@@ -177,9 +177,9 @@ def document_path(uri: str) -> str | None:
 
 def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:
     """Lint ``text`` as the document ``uri``; the diagnostics located in it, in ``encoding`` units."""
-    from .config_file import check_plugin_codes, load_config
+    from .config_file import load_config
     from .lint import Linter
-    from .registry import Registry
+    from .registry import Registry, check_plugin_codes
 
     path = document_path(uri)
     start = Path(path).parent if path else None

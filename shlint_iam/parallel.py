@@ -1,39 +1,36 @@
 """Linting many files in worker processes (``check -j N``).
 
-Each worker reads and lints whole files and sends back a :class:`~shlint_iam.lint.FileOutcome`:
-the findings, the notices and, only when a cross-file rule is enabled, the file's context
-(its analysis is plain dataclasses; tree-sitter objects never leave the worker). The parent
-merges the outcomes in input order with the same code as a serial run
-(:meth:`Linter.collect`), so ``-j 1`` and ``-j 8`` give the same result.
+:func:`map_in_pool` runs one function over many items in worker processes and yields the
+results in input order. It knows nothing of linting: :class:`~shlint_iam.lint.Linter` hands
+it its per-file work (read, analyse and check one file, giving a picklable ``FileOutcome``)
+and merges the outcomes with the same code as a serial run (``Linter.collect``), so ``-j 1``
+and ``-j 8`` give the same result. (This module imports nothing of the linter: imports run
+one way, ``lint -> parallel``.)
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from .files import Candidate
-    from .lint import FileOutcome, Linter
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
-_LINTER: Linter | None = None
-
-
-def _init(linter: Linter) -> None:
-    global _LINTER
-    _LINTER = linter
+_WORK: Callable[[Any], Any] | None = None
 
 
-def _lint_one(candidate: Candidate) -> FileOutcome:
-    assert _LINTER is not None
-    outcome = _LINTER.lint_candidate(candidate)
-    if outcome.context is not None:
-        outcome.context._cache.clear()  # rule caches may hold anything; the parent recomputes
-    return outcome
+def _init(work: Callable[[Any], Any]) -> None:
+    global _WORK
+    _WORK = work
+
+
+def _run_one(item: Any) -> Any:
+    assert _WORK is not None
+    return _WORK(item)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -43,19 +40,19 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context()
 
 
-def lint_in_pool(linter: Linter, candidates: Sequence[Candidate], workers: int) -> Iterator[FileOutcome]:
-    """Outcomes of ``candidates`` in their order, linted by ``workers`` processes."""
-    chunk = max(1, min(16, len(candidates) // (workers * 4)))
+def map_in_pool(work: Callable[[_T], _R], items: Sequence[_T], workers: int) -> Iterator[_R]:
+    """``work(item)`` for every item, in their order, computed by ``workers`` processes. If a
+    worker dies (killed, out of memory), what is left is computed in this process instead."""
+    chunk = max(1, min(16, len(items) // (workers * 4)))
     done = 0
     try:
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=_context(), initializer=_init, initargs=(linter,)
+            max_workers=workers, mp_context=_context(), initializer=_init, initargs=(work,)
         ) as pool:
-            for outcome in pool.map(_lint_one, candidates, chunksize=chunk):
+            for result in pool.map(_run_one, items, chunksize=chunk):
                 done += 1
-                yield outcome
+                yield result
     except BrokenProcessPool:
-        # A worker died (killed, out of memory): lint what is left here instead.
         pass
-    for candidate in candidates[done:]:
-        yield linter.lint_candidate(candidate)
+    for item in items[done:]:
+        yield work(item)

@@ -40,8 +40,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
-from .api import CODE_PATTERN, Rule
 from .config import ConfigError
+from .core import CODE_PATTERN, Rule
 
 GROUP = "shlint_iam.rules"
 BUILTIN_ORIGIN = "shlint-iam"

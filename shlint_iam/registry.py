@@ -8,9 +8,10 @@ import os
 import pkgutil
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
-from .api import Rule
 from .config import Config, ConfigError
+from .core import Rule
 
 
 def _import_builtin_package() -> object:
@@ -82,8 +83,6 @@ class Registry:
             rules.extend(load_plugins(config.plugins, {r.code: r for r in rules}, untrusted))
             registry = cls(rules)
             # Codes in the config file that are not built-in waited for the plugins.
-            from .config_file import check_plugin_codes
-
             check_plugin_codes(config, registry)
             return registry
         return cls(rules)
@@ -112,3 +111,25 @@ class Registry:
         on |= {r.code for sel in config.extend_select for r in self.matching(sel)}
         on -= {r.code for sel in config.ignore for r in self.matching(sel)}
         return [self.rules[c] for c in sorted(on)]
+
+
+def check_plugin_codes(config: Config, registry: Registry) -> None:
+    """With plugins, codes in the file that are not built-in could not be checked while the
+    file was read; check them once the plugins are loaded."""
+    if config.path is None:
+        return
+    shown = _shown(config.path)
+    for key, code, line in config.unverified_codes:
+        exact = key == "severity"
+        if (registry.get(code) is None) if exact else not registry.matching(code):
+            kind = "rule code" if exact else "rule code or prefix"
+            raise ConfigError(f"{shown}:{line}: unknown {kind} {code!r} in {key!r}")
+
+
+def _shown(path: Path) -> str:
+    """The config file's path as its errors show it (relative to the working directory when below it)."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
-from .api import Rule
+from .core import Rule
 from .registry import builtin_rules
 
 

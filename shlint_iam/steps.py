@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from .core import FileContext
 from .gcloud.model import is_mutating
 from .shell.trace import CommandRun
-
-if TYPE_CHECKING:  # shlint_iam.api re-exports this module's helpers: no import cycle at run time
-    from .api import FileContext
 
 
 def deployment_steps(ctx: FileContext) -> Iterator[CommandRun]:

@@ -27,7 +27,7 @@ from .. import __version__
 from ..model import Finding, Severity
 
 if TYPE_CHECKING:
-    from ..api import Rule
+    from ..core import Rule
     from ..lint import LintResult
     from ..registry import Registry
     from . import ReportOptions
