@@ -44,7 +44,8 @@ Stability
 *Provisional* (the shared analyses of the built-in IAM and ERR rules; usable, but their shape
 may change in a minor release): ``invoker_analysis``, ``InvokerAnalysis``, ``Requirement``,
 ``Outcome``, ``binding_fix``, ``Match``, ``same_service``, ``is_broad``, ``deployment_steps``,
-``describe_step``, ``display_path``.
+``describe_step``, ``display_path``, and the table of gcloud command shapes (``COMMANDS``,
+``CommandSpec``, ``command_problems``, ``Problem``, ``table_markdown``).
 
 Everything else under ``shlint_iam`` is private.
 
@@ -59,6 +60,7 @@ from .config import Config
 from .core import CODE_PATTERN, FileContext, Finding, ProjectContext, Rule, Severity, Span
 from .files import display_path
 from .gcloud.argv import Flag, GcloudCommand
+from .gcloud.commands import COMMANDS, CommandSpec, Problem, command_problems, table_markdown
 from .gcloud.facts import (
     PUBLIC_MEMBERS,
     Binding,
@@ -124,6 +126,11 @@ __all__ = [
     "Outcome",
     "Requirement",
     "binding_fix",
+    "COMMANDS",
+    "CommandSpec",
+    "Problem",
+    "command_problems",
+    "table_markdown",
     "deployment_steps",
     "describe_step",
     "invoker_analysis",

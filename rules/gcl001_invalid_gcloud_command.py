@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from shlint_iam.api import FileContext, Finding, Rule, Severity, command_problems, table_markdown
+
+
+class InvalidGcloudCommand(Rule):
+    """## What it does
+    Reports a gcloud command that gcloud itself rejects before doing anything: a positional
+    argument that is missing or in the wrong place, a required flag that is missing, or a flag
+    the command does not have.
+
+    ## Why it matters
+    `gcloud scheduler jobs create BlogScheduler http ...` (the job type must come first),
+    `gcloud iam service-accounts add-iam-policy-binding --member=... --role=...` (no account),
+    or `gcloud run services update orch --allow-unauthenticated` (only `run deploy` has that
+    flag) all fail with a usage error. Without `set -e` the script carries on as if the step
+    had worked: the scheduler job, the binding or the public access simply does not exist.
+
+    Only the commands in the table below are checked; any other gcloud command is never
+    reported. A command with `--flags-file` is not checked (the file may supply anything), nor
+    is a command whose arguments include an expansion that may split into several words
+    (`$ARGS` unquoted, `"$@"`). Global flags (`--project`, `--quiet`, `--format`...) are
+    accepted anywhere. `beta` commands are checked like GA ones except for flags that are not
+    in a complete list; `alpha` commands only for positionals and required flags.
+
+    ## Example
+    ```bash
+    gcloud run services update public-site --region=us-west2 --allow-unauthenticated
+    ```
+
+    ## Fix
+    Write the command as its reference page shows it; here, for a site meant to be public:
+    ```bash
+    gcloud run services add-iam-policy-binding public-site --region=us-west2 \\
+      --member=allUsers --role=roles/run.invoker
+    ```
+
+    ## Commands it knows
+    """
+
+    code = "GCL001"
+    name = "invalid-gcloud-command"
+    summary = "gcloud rejects this command: a positional or required flag is missing, or a flag does not exist"
+    severity = Severity.ERROR
+    tags = ("gcloud", "correctness")
+    precision = "high"
+
+    @classmethod
+    def docs(cls) -> str:
+        return super().docs() + "\n" + table_markdown()
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        seen: set[tuple[object, str]] = set()
+        for run in ctx.analysis.commands:
+            if run.gcloud is None:
+                continue
+            for problem in command_problems(run):
+                key = (problem.span, problem.message)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield ctx.report(self, problem.span, problem.message, fix=problem.fix, scope=run.scope)

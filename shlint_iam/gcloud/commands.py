@@ -1,0 +1,403 @@
+"""The gcloud commands shlint-iam knows the shape of: positionals, required flags, the flags each
+command has, and the flags people give it that it does not have. One table drives GCL001
+(``invalid-gcloud-command``) and is its documentation (``shlint-iam rule GCL001``).
+
+Every row cites the command's gcloud reference page; ``docs/gcloud-facts.md`` lists the facts
+behind the table that are not on those pages. A command whose flags are not all listed here
+(``complete=False``) is only checked for its positionals, its required flags and the ``absent``
+flags; an unknown flag on it is never reported. ``alpha`` commands, which gain flags first, are
+checked only for positionals and required flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..shell.values import is_known, show
+from .argv import GLOBAL_BOOL_FLAGS, GLOBAL_VALUE_FLAGS
+
+if TYPE_CHECKING:
+    from ..model import Span
+    from ..shell.trace import CommandRun, Word
+
+REFERENCE = "https://cloud.google.com/sdk/gcloud/reference/"
+
+
+@dataclass(frozen=True)
+class Positional:
+    name: str
+    required: bool = True
+    many: bool = False  # one or more (nargs "+")
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    path: tuple[str, ...]
+    positionals: tuple[Positional, ...]
+    required: tuple[str, ...] = ()  # flags gcloud requires
+    value_flags: frozenset[str] = frozenset()
+    bool_flags: frozenset[str] = frozenset()  # their hidden `--no-` negations are accepted too
+    complete: bool = False  # value_flags | bool_flags are every flag the command has
+    absent: tuple[tuple[str, str], ...] = ()  # (flag it does not have, what to use instead)
+
+    @property
+    def command(self) -> str:
+        return " ".join(self.path)
+
+    @property
+    def reference(self) -> str:
+        return REFERENCE + "/".join(self.path)
+
+    def flag_kind(self, name: str) -> str | None:
+        """"value", "bool" or None (not a flag this table knows for the command)."""
+        if name in GLOBAL_VALUE_FLAGS or name in self.value_flags:
+            return "value"
+        if name in GLOBAL_BOOL_FLAGS or name in self.bool_flags or name in ("--help", "-h"):
+            return "bool"
+        if name.startswith("--no-") and "--" + name[5:] in self.bool_flags:
+            return "bool"
+        return None
+
+
+def _flags(text: str) -> frozenset[str]:
+    return frozenset("--" + f for f in text.split())
+
+
+_BINDING = _flags("member role condition condition-from-file")
+_FUNCTIONS_DEPLOY_VALUE = _flags(
+    "region runtime entry-point source stage-bucket ignore-file memory cpu timeout concurrency max-instances "
+    "min-instances service-account run-service-account trigger-service-account build-service-account "
+    "build-worker-pool trigger-topic trigger-bucket trigger-event trigger-resource trigger-event-filters "
+    "trigger-event-filters-path-pattern trigger-location trigger-channel set-env-vars update-env-vars "
+    "remove-env-vars env-vars-file set-build-env-vars update-build-env-vars remove-build-env-vars "
+    "build-env-vars-file set-secrets update-secrets remove-secrets update-labels remove-labels "
+    "ingress-settings egress-settings vpc-connector network subnet network-tags direct-vpc-egress kms-key "
+    "docker-repository docker-registry security-level runtime-update-policy binary-authorization buildpack-stack")
+_FUNCTIONS_DEPLOY_BOOL = _flags(
+    "gen2 allow-unauthenticated trigger-http retry serve-all-traffic-latest-revision clear-env-vars "
+    "clear-build-env-vars clear-secrets clear-labels clear-max-instances clear-min-instances clear-vpc-connector "
+    "clear-network clear-network-tags clear-kms-key clear-docker-repository clear-build-worker-pool "
+    "clear-build-service-account clear-binary-authorization")
+_RUN_DEPLOY_VALUE = _flags(
+    "region regions platform image source function command args base-image service-account port memory cpu gpu "
+    "gpu-type concurrency timeout min max min-instances max-instances scaling ingress vpc-connector vpc-egress "
+    "network subnet network-tags tag revision-suffix description labels update-labels remove-labels "
+    "set-env-vars update-env-vars remove-env-vars env-vars-file set-secrets update-secrets remove-secrets "
+    "set-cloudsql-instances add-cloudsql-instances remove-cloudsql-instances set-custom-audiences "
+    "add-custom-audiences remove-custom-audiences build-service-account build-worker-pool set-build-env-vars "
+    "update-build-env-vars remove-build-env-vars build-env-vars-file key post-key-revocation-action-type "
+    "encryption-key-shutdown-hours binary-authorization breakglass execution-environment container depends-on "
+    "workdir add-volume remove-volume add-volume-mount remove-volume-mount remove-containers startup-probe "
+    "liveness-probe readiness-probe namespace cluster cluster-location context kubeconfig connectivity "
+    "client-name client-version service-min-instances service-max-instances update-annotations "
+    "set-config-maps update-config-maps remove-config-maps")
+_RUN_DEPLOY_BOOL = _flags(
+    "allow-unauthenticated invoker-iam-check iap no-traffic async automatic-updates cpu-boost cpu-throttling "
+    "default-url deploy-health-check gpu-zonal-redundancy session-affinity use-http2 clear-env-vars "
+    "clear-secrets clear-labels clear-cloudsql-instances clear-custom-audiences clear-vpc-connector "
+    "clear-network clear-network-tags clear-key clear-binary-authorization clear-volumes clear-volume-mounts "
+    "clear-config-maps clear-post-key-revocation-action-type clear-encryption-key-shutdown-hours "
+    "clear-base-image")
+_NOT_ON_UPDATE = ("--allow-unauthenticated", "--no-allow-unauthenticated", "--source", "--function",
+                  "--base-image", "--build-service-account", "--build-worker-pool", "--set-build-env-vars",
+                  "--update-build-env-vars", "--remove-build-env-vars", "--build-env-vars-file")
+_UPDATE_INSTEAD = {
+    "--allow-unauthenticated": "`gcloud run services add-iam-policy-binding SERVICE --member=allUsers "
+                               "--role=roles/run.invoker` (or `gcloud run deploy --allow-unauthenticated`)",
+    "--no-allow-unauthenticated": "`gcloud run services remove-iam-policy-binding SERVICE --member=allUsers "
+                                  "--role=roles/run.invoker`",
+}
+
+_SERVICE = (Positional("SERVICE"),)
+_NAME = (Positional("NAME"),)
+
+COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
+    CommandSpec(("functions", "deploy"), _NAME, value_flags=_FUNCTIONS_DEPLOY_VALUE,
+                bool_flags=_FUNCTIONS_DEPLOY_BOOL),
+    CommandSpec(("functions", "delete"), _NAME, value_flags=_flags("region"), bool_flags=_flags("gen2")),
+    CommandSpec(("functions", "add-invoker-policy-binding"), _NAME, ("--member",),
+                _flags("member region"), _flags("gen2"), complete=True,
+                absent=(("--role", "nothing: the command always grants the invoker role"),)),
+    CommandSpec(("functions", "remove-invoker-policy-binding"), _NAME, ("--member",),
+                _flags("member region"), _flags("gen2"), complete=True,
+                absent=(("--role", "nothing: the command always removes the invoker role"),)),
+    CommandSpec(("functions", "add-iam-policy-binding"), _NAME, ("--member", "--role"),
+                _flags("member role region"), _flags("gen2"), complete=True),
+    CommandSpec(("functions", "remove-iam-policy-binding"), _NAME, ("--member", "--role"),
+                _flags("member role region"), _flags("gen2"), complete=True),
+    CommandSpec(("functions", "set-iam-policy"), (Positional("NAME"), Positional("POLICY_FILE")),
+                value_flags=_flags("region"), bool_flags=_flags("gen2"), complete=True),
+    CommandSpec(("run", "deploy"), (Positional("SERVICE", required=False),), value_flags=_RUN_DEPLOY_VALUE,
+                bool_flags=_RUN_DEPLOY_BOOL),
+    CommandSpec(("run", "services", "update"), (Positional("SERVICE", required=False),),
+                value_flags=_RUN_DEPLOY_VALUE - frozenset(_NOT_ON_UPDATE),
+                bool_flags=_RUN_DEPLOY_BOOL - frozenset(_NOT_ON_UPDATE),
+                absent=tuple((flag, _UPDATE_INSTEAD.get(flag, "`gcloud run deploy`")) for flag in _NOT_ON_UPDATE)),
+    CommandSpec(("run", "services", "delete"), _SERVICE, value_flags=_flags("region platform"),
+                bool_flags=_flags("async")),
+    CommandSpec(("run", "services", "add-iam-policy-binding"), _SERVICE, ("--member", "--role"),
+                _BINDING | _flags("region platform cluster cluster-location context kubeconfig"), complete=True),
+    CommandSpec(("run", "services", "remove-iam-policy-binding"), _SERVICE, ("--member", "--role"),
+                _BINDING | _flags("region platform cluster cluster-location context kubeconfig"), _flags("all"),
+                complete=True),
+    CommandSpec(("run", "services", "set-iam-policy"), (Positional("SERVICE"), Positional("POLICY_FILE")),
+                value_flags=_flags("region platform cluster cluster-location context kubeconfig"), complete=True),
+    CommandSpec(("projects", "add-iam-policy-binding"), (Positional("PROJECT_ID"),), ("--member", "--role"),
+                _BINDING, complete=True),
+    CommandSpec(("projects", "remove-iam-policy-binding"), (Positional("PROJECT_ID"),), ("--member", "--role"),
+                _BINDING, _flags("all"), complete=True),
+    CommandSpec(("projects", "set-iam-policy"), (Positional("PROJECT_ID"), Positional("POLICY_FILE"))),
+    CommandSpec(("iam", "service-accounts", "add-iam-policy-binding"), (Positional("SERVICE_ACCOUNT"),),
+                ("--member", "--role"), _BINDING, complete=True),
+    CommandSpec(("iam", "service-accounts", "remove-iam-policy-binding"), (Positional("SERVICE_ACCOUNT"),),
+                ("--member", "--role"), _BINDING, _flags("all"), complete=True),
+    CommandSpec(("iam", "service-accounts", "create"), (Positional("NAME"),),
+                value_flags=_flags("display-name description")),
+    CommandSpec(("secrets", "add-iam-policy-binding"), (Positional("SECRET"),), ("--member", "--role"),
+                _BINDING | _flags("location"), complete=True),
+    CommandSpec(("storage", "buckets", "add-iam-policy-binding"), (Positional("URL"),), ("--member", "--role"),
+                _BINDING, complete=True),
+    CommandSpec(("eventarc", "triggers", "create"), (Positional("TRIGGER"),), ("--event-filters",),
+                _flags("location event-filters event-filters-path-pattern destination-run-service "
+                       "destination-run-region destination-run-path destination-gke-cluster "
+                       "destination-gke-location destination-gke-namespace destination-gke-service "
+                       "destination-gke-path destination-http-endpoint-uri network-attachment "
+                       "destination-workflow destination-workflow-location destination-function "
+                       "destination-function-location destination-run-job service-account transport-topic "
+                       "channel event-data-content-type labels max-retry-attempts"), _flags("async")),
+    CommandSpec(("eventarc", "triggers", "update"), (Positional("TRIGGER"),),
+                value_flags=_flags("location event-filters destination-run-service destination-run-region "
+                                   "destination-run-path destination-workflow service-account"),
+                bool_flags=_flags("async clear-service-account")),
+    CommandSpec(("eventarc", "triggers", "delete"), (Positional("TRIGGER"),), value_flags=_flags("location"),
+                bool_flags=_flags("async")),
+    CommandSpec(("pubsub", "subscriptions", "create"), (Positional("SUBSCRIPTION", many=True),), ("--topic",),
+                _flags("topic topic-project push-endpoint push-auth-service-account push-auth-token-audience "
+                       "ack-deadline message-retention-duration expiration-period dead-letter-topic "
+                       "dead-letter-topic-project max-delivery-attempts min-retry-delay max-retry-delay "
+                       "message-filter labels tags message-transforms-file"),
+                _flags("push-no-wrapper push-no-wrapper-write-metadata enable-message-ordering "
+                       "enable-exactly-once-delivery retain-acked-messages use-topic-schema use-table-schema "
+                       "write-metadata drop-unknown-fields cloud-storage-use-topic-schema "
+                       "cloud-storage-write-metadata")),
+    CommandSpec(("pubsub", "subscriptions", "update"), (Positional("SUBSCRIPTION"),),
+                value_flags=_flags("push-endpoint push-auth-service-account push-auth-token-audience "
+                                   "ack-deadline message-retention-duration")),
+    CommandSpec(("pubsub", "subscriptions", "modify-push-config"), (Positional("SUBSCRIPTION", many=True),),
+                ("--push-endpoint",), _flags("push-endpoint push-auth-service-account push-auth-token-audience")),
+    CommandSpec(("pubsub", "subscriptions", "delete"), (Positional("SUBSCRIPTION", many=True),)),
+    CommandSpec(("pubsub", "topics", "create"), (Positional("TOPIC", many=True),)),
+    CommandSpec(("scheduler", "jobs", "create", "http"), (Positional("JOB"),), ("--schedule", "--uri"),
+                _flags("location schedule uri attempt-deadline description headers http-method max-backoff "
+                       "max-doublings max-retry-attempts max-retry-duration min-backoff time-zone message-body "
+                       "message-body-from-file oauth-service-account-email oauth-token-scope "
+                       "oidc-service-account-email oidc-token-audience"), complete=True),
+    CommandSpec(("scheduler", "jobs", "update", "http"), (Positional("JOB"),),
+                value_flags=_flags("location schedule uri oidc-service-account-email oidc-token-audience "
+                                   "oauth-service-account-email oauth-token-scope http-method")),
+    CommandSpec(("scheduler", "jobs", "create", "pubsub"), (Positional("JOB"),), ("--schedule", "--topic"),
+                _flags("location schedule topic message-body message-body-from-file attributes description "
+                       "time-zone")),
+    CommandSpec(("scheduler", "jobs", "delete"), (Positional("JOB"),), value_flags=_flags("location")),
+    CommandSpec(("workflows", "deploy"), (Positional("WORKFLOW"),),
+                value_flags=_flags("location call-log-level description execution-history-level labels "
+                                   "service-account source tags env-vars-file remove-env-vars set-env-vars "
+                                   "update-env-vars"), bool_flags=_flags("async clear-env-vars")),
+)}
+
+# Command groups whose commands are all known: the word after the group must be one of them.
+CHOICES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("scheduler", "jobs", "create"): ("app-engine", "http", "pubsub"),
+    ("scheduler", "jobs", "update"): ("app-engine", "http", "pubsub"),
+}
+
+
+@dataclass
+class Problem:
+    """Why gcloud rejects one command, and where."""
+
+    span: Span
+    message: str
+    fix: str | None = None
+
+
+@dataclass
+class _Walk:
+    positionals: list[Word] = field(default_factory=list)
+    flags: set[str] = field(default_factory=set)
+    command_word: Word | None = None
+    unsure: bool = False  # a word may stand for any number of words (an unknown unquoted expansion)
+    ambiguous: bool = False  # a flag of unknown arity took the next word as its value
+
+
+def _sure_single(word: Word, run: CommandRun) -> bool:
+    """Whether an unknown word is still exactly one word: written inside double quotes (and not
+    ``"$@"``), or a ``--flag=...`` whose flag name is known."""
+    text = word.text
+    if is_known(text):
+        return True
+    name = text.split("=", 1)[0]
+    if text.startswith("--") and "=" in text and is_known(name):
+        return True
+    span = word.span
+    if span.path != run.source.path or span.start_line != span.end_line:
+        return False
+    written = run.source.line_text(span.start_line)[span.start_col - 1 : span.end_col - 1]
+    return (len(written) >= 2 and written[0] == written[-1] == '"' and "@" not in written
+            and "[*]" not in written)
+
+
+def _walk(run: CommandRun, spec: CommandSpec | None, path: tuple[str, ...], track: str | None) -> _Walk:
+    walk = _Walk()
+    expected = ([track] if track else []) + list(path)
+    words = run.words[1:]
+    i = 0
+    while i < len(words):
+        word = words[i]
+        text = word.text
+        i += 1
+        if not _sure_single(word, run):
+            walk.unsure = True
+            continue
+        if text == "--":
+            walk.positionals.extend(words[i:])
+            break
+        if text.startswith("-") and len(text) > 1 and is_known(text.split("=", 1)[0]):
+            name, eq, _ = text.partition("=")
+            walk.flags.add(name)
+            kind = spec.flag_kind(name) if spec is not None else None
+            if kind is None and name in GLOBAL_VALUE_FLAGS:
+                kind = "value"
+            if eq or kind == "bool":
+                continue
+            nxt = words[i] if i < len(words) else None
+            if kind == "value":
+                i += 1
+            elif nxt is not None and not nxt.text.startswith("-"):
+                walk.ambiguous = True  # a flag this table does not know: it may or may not take a value
+                i += 1
+            continue
+        if expected and text == expected[0]:
+            expected.pop(0)
+            if not expected:
+                walk.command_word = word
+            continue
+        walk.positionals.append(word)
+    return walk
+
+
+def command_problems(run: CommandRun) -> list[Problem]:
+    """Why gcloud would reject ``run`` (empty when it would not, or when that cannot be known)."""
+    cmd = run.gcloud
+    if cmd is None or cmd.has("--flags-file") or not cmd.path:
+        return []
+    spec = COMMANDS.get(cmd.path)
+    if spec is None:
+        return _choice_problems(run)
+    walk = _walk(run, spec, cmd.path, cmd.track)
+    anchor = walk.command_word.span if walk.command_word is not None else run.span
+    command = f"gcloud {cmd.track + ' ' if cmd.track else ''}{spec.command}"
+    found: list[Problem] = []
+    if cmd.track != "alpha":
+        absent = dict(spec.absent)
+        for flag in cmd.flags:
+            if flag.name in absent:
+                found.append(Problem(_flag_span(run, flag.name), f"`{command}` has no flag `{flag.name}`: "
+                                     "gcloud rejects the whole command (unrecognized arguments)",
+                                     fix=f"use {absent[flag.name]}"))
+            elif spec.complete and cmd.track is None and spec.flag_kind(flag.name) is None \
+                    and is_known(flag.name) and flag.name.startswith("-"):
+                found.append(Problem(_flag_span(run, flag.name), f"`{command}` has no flag `{flag.name}`: "
+                                     "gcloud rejects the whole command (unrecognized arguments)",
+                                     fix=f"see {spec.reference}"))
+    if walk.unsure:
+        return found
+    required = [p for p in spec.positionals if p.required]
+    if not walk.ambiguous and len(walk.positionals) < len(required):
+        missing = [p.name for p in required[len(walk.positionals):]]
+        found.append(Problem(anchor, f"`{command}` needs {' and '.join(missing)} "
+                             f"({'positional argument' + ('s' if len(missing) > 1 else '')}): "
+                             "gcloud rejects the command", fix=_usage(spec)))
+    many = any(p.many for p in spec.positionals)
+    if not many and len(walk.positionals) > len(spec.positionals):
+        extra = walk.positionals[len(spec.positionals)]
+        found.append(Problem(extra.span, f"`{command}` takes {_count(spec)}; `{show(extra.text)}` is one too many: "
+                             "gcloud rejects the command (unrecognized arguments)", fix=_usage(spec)))
+    missing_flags = [f for f in spec.required if f not in walk.flags]
+    if missing_flags:
+        found.append(Problem(anchor, f"`{command}` requires {' and '.join(f'`{f}`' for f in missing_flags)}: "
+                             "gcloud rejects the command", fix=_usage(spec)))
+    return found
+
+
+def _choice_problems(run: CommandRun) -> list[Problem]:
+    cmd = run.gcloud
+    for size in range(len(cmd.path), 0, -1):
+        group = cmd.path[:size]
+        choices = CHOICES.get(group)
+        if choices is None:
+            continue
+        if size < len(cmd.path) and cmd.path[size] in choices:
+            return []
+        walk = _walk(run, None, group, cmd.track)
+        command = "gcloud " + " ".join(group)
+        if size == len(cmd.path) or not walk.positionals:
+            anchor = walk.command_word.span if walk.command_word is not None else run.span
+            return [Problem(anchor, f"`{command}` needs one of its commands ({', '.join(choices)}): "
+                            "gcloud rejects it")]
+        wrong = walk.positionals[0]
+        later = [w.text for w in walk.positionals[1:] if w.text in choices]
+        fix = None
+        if later:
+            rest = [show(w.text) for w in walk.positionals if w.text != later[0]]
+            fix = f"{command} {later[0]} {' '.join(rest)} ..."
+        return [Problem(wrong.span, f"`{show(wrong.text)}` is not a command of `{command}` "
+                        f"({', '.join(choices)}): gcloud rejects it (invalid choice)"
+                        + (f"; the command `{later[0]}` comes before the name" if later else ""), fix=fix)]
+    return []
+
+
+def _flag_span(run: CommandRun, name: str) -> Span:
+    for word in run.words:
+        if word.text == name or word.text.startswith(name + "="):
+            return word.span
+    return run.span
+
+
+def _count(spec: CommandSpec) -> str:
+    names = [p.name for p in spec.positionals]
+    if not names:
+        return "no positional arguments"
+    return ("only " if len(names) == 1 else "") + " and ".join(names)
+
+
+def _usage(spec: CommandSpec) -> str:
+    parts = ["gcloud", spec.command]
+    for p in spec.positionals:
+        parts.append(p.name if p.required else f"[{p.name}]")
+        if p.many:
+            parts.append("...")
+    parts += [f"{flag}=..." for flag in spec.required]
+    return " ".join(parts)
+
+
+def table_markdown() -> str:
+    """The table of known commands, for GCL001's documentation."""
+    rows = ["| command | positionals | required flags | flags checked | reference |", "| --- | --- | --- | --- | --- |"]
+    for spec in COMMANDS.values():
+        positionals = " ".join(
+            (p.name if p.required else f"[{p.name}]") + (" ..." if p.many else "") for p in spec.positionals)
+        required = ", ".join(f"`{f}`" for f in spec.required) or "-"
+        if spec.complete:
+            checked = "all: " + ", ".join(f"`{f}`" for f in sorted(spec.value_flags | spec.bool_flags))
+        elif spec.absent:
+            checked = "not on this command: " + ", ".join(f"`{f}`" for f, _ in spec.absent)
+        else:
+            checked = "-"
+        rows.append(f"| `gcloud {spec.command}` | {positionals or '-'} | {required} | {checked} | "
+                    f"[reference]({spec.reference}) |")
+    for group, choices in CHOICES.items():
+        rows.append(f"| `gcloud {' '.join(group)}` | one of: {', '.join(choices)} | - | - | "
+                    f"[reference]({REFERENCE + '/'.join(group)}) |")
+    return "\n".join(rows)

@@ -1,0 +1,103 @@
+"""GCL001: gcloud commands gcloud itself rejects, at exact places; commands it cannot judge stay silent."""
+
+from __future__ import annotations
+
+import pytest
+from ruletest import Case, lint_snippet, triples
+
+from shlint_iam.gcloud.commands import COMMANDS
+from shlint_iam.registry import builtin_rules
+
+SA = "serviceAccount:orch@proj.iam.gserviceaccount.com"
+
+CASES = [
+    Case("scheduler-name-before-type",
+         'gcloud scheduler jobs create BlogScheduler http --location=us-central1 --schedule="0 * * * *" \\\n'
+         "  --uri=https://blog-abc123-uw.a.run.app/tick --oidc-service-account-email=sched@proj.iam.gserviceaccount.com\n",
+         [("GCL001", 1, 30)], "the command `http` comes before the name"),
+    Case("scheduler-right-order",
+         'gcloud scheduler jobs create http BlogScheduler --location=us-central1 --schedule="0 * * * *" \\\n'
+         "  --uri=https://blog-abc123-uw.a.run.app/tick\n"),
+    Case("scheduler-missing-uri", 'gcloud scheduler jobs create http blog --schedule="0 * * * *"\n',
+         [("GCL001", 1, 30)], "requires `--uri`"),
+    Case("scheduler-unknown-flag", "gcloud scheduler jobs create http blog --schedule=@daily --uri=https://x.example "
+         "--oidc-service-account=a@p.iam.gserviceaccount.com\n", [("GCL001", 1, 82)], "has no flag `--oidc-service-account`"),
+    Case("sa-binding-without-account",
+         f"gcloud iam service-accounts add-iam-policy-binding --member={SA} --role=roles/iam.serviceAccountUser\n",
+         [("GCL001", 1, 29)], "needs SERVICE_ACCOUNT"),
+    Case("sa-binding-account-after-flags",
+         f"gcloud iam service-accounts add-iam-policy-binding --member={SA} --role=roles/iam.serviceAccountUser \\\n"
+         "  runner@proj.iam.gserviceaccount.com\n"),
+    Case("run-binding-missing-role", f"gcloud run services add-iam-policy-binding orch --region=us-west2 --member={SA}\n",
+         [("GCL001", 1, 21)], "requires `--role`"),
+    Case("run-binding-missing-both", "gcloud run services add-iam-policy-binding orch --region=us-west2\n",
+         [("GCL001", 1, 21)], "requires `--member` and `--role`"),
+    Case("functions-binding-missing-member", "gcloud functions add-invoker-policy-binding orch --region=us-west2\n",
+         [("GCL001", 1, 18)], "requires `--member`"),
+    Case("invoker-binding-has-no-role-flag",
+         f"gcloud functions add-invoker-policy-binding orch --region=us-west2 --member={SA} --role=roles/run.invoker\n",
+         [("GCL001", 1, 126)], "has no flag `--role`"),
+    Case("update-has-no-allow-unauthenticated",
+         "gcloud run services update orch --region=us-west2 --allow-unauthenticated\n",
+         [("GCL001", 1, 51)], "has no flag `--allow-unauthenticated`"),
+    Case("update-has-no-source", "gcloud run services update orch --region=us-west2 --source=.\n", [("GCL001", 1, 51)]),
+    Case("deploy-has-allow-unauthenticated", "gcloud run deploy web --region=us-west2 --image=gcr.io/p/web --allow-unauthenticated\n"),
+    Case("update-with-its-own-flags", "gcloud run services update orch --region=us-west2 --no-invoker-iam-check --cpu-boost\n"),
+    Case("extra-positional", f"gcloud functions add-invoker-policy-binding orch extra --region=us-west2 --member={SA}\n",
+         [("GCL001", 1, 50)], "`extra` is one too many"),
+    Case("global-flags-anywhere",
+         f"gcloud --project=p -q functions --verbosity=debug add-invoker-policy-binding --region us-west2 orch "
+         f"--member {SA} --format=json\n"),
+    Case("positional-after-value-flags", f"gcloud projects add-iam-policy-binding --member={SA} --role=roles/run.invoker proj\n"),
+    Case("beta-track", "gcloud beta run services add-iam-policy-binding orch --region=r --member=allUsers\n",
+         [("GCL001", 1, 26)], "`gcloud beta run services add-iam-policy-binding` requires `--role`"),
+    Case("alpha-flags-not-judged",
+         "gcloud alpha run services add-iam-policy-binding orch --region=r --member=allUsers --role=roles/run.invoker "
+         "--some-new-flag=1\n"),
+    Case("flags-file-unverifiable", "gcloud run services add-iam-policy-binding orch --flags-file=binding.yaml\n"),
+    Case("unknown-command-never-reported", "gcloud run services frobnicate orch --whatever\n"
+         "gcloud compute instances create vm-1 --zone=us-central1-a\n"),
+    Case("unquoted-unknown-may-split", 'gcloud run services add-iam-policy-binding orch $BINDING_ARGS\n'),
+    Case("quoted-unknown-is-one-word", 'gcloud functions add-invoker-policy-binding "$FN" "$EXTRA" --member="$M"\n',
+         [("GCL001", 1, 51)]),
+    Case("missing-name-of-deploy", "gcloud functions deploy --gen2 --region=us-west2 --trigger-topic=done --runtime=python312\n",
+         [("GCL001", 1, 18)], "needs NAME"),
+    Case("pubsub-missing-topic",
+         "gcloud pubsub subscriptions create orch-push --push-endpoint=https://orch-abc123-uw.a.run.app\n",
+         [("GCL001", 1, 29)], "requires `--topic`"),
+    Case("pubsub-several-subscriptions", "gcloud pubsub subscriptions create a b c --topic=t\n"),
+    Case("set-iam-policy-needs-file", "gcloud run services set-iam-policy orch --region=r\n",
+         [("GCL001", 1, 21)], "needs POLICY_FILE"),
+    Case("bool-flag-negation", f"gcloud functions add-invoker-policy-binding orch --no-gen2 --member={SA}\n"),
+    Case("function-called-twice-reports-once",
+         'grant() {\n  gcloud run services add-iam-policy-binding "$1" --region=us-west2 --member="$2"\n}\n'
+         f"grant orch {SA}\ngrant web {SA}\n", [("GCL001", 2, 23)]),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_gcl001(case: Case) -> None:
+    assert triples(case.script, ("GCL",)) == sorted(case.expected)
+    if case.message and case.expected:
+        first = next(f for f in lint_snippet(case.script).reported if f.code == "GCL001")
+        assert case.message in first.message
+
+
+def test_fix_shows_the_order_gcloud_wants() -> None:
+    script = ('gcloud scheduler jobs create BlogScheduler http --schedule="0 * * * *" --uri=https://x.example/t\n')
+    finding = next(f for f in lint_snippet(script).reported if f.code == "GCL001")
+    assert finding.fix is not None and finding.fix.startswith("gcloud scheduler jobs create http BlogScheduler")
+
+
+def test_without_errexit_the_rejected_step_is_also_unchecked() -> None:
+    script = "#!/bin/bash\ngcloud run services update orch --region=us-west2 --allow-unauthenticated\n"
+    assert triples(script) == [("ERR001", 2, 1), ("GCL001", 2, 51)]
+
+
+def test_rule_page_documents_every_known_command() -> None:
+    rule = next(r for r in builtin_rules() if r.code == "GCL001")
+    page = rule.docs()
+    for spec in COMMANDS.values():
+        assert f"`gcloud {spec.command}`" in page
+        assert spec.reference.startswith("https://cloud.google.com/sdk/gcloud/reference/")
+    assert "| `gcloud run services update` |" in page and "`--allow-unauthenticated`" in page
