@@ -9,9 +9,10 @@ from functools import lru_cache
 from typing import Any
 
 from .config import Config
-from .files import MAX_BYTES, display_path
+from .files import display_path
 from .model import Span
 from .parse import parse, syntax_errors
+from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.trace import Block, CommandRun
 from .source import SourceFile
@@ -30,24 +31,28 @@ class Analysis:
 
 
 @lru_cache(maxsize=256)
-def _load_cached(path: str, mtime: float) -> SourceFile | None:
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES)
-    except OSError:
-        return None
+def _load_cached(path: str, mtime: float, size: int, roots: Roots) -> SourceFile | str:
+    raw = roots.read(path)
+    if isinstance(raw, str):
+        return raw
     return SourceFile.from_bytes(display_path(path), raw, real_path=path)
 
 
-def load_sourced(path: str) -> SourceFile | None:
-    """A file named by `source`, read once per run."""
+def load_sourced(path: str, roots: Roots) -> SourceFile | str:
+    """A file named by `source` (read once per run), or why it is not followed (see roots.py)."""
+    ok, reason = roots.may_follow(path)
+    if not ok:
+        return reason
     try:
-        mtime = os.stat(path).st_mtime
+        info = os.stat(path)
     except OSError:
-        return None
-    if not os.path.isfile(path):
-        return None
-    return _load_cached(path, mtime)
+        return "not found"
+    return _load_cached(path, info.st_mtime, info.st_size, roots)
+
+
+def roots_of(source: SourceFile, config: Config) -> Roots:
+    """Where the files ``source`` names may be followed (its project root, --source-path)."""
+    return roots_for(source.real_path, config.path, config.source_path)
 
 
 _SOURCES_FILE = re.compile(r"(?m)(?:^|[\s;&|(])(?:source|\.)\s+\S")
@@ -68,8 +73,9 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
     tree = parse(source)
     if not every_command and not runs_gcloud(source.text):
         return Analysis(source=source, syntax_errors=syntax_errors(source, tree))
-    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region), loader=load_sourced,
-                              parse=parse)
+    roots = roots_of(source, config)
+    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region),
+                              loader=lambda path: load_sourced(path, roots), parse=parse)
     trace, _ = interpreter.run(source, tree)
     commands = interpreter.commands
     facts = [fact for run in commands for fact in run.facts]

@@ -57,6 +57,8 @@ def cli() -> None:
 @click.option("--include-suppressed", is_flag=True, help="Also report suppressed findings (marked as such).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--plugin", "plugins", multiple=True, help="Load rules from an installed plugin package.")
+@click.option("--source-path", "source_path", multiple=True, type=click.Path(file_okay=False),
+              help="A folder besides the project root whose files `source` may follow (repeatable).")
 @click.option("--sarif-category", default=None,
               help="SARIF automationDetails.id category for GitHub code scanning (e.g. deploy-scripts).")
 def check(
@@ -77,6 +79,7 @@ def check(
     include_suppressed: bool,
     statistics: bool,
     plugins: tuple[str, ...],
+    source_path: tuple[str, ...],
     sarif_category: str | None,
 ) -> None:
     """Lint files and directories (default: the current directory); `-` reads standard input."""
@@ -92,6 +95,7 @@ def check(
         config = _load_config(config_file, start=start)
         if plugins:
             config.plugins = config.plugins + list(plugins)
+        config.source_path = config.source_path + [Path(folder).absolute() for folder in source_path]
         registry = Registry.for_config(config)
         # The command line is a later layer over the file: --select replaces its selection,
         # --ignore and --extend-select win over it.

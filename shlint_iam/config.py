@@ -24,6 +24,8 @@ class Config:
     default_region: str | None = None
     severity: dict[str, Severity] = field(default_factory=dict)
     plugins: list[str] = field(default_factory=list)
+    # Folders besides the project root whose files `source` may follow (--source-path, source-path).
+    source_path: list[Path] = field(default_factory=list)
     # Where the config came from (None: built-in defaults) and the folder globs are relative to.
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)

@@ -47,6 +47,7 @@ _KEYS: dict[str, str] = {
     "default-region": "string",
     "severity": "severity",
     "plugins": "strings",
+    "source-path": "strings",
 }
 
 
@@ -211,6 +212,8 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
         name: lines.value(("required-resources",), name) for name in config.required_resources
     }
     config.plugins = plugins
+    # Relative to the configuration file's folder, like every other path in it.
+    config.source_path = [config.root / folder for folder in _strings(table, "source-path", lines, fail)]
 
     if "default-region" in table:
         region = table["default-region"]

@@ -199,7 +199,7 @@ class Linter:
             if located is None and path in done:
                 located = self._reread(path, real_paths.get(path))
             elif located is None:
-                located = _sourced_file(path)
+                located = _sourced_file(path, self.config)
             todo = raw_by_path.get(path, [])
             def finish(s: SourceFile | None = located, t: list[Finding] = todo, p: str = path) -> list[Finding]:
                 return self.finish(s, t, p)
@@ -395,11 +395,14 @@ def _analysis_notices(source: SourceFile, ctx: FileContext) -> list[FileProblem]
     return []
 
 
-def _sourced_file(shown: str) -> SourceFile | None:
-    """A file whose findings came from following `source` (not linted itself), for its directives."""
-    from .analysis import load_sourced
+def _sourced_file(shown: str, config: Config) -> SourceFile | None:
+    """A file whose findings came from following `source` (not linted itself), for its
+    directives: read under the same rules as when it was followed (roots.py)."""
+    from .analysis import load_sourced, roots_of
 
-    return load_sourced(os.path.abspath(shown))
+    path = os.path.abspath(shown)
+    loaded = load_sourced(path, roots_of(SourceFile(shown, "", real_path=path), config))
+    return loaded if isinstance(loaded, SourceFile) else None
 
 
 def _internal_error(path: str, exc: BaseException) -> FileProblem:

@@ -7,6 +7,7 @@ Every test runs the real command line in a subprocess on a small repository it b
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -177,3 +178,254 @@ def test_system_bash_skips_relative_and_empty_entries(tmp_path: Path) -> None:
     (good / "bash").chmod(0o755)
     assert system_bash(f":.:bin:{good}") == str(good / "bash")
     assert system_bash(":.:bin") is None
+
+
+# ------------------------------------------------------------------------------------------------
+# 1. Files named by a script are followed only inside the project root; the linter's
+#    environment never enters the analysis.
+
+SECRET = "Sup3r_Secret-Token-9f2c"
+FORMATS = ("text", "concise", "json", "sarif", "github")
+# The deploy names the function after a variable the sourced file would set: once followed,
+# the secret would be the function's name in every message (and lower-cased in some).
+DEPLOY_FN = 'gcloud functions deploy "$FN" --gen2 --region=us-west2 --trigger-topic=t\n'
+
+
+def secrets_file(folder: Path, name: str = "secrets.sh") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"export FN={SECRET}\n")
+    return path
+
+
+def repo_with_git(root: Path) -> Path:
+    (root / ".git").mkdir(parents=True)
+    return root
+
+
+def deploy_script(folder: Path, *sourcing: str, name: str = "deploy.sh") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/bash\nset -euo pipefail\n" + "".join(f"{line}\n" for line in sourcing) + DEPLOY_FN)
+    return path
+
+
+def assert_no_secret(cwd: Path, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> None:
+    """The secret appears in no output format, verbatim or lower-cased; the deploy is still
+    reported (with the name unknown), so the file was analysed."""
+    for fmt in FORMATS:
+        proc = run(cwd, "check", "-f", fmt, *args, env=env, stdin=stdin)
+        no_traceback(proc)
+        out = proc.stdout + proc.stderr
+        for form in (SECRET, SECRET.lower(), SECRET.upper()):
+            assert form.encode() not in out, (fmt, out.decode())
+        assert b"IAM001" in proc.stdout, (fmt, proc.stdout.decode(), proc.stderr.decode())
+        assert proc.returncode == 1, (fmt, proc.stderr.decode())
+
+
+def notes_of(script: Path, config: object = None) -> list[str]:
+    """What the interpreter recorded as not followed (the SH001 notices)."""
+    from shlint_iam.config import Config
+    from shlint_iam.lint import Linter
+    from shlint_iam.source import SourceFile
+
+    source = SourceFile.from_bytes(script.name, script.read_bytes(), real_path=str(script))
+    ctx = Linter(config if isinstance(config, Config) else Config()).analyse(source)
+    return [message for _, message in ctx.analysis.notes]
+
+
+def test_an_absolute_path_outside_the_repository_is_not_followed(tmp_path: Path) -> None:
+    outside = secrets_file(tmp_path / "home")
+    repo = repo_with_git(tmp_path / "repo")
+    script = deploy_script(repo / "scripts", f"source {outside}")
+    assert_no_secret(repo, "scripts/deploy.sh")
+    assert notes_of(script) == [f"`source {outside}` not followed: {outside}: outside the project root"]
+
+
+def test_a_relative_path_that_climbs_out_of_the_repository_is_not_followed(tmp_path: Path) -> None:
+    secrets_file(tmp_path, "env.sh")
+    repo = repo_with_git(tmp_path / "repo")
+    script = deploy_script(repo, ". ../env.sh")
+    assert_no_secret(repo, "deploy.sh")
+    (note,) = notes_of(script)
+    assert note.startswith("`. ../env.sh` not followed: ") and note.endswith("env.sh: outside the project root")
+
+
+def test_a_symbolic_link_in_the_repository_to_a_file_outside_is_not_followed(tmp_path: Path) -> None:
+    outside = secrets_file(tmp_path / "home", ".secretrc")
+    repo = repo_with_git(tmp_path / "repo")
+    (repo / "lib").mkdir()
+    (repo / "lib" / "env.sh").symlink_to(outside)
+    (repo / "lib2").symlink_to(outside.parent, target_is_directory=True)
+    script = deploy_script(repo, "source ./lib/env.sh", "source lib2/.secretrc")
+    assert_no_secret(repo, "deploy.sh")
+    notes = notes_of(script)
+    assert [n.split(": ")[-1] for n in notes] == ["outside the project root"] * 2, notes
+
+
+def test_proc_and_dev_are_never_read(tmp_path: Path) -> None:
+    repo = repo_with_git(tmp_path / "repo")
+    script = deploy_script(repo, "source /proc/self/environ", ". /dev/stdin", "source /sys/kernel/notes")
+    assert_no_secret(repo, "deploy.sh", env={"FN": SECRET})
+    assert notes_of(script) == [
+        "`source /proc/self/environ` not followed: /proc/self/environ: /proc is never read",
+        "`. /dev/stdin` not followed: /dev/stdin: /dev is never read",
+        "`source /sys/kernel/notes` not followed: /sys/kernel/notes: /sys is never read",
+    ]
+
+
+def test_even_with_the_repository_at_the_file_system_root_proc_is_not_read(tmp_path: Path) -> None:
+    from shlint_iam.roots import Roots
+
+    everything = Roots(("/",))
+    assert everything.may_follow("/proc/self/environ") == (False, "/proc is never read")
+    assert everything.may_follow("/dev/zero") == (False, "/dev is never read")
+    assert everything.read(str(secrets_file(tmp_path))) == f"export FN={SECRET}\n".encode()
+
+
+def test_fifo_socket_directory_and_oversized_files_are_not_followed(tmp_path: Path) -> None:
+    import socket
+
+    from shlint_iam.roots import MAX_FOLLOWED_BYTES
+
+    repo = repo_with_git(tmp_path / "repo")
+    os.mkfifo(repo / "fifo.sh")  # nobody writes to it: opening it would hang a blocking reader
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(repo / "sock.sh"))
+    (repo / "dir.sh").mkdir()
+    with open(repo / "big.sh", "wb") as handle:  # sparse: costs no disk
+        handle.truncate(MAX_FOLLOWED_BYTES + 1)
+    script = deploy_script(repo, "source ./fifo.sh", "source ./sock.sh", "source ./dir.sh", "source ./big.sh",
+                           "source ./missing.sh")
+    try:
+        proc = run(repo, "check", "-f", "concise", "deploy.sh", timeout=60)
+        assert proc.returncode == 1, proc.stderr
+        no_traceback(proc)
+        reasons = [n.split(": ", 2)[-1] for n in notes_of(script)]
+    finally:
+        sock.close()
+    assert reasons == [
+        "not a regular file (a FIFO)",
+        "not a regular file (a socket)",
+        "not a regular file (a directory)",
+        f"larger than {MAX_FOLLOWED_BYTES // (1024 * 1024)} MB",
+        "not found",
+    ]
+
+
+def test_files_inside_the_git_top_level_are_followed_from_any_subfolder(tmp_path: Path) -> None:
+    repo = repo_with_git(tmp_path / "repo")
+    (repo / "config").mkdir()
+    (repo / "config" / "names.sh").write_text("FN=orders-api\n")
+    script = deploy_script(repo / "deploy" / "prod", "source ../../config/names.sh")
+    proc = run(repo, "check", "-f", "concise", "deploy/prod/deploy.sh")
+    assert proc.returncode == 1, proc.stderr
+    assert b"gen2 function orders-api " in proc.stdout, proc.stdout
+    assert notes_of(script) == []
+
+
+def test_a_git_file_marks_the_top_level_too(tmp_path: Path) -> None:
+    """Worktrees and submodules have a `.git` file, not a folder."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").write_text("gitdir: /elsewhere/.git/worktrees/repo\n")
+    (repo / "names.sh").write_text("FN=orders-api\n")
+    script = deploy_script(repo / "ci", "source ../names.sh")
+    assert notes_of(script) == []
+
+
+def test_without_git_the_configuration_folder_is_the_root(tmp_path: Path) -> None:
+    from shlint_iam.config_file import load_config
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".shlint-iam.toml").write_text("")
+    (project / "names.sh").write_text("FN=orders-api\n")
+    secrets_file(tmp_path)
+    script = deploy_script(project / "ci", "source ../names.sh", "source ../../secrets.sh")
+    config = load_config(None, start=script.parent)
+    notes = notes_of(script, config)
+    assert len(notes) == 1 and notes[0].endswith("secrets.sh: outside the project root"), notes
+    assert_no_secret(project, "ci/deploy.sh")
+
+
+def test_without_git_or_configuration_the_script_folder_is_the_root(tmp_path: Path) -> None:
+    (tmp_path / "names.sh").write_text("FN=orders-api\n")
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "same.sh").write_text("REGION=us-west2\n")
+    script = deploy_script(tmp_path / "ci", "source ./same.sh", "source ../names.sh")
+    notes = notes_of(script)
+    assert len(notes) == 1 and notes[0].endswith("names.sh: outside the project root"), notes
+
+
+def test_source_path_adds_a_root_on_the_command_line_and_in_the_configuration(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "names.sh").write_text("FN=orders-api\n")
+    repo = repo_with_git(tmp_path / "repo")
+    deploy_script(repo, f"source {shared}/names.sh")
+    without = run(repo, "check", "-f", "concise", "deploy.sh")
+    assert b"gen2 function $FN " in without.stdout, without.stdout
+    with_option = run(repo, "check", "-f", "concise", "--source-path", "../shared", "deploy.sh")
+    assert b"gen2 function orders-api " in with_option.stdout, with_option.stdout + with_option.stderr
+    (repo / ".shlint-iam.toml").write_text('source-path = ["../shared"]\n')
+    with_config = run(repo, "check", "-f", "concise", "deploy.sh")
+    assert b"gen2 function orders-api " in with_config.stdout, with_config.stdout + with_config.stderr
+
+
+def test_stdin_follows_the_same_roots(tmp_path: Path) -> None:
+    outside = secrets_file(tmp_path / "home")
+    repo = repo_with_git(tmp_path / "repo")
+    (repo / "names.sh").write_text("REGION=us-west2\n")
+    text = f"#!/bin/bash\nset -euo pipefail\nsource {outside}\nsource ./names.sh\n{DEPLOY_FN}".encode()
+    assert_no_secret(repo, "-", "--stdin-filename", "deploy.sh", stdin=text)
+    # Without a file name, standard input starts from the working directory.
+    assert_no_secret(repo, "-", stdin=text)
+
+
+def test_the_language_server_follows_the_same_roots(tmp_path: Path) -> None:
+    pytest.importorskip("pygls")
+    from test_lsp import Client
+
+    outside = secrets_file(tmp_path / "home")
+    repo = repo_with_git(tmp_path / "repo")
+    text = f"#!/bin/bash\nset -euo pipefail\nsource {outside}\n{DEPLOY_FN}"
+    client = Client(repo)
+    try:
+        client.initialize(repo)
+        uri = client.open(repo / "deploy.sh", text)
+        params = client.diagnostics(uri)
+        assert "IAM001" in [d["code"] for d in params["diagnostics"]]
+        dumped = json.dumps(params)
+        assert SECRET not in dumped and SECRET.lower() not in dumped, dumped
+        assert client.close() == 0
+    finally:
+        if client.proc.poll() is None:
+            client.proc.kill()
+
+
+def test_the_linters_environment_never_enters_the_analysis(tmp_path: Path) -> None:
+    repo = repo_with_git(tmp_path / "repo")
+    deploy_script(repo, 'FN="${FN}"', 'export TOKEN="$SECRET_TOKEN"')
+    (repo / "deploy.sh").write_text(
+        (repo / "deploy.sh").read_text()
+        + 'gcloud functions deploy "$SECRET_TOKEN-$HOME" --gen2 --region=us-west2 --trigger-topic=t\n'
+    )
+    assert_no_secret(repo, "deploy.sh", env={"FN": SECRET, "SECRET_TOKEN": SECRET, "HOME": f"/home/{SECRET}"})
+
+
+def test_no_module_reads_the_environment_into_values() -> None:
+    """The environment is read for the linter's own settings only (NO_COLOR, PATH for bash -n,
+    SHLINT_IAM_* switches), never into what a script's variables hold."""
+    import re
+
+    package = Path(__file__).resolve().parent.parent / "shlint_iam"
+    allowed = {"NO_COLOR", "PATH", "SHLINT_IAM_NO_BASH", "SHLINT_IAM_LSP_LOG"}
+    for path in [*package.rglob("*.py"), *(package.parent / "rules").rglob("*.py")]:
+        text = path.read_text()
+        assert "expanduser" not in text and "expandvars" not in text and "getenv(" not in text, path
+        for match in re.finditer(r"os\.environ\b(.{0,40})", text):
+            rest = match.group(1)
+            name = re.match(r"""(?:\.get\(|\[)\s*["']([A-Z_]+)["']""", rest)
+            assert name and name.group(1) in allowed or rest.startswith(".items()") and "tests" in str(path), \
+                (path, match.group(0))

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..files import display_path
 from ..model import Span
 from ..source import SourceFile
 from .trace import Block, Choice, CommandRun, Exit, Node, Word
@@ -118,7 +119,7 @@ class Interpreter:
     def __init__(
         self,
         hook: CommandHook | None = None,
-        loader: Callable[[str], SourceFile | None] | None = None,
+        loader: Callable[[str], SourceFile | str | None] | None = None,
         parse: Callable[[SourceFile], Any] | None = None,
     ) -> None:
         self.hook = hook
@@ -1004,8 +1005,9 @@ class Interpreter:
         if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
             return
         loaded = self.loader(path)
-        if loaded is None:
-            self.notes.append((run.span, f"cannot read sourced file {path}"))
+        if not isinstance(loaded, SourceFile):  # why it is not followed (roots.py)
+            self.notes.append((run.span, f"`{run.name or 'source'} {target}` not followed: "
+                                         f"{display_path(path)}: {loaded or 'cannot read'}"))
             return
         tree = self.parse_fn(loaded)
         saved_src = self._src
