@@ -104,7 +104,7 @@ def _service_loop(rng: random.Random, i: int, services: int, skip_last: bool) ->
         "  local svc",
         f"  for svc in {' '.join(bound)}; do",
         '    gcloud pubsub subscriptions create "$svc-sub" --topic="$svc-requests" --project="$PROJECT_ID" \\',
-        '      --push-endpoint="https://$svc-abc123-uc.a.run.app/push" \\',
+        '      --push-endpoint="https://$svc-q3x7h2kq6a-uc.a.run.app/push" \\',
         '      --push-auth-service-account="$PUSH_SA_NAME@$PROJECT_ID.iam.gserviceaccount.com"',
         '    gcloud run services add-iam-policy-binding "$svc" --region="$REGION" --project="$PROJECT_ID" \\',
         '      --member="serviceAccount:$PUSH_SA_NAME@$PROJECT_ID.iam.gserviceaccount.com" \\',
@@ -117,7 +117,7 @@ def _service_loop(rng: random.Random, i: int, services: int, skip_last: bool) ->
         lines += [
             f"schedule_{i}() {{",
             f'  gcloud scheduler jobs create http "nightly-{i}" --location="$REGION" --project="$PROJECT_ID" \\',
-            f'    --schedule="0 {rng.randrange(24)} * * *" --uri="https://{names[0]}-abc123-uc.a.run.app/run" \\',
+            f'    --schedule="0 {rng.randrange(24)} * * *" --uri="https://{names[0]}-q3x7h2kq6a-uc.a.run.app/run" \\',
             '    --oidc-service-account-email="$SCHEDULER_SA_NAME@$PROJECT_ID.iam.gserviceaccount.com"',
             f'  gcloud run services add-iam-policy-binding "{names[0]}" --region="$REGION" '
             '--project="$PROJECT_ID" \\',
