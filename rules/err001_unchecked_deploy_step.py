@@ -17,8 +17,13 @@ class UncheckedDeployStep(Rule):
     can invoke.
 
     A step is checked when it is an `if`/`while` condition, is followed by `|| exit 1`
-    (or `|| return`), is on the left of `&&`, or its `$?` is tested by the next command.
-    A `trap '...' ERR` also counts.
+    (or `|| return`), or its `$?` is tested by the next command. A `trap '...' ERR` also
+    counts (inside functions, subshells and `$(...)` only with `set -E`).
+
+    `set -e` does not help where bash ignores it: left of `&&` (`gcloud ... && echo done`),
+    in every command but the last of an `if`/`while` condition, under `!`, in every command
+    of a function called in one of those places (`if deploy_all; then`, `deploy || warn`),
+    and inside `$(...)` (unless `shopt -s inherit_errexit`). A step there is reported too.
 
     ## Example
     ```bash
@@ -41,8 +46,15 @@ class UncheckedDeployStep(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for run in deployment_steps(ctx):
-            if run.status == "propagates" and run.errexit == "off" and not run.err_trap:
+            if run.status != "propagates" or run.err_trap:
+                continue
+            if run.errexit == "off":
                 yield ctx.report(self, run.span,
                                  f"{describe_step(run)} runs without `set -e` and nothing checks its exit status; "
                                  "a failure here goes unnoticed", scope=run.scope,
                                  fix="add `set -euo pipefail` at the top, or `|| exit 1` after the command")
+            elif run.errexit == "ignored":
+                yield ctx.report(self, run.span,
+                                 f"{describe_step(run)} runs where bash ignores `set -e` ({run.errexit_reason}) "
+                                 "and nothing checks its exit status; a failure here goes unnoticed",
+                                 scope=run.scope, fix="check it: `|| exit 1` (or `|| return 1` in a function)")

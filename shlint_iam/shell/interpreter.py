@@ -18,7 +18,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..files import display_path
@@ -56,6 +56,8 @@ class State:
     errexit: str = "off"
     pipefail: bool = False
     err_trap: bool = False
+    errtrace: bool = False  # `set -E`: functions, subshells and $(...) inherit the ERR trap
+    inherit_errexit: bool = False  # `shopt -s inherit_errexit`: $(...) keeps `set -e`
     cwd: str = ""
     # Settings that command models keep (gcloud config properties), merged like variables.
     props: dict[str, str] = field(default_factory=dict)
@@ -71,6 +73,8 @@ class State:
             errexit=self.errexit,
             pipefail=self.pipefail,
             err_trap=self.err_trap,
+            errtrace=self.errtrace,
+            inherit_errexit=self.inherit_errexit,
             cwd=self.cwd,
             props=dict(self.props),
             terminated=self.terminated,
@@ -89,13 +93,55 @@ class _Stop(Exception):
 
 @dataclass
 class _Ctx:
-    """How the status of the commands being interpreted is used."""
+    """How the status of the statement being interpreted is used, as bash decides it.
+
+    ``status`` says what happens to the statement's own exit status; ``ignore`` says why
+    errexit (and the ERR trap) do not act on it ("" when they do). ``shell_ignore`` and
+    ``shell_trap`` are the same for the *other* statements at this level (the ones whose
+    status is not the level's status): inside a function called as an ``if`` condition,
+    every command runs with errexit ignored, not only the last. ``flows_out``: this
+    statement's status becomes the status of an enclosing function, subshell or ``$(...)``,
+    so it is judged there, not here.
+    """
 
     status: str = "propagates"
     status_span: Span | None = None
     status_reason: str = ""
     in_substitution: bool = False
     capture: list[str] | None = None  # collects standard output inside $(...)
+    ignore: str = ""
+    shell_ignore: str = ""
+    trap: bool = True
+    shell_trap: bool = True
+    flows_out: bool = False
+
+    def other(self) -> _Ctx:
+        """The context of a statement that is not the last of its list."""
+        return _Ctx("propagates", None, "", self.in_substitution, self.capture, self.shell_ignore,
+                     self.shell_ignore, self.shell_trap, self.shell_trap)
+
+    def condition(self, reason: str) -> _Ctx:
+        """An ``if``/``while``/``until`` condition: its status is tested; errexit and the ERR
+        trap are off for everything it runs."""
+        return _Ctx("checked", None, "", self.in_substitution, self.capture, reason, reason, False, False)
+
+    def consumed(self, status: str, span: Span | None, status_reason: str, reason: str) -> _Ctx:
+        """The left of ``||`` whose status is checked (``|| exit``) or thrown away (``|| true``)."""
+        return _Ctx(status, span, status_reason, self.in_substitution, self.capture, reason, reason, False, False)
+
+    def ignored(self, reason: str) -> _Ctx:
+        """Left of ``&&`` (and under ``!``): the status goes where the list's goes, but errexit
+        does not act on it at this level; everything it runs has errexit ignored."""
+        if self.flows_out or self.status != "propagates":
+            return replace(self, shell_ignore=reason, shell_trap=False)
+        return _Ctx("propagates", None, "", self.in_substitution, self.capture, reason, reason, False, False)
+
+    def enter(self, shell_ignore: str, shell_trap: bool, capture: list[str] | None = None,
+              in_substitution: bool | None = None) -> _Ctx:
+        """The body of a function, subshell or ``$(...)``: its last statement's status leaves it."""
+        return replace(self, shell_ignore=shell_ignore, shell_trap=shell_trap, flows_out=True,
+                       capture=self.capture if capture is None else capture,
+                       in_substitution=self.in_substitution if in_substitution is None else in_substitution)
 
 
 def _merge_dicts(dicts: list[dict[str, Any]], where: str) -> dict[str, Any]:
@@ -138,6 +184,8 @@ class Interpreter:
         self._source_stack: list[str] = []
         self._function_stack: list[str] = []
         self._last_status: list[CommandRun] = []
+        self._local_dash: list[bool] = []  # per function call: `local -` was run in it
+        self._trap_at_entry: list[bool] = []  # per function call: an ERR trap reached it from outside
         self._scope: tuple[int, int] = (1, 1)
         self._scope_base = 0  # the nesting level of the current file's top-level statements
 
@@ -210,6 +258,8 @@ class Interpreter:
         state.errexit = "on" if any(r.errexit == "on" for r in live) else live[0].errexit
         state.pipefail = any(r.pipefail for r in live)
         state.err_trap = any(r.err_trap for r in live)
+        state.errtrace = any(r.errtrace for r in live)
+        state.inherit_errexit = any(r.inherit_errexit for r in live)
         cwds = {r.cwd for r in live}
         state.cwd = cwds.pop() if len(cwds) == 1 else atom(f"cwd@{label}")
         state.terminated = False
@@ -223,16 +273,19 @@ class Interpreter:
 
     # ------------------------------------------------------------------ statements
     def _statements(self, nodes: Any, state: State, ctx: _Ctx | None = None) -> None:
-        for node in nodes:
+        """Run a list of statements: only the last one's status is the list's status; the
+        others get the level's own errexit (``ctx.other()``)."""
+        ctx = ctx or _Ctx()
+        runnable = [n for n in nodes if n.is_named and n.type not in ("comment", "heredoc_body", "heredoc_end")]
+        other = ctx.other() if len(runnable) > 1 else ctx
+        for i, node in enumerate(runnable):
             if state.terminated:
                 return
-            if not node.is_named or node.type in ("comment", "heredoc_body", "heredoc_end"):
-                continue
             saved = self._scope
             if self._nesting == self._scope_base:
                 self._scope = (node.start_point[0] + 1, node.end_point[0] + 1)
             try:
-                self._statement(node, state, ctx or _Ctx())
+                self._statement(node, state, ctx if i == len(runnable) - 1 else other)
             finally:
                 self._scope = saved
 
@@ -273,7 +326,7 @@ class Interpreter:
         inner = state.copy()
         block = Block("subshell")
         with self._into(block):
-            self._statements(node.children, inner, ctx)
+            self._statements(node.children, inner, ctx.enter(ctx.shell_ignore, ctx.shell_trap and state.errtrace))
         self._emit(block)
         # Variables set in a subshell do not leave it; exits end only the subshell.
 
@@ -287,8 +340,9 @@ class Interpreter:
             self._statement(body, state, ctx)
 
     def _s_negated_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        at = node.start_point[0] + 1
         for child in node.named_children:
-            self._statement(child, state, _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture))
+            self._statement(child, state, ctx.ignored(f"under `!` on line {at}"))
 
     def _s_function_definition(self, node: Any, state: State, ctx: _Ctx) -> None:
         name_node = node.child_by_field_name("name")
@@ -321,15 +375,17 @@ class Interpreter:
                      self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
 
     def _left_ctx(self, op: str, right: list[Any], state: State, ctx: _Ctx) -> _Ctx:
-        if op == "&&":
-            return _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
-        # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
-        if any(self._exits(n, state) for n in right):
-            return _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
-        span = self._src.span(right[0].start_point, right[-1].end_point) if right else None
         shown = self.text(right[0]).split("\n")[0][:40] if right else ""
-        return _Ctx("discarded", span, f"`|| {shown}` throws its failure away",
-                    in_substitution=ctx.in_substitution, capture=ctx.capture)
+        at = right[0].start_point[0] + 1 if right else 0
+        if op == "&&":
+            # bash ignores errexit left of `&&`: `gcloud ... && log done` does not stop the script.
+            return ctx.ignored(f"left of `&& {shown}` on line {at}")
+        # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
+        reason = f"left of `|| {shown}` on line {at}"
+        if any(self._exits(n, state) for n in right):
+            return ctx.consumed("checked", None, "", reason)
+        span = self._src.span(right[0].start_point, right[-1].end_point) if right else None
+        return ctx.consumed("discarded", span, f"`|| {shown}` throws its failure away", reason)
 
     def _exits(self, node: Any, state: State | None = None) -> bool:
         """Whether a statement ends the script or function: ``exit``/``return``, or a call to a
@@ -355,10 +411,10 @@ class Interpreter:
     def _condition_nodes(self, nodes: list[Any], state: State, ctx: _Ctx) -> bool | None:
         """Run the commands of a condition; return its truth where known."""
         result: bool | None = None
-        for n in nodes:
-            if not n.is_named or n.type == "comment":
-                continue
-            result = self._condition(n, state, ctx)
+        runnable = [n for n in nodes if n.is_named and n.type != "comment"]
+        for i, n in enumerate(runnable):
+            # `if a; b; then`: only b is tested; a runs with errexit ignored.
+            result = self._condition(n, state, ctx if i == len(runnable) - 1 else ctx.other())
         return result
 
     def _condition(self, node: Any, state: State, ctx: _Ctx) -> bool | None:
@@ -457,7 +513,7 @@ class Interpreter:
         if not arms:
             return
         (cond, body), rest = arms[0], arms[1:]
-        cond_ctx = _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
+        cond_ctx = ctx.condition(f"in the `if` condition on line {cond[0].start_point[0] + 1 if cond else 0}")
         outcome = self._condition_nodes(cond, state, cond_ctx)
         if state.terminated:
             return
@@ -561,8 +617,9 @@ class Interpreter:
     def _s_while_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
         cond = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "condition" and c.is_named]
         body = node.child_by_field_name("body")
-        cond_ctx = _Ctx("checked", in_substitution=ctx.in_substitution, capture=ctx.capture)
         is_until = node.children and node.children[0].type == "until"
+        keyword = "until" if is_until else "while"
+        cond_ctx = ctx.condition(f"in the `{keyword}` condition on line {node.start_point[0] + 1}")
         outcome = self._condition_nodes(cond, state, cond_ctx)
         if is_until and outcome is not None:
             outcome = not outcome
@@ -589,10 +646,14 @@ class Interpreter:
             if i == len(parts) - 1:
                 part_ctx = ctx
             elif state.pipefail:
-                part_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution)
+                part_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution,
+                                ignore=ctx.ignore, shell_ignore=ctx.shell_ignore, trap=ctx.trap,
+                                shell_trap=ctx.shell_trap, flows_out=ctx.flows_out)
             else:
                 reader = self.text(parts[i + 1]).split("\n")[0][:40]
-                part_ctx = _Ctx("masked", self.span(parts[i + 1]), f"piped into `{reader}`", ctx.in_substitution)
+                part_ctx = _Ctx("masked", self.span(parts[i + 1]), f"piped into `{reader}`", ctx.in_substitution,
+                                ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
+                                shell_trap=ctx.shell_trap)
             # Each part runs in a subshell: variables never leave a pipeline.
             inner = state.copy()
             block = Block("subshell")
@@ -602,8 +663,7 @@ class Interpreter:
 
     # simple statements ---------------------------------------------------------------
     def _s_variable_assignment(self, node: Any, state: State, ctx: _Ctx) -> None:
-        self._assign(node, state, ctx, sub_ctx=_Ctx(ctx.status, ctx.status_span, ctx.status_reason,
-                                                     ctx.in_substitution))
+        self._assign(node, state, ctx, sub_ctx=replace(ctx, capture=None))
 
     def _s_variable_assignments(self, node: Any, state: State, ctx: _Ctx) -> None:
         for child in node.named_children:
@@ -646,7 +706,11 @@ class Interpreter:
         keyword = node.children[0].type if node.children else "declare"
         # `local x=$(cmd)` and friends: the declaration's own status (0) hides cmd's.
         sub_ctx = _Ctx("discarded", self.span(node.children[0]),
-                       f"`{keyword} x=$(...)` hides the command's exit status", ctx.in_substitution)
+                       f"`{keyword} x=$(...)` hides the command's exit status", ctx.in_substitution,
+                       ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
+                       shell_trap=ctx.shell_trap)
+        if keyword == "local" and any(self.text(c) == "-" for c in node.named_children) and self._local_dash:
+            self._local_dash[-1] = True  # `local -`: the function's `set` options end with it
         flags = [self.text(c) for c in node.named_children if c.type == "word" and self.text(c).startswith("-")]
         for child in node.named_children:
             if child.type == "variable_assignment":
@@ -729,7 +793,9 @@ class Interpreter:
         words: list[Word] = []
         name_node = node.child_by_field_name("name")
         sub_ctx = _Ctx("discarded", self.span(name_node) if name_node is not None else None,
-                       "its exit status is lost in another command's arguments", ctx.in_substitution)
+                       "its exit status is lost in another command's arguments", ctx.in_substitution,
+                       ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
+                       shell_trap=ctx.shell_trap)
         for i, child in enumerate(node.children):
             fieldname = node.field_name_for_child(i)
             if child.type == "variable_assignment" and fieldname != "argument":
@@ -825,9 +891,13 @@ class Interpreter:
             span=self.span(node),
             scope=self._scope,
             source=self._src,
-            errexit=state.errexit,
+            errexit="ignored" if ctx.ignore and state.errexit == "on" else state.errexit,
+            errexit_reason=ctx.ignore,
             pipefail=state.pipefail,
-            err_trap=state.err_trap,
+            # Without `set -E` an ERR trap does not reach into functions, subshells and $(...)
+            # (ctx.trap), unless the function set it itself.
+            err_trap=state.err_trap and (ctx.trap or (not ctx.ignore and bool(self._trap_at_entry)
+                                                      and not self._trap_at_entry[-1])),
             status=ctx.status,
             status_span=ctx.status_span,
             status_reason=ctx.status_reason,
@@ -848,11 +918,21 @@ class Interpreter:
         self._depth += 1
         self._function_stack.append(func.name)
         saved_scope = self._scope
+        saved_options = (state.errexit, state.pipefail)
+        shell_ignore = ctx.shell_ignore
+        if shell_ignore and not shell_ignore.startswith("inside `"):
+            shell_ignore = f"inside `{func.name}`, called {shell_ignore}"
+        body_ctx = ctx.enter(shell_ignore, ctx.shell_trap and state.errtrace)
+        self._local_dash.append(False)
+        self._trap_at_entry.append(state.err_trap or state.errtrace)
         try:
             self._src = func.source
             with self._into(block):
-                self._statement(func.body, state, ctx)
+                self._statement(func.body, state, body_ctx)
         finally:
+            if self._local_dash.pop():
+                state.errexit, state.pipefail = saved_options
+            self._trap_at_entry.pop()
             self._depth -= 1
             self._function_stack.pop()
             self._src = saved_src
@@ -873,6 +953,8 @@ class Interpreter:
                     state.errexit = "on" if on else "disabled"
                 elif opt == "pipefail":
                     state.pipefail = on
+                elif opt == "errtrace":
+                    state.errtrace = on
                 i += 2
                 continue
             if arg == "--":
@@ -883,16 +965,23 @@ class Interpreter:
                 letters = arg[1:]
                 if "e" in letters:
                     state.errexit = "on" if on else "disabled"
+                if "E" in letters:
+                    state.errtrace = on
                 if "o" in letters and i + 1 < len(args):
                     if args[i + 1] == "pipefail":
                         state.pipefail = on
                     elif args[i + 1] == "errexit":
                         state.errexit = "on" if on else "disabled"
+                    elif args[i + 1] == "errtrace":
+                        state.errtrace = on
                     i += 1
             i += 1
 
     def _b_shopt(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
-        return
+        if args and args[0] in ("-s", "-u"):
+            for opt in args[1:]:
+                if opt == "inherit_errexit":
+                    state.inherit_errexit = args[0] == "-s"
 
     def _b_trap(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
         if len(args) >= 2 and "ERR" in args[1:]:
@@ -1187,13 +1276,17 @@ class Interpreter:
         inner.terminated = False
         block = Block("subshell")
         with self._into(block):
-            self._statements(nodes, inner, ctx)
+            self._statements(nodes, inner, ctx.enter(ctx.shell_ignore, ctx.shell_trap and state.errtrace))
         self._emit(block)
 
     def _substitute(self, node: Any, state: State, ctx: _Ctx) -> str:
         """``$(...)``: run its commands in a subshell and return what they print."""
         capture: list[str] = []
-        inner_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, True, capture)
+        shell_ignore = ctx.shell_ignore
+        if not shell_ignore and state.errexit == "on" and not state.inherit_errexit:
+            shell_ignore = (f"inside the `$(...)` on line {node.start_point[0] + 1}: bash turns `set -e` off in "
+                            "command substitutions unless `shopt -s inherit_errexit`")
+        inner_ctx = ctx.enter(shell_ignore, ctx.shell_trap and state.errtrace, capture, True)
         inner = state.copy()
         inner.terminated = False
         block = Block("subshell")

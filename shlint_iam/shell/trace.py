@@ -31,7 +31,9 @@ class CommandRun:
     span: Span
     scope: tuple[int, int]  # first and last line of the statement it belongs to
     source: SourceFile
-    errexit: str  # "on", "off" (never set) or "disabled" (turned off with `set +e`)
+    # "on", "off" (never set), "disabled" (turned off with `set +e`) or "ignored" (on, but bash
+    # ignores it here: left of `&&`, in a condition, in a function called from one, in `$(...)`)
+    errexit: str
     pipefail: bool
     err_trap: bool  # a `trap ... ERR` is active
     # What happens to the command's exit status:
@@ -44,6 +46,7 @@ class CommandRun:
     status_reason: str = ""
     function: str | None = None  # the function it runs in, if any
     in_substitution: bool = False
+    errexit_reason: str = ""  # why errexit is ignored ("left of `&& log done` on line 3")
     facts: list[Any] = field(default_factory=list)
     gcloud: Any = None  # gcloud.argv.GcloudCommand for gcloud commands
 

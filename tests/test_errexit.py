@@ -1,0 +1,360 @@
+"""errexit as bash applies it: where `set -e` and an ERR trap act and where bash ignores them.
+
+Each case is a deploy snippet in which one gcloud step (the one matching ``fails``) may fail.
+The table pins the ERR findings at exact places; the same snippet is then run under real bash
+with a stub `gcloud` on PATH that logs its argv and fails for that step, to show that the
+linter flags the step exactly when bash carries on to the end and exits 0 after it failed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from ruletest import lint_snippet, triples
+
+DEPLOY = "gcloud functions deploy f --gen2 --region=r --trigger-topic=t"
+BIND = ("gcloud functions add-invoker-policy-binding f --region=r "
+        "--member=serviceAccount:a@p.iam.gserviceaccount.com")
+
+
+@dataclass
+class ErrCase:
+    id: str
+    script: str
+    expected: list[tuple[str, int, int]] = field(default_factory=list)
+    fails: str = "add-invoker-policy-binding"  # the step the bash run makes fail
+    message: str | None = None
+    bash: bool = True  # also run under real bash (False: the outcome depends on something else)
+
+
+def s(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n").replace("DEPLOY", DEPLOY).replace("BIND", BIND)
+
+
+CASES = [
+    # left of && / ||
+    ErrCase("and-log-is-not-a-check", s("""
+        set -e
+        BIND && echo "bound"
+        echo end
+        """), [("ERR001", 2, 1)], message="bash ignores `set -e` (left of `&& echo \"bound\"` on line 2)"),
+    ErrCase("and-in-function-tail-reaches-caller", s("""
+        set -e
+        bind() {
+          BIND && echo "bound"
+        }
+        bind
+        echo end
+        """)),
+    ErrCase("and-not-last-in-function", s("""
+        set -e
+        bind() {
+          BIND && echo "bound"
+          echo "next"
+        }
+        bind
+        echo end
+        """), [("ERR001", 3, 3)]),
+    ErrCase("or-exit-checks", s("""
+        set -e
+        BIND || exit 1
+        echo end
+        """)),
+    ErrCase("and-then-or-exit-checks", s("""
+        set -e
+        BIND && echo "bound" || exit 1
+        echo end
+        """)),
+    # functions called in a condition
+    ErrCase("function-in-if-condition", s("""
+        set -e
+        deploy_and_bind() {
+          DEPLOY
+          BIND
+          echo "done"
+        }
+        if deploy_and_bind; then
+          echo ok
+        fi
+        echo end
+        """), [("ERR001", 3, 3), ("ERR001", 4, 3)],
+        message="inside `deploy_and_bind`, called in the `if` condition on line 7"),
+    ErrCase("function-under-if-not", s("""
+        set -e
+        deploy_all() {
+          BIND
+          DEPLOY
+        }
+        if ! deploy_all; then
+          echo "deploy failed" >&2
+          exit 1
+        fi
+        echo end
+        """), [("ERR001", 3, 3)]),
+    ErrCase("function-last-step-under-if-not-is-checked", s("""
+        set -e
+        deploy_all() {
+          DEPLOY
+          BIND
+        }
+        if ! deploy_all; then
+          exit 1
+        fi
+        echo end
+        """), [("ERR001", 3, 3)], fails="functions deploy"),
+    ErrCase("function-or-warn", s("""
+        set -e
+        warn() { echo "$1" >&2; }
+        deploy() {
+          BIND
+          echo "bound"
+        }
+        deploy || warn "deploy failed"
+        echo end
+        """), [("ERR001", 4, 3)], message="inside `deploy`, called left of `|| warn"),
+    ErrCase("function-or-warn-last-step-discarded", s("""
+        set -e
+        warn() { echo "$1" >&2; }
+        deploy() {
+          BIND
+        }
+        deploy || warn "deploy failed"
+        echo end
+        """), [("ERR002", 4, 3)]),
+    ErrCase("function-or-exit-inner-steps-unchecked", s("""
+        set -e
+        deploy() {
+          BIND
+          echo "bound"
+        }
+        deploy || exit 1
+        echo end
+        """), [("ERR001", 3, 3)]),
+    ErrCase("function-called-plainly-keeps-errexit", s("""
+        set -e
+        deploy() {
+          BIND
+          echo "bound"
+        }
+        deploy
+        echo end
+        """)),
+    ErrCase("nested-function-in-condition", s("""
+        set -e
+        bind() {
+          BIND
+          echo "bound"
+        }
+        setup() {
+          bind
+        }
+        if setup; then echo ok; fi
+        echo end
+        """), [("ERR001", 3, 3)]),
+    ErrCase("while-condition-not-last", s("""
+        set -e
+        while BIND; false; do
+          echo never
+        done
+        echo end
+        """), [("ERR001", 2, 7)]),
+    ErrCase("if-condition-not-last", s("""
+        set -e
+        if BIND; true; then
+          echo ok
+        fi
+        echo end
+        """), [("ERR001", 2, 4)]),
+    ErrCase("negated-alone", s("""
+        set -e
+        ! BIND
+        echo end
+        """), [("ERR001", 2, 3)], message="under `!`"),
+    # ERR trap
+    ErrCase("trap-covers-top-level", s("""
+        trap 'echo failed >&2; exit 1' ERR
+        BIND
+        echo end
+        """)),
+    ErrCase("trap-does-not-reach-functions", s("""
+        trap 'echo failed >&2; exit 1' ERR
+        bind() {
+          BIND
+          echo "bound"
+        }
+        bind
+        echo end
+        """), [("ERR001", 3, 3)]),
+    ErrCase("trap-with-errtrace-reaches-functions", s("""
+        set -E
+        trap 'echo failed >&2; exit 1' ERR
+        bind() {
+          BIND
+          echo "bound"
+        }
+        bind
+        echo end
+        """)),
+    ErrCase("trap-set-inside-the-function", s("""
+        main() {
+          trap 'echo failed >&2; exit 1' ERR
+          BIND
+          echo "bound"
+        }
+        main
+        echo end
+        """)),
+    ErrCase("trap-does-not-reach-subshell", s("""
+        trap 'echo failed >&2; exit 1' ERR
+        ( BIND; echo "bound" )
+        echo end
+        """), [("ERR001", 2, 3)]),
+    ErrCase("trap-errtrace-option-reaches-subshell", s("""
+        set -o errtrace
+        trap 'echo failed >&2; exit 1' ERR
+        ( BIND; echo "bound" )
+        echo end
+        """)),
+    ErrCase("trap-not-run-in-condition-function", s("""
+        set -eE
+        trap 'echo failed >&2; exit 1' ERR
+        bind() {
+          BIND
+          echo "bound"
+        }
+        if bind; then echo ok; fi
+        echo end
+        """), [("ERR001", 4, 3)]),
+    # command substitution
+    ErrCase("substitution-tail-fails-the-assignment", s("""
+        set -e
+        out=$(BIND)
+        echo end
+        """)),
+    ErrCase("substitution-does-not-inherit-errexit", s("""
+        set -e
+        out=$(BIND; echo "bound")
+        echo end
+        """), [("ERR001", 2, 7)], message="command substitutions unless `shopt -s inherit_errexit`"),
+    ErrCase("substitution-inherit-errexit", s("""
+        set -e
+        shopt -s inherit_errexit
+        out=$(BIND; echo "bound")
+        echo end
+        """)),
+    ErrCase("local-masks-substitution", s("""
+        set -e
+        f() {
+          local out=$(BIND)
+          echo "$out"
+        }
+        f
+        echo end
+        """), [("ERR002", 3, 15)]),
+    ErrCase("readonly-masks-substitution", s("""
+        set -e
+        readonly OUT=$(BIND)
+        echo end
+        """), [("ERR002", 2, 16)]),
+    # set -e scope
+    ErrCase("set-e-in-function-lasts", s("""
+        strict() {
+          set -e
+        }
+        strict
+        BIND
+        echo end
+        """)),
+    ErrCase("local-dash-restores-options", s("""
+        strict() {
+          local -
+          set -e
+        }
+        strict
+        BIND
+        echo end
+        """), [("ERR001", 6, 1)], message="without `set -e`"),
+    ErrCase("set-e-in-subshell-does-not-leak", s("""
+        ( set -e )
+        BIND
+        echo end
+        """), [("ERR001", 2, 1)]),
+    # really checked
+    ErrCase("if-not-captured-output", s("""
+        set -e
+        if ! out=$(BIND 2>&1); then
+          echo "$out" >&2
+          exit 1
+        fi
+        echo end
+        """)),
+    ErrCase("rc-saved-and-tested", s("""
+        BIND
+        rc=$?
+        if [ $rc -ne 0 ]; then
+          exit $rc
+        fi
+        echo end
+        """)),
+    ErrCase("substitution-or-die", s("""
+        set -e
+        die() { echo "$*" >&2; exit 1; }
+        out=$(BIND) || die "binding failed"
+        echo end
+        """)),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_errexit_table(case: ErrCase) -> None:
+    assert triples(case.script, ("ERR",)) == sorted(case.expected)
+    if case.message:
+        first = next(f for f in lint_snippet(case.script).reported if f.code.startswith("ERR"))
+        assert case.message in first.message, first.message
+
+
+STUB = """#!/bin/sh
+printf '%s\\n' "$*" >> "$GCLOUD_LOG"
+case "$*" in *"$GCLOUD_FAIL"*) exit 1 ;; esac
+exit 0
+"""
+
+
+def run_under_bash(script: str, fails: str, tmp: Path) -> tuple[int, list[str]]:
+    """Run ``script`` with a stub gcloud that fails when its argv contains ``fails``:
+    (exit status, the argv of each gcloud call)."""
+    stub_dir = tmp / "bin"
+    stub_dir.mkdir(exist_ok=True)
+    stub = stub_dir / "gcloud"
+    stub.write_text(STUB)
+    stub.chmod(0o755)
+    log = tmp / "gcloud.log"
+    log.write_text("")
+    path = tmp / "deploy.sh"
+    path.write_text(script)
+    env = dict(os.environ, PATH=f"{stub_dir}:{os.environ.get('PATH', '')}", GCLOUD_LOG=str(log),
+               GCLOUD_FAIL=fails)
+    bash = shutil.which("bash")
+    assert bash is not None
+    proc = subprocess.run([bash, str(path)], env=env, cwd=tmp, capture_output=True, text=True, timeout=30)
+    return proc.returncode, log.read_text().splitlines()
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+@pytest.mark.parametrize("case", [c for c in CASES if c.bash], ids=[c.id for c in CASES if c.bash])
+def test_errexit_agrees_with_bash(case: ErrCase, tmp_path: Path) -> None:
+    """The failing step is flagged exactly when bash runs the script to its end and exits 0."""
+    status, calls = run_under_bash(case.script, case.fails, tmp_path)
+    assert any(case.fails in c for c in calls), calls  # the step ran (and failed)
+    lines = case.script.splitlines()
+    failing_lines = {i + 1 for i, line in enumerate(lines) if "gcloud" in line and case.fails in line.replace(
+        "DEPLOY", DEPLOY)}
+    flagged = {line for code, line, _ in triples(case.script, ("ERR",)) if line in failing_lines}
+    unnoticed = status == 0
+    assert bool(flagged) == unnoticed, (status, calls, flagged)
