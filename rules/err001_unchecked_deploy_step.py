@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity, deployment_steps, describe_step
+from shlint_iam.api import (
+    CommandRun,
+    FileContext,
+    Finding,
+    Rule,
+    Severity,
+    deployment_steps,
+    describe_step,
+    steps_markdown,
+)
 
 
 class UncheckedDeployStep(Rule):
@@ -10,6 +19,11 @@ class UncheckedDeployStep(Rule):
     Reports a deployment step (a deploy, delete, IAM policy change, or the creation of a
     trigger, subscription or scheduler job) that runs with `errexit` off while nothing checks
     its exit status.
+
+    A script that never turns `errexit` on and checks none of its steps gets one finding, at its
+    first step, that counts the unchecked steps and lists them as related locations: one line
+    (`set -euo pipefail`) fixes them all. A script that checks some steps and not others gets one
+    finding per unchecked step.
 
     ## Why it matters
     Without `set -e` a failed `gcloud ... add-iam-policy-binding` prints an error that scrolls
@@ -33,8 +47,10 @@ class UncheckedDeployStep(Rule):
     ```
 
     ## Fix
-    Start the script with `set -euo pipefail`, or check the step:
+    Start the script with `set -euo pipefail` (the line after the shebang), or check the step:
     `gcloud ... || { echo "binding failed" >&2; exit 1; }`.
+
+    ## Which commands are deployment steps
     """
 
     code = "ERR001"
@@ -44,17 +60,44 @@ class UncheckedDeployStep(Rule):
     tags = ("error-handling", "reliability")
     precision = "high"
 
+    @classmethod
+    def docs(cls) -> str:
+        return super().docs() + "\n" + steps_markdown()
+
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for run in deployment_steps(ctx):
-            if run.status != "propagates" or run.err_trap:
-                continue
+        steps = list(deployment_steps(ctx))
+        unchecked: dict[object, CommandRun] = {}
+        for run in steps:
+            if run.status == "propagates" and not run.err_trap and run.errexit in ("off", "ignored"):
+                unchecked.setdefault(run.span, run)
+        if not unchecked:
+            return
+        runs = list(unchecked.values())
+        nothing_checked = all(r.errexit == "off" and not r.err_trap and r.status != "checked" for r in steps)
+        if nothing_checked and len(runs) > 1:
+            yield self._whole_script(ctx, runs)
+            return
+        for run in runs:
             if run.errexit == "off":
                 yield ctx.report(self, run.span,
                                  f"{describe_step(run)} runs without `set -e` and nothing checks its exit status; "
                                  "a failure here goes unnoticed", scope=run.scope,
                                  fix="add `set -euo pipefail` at the top, or `|| exit 1` after the command")
-            elif run.errexit == "ignored":
+            else:
                 yield ctx.report(self, run.span,
                                  f"{describe_step(run)} runs where bash ignores `set -e` ({run.errexit_reason}) "
                                  "and nothing checks its exit status; a failure here goes unnoticed",
                                  scope=run.scope, fix="check it: `|| exit 1` (or `|| return 1` in a function)")
+
+    def _whole_script(self, ctx: FileContext, runs: list[CommandRun]) -> Finding:
+        first = runs[0]
+        lines = [str(r.span.start_line) if r.span.path == first.span.path else f"{r.span.path}:{r.span.start_line}"
+                 for r in runs]
+        shown = ", ".join(lines) if len(lines) <= 8 else ", ".join(lines[:6]) + f", ... {lines[-1]}"
+        after = "on the line after the shebang" if ctx.source.text.startswith("#!") else "as the first line"
+        return ctx.report(
+            self, first.span,
+            f"none of the script's {len(runs)} deployment steps (lines {shown}) runs with `set -e` or has its "
+            "exit status checked; a failure in any of them goes unnoticed and the script still exits 0",
+            scope=first.scope, fix=f"add `set -euo pipefail` {after}",
+            related=[(r.span, f"{describe_step(r)} runs unchecked") for r in runs[1:]])

@@ -44,7 +44,7 @@ Stability
 *Provisional* (the shared analyses of the built-in IAM and ERR rules; usable, but their shape
 may change in a minor release): ``invoker_analysis``, ``InvokerAnalysis``, ``Requirement``,
 ``Outcome``, ``binding_fix``, ``Match``, ``same_service``, ``is_broad``, ``deployment_steps``,
-``describe_step``, ``display_path``, and the table of gcloud command shapes (``COMMANDS``,
+``describe_step``, ``steps_markdown``, ``display_path``, and the table of gcloud command shapes (``COMMANDS``,
 ``CommandSpec``, ``command_problems``, ``Problem``, ``table_markdown``).
 
 Everything else under ``shlint_iam`` is private.
@@ -87,7 +87,7 @@ from .invokers import (
 from .lint import check_text
 from .shell.trace import CommandRun, Word
 from .shell.values import is_known, show
-from .steps import deployment_steps, describe_step
+from .steps import deployment_steps, describe_step, steps_markdown
 
 __all__ = [
     # rules
@@ -132,6 +132,7 @@ __all__ = [
     "command_problems",
     "table_markdown",
     "deployment_steps",
+    "steps_markdown",
     "describe_step",
     "invoker_analysis",
     "is_broad",

@@ -117,8 +117,10 @@ class FileContext:
         fix: str | None = None,
         scope: tuple[int, int] | None = None,
         notes: Iterable[str] = (),
+        related: Iterable[tuple[Span, str]] = (),
     ) -> Finding:
-        """Build a finding of ``rule`` at ``span`` with the configured severity."""
+        """Build a finding of ``rule`` at ``span`` with the configured severity. ``related``:
+        other places the finding is about, each with a short description."""
         return Finding(
             code=rule.code,
             message=message,
@@ -127,6 +129,7 @@ class FileContext:
             fix=fix,
             scope=scope if scope is not None else (span.start_line, span.end_line),
             notes=tuple(notes),
+            related=tuple(related),
         )
 
 
@@ -150,6 +153,7 @@ class ProjectContext:
         *,
         fix: str | None = None,
         notes: Iterable[str] = (),
+        related: Iterable[tuple[Span, str]] = (),
     ) -> Finding:
         return Finding(
             code=rule.code,
@@ -159,4 +163,5 @@ class ProjectContext:
             fix=fix,
             scope=(span.start_line, span.end_line),
             notes=tuple(notes),
+            related=tuple(related),
         )

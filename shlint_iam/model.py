@@ -52,6 +52,9 @@ class Finding:
     suppressed: bool = False
     # Extra text that explains the finding (shown by text output and in SARIF messages).
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Other places the finding is about, each with what it is (SARIF ``relatedLocations``): the
+    # other unchecked steps of a script, the other items a loop deploys.
+    related: tuple[tuple[Span, str], ...] = field(default_factory=tuple)
 
     @property
     def path(self) -> str:

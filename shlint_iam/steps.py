@@ -1,18 +1,70 @@
-"""Deployment steps: the executed commands that change the deployment (ERR001-ERR003 apply to them)."""
+"""Deployment steps: the executed gcloud commands that change cloud state (ERR001-ERR003 apply to them).
+
+A gcloud command is a deployment step by its verb, in every command group: the verbs in
+``STEP_VERBS`` and the verbs that start with one of ``STEP_VERB_PREFIXES``. Read-only verbs
+(``READ_VERBS``, ``get-*``, ``list-*``...) never are, and nor is anything in the groups that only
+change the local gcloud installation (``LOCAL_GROUPS``: ``gcloud config set`` is not a step).
+This is the one place the list lives; ERR001's documentation (``docs/rules.md``) prints it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from .core import FileContext
-from .gcloud.model import is_mutating
 from .shell.trace import CommandRun
+from .shell.values import is_known
+
+if TYPE_CHECKING:  # shlint_iam.api re-exports this module's helpers: no import cycle at run time
+    from .core import FileContext
+    from .gcloud.argv import GcloudCommand
+
+STEP_VERBS = ("deploy", "create", "update", "delete", "replace", "enable", "disable")
+STEP_VERB_PREFIXES = ("add-", "remove-", "set-", "update-", "modify-")
+READ_VERBS = ("list", "describe", "read", "logs", "tail", "search", "lookup", "access", "call", "wait", "explain")
+READ_VERB_PREFIXES = ("get-", "list-", "describe-", "print-", "check-", "test-", "search-")
+LOCAL_GROUPS = ("config", "auth", "components", "topic", "help", "init", "info", "version", "feedback", "survey",
+                "cheat-sheet", "interactive", "meta")
+_COMMAND_WORD = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+def _verb_kind(word: str) -> str | None:
+    if word in STEP_VERBS or word.startswith(STEP_VERB_PREFIXES):
+        return "step"
+    if word in READ_VERBS or word.startswith(READ_VERB_PREFIXES):
+        return "read"
+    return None
+
+
+def step_verb(cmd: GcloudCommand) -> str | None:
+    """The verb that makes ``cmd`` a deployment step, or None.
+
+    The verb is the first word of the command path (after the top-level group) that is a known
+    verb; for a group whose commands the parser does not know (``gcloud compute instances create``)
+    the first two command-like words after the path are looked at too."""
+    if not cmd.path or cmd.path[0] in LOCAL_GROUPS:
+        return None
+    words = list(cmd.path[1:])
+    for positional in cmd.positionals[:2]:
+        if not is_known(positional.text) or not _COMMAND_WORD.match(positional.text):
+            break
+        words.append(positional.text)
+    for word in words:
+        kind = _verb_kind(word)
+        if kind is not None:
+            return word if kind == "step" else None
+    return None
+
+
+def is_step(run: CommandRun) -> bool:
+    return run.gcloud is not None and step_verb(run.gcloud) is not None
 
 
 def deployment_steps(ctx: FileContext) -> Iterator[CommandRun]:
-    """Deploys, deletes, IAM policy changes, trigger/subscription/scheduler creation, in run order."""
+    """The gcloud commands that change cloud state, in run order."""
     for run in ctx.analysis.commands:
-        if run.gcloud is not None and is_mutating(run.gcloud):
+        if is_step(run):
             yield run
 
 
@@ -20,3 +72,16 @@ def describe_step(run: CommandRun) -> str:
     cmd = run.gcloud
     track = f"{cmd.track} " if cmd is not None and cmd.track else ""
     return f"`gcloud {track}{cmd.command}`" if cmd is not None else f"`{run.name}`"
+
+
+def steps_markdown() -> str:
+    """The list of step verbs, for ERR001's documentation."""
+    verbs = ", ".join(f"`{v}`" for v in STEP_VERBS)
+    prefixes = ", ".join(f"`{p}*`" for p in STEP_VERB_PREFIXES)
+    reads = ", ".join(f"`{v}`" for v in READ_VERBS) + ", " + ", ".join(f"`{p}*`" for p in READ_VERB_PREFIXES)
+    local = ", ".join(f"`{g}`" for g in LOCAL_GROUPS)
+    return (f"Deployment steps are the gcloud commands whose verb is {verbs}, or starts with {prefixes}, "
+            f"in any command group (`gcloud secrets add-iam-policy-binding`, `gcloud storage buckets "
+            f"add-iam-policy-binding`, `gcloud iam service-accounts create`, `gcloud services enable`...). "
+            f"Read-only verbs ({reads}) are never steps, and neither is any command of the groups that "
+            f"only change the local gcloud set-up ({local}).")

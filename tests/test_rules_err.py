@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from ruletest import Case, lint_snippet, triples
@@ -91,3 +95,107 @@ def test_valid_bash_that_tree_sitter_rejects_is_not_sh000(script: str) -> None:
 def test_without_bash_tree_sitter_decides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHLINT_IAM_NO_BASH", "1")
     assert triples('for i do echo "$i"; done\n', ("SH",)) == [("SH000", 1, 1), ("SH000", 1, 21)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Which commands are deployment steps (by verb, in every group), and one ERR001 per script.
+
+SA = "serviceAccount:runner@proj.iam.gserviceaccount.com"
+STEP_CASES = [
+    Case("secrets-binding-is-a-step",
+         f"set -e\nset +e\ngcloud secrets add-iam-policy-binding db-pass --member={SA} "
+         "--role=roles/secretmanager.secretAccessor\n", [("ERR002", 3, 1)]),
+    Case("bucket-binding-is-a-step",
+         f"gcloud storage buckets add-iam-policy-binding gs://artifacts --member={SA} --role=roles/storage.objectViewer "
+         "| tee log\n", [("ERR003", 1, 1)]),
+    Case("service-account-create-is-a-step", "gcloud iam service-accounts create runner || true\n",
+         [("ERR002", 1, 1)]),
+    Case("services-enable-is-a-step", "gcloud services enable run.googleapis.com\n", [("ERR001", 1, 1)]),
+    Case("unmodelled-group-create-is-a-step", "gcloud compute instances create vm-1 --zone=us-central1-a\n",
+         [("ERR001", 1, 1)]),
+    Case("update-traffic-is-a-step", "gcloud run services update-traffic web --to-latest --region=r\n",
+         [("ERR001", 1, 1)]),
+    Case("read-only-verbs-are-not-steps",
+         "gcloud secrets versions access latest --secret=db-pass\ngcloud compute instances list\n"
+         "gcloud functions describe create --region=r\ngcloud run services get-iam-policy web --region=r\n"
+         "gcloud projects list --filter=create\n"),
+    Case("local-config-is-not-a-step",
+         "gcloud config set project proj\ngcloud auth activate-service-account --key-file=k.json\n"
+         "gcloud config configurations create ci\n"),
+]
+
+
+@pytest.mark.parametrize("case", STEP_CASES, ids=[c.id for c in STEP_CASES])
+def test_deployment_steps_by_verb(case: Case) -> None:
+    assert triples(case.script, ("ERR",)) == sorted(case.expected)
+
+
+UNCHECKED_SCRIPT = """\
+#!/bin/bash
+# deploy the orchestrators
+PROJECT=proj
+for fn in phase2 phase3; do
+  gcloud functions deploy "$fn-orchestrator" --gen2 --region=us-west2 --trigger-topic="$fn-done" \\
+    --project="$PROJECT"
+done
+gcloud run services add-iam-policy-binding phase2-orchestrator --region=us-west2 --project="$PROJECT" \\
+  --member=serviceAccount:756957797294-compute@developer.gserviceaccount.com --role=roles/run.invoker
+gcloud services enable eventarc.googleapis.com
+echo "done"
+"""
+
+
+def test_script_without_errexit_gets_one_err001_listing_every_step() -> None:
+    result = lint_snippet(UNCHECKED_SCRIPT, select=["ERR"])
+    findings = [f for f in result.reported if f.code == "ERR001"]
+    assert [(f.span.start_line, f.span.start_col) for f in findings] == [(5, 3)]
+    finding = findings[0]
+    assert "3 deployment steps (lines 5, 8, 10)" in finding.message
+    assert finding.fix == "add `set -euo pipefail` on the line after the shebang"
+    assert [(span.start_line, span.start_col) for span, _ in finding.related] == [(8, 1), (10, 1)]
+    assert "`gcloud services enable`" in finding.related[1][1]
+
+
+def test_checking_some_steps_keeps_one_err001_per_unchecked_step() -> None:
+    script = UNCHECKED_SCRIPT.replace("gcloud services enable eventarc.googleapis.com",
+                                      "gcloud services enable eventarc.googleapis.com || exit 1")
+    assert triples(script, ("ERR",)) == [("ERR001", 5, 3), ("ERR001", 8, 1)]
+
+
+def test_one_unchecked_step_keeps_its_own_message() -> None:
+    script = "#!/bin/sh\ngcloud services enable run.googleapis.com\n"
+    finding = next(f for f in lint_snippet(script).reported if f.code == "ERR001")
+    assert finding.message.startswith("`gcloud services enable` runs without `set -e`")
+    assert finding.related == ()
+
+
+def test_grouped_err001_in_sarif_has_valid_related_locations(tmp_path: Path) -> None:
+    from test_sarif import check_github_constraints, validate
+
+    script = tmp_path / "deploy.sh"
+    script.write_text(UNCHECKED_SCRIPT)
+    proc = subprocess.run([sys.executable, "-m", "shlint_iam", "check", "--select", "ERR", "-f", "sarif", "deploy.sh"],
+                          capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert proc.returncode == 1, proc.stderr
+    log = json.loads(proc.stdout)
+    validate(log)
+    check_github_constraints(log)
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "ERR001"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 5
+    related = result["relatedLocations"]
+    assert [r["id"] for r in related] == [0, 1]
+    assert [r["physicalLocation"]["region"]["startLine"] for r in related] == [8, 10]
+    assert all(r["physicalLocation"]["artifactLocation"]["uri"] == "deploy.sh" for r in related)
+    assert "runs unchecked" in related[0]["message"]["text"]
+
+
+def test_related_locations_in_json_and_text_output(tmp_path: Path) -> None:
+    script = tmp_path / "deploy.sh"
+    script.write_text(UNCHECKED_SCRIPT)
+    base = [sys.executable, "-m", "shlint_iam", "check", "--select", "ERR", "--no-color", "deploy.sh"]
+    out = subprocess.run(base + ["-f", "json"], capture_output=True, text=True, cwd=tmp_path, check=False).stdout
+    (item,) = json.loads(out)
+    assert [(r["start_line"], r["start_column"]) for r in item["related"]] == [(8, 1), (10, 1)]
+    text = subprocess.run(base, capture_output=True, text=True, cwd=tmp_path, check=False).stdout
+    assert "= also: 10:1 `gcloud services enable` runs unchecked" in text

@@ -28,26 +28,6 @@ EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-f
 _FULL_NAME = re.compile(r"^projects/([^/]+)/locations/([^/]+)/(?:services|functions)/([^/]+)$")
 _RUN_APP = re.compile(r"^https://([a-z0-9-]+?)(?:-[a-z0-9]{10})?-[a-z]{2,4}\.a\.run\.app(?:/.*)?$")
 
-# Commands that change the deployment (ERR001-ERR003 apply to them).
-MUTATING = {
-    ("functions", "deploy"), ("functions", "delete"), ("functions", "add-invoker-policy-binding"),
-    ("functions", "remove-invoker-policy-binding"), ("functions", "add-iam-policy-binding"),
-    ("functions", "remove-iam-policy-binding"), ("functions", "set-iam-policy"),
-    ("run", "deploy"), ("run", "services", "update"), ("run", "services", "delete"),
-    ("run", "services", "add-iam-policy-binding"), ("run", "services", "remove-iam-policy-binding"),
-    ("run", "services", "set-iam-policy"), ("run", "services", "update-traffic"),
-    ("projects", "add-iam-policy-binding"), ("projects", "remove-iam-policy-binding"),
-    ("projects", "set-iam-policy"),
-    ("eventarc", "triggers", "create"), ("eventarc", "triggers", "update"), ("eventarc", "triggers", "delete"),
-    ("pubsub", "subscriptions", "create"), ("pubsub", "subscriptions", "update"),
-    ("pubsub", "subscriptions", "modify-push-config"), ("pubsub", "subscriptions", "delete"),
-    ("pubsub", "topics", "create"),
-    ("scheduler", "jobs", "create", "http"), ("scheduler", "jobs", "update", "http"),
-    ("scheduler", "jobs", "create", "pubsub"), ("scheduler", "jobs", "update", "pubsub"),
-    ("scheduler", "jobs", "delete"),
-    ("iam", "service-accounts", "add-iam-policy-binding"), ("iam", "service-accounts", "create"),
-}
-
 # gcloud config properties this model keeps, and the environment variables that override them.
 PROPERTY_ENV = {
     "core/project": "CLOUDSDK_CORE_PROJECT",
@@ -57,10 +37,6 @@ PROPERTY_ENV = {
     "eventarc/location": "CLOUDSDK_EVENTARC_LOCATION",
 }
 _PROPERTY_ALIASES = {"project": "core/project"}
-
-
-def is_mutating(cmd: GcloudCommand) -> bool:
-    return cmd.path in MUTATING
 
 
 Handler = Callable[["GcloudModel", GcloudCommand, CommandRun, State], "str | None"]

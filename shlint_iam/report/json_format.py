@@ -29,6 +29,12 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
             "end_column": f.span.end_col,
             "fix": f.fix,
         }
+        if f.related:
+            item["related"] = [
+                {"message": what, "path": span.path, "start_line": span.start_line, "start_column": span.start_col,
+                 "end_line": span.end_line, "end_column": span.end_col}
+                for span, what in f.related
+            ]
         if options.include_suppressed:
             item["suppressed"] = f.suppressed
         items.append(item)

@@ -24,7 +24,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..model import Finding, Severity
+from ..model import Finding, Severity, Span
 
 if TYPE_CHECKING:
     from ..core import Rule
@@ -365,8 +365,7 @@ def message_text(f: Finding, show_fixes: bool = True) -> str:
     return text
 
 
-def _region(sarif_om: Any, f: Finding) -> Any:
-    span = f.span
+def _region(sarif_om: Any, span: Span) -> Any:
     start_line = max(1, span.start_line)
     start_col = max(1, span.start_col)
     end_line = max(start_line, span.end_line)
@@ -401,7 +400,7 @@ def build_log(result: LintResult, registry: Registry, options: ReportOptions) ->
             physical_location=_om(
                 sarif_om.PhysicalLocation,
                 artifact_location=locator.artifact(sarif_om, f.span.path),
-                region=_region(sarif_om, f),
+                region=_region(sarif_om, f.span),
             ),
         )
         line_hash = fingerprints.get(f.span.path, max(1, f.span.start_line))
@@ -425,6 +424,19 @@ def build_log(result: LintResult, registry: Registry, options: ReportOptions) ->
                 level=_LEVELS[f.severity],
                 message=_om(sarif_om.Message, text=message_text(f, options.show_fixes)),
                 locations=[location],
+                related_locations=[
+                    _om(
+                        sarif_om.Location,
+                        id=i,
+                        physical_location=_om(
+                            sarif_om.PhysicalLocation,
+                            artifact_location=locator.artifact(sarif_om, span.path),
+                            region=_region(sarif_om, span),
+                        ),
+                        message=_om(sarif_om.Message, text=what),
+                    )
+                    for i, (span, what) in enumerate(f.related)
+                ] or None,
                 partial_fingerprints={"primaryLocationLineHash": line_hash} if line_hash else None,
                 suppressions=[{"kind": "inSource", "status": "accepted"}] if f.suppressed else None,
             )

@@ -39,6 +39,10 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
                 out.extend(_snippet(f, src_line.expandtabs(1), style))
             for note in f.notes:
                 out.append(f"        = note: {note}")
+            for span, what in f.related:
+                where = f"{span.start_line}:{span.start_col}" if span.path == path else \
+                    f"{span.path}:{span.start_line}:{span.start_col}"
+                out.append(f"        = also: {where} {what}")
             if f.fix and options.show_fixes:
                 out.append(f"        = {style('fix', '32')}: {f.fix}")
         out.append("")
