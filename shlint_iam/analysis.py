@@ -11,7 +11,7 @@ from typing import Any
 from .config import Config
 from .files import display_path
 from .model import Span
-from .parse import parse, syntax_errors
+from .parse import ParseIncomplete, parse, parse_bytes, syntax_errors
 from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.trace import Block, CommandRun
@@ -28,6 +28,7 @@ class Analysis:
     notes: list[tuple[Span, str]] = field(default_factory=list)  # what the analysis could not follow
     truncated: bool = False  # a work bound was reached
     exhausted: bool = False  # the step budget ran out before the end of the script
+    incomplete: list[str] = field(default_factory=list)  # bounds hit in followed text: not analysed
 
 
 @lru_cache(maxsize=256)
@@ -65,6 +66,20 @@ def runs_gcloud(text: str) -> bool:
     return "gcloud" in text or _SOURCES_FILE.search(text) is not None
 
 
+def _bounded_parse(incomplete: list[str]) -> Any:
+    """``parse`` for text the interpreter follows (sourced files, eval, bash -c): past a parse
+    bound the text is taken as empty and the bound is recorded (the analysis is incomplete)."""
+
+    def parse_followed(followed: SourceFile) -> Any:
+        try:
+            return parse(followed)
+        except ParseIncomplete as exc:
+            incomplete.append(f"{followed.path}: {exc}")
+            return parse_bytes(b"")
+
+    return parse_followed
+
+
 def analyse(source: SourceFile, config: Config, every_command: bool = False) -> Analysis:
     """Parse and interpret ``source``. ``every_command``: interpret even a script that never
     reaches gcloud (plugin rules may look at any command)."""
@@ -74,8 +89,9 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
     if not every_command and not runs_gcloud(source.text):
         return Analysis(source=source, syntax_errors=syntax_errors(source, tree))
     roots = roots_of(source, config)
+    incomplete: list[str] = []
     interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region),
-                              loader=lambda path: load_sourced(path, roots), parse=parse)
+                              loader=lambda path: load_sourced(path, roots), parse=_bounded_parse(incomplete))
     trace, _ = interpreter.run(source, tree)
     commands = interpreter.commands
     facts = [fact for run in commands for fact in run.facts]
@@ -88,4 +104,5 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
         notes=interpreter.notes,
         truncated=interpreter.truncated,
         exhausted=interpreter.exhausted,
+        incomplete=incomplete,
     )

@@ -116,8 +116,7 @@ def check(
         return
 
     if use_stdin:
-        data = sys.stdin.buffer.read()
-        result: LintResult = linter.lint_text(data, stdin_filename or "<stdin>")
+        result: LintResult = _lint_stdin(linter, stdin_filename or "<stdin>")
     else:
         result = _lint_paths(linter, list(paths), jobs)
 
@@ -164,6 +163,22 @@ def _confine_import_path(paths: Sequence[str]) -> None:
 
     folders = [p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths if p != "-"]
     confine_import_path(folders)
+
+
+def _lint_stdin(linter: Linter, shown: str) -> LintResult:
+    """Standard input, read up to its cap (past it: not linted, exit 2)."""
+    from .files import MAX_BYTES, describe_size, display_path
+    from .core import FileProblem
+
+    try:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)  # never more: `check - </dev/zero` stops here
+        if len(data) > MAX_BYTES:
+            why = f"standard input larger than {describe_size(MAX_BYTES)}; not linted"
+            return linter.collect([], [FileProblem(display_path(shown), why)])
+    except (OSError, AttributeError, ValueError) as exc:  # closed or unreadable standard input
+        reason = getattr(exc, "strerror", None) or "closed"
+        return linter.collect([], [FileProblem(display_path(shown), f"could not read standard input: {reason}")])
+    return linter.lint_text(data, shown)
 
 
 def _lint_paths(linter: Linter, paths: list[str], jobs: int | None) -> LintResult:

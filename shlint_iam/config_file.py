@@ -123,10 +123,26 @@ def _show(path: Path) -> str:
 
 
 def _read(path: Path) -> str:
+    """A configuration file's text: regular files only (a FIFO or a device such as /dev/zero
+    could hang or exhaust memory; /dev/null reads as an empty configuration), at most
+    MAX_CONFIG_BYTES."""
+    from .files import MAX_CONFIG_BYTES, TooLarge, read_regular
+
     try:
-        return path.read_bytes().decode("utf-8", "replace")
+        if _is_devnull(path):
+            return ""
+        return read_regular(path, MAX_CONFIG_BYTES).decode("utf-8", "replace")
+    except TooLarge as exc:
+        raise ConfigError(f"{_show(path)}: cannot read: configuration file {exc.strerror}") from None
     except OSError as exc:
         raise ConfigError(f"{_show(path)}: cannot read: {exc.strerror or exc}") from None
+
+
+def _is_devnull(path: Path) -> bool:
+    try:
+        return os.path.samefile(path, os.devnull)
+    except OSError:
+        return False
 
 
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")

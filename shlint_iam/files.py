@@ -14,8 +14,11 @@ from pathlib import Path
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".hg", ".svn"}
 SHELL_SUFFIXES = (".sh", ".bash")
 _SHEBANG = re.compile(rb"^#!\s*(?:/\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:bash|sh|dash|ksh)\b")
-# Files larger than this are linted, but only their first part is analysed (see lint.py).
-MAX_BYTES = 16 * 1024 * 1024
+# The caps on what is read (docs/robustness.md). Each fails closed: past it the input is not
+# linted and the run exits 2 naming it.
+MAX_BYTES = 16 * 1024 * 1024  # a script (a file, standard input, an editor's document)
+MAX_CONFIG_BYTES = 1024 * 1024  # a configuration file
+MAX_LINE_BYTES = 256 * 1024  # one line of a script: longer is not text with line structure
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,7 @@ def display_path(path: Path | str) -> str:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's first MAX_BYTES + 1 bytes (raises OSError; callers report an unreadable path).
+    """The file's bytes (raises OSError, TooLarge past MAX_BYTES; callers report the path).
 
     Opened non-blocking so that a FIFO nobody writes to cannot hang the linter (it reads as
     empty); then read blocking, so that a pipe (``<(...)``) is read to its end.
@@ -169,14 +172,67 @@ def read_bytes(path: Path) -> bytes:
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        chunks: list[bytes] = []
-        left = MAX_BYTES + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+        return read_capped(fd, MAX_BYTES)
     finally:
         os.close(fd)
+
+
+class TooLarge(OSError):
+    """Input past its size cap (it is not read further)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(errno.EFBIG, f"larger than {describe_size(cap)}")
+        self.cap = cap
+
+
+def describe_size(size: int) -> str:
+    if size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MB"
+    return f"{size // 1024} KB"
+
+
+def read_capped(fd: int, cap: int) -> bytes:
+    """At most ``cap`` bytes from ``fd``; raises TooLarge if there are more."""
+    chunks: list[bytes] = []
+    left = cap + 1
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    if left <= 0:
+        raise TooLarge(cap)
+    return b"".join(chunks)
+
+
+def read_regular(path: Path | str, cap: int) -> bytes:
+    """The contents of a regular file of at most ``cap`` bytes (raises OSError: TooLarge past
+    the cap, "not a regular file" for FIFOs, devices, sockets, directories). Opened
+    non-blocking, so a FIFO cannot hang the open; checked with fstat on the open file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return read_capped(fd, cap)
+    finally:
+        os.close(fd)
+
+
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % (MAX_LINE_BYTES + 1))
+
+
+def not_text(raw: bytes) -> str | None:
+    """Why ``raw`` is not a shell script's text (None: it is): a NUL byte, or a line longer
+    than MAX_LINE_BYTES. Such input is not linted (tree-sitter's time on it is unbounded)."""
+    nul = raw.find(b"\0")
+    if nul != -1:
+        line = raw.count(b"\n", 0, nul) + 1
+        return f"not a text file (a NUL byte on line {line}); not linted"
+    if len(raw) > MAX_LINE_BYTES:
+        long = _LONG_LINE.search(raw)
+        if long is not None:
+            line = raw.count(b"\n", 0, long.start()) + 1
+            return f"not a text file (line {line} is longer than {describe_size(MAX_LINE_BYTES)}); not linted"
+    return None

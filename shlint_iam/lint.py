@@ -13,7 +13,18 @@ from typing import Any, TypeVar, cast
 
 from .config import Config
 from .core import FileContext, FileProblem, Finding, ProjectContext, Rule, Severity
-from .files import MAX_BYTES, Candidate, discover, display_path, matches_any, read_bytes
+from .files import (
+    MAX_BYTES,
+    Candidate,
+    TooLarge,
+    describe_size,
+    discover,
+    display_path,
+    matches_any,
+    not_text,
+    read_bytes,
+)
+from .parse import ParseIncomplete
 from .registry import Registry
 from .source import SourceFile
 
@@ -128,6 +139,8 @@ class Linter:
 
         try:
             return run_guarded(work, self.time_limit)
+        except ParseIncomplete as exc:
+            problem = FileProblem(source.path, str(exc))
         except RecursionError:
             problem = FileProblem(source.path, "internal error: script nested too deeply", fatal=False)
         except AnalysisTimeout:
@@ -268,28 +281,27 @@ class Linter:
         shown = display_path(candidate.path)
         try:
             raw = read_bytes(candidate.path)
+        except TooLarge as exc:
+            problems.append(FileProblem(shown, f"{exc.strerror}; not linted"))
+            return None
         except OSError as exc:
             problems.append(FileProblem(shown, f"could not read: {(exc.strerror or str(exc)).lower()}"))
             return None
-        if b"\0" in raw[:BINARY_SNIFF]:
-            # Linted anyway (a NUL is just another byte to the parser); the notice says why the
-            # findings may look odd. Not fatal: the file was read.
-            problems.append(
-                FileProblem(shown, "looks like a binary file (NUL bytes in its first 8 KB); linted as text",
-                            fatal=False)
-            )
-        if len(raw) > MAX_BYTES:
-            problems.append(
-                FileProblem(shown, f"larger than {MAX_BYTES // (1024 * 1024)} MB; only the first "
-                            f"{MAX_BYTES // (1024 * 1024)} MB are linted", fatal=False)
-            )
-            raw = raw[:MAX_BYTES]
+        why = not_text(raw)
+        if why is not None:
+            # tree-sitter's time on such input is unbounded, and nothing in it is a deploy script.
+            problems.append(FileProblem(shown, why))
+            return None
         return SourceFile.from_bytes(shown, raw, real_path=os.path.abspath(candidate.path))
 
     def lint_text(self, text: str | bytes, path: str = "<stdin>") -> LintResult:
         raw = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
         real = os.path.abspath(path) if path not in ("-", "<stdin>") else None
-        source = SourceFile.from_bytes(display_path(path), raw, real_path=real)
+        shown = display_path(path)
+        why = f"larger than {describe_size(MAX_BYTES)}; not linted" if len(raw) > MAX_BYTES else not_text(raw)
+        if why is not None:
+            return self.collect([], [FileProblem(shown, why)])
+        source = SourceFile.from_bytes(shown, raw, real_path=real)
         return self.lint_sources([source], [])
 
 
@@ -315,7 +327,6 @@ class FileOutcome:
 RECURSION_LIMIT = 10_000
 STACK_SIZE = 256 * 1024 * 1024  # address space only; pages are committed as they are touched
 DEFAULT_TIME_LIMIT = 60.0  # seconds per file
-BINARY_SNIFF = 8 * 1024
 PARALLEL_MIN_FILES = 16
 _STACK_LOCK = threading.Lock()
 
@@ -389,6 +400,10 @@ def worker_count(jobs: int | None, files: int) -> int:
 
 
 def _analysis_notices(source: SourceFile, ctx: FileContext) -> list[FileProblem]:
+    incomplete = getattr(ctx.analysis, "incomplete", [])
+    if incomplete:
+        # Followed text (a sourced file, eval text) past a parse bound: the analysis is incomplete.
+        return [FileProblem(source.path, f"analysis incomplete: {why}") for why in incomplete]
     if getattr(ctx.analysis, "exhausted", False):
         return [FileProblem(source.path, "analysis stopped at its work bound (very long or deeply nested "
                             "script); what follows was not analysed", fatal=False)]

@@ -38,34 +38,22 @@ def internal_errors(result: object) -> list[str]:
 # -- odd bytes --------------------------------------------------------------------------------
 
 
-def test_binary_file_named_explicitly_is_linted_with_a_notice(tmp_path: Path) -> None:
+def test_binary_file_named_explicitly_is_not_linted(tmp_path: Path) -> None:
+    # tree-sitter's time on binary input is unbounded (issue 12): a NUL byte means "not text".
     (tmp_path / "blob").write_bytes(b"\x7fELF\x00\x00\x01" + bytes(range(256)) * 8 + b"\n" + DEPLOY.encode())
     (tmp_path / "ok.sh").write_text("set -e\necho ok\n")
     proc = run_cli("blob", "ok.sh", cwd=tmp_path)
     assert_no_traceback(proc)
-    assert "blob: looks like a binary file (NUL bytes in its first 8 KB); linted as text" in proc.stderr
-    # Linted: the deploy after the binary junk is still found, and the exit code says so.
-    assert "blob:" in proc.stdout and "IAM001" in proc.stdout
-    assert proc.returncode == 1
+    assert proc.stderr == "shlint-iam: blob: not a text file (a NUL byte on line 1); not linted\n"
+    assert (proc.returncode, proc.stdout) == (2, "")
 
 
-def test_binary_notice_alone_does_not_change_the_exit_code(tmp_path: Path) -> None:
-    (tmp_path / "blob").write_bytes(b"echo just\x00bytes\n")
-    proc = run_cli("blob", cwd=tmp_path)
-    assert_no_traceback(proc)
-    assert "binary file" in proc.stderr
-    assert (proc.returncode, proc.stdout) == (0, "")
-    # Junk that does not parse is a syntax error, a finding like any other: exit 1.
-    (tmp_path / "junk").write_bytes(b"\x00\x01\x02 (( just bytes \x00")
-    proc = run_cli("junk", cwd=tmp_path)
-    assert_no_traceback(proc)
-    assert proc.returncode == 1 and "SH000" in proc.stdout
-
-
-def test_nul_bytes_do_not_hide_what_follows() -> None:
+def test_nul_bytes_anywhere_make_the_text_not_linted() -> None:
     result = lint_text(b"echo a\x00b\n\x00\n" + DEPLOY.encode(), "nul.sh")
-    assert not internal_errors(result)
-    assert [(f.code, f.span.start_line) for f in result.reported if f.code == "IAM001"] == [("IAM001", 3)]
+    assert [(p.path, p.message, p.fatal) for p in result.problems] == [
+        ("nul.sh", "not a text file (a NUL byte on line 1); not linted", True)
+    ]
+    assert result.findings == [] and result.exit_code() == 2
 
 
 def test_invalid_utf8_is_replaced_and_columns_count_characters() -> None:
