@@ -167,8 +167,8 @@ def _confine_import_path(paths: Sequence[str]) -> None:
 
 def _lint_stdin(linter: Linter, shown: str) -> LintResult:
     """Standard input, read up to its cap (past it: not linted, exit 2)."""
-    from .files import MAX_BYTES, describe_size, display_path
     from .core import FileProblem
+    from .files import MAX_BYTES, describe_size, display_path
 
     try:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)  # never more: `check - </dev/zero` stops here
