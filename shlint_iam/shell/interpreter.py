@@ -669,7 +669,9 @@ class Interpreter:
         for child in node.named_children:
             self._s_variable_assignment(child, state, ctx)
 
-    def _assign(self, node: Any, state: State, ctx: _Ctx, sub_ctx: _Ctx, local: bool = False) -> str | None:
+    def _assign(self, node: Any, state: State, ctx: _Ctx, sub_ctx: _Ctx, local: bool = False,
+                extra: list[Any] | None = None) -> str | None:
+        """``name=value``; ``extra``: nodes the grammar split off the value that belong to it."""
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         if name_node is None:
@@ -687,12 +689,12 @@ class Interpreter:
             value: str | list[str] = ""
         elif value_node.type == "array":
             items: list[str] = []
-            for child in value_node.named_children:
-                fields = self._expand_fields(child, state, sub_ctx)
+            for group in _word_groups(value_node.children):
+                fields = self._word_fields(group, state, sub_ctx)
                 items.extend(fields if fields is not None else [atom(f"list:{name}@{node.start_point[0] + 1}")])
             value = items
         else:
-            value = self._expand_str(value_node, state, sub_ctx)
+            value = self._join_str([value_node] + (extra or []), state, sub_ctx)
         if appending:
             old = state.vars.get(name, "")
             if isinstance(value, list):
@@ -712,9 +714,10 @@ class Interpreter:
         if keyword == "local" and any(self.text(c) == "-" for c in node.named_children) and self._local_dash:
             self._local_dash[-1] = True  # `local -`: the function's `set` options end with it
         flags = [self.text(c) for c in node.named_children if c.type == "word" and self.text(c).startswith("-")]
-        for child in node.named_children:
+        for group in _word_groups(node.children):
+            child = group[0]
             if child.type == "variable_assignment":
-                name = self._assign(child, state, ctx, sub_ctx)
+                name = self._assign(child, state, ctx, sub_ctx, extra=group[1:])
                 if name and keyword == "export":
                     state.exported.add(name)
             elif child.type in ("variable_name", "word") and not self.text(child).startswith("-"):
@@ -796,20 +799,23 @@ class Interpreter:
                        "its exit status is lost in another command's arguments", ctx.in_substitution,
                        ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
                        shell_trap=ctx.shell_trap)
-        for i, child in enumerate(node.children):
-            fieldname = node.field_name_for_child(i)
+        children = node.children
+        fields_of = {id(c): node.field_name_for_child(i) for i, c in enumerate(children)}
+        assignments: list[tuple[Any, list[Any]]] = []
+        for group in _word_groups(children):
+            child = group[0]
+            fieldname = fields_of.get(id(child))
             if child.type == "variable_assignment" and fieldname != "argument":
+                assignments.append((child, group[1:]))
                 vname = child.child_by_field_name("name")
                 vvalue = child.child_by_field_name("value")
                 if vname is not None:
-                    prefix[self.text(vname)] = (
-                        self._expand_str(vvalue, state, sub_ctx) if vvalue is not None else ""
-                    )
+                    value_nodes = ([vvalue] if vvalue is not None else []) + group[1:]
+                    prefix[self.text(vname)] = self._join_str(value_nodes, state, sub_ctx) if value_nodes else ""
                 continue
             if fieldname in ("name", "argument") or child.type == "command_name":
-                target = child.named_children[0] if child.type == "command_name" and child.named_children else child
-                fields = self._expand_fields(target, state, sub_ctx)
-                span = self.span(child)
+                fields = self._word_fields(group, state, sub_ctx)
+                span = self._src.span(group[0].start_point, group[-1].end_point)
                 if fields is None:
                     words.append(Word(atom(f"args@{child.start_point[0] + 1}:{child.start_point[1] + 1}"), span))
                 else:
@@ -817,6 +823,11 @@ class Interpreter:
             elif child.type in ("herestring_redirect", "file_redirect"):
                 for sub in child.named_children:
                     self._expand_fields(sub, state, sub_ctx)
+        if not words and any(extra for _, extra in assignments):
+            # `V=$SA@$P.iam...`: the grammar made part of the value a command name; it is an assignment.
+            for assignment, extra in assignments:
+                self._assign(assignment, state, ctx, replace(ctx, capture=None), extra=extra)
+            return
         if not words:
             for k, v in prefix.items():
                 state.vars[k] = v
@@ -1238,16 +1249,7 @@ class Interpreter:
         if t == "command_substitution":
             return [self._substitute(node, state, ctx)] if quoted else _split(self._substitute(node, state, ctx))
         if t == "concatenation":
-            result: list[str] = [""]
-            for child in node.children:
-                sub = self._fields(child, state, ctx, quoted=child.type in ("string", "raw_string") or quoted)
-                if sub is None:
-                    return None
-                if not sub:
-                    continue
-                result[-1] += sub[0]
-                result.extend(sub[1:])
-            return result
+            return self._concat_fields(node.children, state, ctx, quoted)
         if t == "arithmetic_expansion":
             return [atom(f"arith@{node.start_point[0] + 1}:{node.start_point[1] + 1}")]
         if t == "process_substitution":
@@ -1266,6 +1268,61 @@ class Interpreter:
                 out.extend(sub)
             return out
         return [self.text(node)]
+
+    def _word_fields(self, group: list[Any], state: State, ctx: _Ctx) -> list[str] | None:
+        """The fields of one shell word written as several adjacent syntax nodes."""
+        if len(group) == 1:
+            only = group[0]
+            if only.type == "command_name" and only.named_children:
+                only = only.named_children[0]
+            return self._expand_fields(only, state, ctx)
+        return self._concat_fields(_flatten(group), state, ctx, False)
+
+    def _join_str(self, nodes: list[Any], state: State, ctx: _Ctx) -> str:
+        """A word in an assignment (no field splitting) written as adjacent syntax nodes."""
+        if len(nodes) == 1:
+            return self._expand_str(nodes[0], state, ctx)
+        fields = self._concat_fields(_flatten(nodes), state, ctx, True)
+        if fields is None:
+            return atom(f"expr@{nodes[0].start_point[0] + 1}:{nodes[0].start_point[1] + 1}")
+        return " ".join(fields)
+
+    def _concat_fields(self, parts: list[Any], state: State, ctx: _Ctx, quoted: bool) -> list[str] | None:
+        result: list[str] = [""]
+        i = 0
+        while i < len(parts):
+            child = parts[i]
+            i += 1
+            sub: list[str] | None
+            if child.type == "$" and i < len(parts) and parts[i].type == "word":
+                # tree-sitter-bash splits `$A@$B.c` after the second `$`: `$` + word `B.c`.
+                text = self.text(parts[i])
+                match = re.match(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]", text)
+                if match is not None:
+                    i += 1
+                    found = self._lookup(match.group(0), state)
+                    value = found if found is not None else atom(f"env:{match.group(0)}")
+                    if isinstance(value, list):
+                        sub = list(value) if not quoted else [" ".join(value)]
+                    else:
+                        sub = [value] if quoted else _split(value)
+                    rest = text[match.end():]
+                    if rest:
+                        sub = (sub or [""])
+                        sub[-1] += re.sub(r"\\(.)", r"\1", rest)
+                    if not sub:
+                        continue
+                    result[-1] += sub[0]
+                    result.extend(sub[1:])
+                    continue
+            sub = self._fields(child, state, ctx, quoted=child.type in ("string", "raw_string") or quoted)
+            if sub is None:
+                return None
+            if not sub:
+                continue
+            result[-1] += sub[0]
+            result.extend(sub[1:])
+        return result
 
     def _is_at(self, node: Any) -> bool:
         text = self.text(node)
@@ -1416,6 +1473,38 @@ class Interpreter:
 
 
 _EXIT_STRENGTH = ["break", "return", "exit", ""]
+
+_WORD_PARTS = {"word", "concatenation", "string", "raw_string", "simple_expansion", "expansion", "number",
+               "command_substitution", "ansi_c_string", "translated_string", "arithmetic_expansion",
+               "variable_assignment", "command_name", "brace_expression"}
+
+
+def _flatten(group: list[Any]) -> list[Any]:
+    """The parts of a word written as adjacent nodes, in order."""
+    parts: list[Any] = []
+    for n in group:
+        if n.type == "command_name":
+            n = n.named_children[0] if n.named_children else n
+        parts.extend(n.children if n.type == "concatenation" else [n])
+    return parts
+
+
+def _word_groups(nodes: Any) -> list[list[Any]]:
+    """Named nodes grouped into shell words: nodes with no space between them are one word
+    (tree-sitter-bash splits some words after an expansion: `$SA@$PROJECT.iam...`)."""
+    groups: list[list[Any]] = []
+    prev = None
+    for n in nodes:
+        if not n.is_named or n.type == "comment":
+            prev = None
+            continue
+        if (prev is not None and groups and prev.end_byte == n.start_byte and prev.type in _WORD_PARTS
+                and n.type in _WORD_PARTS and n.type != "variable_assignment"):
+            groups[-1].append(n)
+        else:
+            groups.append([n])
+        prev = n
+    return groups
 
 
 def _strip(value: str, pattern: str, op: str) -> str:
