@@ -25,7 +25,7 @@ from ..files import display_path
 from ..model import Span
 from ..source import SourceFile
 from .trace import Block, Choice, CommandRun, Exit, Node, Word
-from .values import atom, env_default_atom, is_known
+from .values import atom, env_default_atom, is_known, may_equal, resolve_defaults
 
 MAX_STEPS = 40_000  # statements and commands interpreted, in all
 MAX_INLINES_PER_FUNCTION = 64
@@ -184,6 +184,7 @@ class Interpreter:
         self._source_stack: list[str] = []
         self._function_stack: list[str] = []
         self._last_status: list[CommandRun] = []
+        self._stdin: str | None = None  # what the command being run reads (None: the script's input)
         self._local_dash: list[bool] = []  # per function call: `local -` was run in it
         self._trap_at_entry: list[bool] = []  # per function call: an ERR trap reached it from outside
         self._scope: tuple[int, int] = (1, 1)
@@ -197,7 +198,9 @@ class Interpreter:
         state.vars.setdefault("0", script)
         state.vars["BASH_SOURCE"] = [script]
         if not state.cwd:
-            state.cwd = posixpath.dirname(script) if source.real_path else atom("cwd")
+            # Where the script is run from is not known: conditions on `$(pwd)` stay open, paths
+            # (`source ./lib.sh`) resolve against the script's folder (values.resolve_defaults).
+            state.cwd = env_default_atom("PWD", posixpath.dirname(script)) if source.real_path else atom("cwd")
         first = source.line_text(1)
         if first.startswith("#!") and re.search(r"\s-[a-zA-Z]*e", first):
             state.errexit = "on"
@@ -317,6 +320,10 @@ class Interpreter:
         self._statements(node.children, state, ctx)
 
     def _s_compound_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        if node.children and node.children[0].type == "((":  # (( i++ ))
+            for child in node.named_children:
+                self._arith_statement(child, state, ctx)
+            return
         self._statements(node.children, state, ctx)
 
     def _s_do_group(self, node: Any, state: State, ctx: _Ctx) -> None:
@@ -332,12 +339,46 @@ class Interpreter:
 
     def _s_redirected_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
         body = node.child_by_field_name("body")
+        stdin: str | None = None
         for child in node.children:
-            if child.type in ("herestring_redirect",):
+            if child.type == "herestring_redirect":
                 for sub in child.named_children:
-                    self._expand_fields(sub, state, ctx)
+                    stdin = self._expand_str(sub, state, ctx) + "\n"
+            elif child.type == "heredoc_redirect":
+                stdin = self._heredoc_text(child, state, ctx)
+            elif child.type == "file_redirect" and any(c.type == "<" for c in child.children):
+                stdin = atom(f"stdin@{child.start_point[0] + 1}")
         if body is not None:
-            self._statement(body, state, ctx)
+            saved = self._stdin
+            if stdin is not None:
+                self._stdin = stdin
+            try:
+                self._statement(body, state, ctx)
+            finally:
+                self._stdin = saved
+
+    def _heredoc_text(self, redirect: Any, state: State, ctx: _Ctx) -> str:
+        """What a here-document feeds: its body, expanded unless the delimiter is quoted."""
+        start = next((c for c in redirect.children if c.type == "heredoc_start"), None)
+        body = next((c for c in redirect.children if c.type == "heredoc_body"), None)
+        if body is None:
+            return ""
+        quoted = start is not None and any(q in self.text(start) for q in "'\"\\")
+        strip_tabs = any(c.type == "<<-" for c in redirect.children)
+        if quoted:
+            text = self.text(body)
+        else:
+            pieces: list[str] = []
+            last = body.start_byte
+            for child in body.named_children:
+                pieces.append(self._src.data[last : child.start_byte].decode("utf-8", "replace"))
+                pieces.append(self._expand_str(child, state, ctx))
+                last = child.end_byte
+            pieces.append(self._src.data[last : body.end_byte].decode("utf-8", "replace"))
+            text = re.sub(r"\\([$`\\])", r"\1", "".join(pieces).replace("\\\n", ""))
+        if strip_tabs:
+            text = re.sub(r"(?m)^\t+", "", text)
+        return text
 
     def _s_negated_command(self, node: Any, state: State, ctx: _Ctx) -> None:
         at = node.start_point[0] + 1
@@ -620,6 +661,10 @@ class Interpreter:
         is_until = node.children and node.children[0].type == "until"
         keyword = "until" if is_until else "while"
         cond_ctx = ctx.condition(f"in the `{keyword}` condition on line {node.start_point[0] + 1}")
+        lines = self._read_loop_input(cond, state)
+        if lines is not None and body is not None and not is_until:
+            self._read_loop(cond[0], lines, body, state, ctx)
+            return
         outcome = self._condition_nodes(cond, state, cond_ctx)
         if is_until and outcome is not None:
             outcome = not outcome
@@ -632,16 +677,138 @@ class Interpreter:
         self._choice(state, [lambda s: None, lambda s: self._loop_body(body, s, ctx)],
                      self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
 
+    def _read_loop_input(self, cond: list[Any], state: State) -> list[str] | None:
+        """The lines a ``while read ...`` loop reads, when its input is known (a here-document,
+        a here-string, a pipe from a command whose output is known)."""
+        if len(cond) != 1 or cond[0].type != "command" or self._stdin is None or not is_known(self._stdin):
+            return None
+        name = cond[0].child_by_field_name("name")
+        if name is None or self.text(name) != "read":
+            return None
+        text = self._stdin
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # a last line without a newline is read but fails the condition: not run
+        else:
+            lines = lines[:-1]
+        return lines if len(lines) <= MAX_UNROLL else None
+
+    def _read_loop(self, cond: Any, lines: list[str], body: Any, state: State, ctx: _Ctx) -> None:
+        words = [self.text(c) for c in cond.children if c.type in ("word", "variable_name")
+                 and cond.field_name_for_child(cond.children.index(c)) == "argument"]
+        ifs_assign = [c for c in cond.children if c.type == "variable_assignment"
+                      and self.text(c).startswith("IFS=")]
+        ifs: str | None = None
+        if ifs_assign:
+            value = ifs_assign[0].child_by_field_name("value")
+            ifs = self._expand_str(value, state, _Ctx()) if value is not None else ""
+        raw = any(w.startswith("-") and "r" in w for w in words)
+        names = [w for w in words if re.fullmatch(r"[A-Za-z_]\w*", w)] or ["REPLY"]
+        saved = self._stdin
+        self._stdin = None
+        try:
+            for line in lines:
+                if state.terminated:
+                    break
+                if not raw:
+                    line = re.sub(r"\\(.)", r"\1", line)
+                for name, value in zip(names, _read_fields(line, ifs, len(names)), strict=True):
+                    state.vars[name] = value
+                self._loop_body(body, state, ctx)
+            if not state.terminated:
+                for name in names:  # the read that ends the loop clears the variables
+                    state.vars[name] = ""
+        finally:
+            self._stdin = saved
+
     def _s_c_style_for_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        """``for ((i = 0; i < N; i++))``: unrolled as bash runs it while the bounds are known
+        (``${#ARR[@]}`` of a known array, a number); otherwise zero-or-more times."""
         body = node.child_by_field_name("body")
+        init = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "initializer"]
+        cond = node.child_by_field_name("condition")
+        update = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "update"]
         if body is None:
             return
-        self._choice(state, [lambda s: None, lambda s: self._loop_body(body, s, ctx)],
-                     self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+        for n in init:
+            self._arith_statement(n, state, ctx)
+        where = f"{node.start_point[0] + 1}:{node.start_point[1] + 1}"
+        for _ in range(MAX_UNROLL + 1):
+            if state.terminated:
+                return
+            go = 1 if cond is None else self._arith_value(cond, state, ctx)
+            if go == 0:
+                return
+            if go is None:
+                break
+            self._loop_body(body, state, ctx)
+            for n in update:
+                self._arith_statement(n, state, ctx)
+        else:
+            self.truncated = True
+        self._choice(state, [lambda s: None, lambda s: self._loop_body(body, s, ctx)], self.span(node), where)
+
+    def _arith_value(self, node: Any, state: State, ctx: _Ctx) -> int | None:
+        """The value of an arithmetic expression where every variable in it is known."""
+        return _arith(self._rebuild(node, state, ctx), lambda n: self._int_var(n, state))
+
+    def _arith_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        """An arithmetic expression that may assign: ``i=0``, ``i++``, ``i += 2``, ``n--``."""
+        text = self._rebuild(node, state, ctx).strip()
+        match = re.fullmatch(r"(\+\+|--)?\s*([A-Za-z_]\w*)\s*(\+\+|--|[-+*/%]?=(?!=)\s*(.*))?", text, re.S)
+        if match is None or (match.group(1) is None and match.group(3) is None):
+            return
+        name = match.group(2)
+        where = f"arith:{name}@{node.start_point[0] + 1}:{node.start_point[1] + 1}"
+        current = state.vars.get(name, "")
+        old = _arith(current if isinstance(current, str) and current.strip() else "0", lambda _n: None) \
+            if isinstance(current, str) and is_known(current) else None
+        op = match.group(1) or match.group(3)
+        new: int | None
+        if op in ("++", "--"):
+            new = None if old is None else old + (1 if op == "++" else -1)
+        else:
+            assign = op.split("=", 1)[0].strip()
+            rhs = _arith(match.group(4) or "", lambda n: self._int_var(n, state))
+            if rhs is None or (assign and old is None):
+                new = None
+            elif not assign:
+                new = rhs
+            else:
+                new = _arith(f"{old} {assign} {rhs}", lambda _n: None)
+        state.vars[name] = str(new) if new is not None else atom(where)
+
+    def _int_var(self, name: str, state: State) -> int | None:
+        value = state.vars.get(name)
+        if value is None:
+            return 0
+        if isinstance(value, list) or not is_known(value):
+            return None
+        return _arith(value, lambda _n: None) if value.strip() else 0
+
+    def _rebuild(self, node: Any, state: State, ctx: _Ctx) -> str:
+        """The source text of ``node`` with each expansion in it replaced by its value."""
+        if node.type in ("simple_expansion", "expansion", "command_substitution"):
+            return self._expand_str(node, state, ctx)
+        if node.type == "arithmetic_expansion":
+            inner = node.named_children
+            value = self._arith_value(inner[0], state, ctx) if len(inner) == 1 else None
+            return str(value) if value is not None else atom(f"arith@{node.start_point[0] + 1}")
+        if not node.children:
+            return self.text(node)
+        out: list[str] = []
+        last = node.start_byte
+        for child in node.children:
+            out.append(self._src.data[last : child.start_byte].decode("utf-8", "replace"))
+            out.append(self._rebuild(child, state, ctx))
+            last = child.end_byte
+        out.append(self._src.data[last : node.end_byte].decode("utf-8", "replace"))
+        return "".join(out)
 
     # pipelines -----------------------------------------------------------------------
     def _s_pipeline(self, node: Any, state: State, ctx: _Ctx) -> None:
         parts = [c for c in node.children if c.is_named and c.type != "comment"]
+        piped: str | None = None  # what the previous part printed
         for i, part in enumerate(parts):
             if i == len(parts) - 1:
                 part_ctx = ctx
@@ -654,12 +821,23 @@ class Interpreter:
                 part_ctx = _Ctx("masked", self.span(parts[i + 1]), f"piped into `{reader}`", ctx.in_substitution,
                                 ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
                                 shell_trap=ctx.shell_trap)
+            captured: list[str] | None = None
+            if i < len(parts) - 1:
+                captured = []
+                part_ctx = replace(part_ctx, capture=captured)
             # Each part runs in a subshell: variables never leave a pipeline.
             inner = state.copy()
             block = Block("subshell")
-            with self._into(block):
-                self._statement(part, inner, part_ctx)
+            saved_stdin = self._stdin
+            if i > 0:
+                self._stdin = piped
+            try:
+                with self._into(block):
+                    self._statement(part, inner, part_ctx)
+            finally:
+                self._stdin = saved_stdin
             self._emit(block)
+            piped = "".join(captured) if captured is not None else None
 
     # simple statements ---------------------------------------------------------------
     def _s_variable_assignment(self, node: Any, state: State, ctx: _Ctx) -> None:
@@ -856,6 +1034,9 @@ class Interpreter:
                 self._call(state.funcs[name], words, state, ctx, prefix)
                 return
             self.truncated = True
+        if not is_known(name) and not is_known(resolve_defaults(name)) and self._dispatch(words, node, state, ctx,
+                                                                                            prefix):
+            return
         builtin = getattr(self, "_b_" + _builtin_attr(name), None)
         run = self._record(words, node, state, ctx, prefix)
         if builtin is not None:
@@ -881,6 +1062,46 @@ class Interpreter:
         if ctx.capture is not None:
             unknown = atom(f"out:{run.span.start_line}:{run.span.start_col}")
             ctx.capture.append(output if output is not None else unknown)
+
+    def _dispatch(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, str]) -> bool:
+        """A command whose name is not known (``"$1"``, ``"$@"``, ``"$MAIN_FUNCTION"``, a task
+        name from a list): each defined function it may name runs as a possible path, beside
+        the path where it names none (some other program). Functions that always exit
+        (``usage``, ``die``) and the ones running now are left out."""
+        name = words[0].text
+        candidates = [f for f in state.funcs.values()
+                      if may_equal(name, f.name) and f.name not in self._function_stack
+                      and not self._always_exits(f)]
+        if not candidates or self._depth >= MAX_CALL_DEPTH:
+            return False
+        where = f"{node.start_point[0] + 1}:{node.start_point[1] + 1}"
+
+        def call(func: FunctionDef) -> Callable[[State], None]:
+            def run(s: State) -> None:
+                count = self._inlined.get(func.name, 0)
+                if count >= MAX_INLINES_PER_FUNCTION:
+                    self.truncated = True
+                    return
+                self._inlined[func.name] = count + 1
+                self._call(func, [Word(func.name, words[0].span)] + words[1:], s, ctx, dict(prefix))
+            return run
+
+        def other(s: State) -> None:
+            self._record(words, node, s, ctx, prefix)
+            if ctx.capture is not None:
+                ctx.capture.append(atom(f"out:{where}"))
+
+        self._choice(state, [call(f) for f in candidates] + [other], self.span(node), where)
+        return True
+
+    def _always_exits(self, func: FunctionDef) -> bool:
+        body = func.body
+        for child in body.named_children:
+            if child.type == "command":
+                name = child.child_by_field_name("name")
+                if name is not None and func.source.data[name.start_byte:name.end_byte] == b"exit":
+                    return True
+        return False
 
     def _unwrap(self, name: str, rest: list[Word]) -> list[Word]:
         i = 0
@@ -1028,8 +1249,10 @@ class Interpreter:
             state.cwd = atom("home")
         elif is_known(target) and is_known(state.cwd) and not os.path.isabs(target):
             state.cwd = posixpath.normpath(posixpath.join(state.cwd, target))
-        elif is_known(target):
+        elif is_known(target) and os.path.isabs(target):
             state.cwd = posixpath.normpath(target)
+        elif is_known(target):
+            state.cwd = posixpath.join(state.cwd, target)  # relative to a directory not known
         else:
             state.cwd = target
 
@@ -1092,6 +1315,27 @@ class Interpreter:
         for name in names or ["REPLY"]:
             state.vars[name] = atom(f"read:{name}@{run.span.start_line}")
 
+    def _b_cat(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        if not [a for a in args if a != "-"] and self._stdin is not None:
+            self._output(ctx, self._stdin)  # `cat <<EOF`
+        else:
+            self._output(ctx, atom(f"out:{run.span.start_line}:{run.span.start_col}"))
+
+    def _b_mapfile(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        """``mapfile -t ARR <<< "$X"`` / ``readarray``: one element per line of known input."""
+        names = [a for a in args if re.fullmatch(r"[A-Za-z_]\w*", a)]
+        name = names[-1] if names else "MAPFILE"
+        text = self._stdin
+        if text is None or not is_known(text):
+            state.vars[name] = [atom(f"list:{name}@{run.span.start_line}")]
+            return
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        state.vars[name] = lines if "-t" in args else [line + "\n" for line in lines]
+
+    _b_readarray = _b_mapfile
+
     def _b_source(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
         if not args:
             return
@@ -1137,14 +1381,16 @@ class Interpreter:
     _b_dot = _b_source
 
     def _resolve_source(self, target: str, state: State) -> str | None:
+        target = resolve_defaults(target)
         if not is_known(target):
             return None
         if os.path.isabs(target):
             return posixpath.normpath(target)
         script = self._src.real_path or ""
         candidates = []
-        if is_known(state.cwd) and state.cwd:
-            candidates.append(posixpath.join(state.cwd, target))
+        cwd = resolve_defaults(state.cwd)
+        if is_known(cwd) and cwd:
+            candidates.append(posixpath.join(cwd, target))
         if script:
             candidates.append(posixpath.join(posixpath.dirname(script), target))
         candidates.append(os.path.abspath(target))
@@ -1251,7 +1497,7 @@ class Interpreter:
         if t == "concatenation":
             return self._concat_fields(node.children, state, ctx, quoted)
         if t == "arithmetic_expansion":
-            return [atom(f"arith@{node.start_point[0] + 1}:{node.start_point[1] + 1}")]
+            return [self._rebuild(node, state, ctx)]
         if t == "process_substitution":
             inner = _Ctx("discarded", self.span(node), "process substitution hides the exit status",
                          ctx.in_substitution)
@@ -1381,6 +1627,30 @@ class Interpreter:
             return None
         return value
 
+    def _length(self, target: Any, state: State, node: Any) -> str:
+        """``${#V}`` (characters) and ``${#A[@]}`` (elements) where the value is known."""
+        unknown = atom(f"len@{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+        if target.type == "subscript":
+            base = target.child_by_field_name("name")
+            index = target.child_by_field_name("index")
+            value = self._lookup(self.text(base), state) if base is not None else None
+            if index is not None and self.text(index) in ("@", "*"):
+                if value is None:
+                    return "0"
+                items = value if isinstance(value, list) else [value]
+                if any(_is_whole_atom(i) and i.startswith("\ue000list:") for i in items):
+                    return unknown
+                return str(len(items))
+            return unknown
+        value = self._lookup(self.text(target), state)
+        if value is None:
+            return unknown
+        if isinstance(value, list):
+            if self.text(target) in ("@", "*"):
+                return str(len(value)) if all(is_known(v) for v in value) else unknown
+            value = value[0] if value else ""
+        return str(len(value)) if is_known(value) else unknown
+
     def _expansion(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> str | list[str]:
         if node.type == "simple_expansion":
             name_node = node.named_children[0] if node.named_children else None
@@ -1392,8 +1662,8 @@ class Interpreter:
         inner = [c for c in children if c.type not in ("${", "}")]
         if not inner:
             return ""
-        if inner[0].type == "#" and len(inner) >= 2:  # ${#V}
-            return atom(f"len@{node.start_point[0] + 1}")
+        if inner[0].type == "#" and len(inner) == 2:  # ${#V}, ${#A[@]}
+            return self._length(inner[1], state, node)
         head = inner[0]
         if head.type in ("!",):
             return atom(f"indirect@{node.start_point[0] + 1}")
@@ -1405,6 +1675,9 @@ class Interpreter:
             name = self.text(base) if base is not None else ""
             arr = self._lookup(name, state)
             idx = self.text(index) if index is not None else "0"
+            if index is not None and idx not in ("@", "*") and isinstance(arr, list):
+                number = self._arith_value(index, state, ctx)  # ${A[$i]}, ${A[i+1]}
+                idx = str(number) if number is not None and number >= 0 else idx
             if idx in ("@", "*"):
                 value = arr if isinstance(arr, list) else ([arr] if arr else [])
                 if arr is None:
@@ -1505,6 +1778,103 @@ def _word_groups(nodes: Any) -> list[list[Any]]:
             groups.append([n])
         prev = n
     return groups
+
+
+_ARITH_TOKEN = re.compile(r"\s*(?:(0x[0-9a-fA-F]+|\d+)|([A-Za-z_]\w*)|(\|\||&&|==|!=|<=|>=|<<|>>|\*\*|[-+*/%<>!()]))")
+_ARITH_OPS = {"||": " or ", "&&": " and ", "!": " not ", "/": "//"}
+
+
+def _arith(text: str, lookup: Callable[[str], int | None]) -> int | None:
+    """Bash integer arithmetic over numbers, variables (``lookup``) and the usual operators
+    (None: a part is unknown or not understood)."""
+    import ast
+
+    if not is_known(text):
+        return None
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        if not text[pos:].strip():
+            break
+        match = _ARITH_TOKEN.match(text, pos)
+        if match is None:
+            return None
+        pos = match.end()
+        number, name, op = match.groups()
+        if number is not None:
+            out.append(str(int(number, 0)) if number.startswith("0x") else str(int(number)))
+        elif name is not None:
+            value = lookup(name)
+            if value is None:
+                return None
+            out.append(f"({value})")
+        else:
+            out.append(_ARITH_OPS.get(op, op))
+    if not out:
+        return 0
+    try:
+        tree = ast.parse("".join(out), mode="eval")
+    except SyntaxError:
+        return None
+
+    def ev(n: ast.AST) -> int:
+        if isinstance(n, ast.Expression):
+            return ev(n.body)
+        if isinstance(n, ast.Constant) and isinstance(n.value, int):
+            return int(n.value)
+        if isinstance(n, ast.UnaryOp):
+            v = ev(n.operand)
+            return -v if isinstance(n.op, ast.USub) else v if isinstance(n.op, ast.UAdd) else int(not v)
+        if isinstance(n, ast.BoolOp):
+            vals = [ev(v) for v in n.values]
+            return int(all(vals)) if isinstance(n.op, ast.And) else int(any(vals))
+        if isinstance(n, ast.Compare) and len(n.ops) == 1:
+            a, b = ev(n.left), ev(n.comparators[0])
+            cmp = {ast.Lt: a < b, ast.LtE: a <= b, ast.Gt: a > b, ast.GtE: a >= b, ast.Eq: a == b, ast.NotEq: a != b}
+            return int(cmp[type(n.ops[0])])
+        if isinstance(n, ast.BinOp):
+            a, b = ev(n.left), ev(n.right)
+            if isinstance(n.op, (ast.FloorDiv, ast.Mod)) and b == 0:
+                raise ValueError("division by zero")
+            if isinstance(n.op, ast.Pow) and (b < 0 or b > 64):
+                raise ValueError("exponent")
+            if isinstance(n.op, (ast.LShift, ast.RShift)) and not 0 <= b < 64:
+                raise ValueError("shift")
+            ops: dict[type, Callable[[int, int], int]] = {
+                ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y, ast.Mult: lambda x, y: x * y,
+                ast.FloorDiv: lambda x, y: int(x / y), ast.Mod: lambda x, y: x - int(x / y) * y,
+                ast.Pow: lambda x, y: x ** y, ast.LShift: lambda x, y: x << y, ast.RShift: lambda x, y: x >> y}
+            if type(n.op) in ops:
+                return ops[type(n.op)](a, b)
+        raise ValueError("not arithmetic")
+
+    try:
+        result = ev(tree)
+    except (ValueError, KeyError, RecursionError):
+        return None
+    return result if -(2 ** 63) <= result < 2 ** 63 else None
+
+
+def _read_fields(line: str, ifs: str | None, count: int) -> list[str]:
+    """How ``read a b c`` splits a line: by IFS, the last name takes the rest."""
+    if ifs is None:
+        ifs = " \t\n"
+    white = "".join(c for c in ifs if c in " \t\n")
+    if not ifs:
+        return [line] + [""] * (count - 1)
+    line = line.strip(white) if white else line
+    out: list[str] = []
+    rest = line
+    pattern = re.compile(f"[{re.escape(white)}]*[{re.escape(ifs)}][{re.escape(white)}]*|[{re.escape(white)}]+"
+                         if white else f"[{re.escape(ifs)}]")
+    while len(out) < count - 1 and rest:
+        match = pattern.search(rest)
+        if match is None:
+            break
+        out.append(rest[: match.start()])
+        rest = rest[match.end():]
+    out.append(rest)
+    return out + [""] * (count - len(out))
 
 
 def _strip(value: str, pattern: str, op: str) -> str:
