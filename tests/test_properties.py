@@ -129,7 +129,8 @@ def test_generated_scripts_never_crash_and_are_deterministic(text: str) -> None:
 def test_random_bytes_never_crash(data: bytes) -> None:
     result = lint_text(data, "bytes.sh")
     _no_internal_error(result)
-    assert result.exit_code() in (0, 1)
+    # Exit 2 only for input that is not text (a NUL byte): it is not linted (issue 12).
+    assert result.exit_code() in ((2,) if b"\0" in data else (0, 1))
     for f in result.findings:
         assert f.span.start_line >= 1 and f.span.start_col >= 1
 
@@ -144,7 +145,8 @@ def test_file_on_disk_agrees_with_text(data: bytes) -> None:
         as_text = LINTER.lint_text(data, str(path))
     _no_internal_error(on_disk)
     assert _facts(on_disk) == _facts(as_text)
-    assert [(p.message, p.fatal) for p in on_disk.problems if "binary" not in p.message] == [
-        (p.message, p.fatal) for p in as_text.problems
-    ]
+    assert [(p.message, p.fatal) for p in on_disk.problems] == [(p.message, p.fatal) for p in as_text.problems]
+    if b"\0" in data:  # not text: not linted either way (issue 12)
+        assert on_disk.files == [] and on_disk.exit_code() == as_text.exit_code() == 2
+        return
     assert os.path.basename(on_disk.files[0]) == "deploy.sh"
