@@ -83,8 +83,12 @@ def _bounded_parse(incomplete: list[str]) -> Any:
 def analyse(source: SourceFile, config: Config, every_command: bool = False) -> Analysis:
     """Parse and interpret ``source``. ``every_command``: interpret even a script that never
     reaches gcloud (plugin rules may look at any command)."""
+    from .frontends import analyse_document
     from .gcloud.model import GcloudModel
 
+    document = analyse_document(source, config, every_command)
+    if document is not None:
+        return document  # a workflow, build config or Makefile
     tree = parse(source)
     if not every_command and not runs_gcloud(source.text):
         return Analysis(source=source, syntax_errors=syntax_errors(source, tree))

@@ -41,6 +41,13 @@ def is_shell_script(path: Path) -> bool:
     return bool(_SHEBANG.match(head))
 
 
+def _is_ci_file(path: Path) -> bool:
+    """Workflows, Cloud Build configs and Makefiles: linted through their front ends."""
+    from .frontends import walk_includes
+
+    return walk_includes(str(path))
+
+
 def matches_any(path: Path, patterns: Iterable[str], root: Path) -> bool:
     """gitignore-like matching of ``path`` against ``patterns`` relative to ``root``."""
     try:
@@ -132,7 +139,7 @@ def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator
                 continue  # a broken link or a link loop found by a walk is not a script
             if not stat.S_ISREG(mode):
                 continue  # FIFOs, sockets and devices below a directory are never opened
-            if matches_any(path, exclude, root) or not is_shell_script(path):
+            if matches_any(path, exclude, root) or not (is_shell_script(path) or _is_ci_file(path)):
                 continue
             key = os.path.realpath(path)
             if key in seen:

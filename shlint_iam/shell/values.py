@@ -21,6 +21,12 @@ def atom(label: str) -> str:
     return f"{ATOM_START}{label}{ATOM_END}"
 
 
+def written(text: str) -> str:
+    """An unknown that a runner substitutes into the script (``${{ secrets.SA }}`` in a workflow,
+    ``$PROJECT_ID`` in a build config, ``$(REGION)`` in a Makefile), shown as it was written."""
+    return atom(f"as:{text}")
+
+
 def env_default_atom(name: str, default: str) -> str:
     """``${NAME:-default}`` where the script never sets NAME: the environment may."""
     return atom(f"envdefault:{name}={default}")
@@ -64,6 +70,8 @@ def show(value: str) -> str:
         if kind == "envdefault":
             env_name, _, default = rest.partition("=")
             return f"${{{env_name}:-{default}}}"
+        if kind == "as":
+            return rest
         if kind == "projectNumber":
             return "PROJECT_NUMBER"
         if kind == "prop":

@@ -1,0 +1,283 @@
+"""Shell programs embedded in another file (a workflow, a build config, a Makefile).
+
+A front end turns its file into :class:`Program` s: the shell text a runner executes, the
+environment and options it runs with, and for every character of that text the offset in the
+original file it came from. :func:`interpret` runs the programs of one file in order, as one
+deployment, through the same interpreter, gcloud model and rules as a script; every span the
+interpreter makes goes through :class:`EmbeddedSource` and so points into the original file.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Span
+from ..source import SourceFile
+
+
+class DocIndex:
+    """Character offsets of a document to 1-based (line, column)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        pos = text.find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+        self.starts = starts
+
+    def point(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        row = bisect.bisect_right(self.starts, offset) - 1
+        return row + 1, offset - self.starts[row] + 1
+
+    def offset(self, line: int, col: int) -> int:
+        return self.starts[min(max(line, 1), len(self.starts)) - 1] + col - 1
+
+
+class EmbeddedSource(SourceFile):
+    """The text of one program; its spans are spans of the document it came from."""
+
+    doc: SourceFile
+    index: DocIndex
+    offsets: list[int]  # doc offset of each character of ``text``, plus one past the end
+    _char_of_byte: list[int] | None
+
+    @classmethod
+    def make(cls, doc: SourceFile, index: DocIndex, text: str, offsets: list[int]) -> EmbeddedSource:
+        src = cls(doc.path, text, real_path=doc.real_path)
+        src.doc = doc
+        src.index = index
+        src.offsets = offsets
+        src._char_of_byte = None
+        return src
+
+    def _char(self, row: int, byte_col: int) -> int:
+        if row >= len(self._line_starts):
+            return len(self.text)
+        at = self._line_starts[row] + byte_col
+        if self._ascii:
+            return at
+        if self._char_of_byte is None:
+            table = []
+            for i, ch in enumerate(self.text):
+                table.extend([i] * len(ch.encode("utf-8", "surrogatepass")))
+            table.append(len(self.text))
+            self._char_of_byte = table
+        return self._char_of_byte[min(at, len(self._char_of_byte) - 1)]
+
+    def doc_offset(self, char: int) -> int:
+        return self.offsets[max(0, min(char, len(self.offsets) - 1))]
+
+    def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
+        a = self._char(*start)
+        b = self._char(*end)
+        line, col = self.index.point(self.doc_offset(a))
+        if b <= a:
+            return Span(self.path, line, col, line, col)
+        end_line, end_col = self.index.point(self.doc_offset(b - 1))
+        end_col += 1
+        if (end_line, end_col) < (line, col):
+            end_line, end_col = line, col
+        return Span(self.path, line, col, end_line, end_col)
+
+    def doc_line(self, script_line: int) -> int:
+        """The document line of the first character of 1-based ``script_line``."""
+        row = max(0, min(script_line - 1, len(self._line_starts) - 1))
+        return self.index.point(self.doc_offset(self._char(row, 0)))[0]
+
+
+# -- building program text ------------------------------------------------------------------
+@dataclass
+class Unknown:
+    """A value the runner substitutes that is not known statically, shown as ``written``."""
+
+    written: str
+
+
+class ScriptBuilder:
+    """Accumulates program text with the document offset of every character.
+
+    ``substitute`` inserts what a runner splices into the text before the shell reads it
+    (``${{ ... }}``, ``$_SUBST``, ``$(VAR)``): known text as is; an unknown as a reference to a
+    placeholder variable, quoted for the shell context at that point, so that the shell sees
+    one word whose value is an unknown shown as the runner's expression."""
+
+    def __init__(self, placeholders: dict[str, str], new_value: Callable[[str], str]) -> None:
+        self.chars: list[str] = []
+        self.offsets: list[int] = []
+        self.placeholders = placeholders  # variable name -> value, shared by a document's programs
+        self._by_text: dict[str, str] = {}
+        self._new_value = new_value
+        self._quote = ""  # "", "'" or '"': the shell quoting context at the end of the text
+        self._escaped = False
+
+    def _track(self, ch: str) -> None:
+        if self._escaped:
+            self._escaped = False
+            return
+        if self._quote == "'":
+            if ch == "'":
+                self._quote = ""
+            return
+        if ch == "\\":
+            self._escaped = True
+        elif self._quote == '"':
+            if ch == '"':
+                self._quote = ""
+        elif ch in "'\"":
+            self._quote = ch
+
+    def add(self, text: str, offsets: list[int] | int) -> None:
+        for i, ch in enumerate(text):
+            self.chars.append(ch)
+            self.offsets.append(offsets if isinstance(offsets, int) else offsets[i])
+            self._track(ch)
+
+    def substitute(self, value: str | Unknown, offset: int) -> None:
+        if isinstance(value, str):
+            self.add(value, offset)
+            return
+        name = self._by_text.get(value.written)
+        if name is None:
+            name = f"__shlint_t{len(self.placeholders) + 1}"
+            self._by_text[value.written] = name
+            self.placeholders[name] = self._new_value(value.written)
+        ref = "${" + name + "}"
+        if self._quote == "'":
+            text = "'\"" + ref + "\"'"
+        elif self._quote == '"':
+            text = ref
+        else:
+            text = '"' + ref + '"'
+        saved = self._quote
+        for ch in text:
+            self.chars.append(ch)
+            self.offsets.append(offset)
+        self._quote = saved
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chars)
+
+    def build(self, doc: SourceFile, index: DocIndex, end: int | None = None) -> EmbeddedSource:
+        tail = end if end is not None else (self.offsets[-1] + 1 if self.offsets else 0)
+        return EmbeddedSource.make(doc, index, self.text, self.offsets + [tail])
+
+
+# -- programs -------------------------------------------------------------------------------
+@dataclass
+class Program:
+    """One shell program as a runner starts it."""
+
+    source: EmbeddedSource
+    label: str  # what it is, for people: "job deploy, step 2 (Deploy)"
+    env: dict[str, str] = field(default_factory=dict)  # abstract values
+    errexit: bool = False
+    pipefail: bool = False
+    positional: list[str] = field(default_factory=list)
+    cwd: str = ""
+    group: str = ""  # programs of one group share gcloud configuration (one machine)
+    condition: Span | None = None  # set: the program runs only on some paths (where it says so)
+    checked_by_runner: bool = True  # the runner stops at a failing program
+    ignore_failure: Span | None = None  # set: the runner ignores its failure (make's `-`)
+    props: dict[str, str] = field(default_factory=dict)  # gcloud properties the runner sets first
+    goal: str = ""  # programs of different goals are alternatives (make targets a user may run)
+
+
+@dataclass
+class Document:
+    """What a front end made of one file."""
+
+    programs: list[Program] = field(default_factory=list)
+    errors: list[tuple[Span, str]] = field(default_factory=list)  # the file's own syntax errors
+    placeholders: dict[str, str] = field(default_factory=dict)
+    notes: list[tuple[Span, str]] = field(default_factory=list)
+
+
+def interpret(doc: SourceFile, document: Document, config: Any, every_command: bool = False) -> Any:
+    """Run ``document``'s programs in order as one deployment; an Analysis of ``doc``."""
+    from ..analysis import Analysis, load_sourced, runs_gcloud
+    from ..gcloud.model import GcloudModel
+    from ..parse import parse, syntax_errors
+    from ..shell.interpreter import Interpreter, State
+    from ..shell.trace import Block, Choice, walk_commands
+
+    errors = list(document.errors)
+    trees = []
+    for program in document.programs:
+        tree = parse(program.source)
+        trees.append(tree)
+        errors.extend(syntax_errors(program.source, tree))
+    analysis = Analysis(source=doc, syntax_errors=errors, notes=list(document.notes))
+    if not every_command and not any(runs_gcloud(p.source.text) for p in document.programs):
+        return analysis
+    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region), loader=load_sourced,
+                              parse=parse)
+    goals: dict[str, Block] = {}
+    props: dict[str, Any] = {}
+    group: str | None = None
+    for program, tree in zip(document.programs, trees, strict=False):
+        if program.group != group:
+            group = program.group
+            props = {}
+        env: dict[str, str | list[str]] = dict(document.placeholders)
+        env.update(program.env)
+        state = State(
+            vars=env,
+            exported=set(program.env),
+            errexit="on" if program.errexit else "off",
+            pipefail=program.pipefail,
+            cwd=program.cwd,
+            props={**props, **program.props},
+            positional=list(program.positional),
+        )
+        first = len(interpreter.commands)
+        block, end = interpreter.run(program.source, tree, state)
+        ran = interpreter.commands[first:]
+        for run in ran:
+            if isinstance(run.source, EmbeddedSource):
+                run.scope = (run.source.doc_line(run.scope[0]), run.source.doc_line(run.scope[1]))
+        _runner_checks(program, block, walk_commands)
+        step = Block("subshell", list(block.nodes))
+        top = goals.setdefault(program.goal, Block("script"))
+        if program.condition is not None:
+            top.nodes.append(Choice([Block("branch", [step]), Block("branch", [])], program.condition))
+        else:
+            top.nodes.append(step)
+            props = dict(end.props)
+        if interpreter.exhausted:
+            break
+    analysis.commands = interpreter.commands
+    analysis.facts = [fact for run in interpreter.commands for fact in run.facts]
+    if len(goals) == 1:
+        analysis.trace = next(iter(goals.values()))
+    elif goals:
+        analysis.trace = Block("script", [Choice([Block("branch", b.nodes) for b in goals.values()], None)])
+    analysis.notes.extend(interpreter.notes)
+    analysis.truncated = interpreter.truncated
+    analysis.exhausted = interpreter.exhausted
+    return analysis
+
+
+def _runner_checks(program: Program, block: Any, walk: Callable[[Any], list[Any]]) -> None:
+    """The runner looks at a program's exit status: its last command is checked (a failing step
+    stops the job), or, with make's ``-``, its failure is thrown away."""
+    runs = [r for r in walk(block) if not r.in_substitution]
+    if not runs:
+        return
+    last = runs[-1]
+    if program.ignore_failure is not None:
+        for run in runs:
+            if run.status == "propagates" and run is last:
+                run.status = "discarded"
+                run.status_span = program.ignore_failure
+                run.status_reason = "make ignores the failure of a recipe line that starts with `-`"
+        return
+    if program.checked_by_runner and last.status == "propagates":
+        last.status = "checked"
+        last.status_reason = "the runner stops when the program's last command fails"

@@ -1,0 +1,322 @@
+"""GitHub Actions workflows: each ``run:`` step is a shell program, as the runner starts it.
+
+- Shell and options as GitHub documents them for Linux runners: no ``shell:`` runs
+  ``bash -e {0}`` (errexit, no pipefail); ``shell: bash`` runs
+  ``bash --noprofile --norc -eo pipefail {0}``; ``shell: sh`` runs ``sh -e {0}``; a custom
+  ``shell: bash -x {0}`` is read for its options; ``defaults.run.shell`` at workflow and job
+  level; any other shell (``python``, ``pwsh``), and a job on a Windows runner without a shell,
+  is not a shell script and is skipped. ``working-directory`` sets the directory the step
+  starts in (relative to the repository root).
+- ``env:`` at workflow, job and step level are the program's exported variables.
+- ``${{ ... }}`` expressions are substituted into the text before the shell reads it, as the
+  runner does: ``${{ env.NAME }}`` of a known ``env:`` value becomes that text, any other
+  expression is an unknown shown as the expression.
+- The steps of a job run in order in one shell each; gcloud configuration persists between
+  the steps of a job (one machine), not between jobs. Jobs run in the order of ``needs:`` (then
+  file order). A job or step with ``if:`` runs only on some paths.
+- ``google-github-actions/deploy-cloudrun`` and ``google-github-actions/deploy-cloud-functions``
+  steps are the gcloud command they amount to (their inputs as in their ``action.yml``);
+  ``google-github-actions/setup-gcloud`` with ``project_id`` sets gcloud's project.
+
+Not followed: reusable workflows (``jobs.<id>.uses``), composite actions, matrices (a
+``${{ matrix.x }}`` is an unknown), outputs passed between steps.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from ..shell.values import is_known, written
+from ..source import SourceFile
+from . import yamlpos as Y
+from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown
+
+_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+_ENV_REF = re.compile(r"\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*")
+
+
+class _Scalar:
+    """A scalar's value with the document offset of each character."""
+
+    def __init__(self, doc_text: str, node: Any, parent: int = -1) -> None:
+        self.value = str(node.value)
+        self.offsets = Y.value_offsets(doc_text, node, parent)
+        self.start = node.start_mark.index
+
+
+def _expr_value(expr: str, env: dict[str, str]) -> str | Unknown:
+    ref = _ENV_REF.fullmatch(expr)
+    if ref and ref.group(1) in env and is_known(env[ref.group(1)]):
+        return env[ref.group(1)]
+    return Unknown("${{" + expr + "}}")
+
+
+def _emit(builder: ScriptBuilder, scalar: _Scalar, env: dict[str, str], quote: bool = False) -> None:
+    """Add ``scalar``'s text, expressions substituted; ``quote``: as one single-quoted word."""
+    value, offsets = scalar.value, scalar.offsets
+    if quote:
+        builder.add("'", offsets[0])
+    pos = 0
+    for m in _EXPR.finditer(value):
+        _literal(builder, value[pos : m.start()], offsets[pos : m.start()], quote)
+        builder.substitute(_expr_value(m.group(1), env), offsets[m.start()])
+        pos = m.end()
+    _literal(builder, value[pos:], offsets[pos : len(value)], quote)
+    if quote:
+        builder.add("'", offsets[-1])
+
+
+def _literal(builder: ScriptBuilder, text: str, offsets: list[int], quote: bool) -> None:
+    if not quote:
+        builder.add(text, offsets)
+        return
+    for ch, at in zip(text, offsets, strict=False):
+        builder.add("'\\''" if ch == "'" else ch, at)
+
+
+def _env_value(scalar: _Scalar, env: dict[str, str]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for m in _EXPR.finditer(scalar.value):
+        parts.append(scalar.value[pos : m.start()])
+        value = _expr_value(m.group(1), env)
+        parts.append(value if isinstance(value, str) else written(value.written))
+        pos = m.end()
+    parts.append(scalar.value[pos:])
+    return "".join(parts)
+
+
+def _env(doc_text: str, node: Any, base: dict[str, str]) -> dict[str, str]:
+    env = dict(base)
+    for key, value in Y.items(node):
+        if Y.is_scalar(value):
+            text = Y.text(value)
+            env[str(key.value)] = _env_value(_Scalar(doc_text, value, key.start_mark.column), env) if text else ""
+    return env
+
+
+def is_workflow(path: str, root: Any) -> bool:
+    """A workflow: under ``.github/workflows/``, or a mapping with ``jobs:`` and ``on:``."""
+    if not Y.is_map(root):
+        return False
+    keys = {str(k.value) for k, _ in Y.items(root)}
+    return "jobs" in keys and ("on" in keys or "/.github/workflows/" in "/" + path.replace(os.sep, "/"))
+
+
+def _shell(spec: str | None, windows: bool) -> tuple[bool, bool] | None:
+    """(errexit, pipefail) of a step's shell; None: not a POSIX shell."""
+    if spec is None:
+        return None if windows else (True, False)
+    spec = spec.strip()
+    if spec == "bash":
+        return (True, True)
+    if spec == "sh":
+        return (True, False)
+    words = spec.split()
+    if not words or os.path.basename(words[0]) not in ("bash", "sh", "dash", "ksh", "zsh"):
+        return None
+    errexit = pipefail = False
+    i = 1
+    while i < len(words):
+        word = words[i]
+        if word == "-o" and i + 1 < len(words):
+            pipefail = pipefail or words[i + 1] == "pipefail"
+            errexit = errexit or words[i + 1] == "errexit"
+            i += 2
+            continue
+        if word.startswith("-") and not word.startswith("--"):
+            errexit = errexit or "e" in word
+            if "o" in word and i + 1 < len(words):
+                pipefail = pipefail or words[i + 1] == "pipefail"
+                errexit = errexit or words[i + 1] == "errexit"
+                i += 1
+        i += 1
+    return (errexit, pipefail)
+
+
+def _job_order(jobs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Jobs in an order that respects ``needs:`` (file order otherwise)."""
+    names = [name for name, _ in jobs]
+    needs: dict[str, list[str]] = {}
+    for name, job in jobs:
+        node = Y.get(job, "needs")
+        wanted = [Y.text(n) for n in Y.elements(node)] if Y.is_seq(node) else [Y.text(node)]
+        needs[name] = [n for n in wanted if n and n in names]
+    done: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done or name in visiting:
+            return
+        visiting.add(name)
+        for dep in needs.get(name, []):
+            visit(dep)
+        visiting.discard(name)
+        done.append(name)
+
+    for name in names:
+        visit(name)
+    by_name = dict(jobs)
+    return [(name, by_name[name]) for name in done]
+
+
+def _repo_root(doc: SourceFile) -> str:
+    real = doc.real_path or os.path.abspath(doc.path)
+    parts = real.replace(os.sep, "/").split("/")
+    for i in range(len(parts) - 2, 0, -1):
+        if parts[i] == ".github" and parts[i + 1] == "workflows":
+            return "/".join(parts[:i]) or "/"
+    return os.path.dirname(real)
+
+
+def _is_true(node: Any) -> bool:
+    return Y.text(node) in ("true", "True", "TRUE")
+
+
+def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
+    text = doc.text
+    out = Document()
+    root_dir = _repo_root(doc)
+    wf_env = _env(text, Y.get(root, "env"), {})
+    wf_defaults = Y.get(Y.get(Y.get(root, "defaults"), "run"), "shell")
+    wf_wd = Y.get(Y.get(Y.get(root, "defaults"), "run"), "working-directory")
+    jobs = [(str(k.value), v) for k, v in Y.items(Y.get(root, "jobs"))]
+    for job_id, job in _job_order(jobs):
+        if not Y.is_map(job):
+            continue
+        job_env = _env(text, Y.get(job, "env"), wf_env)
+        job_if = Y.key_node(job, "if")
+        runs_on = Y.get(job, "runs-on")
+        runs_on_text = " ".join(Y.text(n) or "" for n in ([runs_on] if Y.is_scalar(runs_on) else Y.elements(runs_on)))
+        windows = "windows" in runs_on_text.lower()
+        job_run = Y.get(Y.get(job, "defaults"), "run")
+        job_shell = Y.get(job_run, "shell") or wf_defaults
+        job_wd = Y.get(job_run, "working-directory") or wf_wd
+        for number, step in enumerate(Y.elements(Y.get(job, "steps")), start=1):
+            if not Y.is_map(step):
+                continue
+            name = Y.text(Y.get(step, "name")) or Y.text(Y.get(step, "id")) or ""
+            label = f"job {job_id}, step {number}" + (f" ({name})" if name else "")
+            step_env = _env(text, Y.get(step, "env"), job_env)
+            step_if = Y.key_node(step, "if")
+            condition_node = step_if if step_if is not None else job_if
+            condition = None
+            if condition_node is not None:
+                line, col = index.point(condition_node.start_mark.index)
+                end_line, end_col = index.point(condition_node.end_mark.index)
+                from ..model import Span
+
+                condition = Span(doc.path, line, col, end_line, end_col)
+            wd_node = Y.get(step, "working-directory") or job_wd
+            cwd = root_dir
+            if Y.text(wd_node):
+                cwd = os.path.normpath(os.path.join(root_dir, Y.text(wd_node) or ""))
+            builder = ScriptBuilder(out.placeholders, written)
+            run_key = Y.key_node(step, "run")
+            run = Y.get(step, "run")
+            program: Program | None = None
+            if run is not None and Y.is_scalar(run):
+                shell_node = Y.get(step, "shell") or job_shell
+                options = _shell(Y.text(shell_node), windows)
+                if options is None:
+                    continue
+                _emit(builder, _Scalar(text, run, run_key.start_mark.column), step_env)
+                program = Program(builder.build(doc, index, run.end_mark.index), label, env=step_env,
+                                  errexit=options[0], pipefail=options[1])
+            else:
+                uses = Y.get(step, "uses")
+                program = _action(doc, index, text, builder, Y.text(uses) or "", uses, Y.get(step, "with"),
+                                  step_env, label)
+                if program is None:
+                    continue
+            program.cwd = cwd
+            program.group = job_id
+            program.condition = condition
+            if _is_true(Y.get(step, "continue-on-error")):
+                program.checked_by_runner = False
+            out.programs.append(program)
+    return out
+
+
+# -- deploy actions ---------------------------------------------------------------------------
+_CLOUDRUN = "google-github-actions/deploy-cloudrun"
+_FUNCTIONS = "google-github-actions/deploy-cloud-functions"
+_SETUP = "google-github-actions/setup-gcloud"
+
+
+def _action(doc: SourceFile, index: DocIndex, text: str, builder: ScriptBuilder, uses: str, uses_node: Any,
+            with_node: Any, env: dict[str, str], label: str) -> Program | None:
+    action, _, version = uses.partition("@")
+    action = action.strip().lower()
+    inputs = {str(k.value): (k, v) for k, v in Y.items(with_node) if Y.is_scalar(v) and Y.text(v) is not None}
+    at = uses_node.start_mark.index
+
+    def flag(name: str, key: str) -> None:
+        if key not in inputs:
+            return
+        k, v = inputs[key]
+        builder.add(f" {name}=", k.start_mark.index)
+        _emit(builder, _Scalar(text, v, k.start_mark.column), env, quote=True)
+
+    if action == _SETUP:
+        if "project_id" in inputs:
+            k, v = inputs["project_id"]
+            builder.add("gcloud config set project ", k.start_mark.index)
+            _emit(builder, _Scalar(text, v, k.start_mark.column), env, quote=True)
+            return Program(builder.build(doc, index), label, env=env, errexit=True)
+        return None
+    if action == _CLOUDRUN:
+        if "service" not in inputs:
+            return None  # `metadata:` (a YAML service description) or a job: not modelled
+        builder.add("gcloud run deploy ", at)
+        k, v = inputs["service"]
+        _emit(builder, _Scalar(text, v, k.start_mark.column), env, quote=True)
+        if "region" in inputs:
+            flag("--region", "region")
+        else:
+            builder.add(" --region=us-central1", at)
+        flag("--project", "project_id")
+        flag("--image", "image")
+        flag("--source", "source")
+        if "flags" in inputs:
+            k, v = inputs["flags"]
+            builder.add(" ", k.start_mark.index)
+            _emit(builder, _Scalar(text, v, k.start_mark.column), env)
+        return Program(builder.build(doc, index), label, env=env, errexit=True)
+    if action == _FUNCTIONS:
+        if "name" not in inputs:
+            return None
+        builder.add("gcloud functions deploy ", at)
+        k, v = inputs["name"]
+        _emit(builder, _Scalar(text, v, k.start_mark.column), env, quote=True)
+        environment = Y.text(inputs["environment"][1]) if "environment" in inputs else None
+        gen1_default = version.strip().lower() in ("v1", "v2") or version.strip().startswith(("v1.", "v2.", "1.", "2."))
+        if environment == "GEN_1" or (environment is None and gen1_default):
+            builder.add(" --no-gen2", at)
+        else:
+            builder.add(" --gen2", at)
+        if "region" in inputs:
+            flag("--region", "region")
+        else:
+            builder.add(" --region=us-central1", at)
+        flag("--project", "project_id")
+        flag("--runtime", "runtime")
+        flag("--entry-point", "entry_point")
+        flag("--source", "source_dir")
+        flag("--service-account", "service_account")
+        flag("--trigger-service-account", "event_trigger_service_account")
+        flag("--trigger-location", "event_trigger_location")
+        if "event_trigger_pubsub_topic" in inputs:
+            flag("--trigger-topic", "event_trigger_pubsub_topic")
+        elif "event_trigger_type" in inputs:
+            k, v = inputs["event_trigger_type"]
+            builder.add(" --trigger-event-filters=type=", k.start_mark.index)
+            _emit(builder, _Scalar(text, v, k.start_mark.column), env, quote=True)
+        elif "event_trigger_resource" in inputs:  # v1/v2 inputs
+            flag("--trigger-resource", "event_trigger_resource")
+        else:
+            builder.add(" --trigger-http", at)
+        return Program(builder.build(doc, index), label, env=env, errexit=True)
+    return None
