@@ -50,7 +50,7 @@ def _expr_value(expr: str, env: dict[str, str]) -> str | Unknown:
     ref = _ENV_REF.fullmatch(expr)
     if ref and ref.group(1) in env and is_known(env[ref.group(1)]):
         return env[ref.group(1)]
-    return Unknown("${{" + expr + "}}")
+    return Unknown("${{ " + " ".join(expr.split()) + " }}")
 
 
 def _emit(builder: ScriptBuilder, scalar: _Scalar, env: dict[str, str], quote: bool = False) -> None:

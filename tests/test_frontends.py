@@ -1,0 +1,403 @@
+"""Workflows, Cloud Build configs and Makefiles: the programs their runners execute, interpreted
+as one deployment, with every position pointing into the YAML or Makefile."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from shlint_iam.config import Config
+from shlint_iam.lint import Linter
+from shlint_iam.model import Finding
+
+REPO = Path(__file__).resolve().parent.parent
+CI = REPO / "examples" / "ci"
+WORKFLOW = ".github/workflows/deploy.yml"
+
+
+def lint(text: str, path: str = WORKFLOW, **config: object) -> list[Finding]:
+    result = Linter(Config(**config)).lint_text(textwrap.dedent(text).lstrip("\n"), path)  # type: ignore[arg-type]
+    return result.reported
+
+
+def at(findings: list[Finding]) -> list[tuple[str, int, int]]:
+    return [(f.code, f.span.start_line, f.span.start_col) for f in findings]
+
+
+DEPLOY = ("gcloud functions deploy orchestrator --gen2 --region=us-west2 --trigger-topic=done "
+          "--service-account=runner@p.iam.gserviceaccount.com")
+BIND = ("gcloud functions add-invoker-policy-binding orchestrator --region=us-west2 "
+        "--member=serviceAccount:runner@p.iam.gserviceaccount.com")
+
+
+# -- positions inside every kind of YAML scalar ------------------------------------------------
+@pytest.mark.parametrize(
+    ("run", "line", "col"),
+    [
+        (f"      - run: {DEPLOY}\n", 5, 14),  # plain, on the key's line
+        (f"      - run: '{DEPLOY}'\n", 5, 15),  # single-quoted
+        (f'      - run: "{DEPLOY}"\n', 5, 15),  # double-quoted
+        (f"      - run: |\n          echo start\n          {DEPLOY}\n", 7, 11),  # literal block
+        (f"      - run: |-\n\n          {DEPLOY}\n", 7, 11),  # chomping, leading blank line
+        (f"      - run: |2\n           echo x\n          {DEPLOY}\n", 7, 11),  # indentation indicator
+        (f"      - run: >\n          echo start\n\n          {DEPLOY}\n", 8, 11),  # folded
+        ("      - run: >-\n          gcloud functions deploy orchestrator\n          --gen2 --region=us-west2"
+         " --trigger-topic=done\n          --service-account=runner@p.iam.gserviceaccount.com\n", 6, 11),
+        (f"      - name: x\n        run: |\n          if true; then\n            {DEPLOY}\n          fi\n", 8, 13),
+    ],
+    ids=["plain", "single", "double", "literal", "strip", "indicator", "folded", "folded-lines", "nested"],
+)
+def test_a_deploy_is_reported_where_it_is_written_in_the_yaml(run: str, line: int, col: int) -> None:
+    text = "on: push\njobs:\n  deploy:\n    steps:\n" + run
+    assert at(lint(text)) == [("IAM001", line, col)]
+
+
+def test_crlf_line_endings_keep_lines_and_columns() -> None:
+    text = "on: push\r\njobs:\r\n  deploy:\r\n    steps:\r\n      - run: |\r\n          echo a\r\n" \
+           f"          {DEPLOY}\r\n"
+    result = Linter(Config()).lint_text(text, WORKFLOW)
+    [finding] = result.reported
+    assert (finding.span.start_line, finding.span.start_col) == (7, 11)
+    assert result.snippets[WORKFLOW][7] == f"          {DEPLOY}"
+
+
+def test_a_quoted_scalar_with_escapes_and_folding_maps_each_word() -> None:
+    # The double-quoted scalar folds onto two lines and escapes a quote: --member's value still
+    # points at its own text on line 6.
+    text = f"""
+    on: push
+    jobs:
+      deploy:
+        steps:
+          - run: "{DEPLOY}
+              && gcloud functions add-invoker-policy-binding orchestrator --region=us-east1 --member=\\"serviceAccount:runner@p.iam.gserviceaccount.com\\""
+    """
+    findings = lint(text)
+    assert at(findings) == [("IAM003", 6, 14)]
+    assert "region us-east1 instead of us-west2" in findings[0].message
+
+
+# -- GitHub Actions semantics ----------------------------------------------------------------
+def test_binding_in_a_later_job_satisfies_the_deploy() -> None:
+    text = f"""
+    on: push
+    jobs:
+      bind:
+        needs: deploy
+        runs-on: ubuntu-latest
+        steps:
+          - run: {BIND}
+      deploy:
+        runs-on: ubuntu-latest
+        steps:
+          - run: {DEPLOY}
+    """
+    assert lint(text) == []
+
+
+def test_binding_in_an_earlier_job_without_needs_is_before_the_deploy() -> None:
+    text = f"""
+    on: push
+    jobs:
+      bind:
+        runs-on: ubuntu-latest
+        steps:
+          - run: {BIND}
+      deploy:
+        runs-on: ubuntu-latest
+        steps:
+          - run: {DEPLOY}
+    """
+    assert at(lint(text)) == [("IAM002", 6, 14)]
+
+
+def test_default_shell_is_bash_e_so_no_missing_errexit() -> None:
+    text = f"""
+    on: push
+    jobs:
+      deploy:
+        steps:
+          - run: |
+              {DEPLOY}
+              {BIND}
+    """
+    assert lint(text) == []
+
+
+def test_custom_shell_without_e_has_no_errexit() -> None:
+    text = f"""
+    on: push
+    jobs:
+      deploy:
+        defaults:
+          run:
+            shell: bash {{0}}
+        steps:
+          - run: |
+              {DEPLOY}
+              {BIND}
+    """
+    assert at(lint(text)) == [("ERR001", 9, 11)]
+
+
+def test_shell_bash_adds_pipefail_and_default_shell_does_not() -> None:
+    step = f"          - run: {DEPLOY} | tee deploy.log\n            shell: bash\n          - run: {BIND}\n"
+    text = "on: push\njobs:\n  deploy:\n    steps:\n" + step
+    assert lint(text) == []
+    text = text.replace("            shell: bash\n", "")
+    assert at(lint(text)) == [("ERR003", 5, 18)]
+
+
+def test_python_and_windows_steps_are_not_shell() -> None:
+    text = f"""
+    on: push
+    jobs:
+      win:
+        runs-on: windows-latest
+        steps:
+          - run: {DEPLOY}
+      py:
+        runs-on: ubuntu-latest
+        steps:
+          - shell: python
+            run: print("{DEPLOY}")
+    """
+    assert lint(text) == []
+
+
+def test_env_and_expressions() -> None:
+    text = """
+    on: push
+    env:
+      REGION: us-west2
+    jobs:
+      deploy:
+        env:
+          SA: ${{ secrets.INVOKER_SA }}
+        steps:
+          - run: gcloud functions deploy orchestrator --gen2 --region=${{ env.REGION }} --trigger-topic=done --service-account="$SA"
+          - run: 'gcloud functions add-invoker-policy-binding orchestrator --region="$REGION" --member=serviceAccount:${{secrets.INVOKER_SA}}'
+    """
+    assert lint(text) == []
+    text = text.replace("--region=\"$REGION\"", "--region=us-east1")
+    findings = lint(text)
+    assert at(findings) == [("IAM003", 10, 15)]
+    assert "region us-east1 instead of us-west2" in findings[0].message
+    text = text.replace("run: 'gcloud", "run: 'echo gcloud")
+    findings = lint(text)
+    assert at(findings) == [("IAM001", 9, 14)]
+    assert "serviceAccount:${{ secrets.INVOKER_SA }}" in findings[0].message
+
+
+def test_conditional_binding_step_is_only_on_some_paths() -> None:
+    text = f"""
+    on: push
+    jobs:
+      deploy:
+        steps:
+          - run: {DEPLOY}
+          - if: github.ref == 'refs/heads/main'
+            run: {BIND}
+    """
+    assert at(lint(text)) == [("IAM008", 7, 14)]
+
+
+def test_deploy_cloud_functions_action_is_a_deploy() -> None:
+    text = """
+    on: push
+    jobs:
+      deploy:
+        steps:
+          - uses: google-github-actions/deploy-cloud-functions@v3
+            with:
+              name: orchestrator
+              runtime: python312
+              region: us-west2
+              event_trigger_type: google.cloud.pubsub.topic.v1.messagePublished
+              event_trigger_pubsub_topic: projects/p/topics/done
+              event_trigger_service_account: ${{ vars.INVOKER_SA }}
+    """
+    findings = lint(text)
+    assert at(findings) == [("IAM001", 5, 15)]
+    assert "serviceAccount:${{ vars.INVOKER_SA }}" in findings[0].message
+    fixed = text + "      - run: gcloud functions add-invoker-policy-binding orchestrator --region=us-west2 " \
+                   "--member='serviceAccount:${{ vars.INVOKER_SA }}'\n"
+    assert lint(fixed) == []
+
+
+def test_deploy_cloudrun_action_with_public_flag() -> None:
+    text = """
+    on: push
+    jobs:
+      deploy:
+        steps:
+          - uses: google-github-actions/deploy-cloudrun@v2
+            with:
+              service: worker
+              region: us-west2
+              image: us-docker.pkg.dev/p/r/worker:1
+          - run: >
+              gcloud eventarc triggers create worker-trigger --location=us-west2
+              --destination-run-service=worker --destination-run-region=us-west2
+              --event-filters=type=google.cloud.pubsub.topic.v1.messagePublished
+              --service-account=invoker@p.iam.gserviceaccount.com
+    """
+    assert [f.code for f in lint(text)] == ["IAM001"]
+    public = text.replace("image: us-docker.pkg.dev/p/r/worker:1",
+                          "image: us-docker.pkg.dev/p/r/worker:1\n          flags: --allow-unauthenticated")
+    assert "IAM001" not in [f.code for f in lint(public)]
+
+
+# -- Cloud Build ---------------------------------------------------------------------------------
+def test_cloudbuild_gcloud_args_and_bash_steps() -> None:
+    findings = Linter(Config()).lint_paths([str(CI / "mistake" / "cloudbuild.yaml")]).reported
+    assert at(findings) == [("ERR001", 16, 9), ("IAM001", 16, 9)]
+    assert "invoker@my-project.iam.gserviceaccount.com" in findings[1].message
+
+
+def test_cloudbuild_substitutions_builtins_and_dollar_escapes() -> None:
+    text = """
+    steps:
+    - name: gcr.io/cloud-builders/gcloud
+      args: [functions, deploy, orchestrator, --gen2, '--region=$_REGION', --trigger-topic=done,
+             '--service-account=runner@$PROJECT_ID.iam.gserviceaccount.com']
+    - name: bash
+      entrypoint: bash
+      args: ['-c', 'echo "$${HOME}"; gcloud functions add-invoker-policy-binding orchestrator --region=${_REGION} --member=serviceAccount:runner@$PROJECT_ID.iam.gserviceaccount.com']
+    substitutions:
+      _REGION: europe-west1
+    """
+    assert lint(text, "cloudbuild.yaml") == []
+    findings = lint(text.replace("--region=${_REGION}", "--region=us-east1"), "cloudbuild.yaml")
+    assert at(findings) == [("IAM003", 7, 34)]
+    assert "region us-east1 instead of europe-west1" in findings[0].message
+    findings = lint(text.replace("member=serviceAccount:runner@", "member=serviceAccount:deployer@"),
+                    "cloudbuild.yaml")
+    assert at(findings) == [("IAM005", 7, 111)]
+    assert "the invoker is serviceAccount:runner@$PROJECT_ID.iam.gserviceaccount.com" in findings[0].message
+
+
+def test_cloudbuild_script_field_runs_under_sh_without_errexit() -> None:
+    text = f"""
+    steps:
+    - name: gcr.io/google.com/cloudsdktool/cloud-sdk
+      script: |
+        {DEPLOY}
+        {BIND}
+    """
+    assert at(lint(text, "cloudbuild.yaml")) == [("ERR001", 4, 5)]
+    assert lint(text.replace("script: |\n", "script: |\n        #!/bin/bash -e\n"), "cloudbuild.yml") == []
+
+
+def test_explicit_yaml_with_build_steps_is_a_build_config(tmp_path: Path) -> None:
+    config = tmp_path / "deploy.yaml"
+    config.write_text(f"steps:\n- name: gcr.io/cloud-builders/gcloud\n  args: {json.dumps(DEPLOY.split()[1:])}\n")
+    result = Linter(Config()).lint_paths([str(config)])
+    assert at(result.reported) == [("IAM001", 2, 9)]  # the command starts at the builder image
+    # A walk only picks build configs by name.
+    assert Linter(Config()).lint_paths([str(tmp_path)]).files == []
+
+
+# -- Makefiles ---------------------------------------------------------------------------------
+def test_makefile_recipe_lines_variables_and_prerequisites() -> None:
+    findings = Linter(Config()).lint_paths([str(CI / "mistake" / "Makefile")]).reported
+    assert at(findings) == [("IAM002", 11, 2)]
+    assert Linter(Config()).lint_paths([str(CI / "fixed" / "Makefile")]).reported == []
+
+
+def test_makefile_each_line_is_its_own_shell_and_dash_ignores_failure() -> None:
+    text = f"""
+    SA := runner@p.iam.gserviceaccount.com
+    deploy:
+    \t@echo deploying
+    \t{DEPLOY}; echo done
+    \t-{BIND.replace("runner@p.iam.gserviceaccount.com", "$(SA)")}
+    """
+    text = textwrap.dedent(text).lstrip("\n")
+    findings = Linter(Config()).lint_text(text, "Makefile").reported
+    assert at(findings) == [("ERR001", 4, 2), ("ERR002", 5, 3)]
+
+
+def test_makefile_oneshell_and_shellflags() -> None:
+    text = f".ONESHELL:\n.SHELLFLAGS := -ec\ndeploy:\n\t{DEPLOY}; echo done\n\t{BIND}\n"
+    assert Linter(Config()).lint_text(text, "deploy.mk").reported == []
+
+
+# -- the file as a whole -----------------------------------------------------------------------
+def test_invalid_yaml_is_one_syntax_finding_at_the_error() -> None:
+    text = "on: push\njobs:\n  deploy:\n    steps:\n      - run: 'unterminated\n"
+    result = Linter(Config()).lint_text(text, WORKFLOW)
+    [finding] = result.reported
+    assert (finding.code, finding.span.start_line, finding.span.start_col) == ("SH000", 6, 1)
+    assert "not valid YAML" in finding.message
+    assert result.exit_code() == 1
+
+
+def test_suppression_comments_in_yaml_and_inside_scripts() -> None:
+    text = f"""
+    on: push
+    jobs:
+      deploy:
+        steps:
+          - run: {DEPLOY}  # shlint-iam disable=IAM001 -- bound by the platform team
+    """
+    assert lint(text) == []
+    text = f"""
+    on: push
+    jobs:
+      deploy:
+        steps:
+          - run: |
+              # shlint-iam disable=IAM001
+              {DEPLOY}
+    """
+    assert lint(text) == []
+
+
+def test_directory_walk_finds_workflows_build_configs_and_makefiles() -> None:
+    result = Linter(Config()).lint_paths([str(CI / "mistake")])
+    names = sorted(Path(f).name for f in result.files)
+    assert names == ["Makefile", "cloudbuild.yaml", "deploy.yml"]
+    assert sorted({f.code for f in result.reported}) == ["ERR001", "IAM001", "IAM002"]
+    assert Linter(Config()).lint_paths([str(CI / "fixed")]).reported == []
+    excluded = Linter(Config(exclude=["Makefile", ".github"], root=REPO)).lint_paths([str(CI / "mistake")])
+    assert [Path(f).name for f in excluded.files] == ["cloudbuild.yaml"]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "shlint_iam", *args], capture_output=True, text=True, cwd=REPO)
+
+
+def test_text_and_sarif_point_at_the_yaml_lines() -> None:
+    path = "examples/ci/mistake/.github/workflows/deploy.yml"
+    text = _cli("check", path)
+    assert text.returncode == 1
+    assert text.stdout.splitlines()[:3] == [
+        path,
+        "  28:11  error  IAM001 gen2 function orchestrator (Pub/Sub topic phase3-done) is invoked as "
+        "serviceAccount:${{ vars.INVOKER_SA }} (--service-account), which gets no roles/run.invoker on service "
+        "orchestrator after this deploy",
+        '     28 |           gcloud functions deploy orchestrator --gen2 --region="$REGION" \\',
+    ]
+    sarif = _cli("check", "-f", "sarif", "examples/ci/mistake")
+    log = json.loads(sarif.stdout)
+    from tests.test_sarif import validate
+
+    validate(log)
+    where = sorted(
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+         r["locations"][0]["physicalLocation"]["region"]["startLine"],
+         r["locations"][0]["physicalLocation"]["region"]["startColumn"])
+        for r in log["runs"][0]["results"]
+    )
+    assert where == [
+        ("ERR001", "examples/ci/mistake/cloudbuild.yaml", 16, 9),
+        ("IAM001", "examples/ci/mistake/.github/workflows/deploy.yml", 28, 11),
+        ("IAM001", "examples/ci/mistake/cloudbuild.yaml", 16, 9),
+        ("IAM002", "examples/ci/mistake/Makefile", 11, 2),
+    ]
