@@ -201,7 +201,7 @@ class Document:
 
 def interpret(doc: SourceFile, document: Document, config: Any, every_command: bool = False) -> Any:
     """Run ``document``'s programs in order as one deployment; an Analysis of ``doc``."""
-    from ..analysis import Analysis, load_sourced, runs_gcloud
+    from ..analysis import Analysis, load_sourced, roots_of, runs_gcloud
     from ..gcloud.model import GcloudModel
     from ..parse import parse, syntax_errors
     from ..shell.interpreter import Interpreter, State
@@ -216,8 +216,9 @@ def interpret(doc: SourceFile, document: Document, config: Any, every_command: b
     analysis = Analysis(source=doc, syntax_errors=errors, notes=list(document.notes))
     if not every_command and not any(runs_gcloud(p.source.text) for p in document.programs):
         return analysis
-    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region), loader=load_sourced,
-                              parse=parse)
+    roots = roots_of(doc, config)
+    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region),
+                              loader=lambda path: load_sourced(path, roots), parse=parse)
     goals: dict[str, Block] = {}
     props: dict[str, Any] = {}
     group: str | None = None
