@@ -75,10 +75,10 @@ def test_a_quoted_scalar_with_escapes_and_folding_maps_each_word() -> None:
       deploy:
         steps:
           - run: "{DEPLOY}
-              && gcloud functions add-invoker-policy-binding orchestrator --region=us-east1 --member=\\"serviceAccount:runner@p.iam.gserviceaccount.com\\""
+              ; gcloud functions add-invoker-policy-binding orchestrator --region=us-east1 --member=\\"serviceAccount:runner@p.iam.gserviceaccount.com\\""
     """
     findings = lint(text)
-    assert at(findings) == [("IAM003", 6, 14)]
+    assert at(findings) == [("IAM003", 6, 13)]
     assert "region us-east1 instead of us-west2" in findings[0].message
 
 
