@@ -83,12 +83,12 @@ def _bounded_parse(incomplete: list[str]) -> Any:
 def analyse(source: SourceFile, config: Config, every_command: bool = False) -> Analysis:
     """Parse and interpret ``source``. ``every_command``: interpret even a script that never
     reaches gcloud (plugin rules may look at any command)."""
-    from .frontends import analyse_document
+    from .frontends.document import build
     from .gcloud.model import GcloudModel
 
-    document = analyse_document(source, config, every_command)
+    document = build(source)
     if document is not None:
-        return document  # a workflow, build config or Makefile
+        return _analyse_document(source, document, config, every_command)
     tree = parse(source)
     if not every_command and not runs_gcloud(source.text):
         return Analysis(source=source, syntax_errors=syntax_errors(source, tree))
@@ -110,3 +110,34 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
         exhausted=interpreter.exhausted,
         incomplete=incomplete,
     )
+
+
+def _analyse_document(source: SourceFile, document: Any, config: Config, every_command: bool) -> Analysis:
+    """A workflow, build config or Makefile: its programs interpreted in order as one deployment
+    (see shlint_iam/frontends/)."""
+    from .frontends.embedded import run_programs
+    from .gcloud.model import GcloudModel
+
+    analysis = Analysis(source=source, syntax_errors=list(document.errors), notes=list(document.notes))
+    if not document.programs:
+        return analysis
+    incomplete: list[str] = []
+    parse_bounded = _bounded_parse(incomplete)
+    if not every_command and not any(runs_gcloud(p.source.text) for p in document.programs):
+        for program in document.programs:
+            analysis.syntax_errors.extend(syntax_errors(program.source, parse_bounded(program.source)))
+        analysis.incomplete = incomplete
+        return analysis
+    roots = roots_of(source, config)
+    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region),
+                              loader=lambda path: load_sourced(path, roots), parse=parse_bounded)
+    trace, errors = run_programs(document, interpreter, parse_bounded)
+    analysis.syntax_errors.extend(errors)
+    analysis.commands = interpreter.commands
+    analysis.facts = [fact for run in interpreter.commands for fact in run.facts]
+    analysis.trace = trace
+    analysis.notes.extend(interpreter.notes)
+    analysis.truncated = interpreter.truncated
+    analysis.exhausted = interpreter.exhausted
+    analysis.incomplete = incomplete
+    return analysis

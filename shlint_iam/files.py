@@ -43,7 +43,7 @@ def is_shell_script(path: Path) -> bool:
 
 def _is_ci_file(path: Path) -> bool:
     """Workflows, Cloud Build configs and Makefiles: linted through their front ends."""
-    from .frontends import walk_includes
+    from .frontends.names import walk_includes
 
     return walk_includes(str(path))
 

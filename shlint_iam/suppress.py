@@ -73,7 +73,7 @@ def parse_directive(comment: str) -> tuple[str, list[str], str | None] | None:
 
 def _comments(source: SourceFile) -> Iterable[tuple[int, int, int, int, str]]:
     """(row, byte column, end row, end byte column, text) of every comment, 0-based."""
-    from .frontends import comments
+    from .frontends.names import comments
     from .parse import parse
 
     found = comments(source)  # a workflow, build config or Makefile

@@ -199,26 +199,22 @@ class Document:
     notes: list[tuple[Span, str]] = field(default_factory=list)
 
 
-def interpret(doc: SourceFile, document: Document, config: Any, every_command: bool = False) -> Any:
-    """Run ``document``'s programs in order as one deployment; an Analysis of ``doc``."""
-    from ..analysis import Analysis, load_sourced, roots_of, runs_gcloud
-    from ..gcloud.model import GcloudModel
-    from ..parse import parse, syntax_errors
-    from ..shell.interpreter import Interpreter, State
+def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFile], Any]) -> tuple[Any, list[Any]]:
+    """Run ``document``'s programs in order through ``interpreter`` as one deployment.
+
+    Returns the trace (each program a subshell; a conditional one a choice; the goals of a
+    Makefile alternatives) and the syntax errors of the programs. ``parse`` may raise: the
+    caller's bound on parsing applies to every program."""
+    from ..parse import syntax_errors
+    from ..shell.interpreter import State
     from ..shell.trace import Block, Choice, walk_commands
 
-    errors = list(document.errors)
+    errors: list[Any] = []
     trees = []
     for program in document.programs:
         tree = parse(program.source)
         trees.append(tree)
         errors.extend(syntax_errors(program.source, tree))
-    analysis = Analysis(source=doc, syntax_errors=errors, notes=list(document.notes))
-    if not every_command and not any(runs_gcloud(p.source.text) for p in document.programs):
-        return analysis
-    roots = roots_of(doc, config)
-    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region),
-                              loader=lambda path: load_sourced(path, roots), parse=parse)
     goals: dict[str, Block] = {}
     props: dict[str, Any] = {}
     group: str | None = None
@@ -239,8 +235,7 @@ def interpret(doc: SourceFile, document: Document, config: Any, every_command: b
         )
         first = len(interpreter.commands)
         block, end = interpreter.run(program.source, tree, state)
-        ran = interpreter.commands[first:]
-        for run in ran:
+        for run in interpreter.commands[first:]:
             if isinstance(run.source, EmbeddedSource):
                 run.scope = (run.source.doc_line(run.scope[0]), run.source.doc_line(run.scope[1]))
         _runner_checks(program, block, walk_commands)
@@ -253,16 +248,11 @@ def interpret(doc: SourceFile, document: Document, config: Any, every_command: b
             props = dict(end.props)
         if interpreter.exhausted:
             break
-    analysis.commands = interpreter.commands
-    analysis.facts = [fact for run in interpreter.commands for fact in run.facts]
     if len(goals) == 1:
-        analysis.trace = next(iter(goals.values()))
-    elif goals:
-        analysis.trace = Block("script", [Choice([Block("branch", b.nodes) for b in goals.values()], None)])
-    analysis.notes.extend(interpreter.notes)
-    analysis.truncated = interpreter.truncated
-    analysis.exhausted = interpreter.exhausted
-    return analysis
+        trace = next(iter(goals.values()))
+    else:
+        trace = Block("script", [Choice([Block("branch", b.nodes) for b in goals.values()], None)] if goals else [])
+    return trace, errors
 
 
 def _runner_checks(program: Program, block: Any, walk: Callable[[Any], list[Any]]) -> None:

@@ -253,11 +253,6 @@ def _shell_options(make: _Make) -> tuple[bool, bool]:
     return errexit, pipefail
 
 
-def is_makefile(path: str) -> bool:
-    name = os.path.basename(path)
-    return name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
-
-
 def front_end(doc: SourceFile, index: DocIndex) -> Document:
     make = _Make(doc.text)
     out = Document()

@@ -1,0 +1,32 @@
+"""One workflow, build config or Makefile to the programs its runner executes."""
+
+from __future__ import annotations
+
+from ..model import Span
+from ..source import SourceFile
+from . import cloudbuild, github_actions, makefile
+from . import yamlpos as Y
+from .embedded import DocIndex, Document
+from .names import kind_by_name
+
+
+def build(source: SourceFile) -> Document | None:
+    """The programs of a workflow, build config or Makefile (None: ``source`` is none of these).
+    A YAML file that does not parse is a Document with one syntax error at the parser's error."""
+    kind = kind_by_name(source.path)
+    if kind is None:
+        return None
+    index = DocIndex(source.text)
+    if kind == "make":
+        return makefile.front_end(source, index)
+    try:
+        root = Y.compose(source.text)
+    except Y.YamlProblem as problem:
+        line, col = index.point(problem.offset)
+        span = Span(source.path, line, col, line, col + 1)
+        return Document(errors=[(span, f"not valid YAML: {problem.message}")])
+    if github_actions.is_workflow(source.path, root):
+        return github_actions.front_end(source, index, root)
+    if cloudbuild.is_build_config(root):
+        return cloudbuild.front_end(source, index, root)
+    return Document()
