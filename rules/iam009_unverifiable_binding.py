@@ -8,7 +8,7 @@ from shlint_iam.api import FileContext, Finding, Rule, Severity, Unverifiable
 class UnverifiableBinding(Rule):
     """## What it does
     Reports a deployment or binding command whose target, member, role, region or project
-    cannot be worked out statically, and `source` commands the analysis cannot follow.
+    cannot be worked out statically. (A `source` the analysis cannot follow is SH001.)
 
     Values come from variables assigned in the script (or in files it sources), from
     `gcloud config set`, exported `CLOUDSDK_*` variables, and the output of `gcloud projects
@@ -49,6 +49,3 @@ class UnverifiableBinding(Rule):
             seen.add(key)
             yield ctx.report(self, fact.span, f"cannot verify this {fact.what}: {fact.detail} "
                              "not known statically", scope=fact.lines)
-        for span, note in ctx.analysis.notes:
-            if span.path == ctx.path:
-                yield ctx.report(self, span, note)

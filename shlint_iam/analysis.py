@@ -14,6 +14,7 @@ from .model import Span
 from .parse import ParseIncomplete, parse, parse_bytes, syntax_errors
 from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
+from .shell.notes import TOO_DEEP, Note
 from .shell.trace import Block, CommandRun
 from .source import SourceFile
 
@@ -25,10 +26,24 @@ class Analysis:
     commands: list[CommandRun] = field(default_factory=list)  # every executed command, in run order
     facts: list[Any] = field(default_factory=list)  # gcloud facts in run order
     trace: Block = field(default_factory=lambda: Block("script"))  # what ran, path by path
-    notes: list[tuple[Span, str]] = field(default_factory=list)  # what the analysis could not follow
+    notes: list[Note] = field(default_factory=list)  # what the analysis could not follow
     truncated: bool = False  # a work bound was reached
     exhausted: bool = False  # the step budget ran out before the end of the script
     incomplete: list[str] = field(default_factory=list)  # bounds hit in followed text: not analysed
+
+    @property
+    def incomplete_reasons(self) -> list[str]:
+        """Why the analysis of this file did not complete (empty: it did): a bound hit in
+        followed text, the step budget, nesting past the interpreter's bound. Findings of an
+        incomplete analysis are still reported, but the file is never counted as passing."""
+        reasons = list(self.incomplete)
+        if self.exhausted:
+            reasons.append("stopped at its work bound (very long or deeply nested script); what follows was not "
+                           "analysed")
+        deep = next((n for n in self.notes if n.kind == TOO_DEEP), None)
+        if deep is not None:
+            reasons.append(f"{deep.reason} at line {deep.span.start_line} of {deep.span.path}: not analysed")
+        return reasons
 
 
 @lru_cache(maxsize=256)

@@ -31,7 +31,8 @@ Stability
   :class:`FileContext` (``source``, ``path``, ``config``, ``analysis``, ``facts``, ``cached``,
   ``report``), :class:`ProjectContext` (``files``, ``config``, ``facts``, ``report``),
   :class:`Finding`, :class:`Severity`, :class:`Span`, ``CODE_PATTERN``, and
-  :func:`check_text` (lint a snippet with extra rules: for a rule's tests);
+  :func:`check_text` (lint a snippet with extra rules: for a rule's tests; it raises
+  ``IncompleteAnalysis`` when the snippet could not be analysed completely, e.g. a rule raised);
 - gcloud facts (what ``ctx.facts(kind)`` yields): ``Fact``, ``Deploy``, ``Binding``,
   ``Invoker``, ``Delete``, ``ServiceRef``, ``Unverifiable``, and the member helpers
   ``PUBLIC_MEMBERS``, ``normalise_member``, ``is_default_compute``;
@@ -45,7 +46,9 @@ Stability
 may change in a minor release): ``invoker_analysis``, ``InvokerAnalysis``, ``Requirement``,
 ``Outcome``, ``binding_fix``, ``Match``, ``same_service``, ``is_broad``, ``deployment_steps``,
 ``describe_step``, ``steps_markdown``, ``display_path``, and the table of gcloud command shapes (``COMMANDS``,
-``CommandSpec``, ``command_problems``, ``Problem``, ``table_markdown``).
+``CommandSpec``, ``command_problems``, ``Problem``, ``table_markdown``); ``Note`` (what
+``ctx.analysis.notes`` holds: what the analysis could not follow) with its kinds
+``NOT_FOLLOWED`` and ``TOO_DEEP``.
 
 Everything else under ``shlint_iam`` is private.
 
@@ -84,7 +87,8 @@ from .invokers import (
     is_broad,
     same_service,
 )
-from .lint import check_text
+from .lint import IncompleteAnalysis, check_text
+from .shell.notes import NOT_FOLLOWED, TOO_DEEP, Note
 from .shell.trace import CommandRun, Word
 from .shell.values import is_known, show
 from .steps import deployment_steps, describe_step, steps_markdown
@@ -100,6 +104,7 @@ __all__ = [
     "Severity",
     "Span",
     "check_text",
+    "IncompleteAnalysis",
     # gcloud facts
     "Binding",
     "Delete",
@@ -120,6 +125,10 @@ __all__ = [
     "is_known",
     "show",
     "display_path",
+    # what the analysis could not follow
+    "NOT_FOLLOWED",
+    "Note",
+    "TOO_DEEP",
     # provisional: shared analyses of the built-in rules
     "InvokerAnalysis",
     "Match",

@@ -126,7 +126,15 @@ def check(
         result.findings = kept
 
     for problem in result.problems:
-        click.echo(f"shlint-iam: {problem.path}: {problem.message}", err=True)
+        where = f"{problem.path}: " if problem.path else ""
+        click.echo(f"shlint-iam: {where}{problem.message}", err=True)
+    if output_format != "text" or statistics:
+        # The text report ends with this line itself; other formats say it here.
+        from .report.text_format import not_analysed
+
+        summary = not_analysed(result)
+        if summary:
+            click.echo(f"shlint-iam: {summary}", err=True)
 
     color = (
         not no_color

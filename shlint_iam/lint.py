@@ -24,6 +24,7 @@ from .files import (
     not_text,
     read_bytes,
 )
+from .model import INCOMPLETE, UNREADABLE
 from .parse import ParseIncomplete
 from .registry import Registry
 from .source import SourceFile
@@ -43,8 +44,25 @@ class LintResult:
         """The findings a user sees (not suppressed)."""
         return [f for f in self.findings if not f.suppressed]
 
+    @property
+    def incomplete(self) -> list[FileProblem]:
+        """Files that were read but whose analysis did not complete (their findings may be missing)."""
+        return [p for p in self.problems if p.kind == INCOMPLETE]
+
+    @property
+    def unreadable(self) -> list[FileProblem]:
+        """Paths that could not be read or linted at all."""
+        return [p for p in self.problems if p.kind == UNREADABLE]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every file was read and analysed completely (then no problem fails the run)."""
+        return not any(p.fatal for p in self.problems)
+
     def exit_code(self, exit_zero: bool = False) -> int:
-        if any(p.fatal for p in self.problems):
+        """2 when a path could not be read or a file not analysed completely (whatever
+        ``exit_zero`` says), else 1 when a finding is reported (unless ``exit_zero``), else 0."""
+        if not self.complete:
             return 2
         if self.reported and not exit_zero:
             return 1
@@ -68,13 +86,24 @@ class Linter:
         analysis = analyse(source, self.config, every_command=self.has_plugin_rules)
         return FileContext(source=source, config=self.config, analysis=analysis, severities=self.severities)
 
-    def file_findings(self, ctx: FileContext, *, finish: bool = True) -> list[Finding]:
+    def file_findings(
+        self, ctx: FileContext, *, finish: bool = True, problems: list[FileProblem] | None = None
+    ) -> list[Finding]:
         """The findings of the per-file rules for one file; with ``finish`` (the default),
-        per-file-ignores and inline suppressions are applied too."""
+        per-file-ignores and inline suppressions are applied too.
+
+        A rule whose check raises is contained: the other rules' findings are kept, and the
+        failure becomes an "incomplete" problem in ``problems`` (raised when it is None)."""
         findings: list[Finding] = []
         for rule_cls in self.rules:
-            rule = rule_cls()
-            findings.extend(rule.check(ctx))
+            try:
+                findings.extend(rule_cls().check(ctx))
+            except (AnalysisTimeout, MemoryError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - any rule may fail; the others still run
+                if problems is None:
+                    raise
+                problems.append(rule_failure(ctx.source.path, rule_cls, exc))
         if not finish:
             return findings
         return self.finish(ctx.source, findings)
@@ -124,8 +153,8 @@ class Linter:
 
         def work() -> FileOutcome:
             ctx = self.analyse(source)
-            raw = self.file_findings(ctx, finish=False)
             notices = _analysis_notices(source, ctx)
+            raw = self.file_findings(ctx, finish=False, problems=notices)
             if keep:
                 return FileOutcome(source.path, source.real_path, raw=raw, context=ctx, problems=notices)
             own = [f for f in raw if f.path == source.path]
@@ -140,15 +169,17 @@ class Linter:
         try:
             return run_guarded(work, self.time_limit)
         except ParseIncomplete as exc:
-            problem = FileProblem(source.path, str(exc))
+            problem = FileProblem(source.path, str(exc), INCOMPLETE)
         except RecursionError:
-            problem = FileProblem(source.path, "internal error: script nested too deeply", fatal=False)
+            problem = FileProblem(
+                source.path, "analysis incomplete: the script is nested too deeply to analyse", INCOMPLETE
+            )
         except AnalysisTimeout:
             problem = FileProblem(
                 source.path,
-                f"internal error: analysis took longer than {self.time_limit:g} s and was stopped; please "
-                "report it at https://github.com/shlint-iam/shlint-iam/issues with this file",
-                fatal=False,
+                f"analysis incomplete: stopped after the time limit of {self.time_limit:g} s; please "
+                f"report it at {ISSUES_URL} with this file",
+                INCOMPLETE,
             )
         except Exception as exc:  # noqa: BLE001 - an internal error must name the file, never crash
             problem = _internal_error(source.path, exc)
@@ -192,8 +223,8 @@ class Linter:
 
                 try:
                     new = run_guarded(project_findings, None)
-                except Exception as exc:  # noqa: BLE001
-                    problems.append(_internal_error(f"<project rule {rule_cls.code}>", exc))
+                except Exception as exc:  # noqa: BLE001 - contained per rule, like the per-file pass
+                    problems.append(rule_failure("", rule_cls, exc, cross_file=True))
                     continue
                 for f in new:
                     raw_by_path.setdefault(f.path, []).append(f)
@@ -400,14 +431,10 @@ def worker_count(jobs: int | None, files: int) -> int:
 
 
 def _analysis_notices(source: SourceFile, ctx: FileContext) -> list[FileProblem]:
-    incomplete = getattr(ctx.analysis, "incomplete", [])
-    if incomplete:
-        # Followed text (a sourced file, eval text) past a parse bound: the analysis is incomplete.
-        return [FileProblem(source.path, f"analysis incomplete: {why}") for why in incomplete]
-    if getattr(ctx.analysis, "exhausted", False):
-        return [FileProblem(source.path, "analysis stopped at its work bound (very long or deeply nested "
-                            "script); what follows was not analysed", fatal=False)]
-    return []
+    """An analysis that ended early (a bound in followed text, the work bound, nesting too deep
+    to follow) is incomplete."""
+    return [FileProblem(source.path, f"analysis incomplete: {why}", INCOMPLETE)
+            for why in ctx.analysis.incomplete_reasons]
 
 
 def _sourced_file(shown: str, config: Config) -> SourceFile | None:
@@ -420,13 +447,33 @@ def _sourced_file(shown: str, config: Config) -> SourceFile | None:
     return loaded if isinstance(loaded, SourceFile) else None
 
 
+ISSUES_URL = "https://github.com/shlint-iam/shlint-iam/issues"
+
+
 def _internal_error(path: str, exc: BaseException) -> FileProblem:
     return FileProblem(
         path,
-        f"internal error ({type(exc).__name__}: {exc}); please report it at "
-        "https://github.com/shlint-iam/shlint-iam/issues with this file",
-        fatal=False,
+        f"analysis incomplete: internal error ({_exception(exc)}); please report it at {ISSUES_URL} with this file",
+        INCOMPLETE,
     )
+
+
+def rule_failure(path: str, rule: type[Rule], exc: BaseException, cross_file: bool = False) -> FileProblem:
+    """The problem of a rule whose check raised: it names the rule and, for a plugin rule, the
+    plugin (distribution) it comes from, so the user knows whom to tell."""
+    where = "cross-file check" if cross_file else "check"
+    if rule.origin == "shlint-iam":
+        message = (f"analysis incomplete: the {where} of rule {rule.code} failed with an internal error "
+                   f"({_exception(exc)}); please report it at {ISSUES_URL} with this file")
+    else:
+        message = (f"analysis incomplete: the {where} of rule {rule.code} from plugin {rule.origin} raised "
+                   f"{_exception(exc)}; its findings are missing (report it to the plugin's authors)")
+    return FileProblem(path, message, INCOMPLETE, rule=rule.code)
+
+
+def _exception(exc: BaseException) -> str:
+    text = str(exc).replace("\n", " ").strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _keep_snippets(snippets: dict[str, dict[int, str]], source: SourceFile, findings: list[Finding]) -> None:
@@ -475,6 +522,9 @@ def check_text(
 
     Unless ``config.select`` says otherwise, only ``rules`` are enabled (every default rule
     when ``rules`` is empty). ``rules`` need not be installed as a plugin.
+
+    Raises :class:`IncompleteAnalysis` when the script could not be analysed completely (a
+    rule's check raised, a work bound was reached): a test must not pass on missing findings.
     """
     from .registry import builtin_rules
 
@@ -485,4 +535,10 @@ def check_text(
     known = {r.code: r for r in builtin_rules()}
     known.update({r.code: r for r in extra})
     result = Linter(config, Registry(known.values())).lint_text(text, path)
+    if result.incomplete:
+        raise IncompleteAnalysis("; ".join(p.message for p in result.incomplete))
     return result.reported
+
+
+class IncompleteAnalysis(Exception):
+    """Raised by :func:`check_text` when the analysis did not complete (the message says why)."""

@@ -105,6 +105,12 @@ class ShlintLanguageServer(LanguageServer):
             self.window_log_message(
                 types.LogMessageParams(type=types.MessageType.Error, message=f"shlint-iam: {uri}: {exc!r}")
             )
+            if self.generation.get(uri) == generation:
+                why = f"analysis incomplete: internal error ({type(exc).__name__}: {exc})"
+                diagnostic = incomplete_diagnostic(why, text.split("\n"), encoding)
+                self.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=[diagnostic])
+                )
             return
         if self.generation.get(uri) != generation:
             return  # a newer text (or a close) came in while this one was linted
@@ -201,8 +207,29 @@ def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:
         for f in result.findings
         if not f.suppressed and f.span.path in shown
     ]
-    problems = tuple(f"shlint-iam: {p.path}: {p.message}" for p in result.problems)
+    # A document whose analysis did not complete says so on its first line (its findings may be
+    # missing), as does a cross-file rule that failed.
+    diagnostics[:0] = [
+        incomplete_diagnostic(p.message, lines, encoding)
+        for p in result.problems
+        if p.fatal and (p.path in shown or not p.path)
+    ]
+    problems = tuple(f"shlint-iam: {p.path}: {p.message}" if p.path else f"shlint-iam: {p.message}"
+                     for p in result.problems)
     return Checked(diagnostics, config_error, problems)
+
+
+def incomplete_diagnostic(why: str, lines: Sequence[str], encoding: str | None) -> types.Diagnostic:
+    """An error on line 1 saying the analysis of the document stopped, and why. It has no code
+    (no rule reported it, so there is no quick fix to suppress it)."""
+    end = client_position(lines, 0, len(lines[0]) if lines else 0, encoding)
+    return types.Diagnostic(
+        range=types.Range(start=types.Position(line=0, character=0), end=end),
+        severity=types.DiagnosticSeverity.Error,
+        source=SOURCE,
+        message=f"shlint-iam could not analyse this file completely ({why.removeprefix('analysis incomplete: ')}); "
+        "findings may be missing",
+    )
 
 
 def _shown_path(path: str | None) -> str:

@@ -64,10 +64,30 @@ class Finding:
         return (self.span.path, self.span.start_line, self.span.start_col, self.code, self.message)
 
 
+# What kind of problem a FileProblem is.
+UNREADABLE = "unreadable"  # the path could not be read or linted at all (exit 2)
+INCOMPLETE = "incomplete"  # the file was read but its analysis did not complete (exit 2)
+NOTICE = "notice"  # the file was analysed; something about it is worth saying (no effect on exit)
+PROBLEM_KINDS = (UNREADABLE, INCOMPLETE, NOTICE)
+
+
 @dataclass(frozen=True)
 class FileProblem:
-    """A file that could not be read or linted at all (exit code 2 for unreadable paths)."""
+    """Something about a file (not a finding of a rule) the user must be told.
+
+    ``kind`` is :data:`UNREADABLE` (the path could not be read), :data:`INCOMPLETE` (the
+    analysis stopped: an internal error, a work or time bound, a rule that raised; the file's
+    findings may be missing) or :data:`NOTICE` (the file was analysed completely). An
+    unreadable or incomplete file is never counted as passing: the run exits 2. ``path`` is
+    empty for a problem of the whole run (a cross-file rule that raised); ``rule`` names the
+    rule whose check raised, if that is what happened."""
 
     path: str
     message: str
-    fatal: bool = True  # True: the path could not be read (exit 2); False: only a notice
+    kind: str = UNREADABLE
+    rule: str | None = None
+
+    @property
+    def fatal(self) -> bool:
+        """Whether the problem fails the run (exit 2): the file was not analysed completely."""
+        return self.kind != NOTICE

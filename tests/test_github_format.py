@@ -102,10 +102,17 @@ def test_paths_relative_to_project_root(in_tmp: Path, registry: Registry) -> Non
 
 
 def test_unreadable_paths_are_annotated(registry: Registry) -> None:
-    problems = [FileProblem("gone.sh", "no such file"), FileProblem("odd.sh", "internal error", fatal=False)]
+    problems = [
+        FileProblem("gone.sh", "no such file"),
+        FileProblem("odd.sh", "analysis incomplete: internal error", "incomplete"),
+        FileProblem("blob", "looks like a binary file", "notice"),
+        FileProblem("", "analysis incomplete: the cross-file check of rule COV001 failed", "incomplete"),
+    ]
     assert render(registry, [], problems) == (
         "::error file=gone.sh,title=shlint-iam::no such file\n"
-        "::warning file=odd.sh,title=shlint-iam::internal error\n"
+        "::error file=odd.sh,title=shlint-iam::analysis incomplete: internal error\n"
+        "::warning file=blob,title=shlint-iam::looks like a binary file\n"
+        "::error title=shlint-iam::analysis incomplete: the cross-file check of rule COV001 failed\n"
     )
 
 

@@ -312,7 +312,7 @@ def test_finding_of_a_rule_not_enabled_still_references_its_rule(in_tmp: Path, r
 def test_problems_become_notifications(in_tmp: Path, registry: Registry) -> None:
     problems = [
         FileProblem("missing.sh", "no such file"),
-        FileProblem("odd.sh", "internal error", fatal=False),
+        FileProblem("blob", "looks like a binary file", "notice"),
     ]
     log = sarif(make_result(registry, [], problems=problems), registry)
     (invocation,) = log["runs"][0]["invocations"]

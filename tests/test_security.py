@@ -231,7 +231,7 @@ def notes_of(script: Path, config: object = None) -> list[str]:
 
     source = SourceFile.from_bytes(script.name, script.read_bytes(), real_path=str(script))
     ctx = Linter(config if isinstance(config, Config) else Config()).analyse(source)
-    return [message for _, message in ctx.analysis.notes]
+    return [note.message.split(" (looked in ")[0] for note in ctx.analysis.notes]
 
 
 def test_an_absolute_path_outside_the_repository_is_not_followed(tmp_path: Path) -> None:

@@ -61,12 +61,9 @@ def _command(name: str, properties: list[tuple[str, object]], message: str) -> s
 def render(result: LintResult, registry: Registry, options: ReportOptions) -> str:
     lines: list[str] = []
     for problem in result.problems:
+        where = [("file", _relative(problem.path, options.project_root))] if problem.path else []
         lines.append(
-            _command(
-                "error" if problem.fatal else "warning",
-                [("file", _relative(problem.path, options.project_root)), ("title", "shlint-iam")],
-                problem.message,
-            )
+            _command("error" if problem.fatal else "warning", [*where, ("title", "shlint-iam")], problem.message)
         )
     for f in result.findings:
         if f.suppressed:

@@ -1,4 +1,15 @@
-"""A JSON list of findings: code, name, severity, message, path, start/end line and column, fix."""
+"""A JSON list of entries, one per finding and one per file problem.
+
+A finding: ``{"type": "finding", "code", "name", "severity", "message", "path", "start_line",
+"start_column", "end_line", "end_column", "fix"}`` (and ``"suppressed"`` with
+``--include-suppressed``). A file problem (a path that could not be read, a file whose
+analysis did not complete, a notice) comes first, with the same keys so that a consumer reading
+findings still parses it: ``{"type": "problem", "kind": "unreadable"|"incomplete"|"notice",
+"code": null, "rule": the code of the rule whose check raised or null, "name": null,
+"severity": "error" (unreadable, incomplete: the run exits 2) or "warning" (notice),
+"message", "path" (null for the cross-file checks), "start_line": 1, "start_column": 1,
+"end_line": 1, "end_column": 1, "fix": null}``. The README describes both.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..lint import LintResult
+    from ..model import FileProblem
     from ..registry import Registry
     from . import ReportOptions
 
 
 def render(result: LintResult, registry: Registry, options: ReportOptions) -> str:
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = [problem_entry(p) for p in result.problems]
     for f in result.findings:
         if f.suppressed and not options.include_suppressed:
             continue
         rule = registry.get(f.code)
         item: dict[str, Any] = {
+            "type": "finding",
             "code": f.code,
             "name": rule.name if rule else None,
             "severity": f.severity.value,
@@ -39,3 +52,21 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
             item["suppressed"] = f.suppressed
         items.append(item)
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def problem_entry(problem: FileProblem) -> dict[str, Any]:
+    return {
+        "type": "problem",
+        "kind": problem.kind,
+        "code": None,
+        "rule": problem.rule,
+        "name": None,
+        "severity": "error" if problem.fatal else "warning",
+        "message": problem.message,
+        "path": problem.path or None,
+        "start_line": 1,
+        "start_column": 1,
+        "end_line": 1,
+        "end_column": 1,
+        "fix": None,
+    }

@@ -460,13 +460,17 @@ def build_log(result: LintResult, registry: Registry, options: ReportOptions) ->
         for origin in table.origins
     ]
 
+    # A path that could not be read and a file whose analysis did not complete are errors (the
+    # run failed: exit 2); a notice about a file that was analysed is a warning.
     notifications = []
     for problem in result.problems:
+        located = bool(problem.path)
         notifications.append(
             _om(
                 sarif_om.Notification,
                 level="error" if problem.fatal else "warning",
-                message=_om(sarif_om.Message, text=f"{problem.path}: {problem.message}"),
+                message=_om(sarif_om.Message,
+                            text=f"{problem.path}: {problem.message}" if located else problem.message),
                 locations=[
                     _om(
                         sarif_om.Location,
@@ -475,12 +479,15 @@ def build_log(result: LintResult, registry: Registry, options: ReportOptions) ->
                             artifact_location=locator.artifact(sarif_om, problem.path),
                         ),
                     )
-                ],
+                ] if located else None,
+                associated_rule=_om(sarif_om.ReportingDescriptorReference, id=problem.rule)
+                if problem.rule else None,
+                properties={"kind": problem.kind},
             )
         )
     invocation = _om(
         sarif_om.Invocation,
-        execution_successful=not result.problems,
+        execution_successful=not any(p.fatal for p in result.problems),
         tool_execution_notifications=notifications or None,
     )
 

@@ -47,11 +47,32 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
                 out.append(f"        = {style('fix', '32')}: {f.fix}")
         out.append("")
     counts = _summary(shown)
+    failed = not_analysed(result)
     if counts:
         out.append(counts)
-    elif result.files:
+    elif result.files and not failed:
         out.append(f"All checks passed ({len(result.files)} file{'s' if len(result.files) != 1 else ''}).")
+    elif result.files:
+        out.append("No problems found in what could be analysed.")
+    if failed:
+        out.append(failed)
     return "\n".join(out) + ("\n" if out else "")
+
+
+def not_analysed(result: LintResult) -> str:
+    """The summary line of the paths that could not be read or analysed completely (why is on
+    stderr, one line each), or "" when every file was analysed completely."""
+    failed = list(dict.fromkeys(p.path for p in result.problems if p.fatal))
+    if not failed:
+        return ""
+    files = [p for p in failed if p]
+    parts = []
+    if files:
+        parts.append(f"{len(files)} file{'s' if len(files) != 1 else ''} could not be analysed completely: "
+                     + ", ".join(files))
+    if len(files) < len(failed):  # a cross-file rule failed
+        parts.append("the cross-file checks did not complete")
+    return "; ".join(parts) + " (exit 2)."
 
 
 def _snippet(f: Finding, src_line: str, style: Callable[[str, str], str]) -> list[str]:

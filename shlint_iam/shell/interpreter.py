@@ -24,8 +24,9 @@ from typing import Any
 from ..files import display_path
 from ..model import Span
 from ..source import SourceFile
+from .notes import NOT_FOLLOWED, NOT_FOUND, NOT_READABLE, NOT_REGULAR, TOO_DEEP, UNKNOWN_PATH, Note
 from .trace import Block, Choice, CommandRun, Exit, Node, Word
-from .values import atom, env_default_atom, is_known, may_equal, resolve_defaults
+from .values import atom, env_default_atom, is_known, may_equal, resolve_defaults, show
 
 MAX_STEPS = 40_000  # statements and commands interpreted, in all
 MAX_INLINES_PER_FUNCTION = 64
@@ -174,7 +175,7 @@ class Interpreter:
         self.steps = 0
         self.truncated = False  # some bound was reached (an inlining limit, nesting, the budget)
         self.exhausted = False  # the step budget ran out: the rest of the script was not analysed
-        self.notes: list[tuple[Span, str]] = []  # things the analysis could not follow
+        self.notes: list[Note] = []  # what the analysis could not follow (shell/notes.py)
         self.commands: list[CommandRun] = []
         self._out: Block = Block("script")
         self._src: SourceFile = SourceFile("<none>", "")
@@ -213,6 +214,12 @@ class Interpreter:
         return self._out, state
 
     # ------------------------------------------------------------------ helpers
+    def _too_deep(self, node: Any) -> None:
+        """Code nested past MAX_NESTING is not analysed: the analysis is incomplete (noted once)."""
+        self.truncated = True
+        if not any(n.kind == TOO_DEEP for n in self.notes):
+            self.notes.append(Note(self.span(node), TOO_DEEP, f"nesting deeper than {MAX_NESTING} levels"))
+
     def span(self, node: Any) -> Span:
         return self._src.span(node.start_point, node.end_point)
 
@@ -294,9 +301,7 @@ class Interpreter:
 
     def _statement(self, node: Any, state: State, ctx: _Ctx) -> None:
         if self._nesting > MAX_NESTING:
-            if not self.truncated:
-                self.notes.append((self.span(node), "nesting too deep to follow"))
-            self.truncated = True
+            self._too_deep(node)
             return
         kind = node.type
         self.steps += 1
@@ -1344,14 +1349,14 @@ class Interpreter:
             return
         path = self._resolve_source(target, state)
         if path is None:
-            self.notes.append((run.span, f"cannot follow `source {target}`: the path is not known statically"))
+            command = f"{run.name or 'source'} {self._as_written(run, 1) or show(target)}"
+            self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, command=command))
             return
         if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
             return
         loaded = self.loader(path)
         if not isinstance(loaded, SourceFile):  # why it is not followed (roots.py)
-            self.notes.append((run.span, f"`{run.name or 'source'} {target}` not followed: "
-                                         f"{display_path(path)}: {loaded or 'cannot read'}"))
+            self.notes.append(self._not_followed(run, target, path, state, loaded or None))
             return
         tree = self.parse_fn(loaded)
         saved_src = self._src
@@ -1380,20 +1385,61 @@ class Interpreter:
 
     _b_dot = _b_source
 
+    def _source_bases(self, state: State) -> list[str]:
+        """The folders a relative ``source`` path is looked up in, in order: the script's
+        working directory (its own folder unless it changed it), its folder, the linter's."""
+        script = self._src.real_path or ""
+        bases = []
+        cwd = resolve_defaults(state.cwd)
+        if is_known(cwd) and cwd:
+            bases.append(cwd)
+        if script:
+            bases.append(posixpath.dirname(script))
+        bases.append(os.path.abspath("."))
+        return bases
+
+    def _source_candidates(self, target: str, state: State) -> list[str]:
+        """Where ``source target`` may find its file, in the order it looks."""
+        if os.path.isabs(target):
+            return [posixpath.normpath(target)]
+        return [posixpath.join(base, target) for base in self._source_bases(state)]
+
+    def _not_followed(self, run: CommandRun, target: str, path: str, state: State, reason: str | None) -> Note:
+        """The note for a sourced file that was not loaded: why (the loader's reason, else what the
+        file system says), the path looked for, and where it was looked for when not found."""
+        if reason is None:
+            if not os.path.lexists(path):
+                reason = NOT_FOUND
+            elif not os.path.isfile(path):
+                reason = NOT_REGULAR
+            else:
+                reason = NOT_READABLE
+        looked_in: list[str] = []
+        if reason == NOT_FOUND and not os.path.isabs(resolve_defaults(target)):
+            for base in self._source_bases(state):
+                folder = display_path(posixpath.normpath(base)) or "."
+                if folder not in looked_in:
+                    looked_in.append(folder)
+        return Note(run.span, NOT_FOLLOWED, reason, path=display_path(path), looked_in=tuple(looked_in),
+                    command=f"{run.name or 'source'} {self._as_written(run, 1) or show(target)}")
+
+    @staticmethod
+    def _as_written(run: CommandRun, index: int) -> str | None:
+        """Word ``index`` of ``run`` as the script wrote it (None when that is not known)."""
+        if index >= len(run.words) or isinstance(run.source, _FixedSpanSource):
+            return None
+        span = run.words[index].span
+        if span.start_line != span.end_line:
+            return None
+        return run.source.line_text(span.start_line)[span.start_col - 1 : span.end_col - 1] or None
+
     def _resolve_source(self, target: str, state: State) -> str | None:
         target = resolve_defaults(target)
         if not is_known(target):
             return None
-        if os.path.isabs(target):
-            return posixpath.normpath(target)
-        script = self._src.real_path or ""
-        candidates = []
-        cwd = resolve_defaults(state.cwd)
-        if is_known(cwd) and cwd:
-            candidates.append(posixpath.join(cwd, target))
-        if script:
-            candidates.append(posixpath.join(posixpath.dirname(script), target))
-        candidates.append(os.path.abspath(target))
+        candidates = self._source_candidates(target, state)
+        if len(candidates) == 1:
+            return candidates[0]
         for cand in candidates:
             if os.path.isfile(cand):
                 return posixpath.normpath(cand)
@@ -1444,7 +1490,7 @@ class Interpreter:
     def _expand_fields(self, node: Any, state: State, ctx: _Ctx, quoted: bool = False) -> list[str] | None:
         """The fields a word expands to (None: an unknown number of fields)."""
         if self._nesting > MAX_NESTING:
-            self.truncated = True
+            self._too_deep(node)
             return None
         self._nesting += 1
         try:
