@@ -433,8 +433,8 @@ def worker_count(jobs: int | None, files: int) -> int:
 def _analysis_notices(source: SourceFile, ctx: FileContext) -> list[FileProblem]:
     """An analysis that ended early (a bound in followed text, the work bound, nesting too deep
     to follow) is incomplete."""
-    return [FileProblem(source.path, f"analysis incomplete: {why}", INCOMPLETE)
-            for why in ctx.analysis.incomplete_reasons]
+    reasons = ctx.analysis.incomplete_reasons
+    return [FileProblem(source.path, f"analysis incomplete: {'; '.join(reasons)}", INCOMPLETE)] if reasons else []
 
 
 def _sourced_file(shown: str, config: Config) -> SourceFile | None:

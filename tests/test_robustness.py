@@ -44,7 +44,8 @@ def test_binary_file_named_explicitly_is_not_linted(tmp_path: Path) -> None:
     (tmp_path / "ok.sh").write_text("set -e\necho ok\n")
     proc = run_cli("blob", "ok.sh", cwd=tmp_path)
     assert_no_traceback(proc)
-    assert proc.stderr == "shlint-iam: blob: not a text file (a NUL byte on line 1); not linted\n"
+    assert proc.stderr == ("shlint-iam: blob: not a text file (a NUL byte on line 1); not linted\n"
+                           "shlint-iam: 1 file could not be analysed completely: blob (exit 2).\n")
     assert (proc.returncode, proc.stdout) == (2, "")
 
 
@@ -151,7 +152,8 @@ def test_nested_for_loops_are_bounded_by_the_interpreter() -> None:
     result = linter.lint_text(text, "for.sh")
     assert [(p.path, p.kind, p.message) for p in result.problems] == [
         ("for.sh", "incomplete", "analysis incomplete: stopped at its work bound (very long or deeply nested "
-         "script); what follows was not analysed")
+         "script); what follows was not analysed; nesting deeper than 300 levels at line 151 of for.sh: not "
+         "analysed")
     ]
     assert result.exit_code() == 2
 
