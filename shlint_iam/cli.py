@@ -37,9 +37,9 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.option("-f", "--format", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "concise", "json", "sarif", "github"]), help="Output format.")
+              type=click.Choice(["text", "concise", "json", "sarif", "github", "markdown"]), help="Output format.")
 @click.option("--output-format", "output_format_alias", default=None, hidden=True,
-              type=click.Choice(["text", "concise", "json", "sarif", "github"]))
+              type=click.Choice(["text", "concise", "json", "sarif", "github", "markdown"]))
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Rules to enable (codes or prefixes, comma separated).")
 @click.option("--ignore", multiple=True, help="Rules to disable (codes or prefixes).")
@@ -148,6 +148,11 @@ def check(
         include_suppressed=include_suppressed,
         extra={"sarif_category": sarif_category} if sarif_category else {},
     )
+    if output_format == "markdown" and not use_stdin:
+        # The job summary also shows who invokes what (the same analysis, per file).
+        from .wiring import collect
+
+        options.extra["wiring"] = collect(list(paths), config)[0]
     if statistics:
         text = _statistics(result, registry)
     else:
@@ -213,6 +218,33 @@ def _statistics(result: object, registry: object) -> str:
 def _fail(message: str) -> None:
     click.echo(f"shlint-iam: error: {message}", err=True)
     sys.exit(2)
+
+
+@cli.command("map")
+@click.argument("paths", nargs=-1)
+@click.option("-f", "--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "markdown", "mermaid"]), help="Output format.")
+@click.option("--config", "config_file", type=click.Path(),
+              help="Configuration file (pyproject.toml or .shlint-iam.toml).")
+def map_command(paths: tuple[str, ...], output_format: str, config_file: str | None) -> None:
+    """Show who invokes what: every event-invoked deployment as trigger or caller -> identity ->
+    service, with whether the identity may invoke it (bound, unbound, only on some paths, public)
+    and where the deploy and the binding are."""
+    from . import wiring
+
+    try:
+        config = _load_config(config_file)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    edges, problems, _ = wiring.collect(list(paths), config)
+    for problem in problems:
+        click.echo(f"shlint-iam: {problem.path}: {problem.message}", err=True)
+    render = {"text": wiring.render_text, "json": wiring.render_json, "markdown": wiring.render_markdown,
+              "mermaid": wiring.render_mermaid}[output_format]
+    sys.stdout.write(render(edges))
+    sys.stdout.flush()
+    sys.exit(2 if any(p.fatal for p in problems) else 0)
 
 
 @cli.command("rules")

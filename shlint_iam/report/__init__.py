@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from ..lint import LintResult
     from ..registry import Registry
 
-FORMATS = ("text", "concise", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github", "markdown")
 
 
 @dataclass
