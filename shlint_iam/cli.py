@@ -115,6 +115,9 @@ def check(
         _fail(str(exc))
         return
 
+    from .isolate import can_isolate
+
+    linter.isolate = can_isolate()
     if use_stdin:
         result: LintResult = _lint_stdin(linter, stdin_filename or "<stdin>")
     else:

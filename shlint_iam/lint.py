@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -78,6 +78,9 @@ class Linter:
         self.rules = self.registry.enabled(config)
         self.severities = dict(config.severity)
         self.time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds per file (None: no limit)
+        # Lint in forked children so that a native crash fails only its file (the command line
+        # and the language server set this; the library API lints in the caller's process).
+        self.isolate = False
 
     # -- one file ---------------------------------------------------------------------------
     def analyse(self, source: SourceFile) -> FileContext:
@@ -186,7 +189,32 @@ class Linter:
         return FileOutcome(source.path, source.real_path, problems=[problem])
 
     def lint_sources(self, sources: Iterable[SourceFile], problems: list[FileProblem]) -> LintResult:
+        if self.isolate:
+            def lint_one(source: SourceFile) -> FileOutcome:
+                outcome = self.lint_file(source)
+                if outcome.context is not None:
+                    outcome.context._cache.clear()
+                return outcome
+
+            return self.collect(self._isolated(lint_one, list(sources), 1, lambda s: s.path), problems)
         return self.collect((self.lint_file(source) for source in sources), problems)
+
+    def _isolated(
+        self, fn: Callable[[_I], FileOutcome], items: Sequence[_I], workers: int, shown: Callable[[_I], str]
+    ) -> Iterator[FileOutcome]:
+        """``fn`` over ``items`` in forked children (isolate.py): a native crash (a segmentation
+        fault in tree-sitter or in a plugin's native code) fails only the file it happened on."""
+        from .isolate import Crash, map_isolated
+
+        for item, outcome in zip(items, map_isolated(fn, items, workers), strict=True):
+            if isinstance(outcome, Crash):
+                path = shown(item)
+                outcome = FileOutcome(path, None, read_only=True, problems=[FileProblem(
+                    path,
+                    f"not analysed: the linter crashed on this file ({outcome.how}); please report it at "
+                    "https://github.com/shlint-iam/shlint-iam/issues with this file",
+                )])
+            yield outcome
 
     def collect(self, outcomes: Iterable[FileOutcome], problems: list[FileProblem]) -> LintResult:
         """Merge per-file outcomes (in input order), run the cross-file rules, and finish every
@@ -282,11 +310,15 @@ class Linter:
             else:
                 candidates.append(item)
         workers = worker_count(jobs, len(candidates))
-        if workers > 1:
+        if self.isolate:
+            outcomes: Iterable[FileOutcome] = self._isolated(
+                self.lint_in_worker, candidates, workers, lambda c: display_path(c.path)
+            )
+        elif workers > 1:
             # Imported here: multiprocessing is only needed for a parallel run.
             from .parallel import map_in_pool
 
-            outcomes: Iterable[FileOutcome] = map_in_pool(self.lint_in_worker, candidates, workers)
+            outcomes = map_in_pool(self.lint_in_worker, candidates, workers)
         else:
             outcomes = (self.lint_candidate(c) for c in candidates)
         return self.collect(outcomes, problems)
@@ -362,6 +394,7 @@ PARALLEL_MIN_FILES = 16
 _STACK_LOCK = threading.Lock()
 
 _T = TypeVar("_T")
+_I = TypeVar("_I")
 
 
 class AnalysisTimeout(Exception):

@@ -184,6 +184,7 @@ def document_path(uri: str) -> str | None:
 def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:
     """Lint ``text`` as the document ``uri``; the diagnostics located in it, in ``encoding`` units."""
     from .config_file import load_config
+    from .isolate import can_isolate
     from .lint import Linter
     from .registry import Registry, check_plugin_codes
 
@@ -199,6 +200,8 @@ def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:
         config = Config()
         registry = Registry.for_config(config)
     linter = Linter(config, registry)
+    # In a forked child: a native crash on this document fails only this lint, not the server.
+    linter.isolate = can_isolate()
     result = linter.lint_text(text, path or "<stdin>")
     shown = {_shown_path(path)}
     lines = text.split("\n")

@@ -3,18 +3,23 @@ crash, parse time, caps on what is read. Every reproducer is built here; see doc
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shlint_iam.api import FileContext, Finding, Rule, Severity
+from shlint_iam.config import Config
 from shlint_iam.files import MAX_BYTES, MAX_CONFIG_BYTES, MAX_LINE_BYTES
-from shlint_iam.lint import lint_text
+from shlint_iam.lint import Linter, lint_text
 from shlint_iam.parse import ParseIncomplete, parse, parse_bytes, parser, scanner_safe
+from shlint_iam.registry import Registry, builtin_rules
 from shlint_iam.source import SourceFile
 
 DEPLOY = "gcloud functions deploy f --gen2 --region=us-central1 --trigger-topic=t\n"
@@ -214,3 +219,58 @@ def test_config_dev_null_is_an_empty_configuration(tmp_path: Path) -> None:
     (tmp_path / "deploy.sh").write_text(DEPLOY)
     proc = run_cli("--config", "/dev/null", "deploy.sh", cwd=tmp_path)
     assert proc.returncode == 1 and "IAM001" in proc.stdout
+
+
+# -- item 5: a native crash fails only its own file ------------------------------------------
+
+
+class CrashesNatively(Rule):
+    """A plugin rule whose native code dies with SIGSEGV on scripts that mention `boom`."""
+
+    code = "TST901"
+    name = "crashes-natively"
+    summary = "reads address 0 for scripts that say boom"
+    severity = Severity.ERROR
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if "boom" in ctx.source.text:
+            ctypes.string_at(0)  # a real segmentation fault
+        return iter(())
+
+
+def crashing_linter() -> Linter:
+    linter = Linter(Config(), Registry([*builtin_rules(), CrashesNatively]))
+    linter.isolate = True
+    return linter
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_segfault_fails_only_the_file_it_happened_on(jobs: int, tmp_path: Path) -> None:
+    names = ["a.sh", "boom1.sh", "c.sh", "boom2.sh", "e.sh"]
+    for name in names:
+        (tmp_path / name).write_text(DEPLOY + ("echo boom\n" if "boom" in name else ""))
+    result = crashing_linter().lint_paths([str(tmp_path / n) for n in names], jobs=jobs)
+    assert sorted({os.path.basename(f.path) for f in result.reported if f.code == "IAM001"}) == ["a.sh", "c.sh", "e.sh"]
+    crashed = [(os.path.basename(p.path), p.fatal) for p in result.problems]
+    assert crashed == [("boom1.sh", True), ("boom2.sh", True)]
+    assert all("the linter crashed on this file (killed by signal SIGSEGV)" in p.message for p in result.problems)
+    assert result.exit_code() == 2
+    # the same answer as a run in which nothing crashes, for the other files
+    clean = crashing_linter().lint_paths([str(tmp_path / n) for n in names if "boom" not in n], jobs=jobs)
+    assert [f for f in result.findings if "boom" not in f.path] == clean.findings
+
+
+def test_a_segfault_in_linted_text_is_contained() -> None:
+    result = crashing_linter().lint_text(DEPLOY + "echo boom\n", "deploy.sh")
+    assert [(p.path, p.fatal) for p in result.problems] == [("deploy.sh", True)]
+    assert "killed by signal SIGSEGV" in result.problems[0].message
+    assert result.exit_code() == 2
+
+
+def test_isolated_and_in_process_runs_agree(tmp_path: Path) -> None:
+    examples = sorted(str(p) for p in (Path(__file__).parent.parent / "examples").rglob("*.sh"))
+    plain = Linter(Config())
+    isolated = Linter(Config())
+    isolated.isolate = True
+    a, b = plain.lint_paths(examples, jobs=1), isolated.lint_paths(examples, jobs=1)
+    assert (a.findings, a.problems, a.files) == (b.findings, b.problems, b.files)
