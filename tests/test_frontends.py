@@ -13,7 +13,7 @@ import pytest
 
 from shlint_iam.config import Config
 from shlint_iam.lint import Linter
-from shlint_iam.model import Finding
+from shlint_iam.model import Finding, Span
 
 REPO = Path(__file__).resolve().parent.parent
 CI = REPO / "examples" / "ci"
@@ -401,3 +401,60 @@ def test_text_and_sarif_point_at_the_yaml_lines() -> None:
         ("IAM001", "examples/ci/mistake/cloudbuild.yaml", 16, 9),
         ("IAM002", "examples/ci/mistake/Makefile", 11, 2),
     ]
+
+
+# -- what the front ends do not follow is said, not skipped in silence ---------------------------
+def test_unfollowed_workflows_actions_and_includes_are_sh001_notices() -> None:
+    text = """
+    on: push
+    jobs:
+      call:
+        uses: ./.github/workflows/deploy-prod.yml
+      deploy:
+        steps:
+          - uses: ./.github/actions/deploy
+          - uses: google-github-actions/deploy-cloudrun@v2
+            with:
+              metadata: service.yaml
+          - uses: actions/checkout@v4
+    """
+    findings = lint(text)
+    assert [(f.code, f.span.start_line, f.span.start_col, f.message) for f in findings] == [
+        ("SH001", 4, 11, "called workflow not followed: ./.github/workflows/deploy-prod.yml: reusable workflows "
+                         "are not followed"),
+        ("SH001", 7, 15, "action not followed: ./.github/actions/deploy: local actions are not followed"),
+        ("SH001", 8, 15, "deploy action not followed: google-github-actions/deploy-cloudrun@v2: a deploy from a "
+                         "`metadata:` service description is not modelled"),
+    ]
+    make = Linter(Config()).lint_text("include config.mk\ndeploy:\n\tgcloud run deploy api --image=x\n", "Makefile")
+    assert [(f.code, f.span.start_line, f.span.start_col, f.message) for f in make.reported] == [
+        ("SH001", 1, 1, "included makefile not followed: config.mk: `include` is not followed"),
+    ]
+
+
+def test_cloudbuild_json_and_per_file_ignores(tmp_path: Path) -> None:
+    config = tmp_path / "cloudbuild.json"
+    steps = {"steps": [{"name": "gcr.io/cloud-builders/gcloud", "args": DEPLOY.split()[1:]}]}
+    config.write_text(json.dumps(steps, indent=2) + "\n")
+    result = Linter(Config()).lint_paths([str(tmp_path)])
+    assert at(result.reported) == [("IAM001", 4, 15)]
+    ignored = Linter(Config(per_file_ignores={"cloudbuild.json": ["IAM001"]}, root=tmp_path))
+    assert ignored.lint_paths([str(tmp_path)]).reported == []
+
+
+def test_cloudbuild_shell_entrypoint_with_a_script_file_runs_it_as_a_command() -> None:
+    text = """
+    steps:
+    - name: gcr.io/google.com/cloudsdktool/cloud-sdk
+      entrypoint: bash
+      args: ['deploy/deploy.sh', '$_REGION']
+    """
+    from shlint_iam.frontends.document import build
+    from shlint_iam.source import SourceFile
+
+    document = build(SourceFile("cloudbuild.yaml", textwrap.dedent(text).lstrip("\n")))
+    assert document is not None
+    [program] = document.programs
+    assert program.source.text == "bash 'deploy/deploy.sh' ''\"${__shlint_t1}\"''"
+    assert program.source.span((0, 0), (0, 4)) == Span("cloudbuild.yaml", 3, 15, 3, 16)
+    assert program.source.span((0, 6), (0, 22)) == Span("cloudbuild.yaml", 4, 11, 4, 27)

@@ -16,8 +16,10 @@
 - ``options.env`` and step ``env`` (``KEY=VALUE`` lists) are exported variables; gcloud's project
   is the build's project (``$PROJECT_ID``); ``allowFailure: true`` steps do not stop the build.
 
-Not followed: ``waitFor`` (steps are taken in file order), a step that runs a script file
-(``args: ['./deploy.sh']``), ``secretEnv`` values (unknown).
+- A shell entrypoint with a script file (``args: ['deploy.sh', ...]``) is ``bash deploy.sh ...``
+  as on a command line (followed as the interpreter follows child scripts).
+
+Not followed: ``waitFor`` (steps are taken in file order), ``secretEnv`` values (unknown).
 """
 
 from __future__ import annotations
@@ -157,14 +159,22 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
         elif os.path.basename(entry) in _SHELLS and args:
             found = _dash_c(args)
             if found is None:
-                continue  # `bash deploy.sh`: a script file, not followed
-            i, errexit, pipefail = found
-            value, offsets = _scalar(text, args[i], -1)
-            for piece, at in subst.pieces(value, offsets):
-                builder.substitute(piece, at)
-            positional = [subst.value(Y.text(a) or "") for a in args[i + 1 :]]
-            program = Program(builder.build(doc, index, offsets[-1]), label, env=env, errexit=errexit,
-                              pipefail=pipefail, positional=positional[1:])
+                # `bash deploy.sh ARGS`: the shell runs a script file, as on a command line.
+                builder.add(os.path.basename(entry), (entry_node or name_node).start_mark.index)
+                for arg in args:
+                    value, offsets = _scalar(text, arg, -1)
+                    builder.add(" '", offsets[0])
+                    _quoted(builder, subst.pieces(value, offsets))
+                    builder.add("'", offsets[-1])
+                program = Program(builder.build(doc, index), label, env=env)
+            else:
+                i, errexit, pipefail = found
+                value, offsets = _scalar(text, args[i], -1)
+                for piece, at in subst.pieces(value, offsets):
+                    builder.substitute(piece, at)
+                positional = [subst.value(Y.text(a) or "") for a in args[i + 1 :]]
+                program = Program(builder.build(doc, index, offsets[-1]), label, env=env, errexit=errexit,
+                                  pipefail=pipefail, positional=positional[1:])
         if program is None:
             continue
         directory = subst.value(Y.text(Y.get(step, "dir")) or "")

@@ -18,6 +18,13 @@ from ..model import Span
 from ..source import SourceFile
 
 
+def node_span(path: str, index: DocIndex, node: Any) -> Span:
+    """The span of a YAML node."""
+    line, col = index.point(node.start_mark.index)
+    end_line, end_col = index.point(node.end_mark.index)
+    return Span(path, line, col, end_line, end_col)
+
+
 class DocIndex:
     """Character offsets of a document to 1-based (line, column)."""
 
@@ -196,7 +203,12 @@ class Document:
     programs: list[Program] = field(default_factory=list)
     errors: list[tuple[Span, str]] = field(default_factory=list)  # the file's own syntax errors
     placeholders: dict[str, str] = field(default_factory=dict)
-    notes: list[tuple[Span, str]] = field(default_factory=list)
+    notes: list[Any] = field(default_factory=list)  # shell.notes.Note: what the front end did not follow
+
+    def not_followed(self, span: Span, reason: str, path: str, what: str) -> None:
+        from ..shell.notes import NOT_FOLLOWED, Note
+
+        self.notes.append(Note(span, NOT_FOLLOWED, reason, path=path, what=what))
 
 
 def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFile], Any]) -> tuple[Any, list[Any]]:

@@ -31,7 +31,7 @@ from typing import Any
 from ..shell.values import is_known, written
 from ..source import SourceFile
 from . import yamlpos as Y
-from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown
+from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown, node_span
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _ENV_REF = re.compile(r"\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*")
@@ -186,6 +186,11 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
     for job_id, job in _job_order(jobs):
         if not Y.is_map(job):
             continue
+        called = Y.get(job, "uses")
+        if Y.text(called):
+            out.not_followed(node_span(doc.path, index, called), "reusable workflows are not followed",
+                             Y.text(called) or "", "called workflow")
+            continue
         job_env = _env(text, Y.get(job, "env"), wf_env)
         job_if = Y.key_node(job, "if")
         runs_on = Y.get(job, "runs-on")
@@ -230,6 +235,7 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                 program = _action(doc, index, text, builder, Y.text(uses) or "", uses, Y.get(step, "with"),
                                   step_env, label)
                 if program is None:
+                    _unfollowed_action(out, doc, index, uses, Y.get(step, "with"))
                     continue
             program.cwd = cwd
             program.group = job_id
@@ -238,6 +244,23 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                 program.checked_by_runner = False
             out.programs.append(program)
     return out
+
+
+def _unfollowed_action(out: Document, doc: SourceFile, index: DocIndex, uses: Any, with_node: Any) -> None:
+    """A local or composite action, or a deploy action whose inputs are not modelled, may run
+    deploys: say so (SH001) rather than pass in silence."""
+    name = (Y.text(uses) or "").strip()
+    if not name:
+        return
+    action = name.split("@", 1)[0].lower()
+    if name.startswith("./"):
+        out.not_followed(node_span(doc.path, index, uses), "local actions are not followed", name, "action")
+    elif action == _CLOUDRUN and Y.get(with_node, "service") is None:
+        what = "`metadata:` service description" if Y.get(with_node, "metadata") is not None else "job"
+        out.not_followed(node_span(doc.path, index, uses), f"a deploy from a {what} is not modelled", name,
+                         "deploy action")
+    elif action == _FUNCTIONS:
+        out.not_followed(node_span(doc.path, index, uses), "the action has no `name:` input", name, "deploy action")
 
 
 # -- deploy actions ---------------------------------------------------------------------------

@@ -64,6 +64,7 @@ class _Make:
         self.targets: dict[str, _Target] = {}
         self.order: list[str] = []
         self.oneshell = False
+        self.includes: list[tuple[int, int, str]] = []  # (start, end offset, file names) of `include` lines
         self.parse()
 
     # -- reading the file --------------------------------------------------------------
@@ -131,6 +132,9 @@ class _Make:
                     self.oneshell = True
                 continue
             if word in _DIRECTIVES:
+                if word in ("include", "-include", "sinclude") and code_offsets:
+                    included = code.split(None, 1)[1].strip() if len(code.split(None, 1)) > 1 else ""
+                    self.includes.append((code_offsets[0], code_offsets[len(code.rstrip()) - 1] + 1, included))
                 continue
             rule = _RULE.match(code)
             if rule is None:
@@ -256,6 +260,12 @@ def _shell_options(make: _Make) -> tuple[bool, bool]:
 def front_end(doc: SourceFile, index: DocIndex) -> Document:
     make = _Make(doc.text)
     out = Document()
+    for first, last, included in make.includes:
+        (row, col), (end_row, end_col) = index.point(first), index.point(last)
+        from ..model import Span
+
+        out.not_followed(Span(doc.path, row, col, end_row, end_col), "`include` is not followed", included,
+                         "included makefile")
     errexit, pipefail = _shell_options(make)
     cwd = os.path.dirname(doc.real_path or os.path.abspath(doc.path))
     deployish: dict[str, bool] = {}
