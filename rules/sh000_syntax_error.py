@@ -21,6 +21,10 @@ class SyntaxError_(Rule):
     # the `fi` is missing
     ```
 
+    A statement left open is reported where it opens, as ShellCheck does: here "this `if` is
+    never closed: add `fi`", at the `if` (likewise `done` for `for`/`while`/`until`, `esac` for
+    `case`, `}` for a function body), never at a line past the end of the file.
+
     ## Fix
     Correct the syntax (here: close the `if` with `fi`). `bash -n script.sh` confirms it.
     """

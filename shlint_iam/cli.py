@@ -131,6 +131,10 @@ def check(
     for problem in result.problems:
         where = f"{problem.path}: " if problem.path else ""
         click.echo(f"shlint-iam: {where}{problem.message}", err=True)
+    if not use_stdin and not result.files and not result.problems:
+        # As Ruff's "No Python files found": an empty run is said, not mistaken for a pass.
+        where = ", ".join(paths) if paths else "."
+        click.echo(f"shlint-iam: warning: no shell scripts found in {where}", err=True)
     if output_format != "text" or statistics:
         # The text report ends with this line itself; other formats say it here.
         from .report.text_format import not_analysed

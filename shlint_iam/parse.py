@@ -256,12 +256,24 @@ def _tree_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
     while stack:
         node = stack.pop()
         if node.is_missing:
-            pt = node.start_point
-            found.append(
-                (source.span((pt[0], pt[1]), (pt[0], pt[1])), f"missing `{node.type}`")
-            )
+            opener = _opener_of(node)
+            if opener is not None:  # a `fi`, `done`, `esac`, `}` the script never wrote
+                found.append((source.span(opener.start_point, opener.end_point),
+                              f"this `{opener.type}` is never closed: add `{node.type}`"))
+                continue
+            pt = _inside(source, node.start_point)
+            found.append((source.span(pt, pt), f"missing `{node.type}`"))
             continue
         if node.type == "ERROR":
+            if _has_missing_closer(node):  # an inner statement left open: say that one
+                stack.extend(reversed(node.children))
+                continue
+            unclosed = _unclosed_at_end(source, node)
+            if unclosed is not None:
+                opener, closer = unclosed
+                found.append((source.span(opener.start_point, opener.end_point),
+                              f"this `{opener.type}` is never closed: add `{closer}`"))
+                continue
             culprit = _first_unexpected(node)
             text = source.data[culprit.start_byte : culprit.end_byte].decode("utf-8", "replace")
             text = text.split("\n", 1)[0].strip()
@@ -273,6 +285,83 @@ def _tree_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
         if node.has_error:
             stack.extend(reversed(node.children))
     return found
+
+
+# What closes what: a statement left open is reported at its opening keyword (ShellCheck's
+# SC1046 "Couldn't find 'fi' for this 'if'"), never at the end of the file.
+_CLOSERS = {"if": "fi", "case": "esac", "{": "}", "for": "done", "while": "done", "until": "done",
+            "select": "done"}
+_OPENERS: dict[str, set[str]] = {}
+for _opener, _closer in _CLOSERS.items():
+    _OPENERS.setdefault(_closer, set()).add(_opener)
+
+
+def _opener_of(missing: Any) -> Any | None:
+    """The keyword that opened the statement a MISSING closer (``fi``, ``done``...) belongs to."""
+    openers = _OPENERS.get(missing.type)
+    if not openers:
+        return None
+    node = missing.parent
+    while node is not None:
+        for child in node.children:
+            if child.type in openers and not child.is_missing:
+                return child
+        node = node.parent
+    return None
+
+
+def _has_missing_closer(node: Any) -> bool:
+    todo = list(node.children)
+    while todo:
+        child = todo.pop()
+        if child.is_missing and _opener_of(child) is not None:
+            return True
+        if child.has_error:
+            todo.extend(child.children)
+    return False
+
+
+def _unclosed_at_end(source: SourceFile, error: Any) -> tuple[Any, str] | None:
+    """For an ERROR region that runs to the end of the file, the innermost statement it leaves
+    open (its opening keyword and the word that would close it), if any."""
+    if source.data[error.end_byte :].strip():
+        return None
+    stack: list[Any] = []
+    for child in error.children:
+        kind = child.type
+        if kind in _CLOSERS:
+            stack.append(child)
+        elif kind in _OPENERS:
+            for i in range(len(stack) - 1, -1, -1):
+                if _CLOSERS[stack[i].type] == kind:
+                    del stack[i:]
+                    break
+    if not stack:
+        return None
+    opener, closer = stack[-1], _CLOSERS[stack[-1].type]
+    # The closer written later but not recognised (`if true` without `then` ... `fi`): not
+    # "never closed"; the unexpected word says it.
+    todo = list(error.children)
+    while todo:
+        node = todo.pop()
+        if (node.start_byte >= opener.end_byte and node.child_count == 0 and not node.is_missing
+                and source.data[node.start_byte : node.end_byte] == closer.encode()):
+            return None
+        todo.extend(node.children)
+    return opener, closer
+
+
+def _inside(source: SourceFile, point: tuple[int, int]) -> tuple[int, int]:
+    """``point`` (row, byte column), moved back to the end of the last line when it is past the
+    end of the text (tree-sitter puts a MISSING token at the end of input, after the final
+    newline, on a line the file does not have)."""
+    row, col = point
+    lines = source.lines  # a text ending in a newline has an empty last element
+    last = len(lines) - 1
+    if last > 0 and lines[last] == "" and row >= last:
+        row = last - 1
+        col = len(lines[row].rstrip("\r").encode("utf-8", "surrogateescape"))
+    return row, col
 
 
 _STATEMENTS = {

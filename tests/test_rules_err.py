@@ -65,7 +65,7 @@ def test_err_rules(case: Case) -> None:
 
 SH_CASES = [
     Case("valid", "echo hi\n"),
-    Case("unclosed-if", "echo hi\nif true; then\n  echo x\n", [("SH000", 4, 1)], "missing `fi`"),
+    Case("unclosed-if", "echo hi\nif true; then\n  echo x\n", [("SH000", 2, 1)], "this `if` is never closed: add `fi`"),
     Case("stray-fi", "echo hi\nfi\necho after\n", [("SH000", 2, 1)], "unexpected `fi`"),
     Case("unclosed-quote", 'echo "hi\n', [("SH000", 1, 6)]),
 ]
@@ -82,7 +82,7 @@ def test_syntax_errors(case: Case) -> None:
 def test_syntax_error_does_not_stop_analysis() -> None:
     script = ("set -e\ngcloud functions deploy f --gen2 --region=r --trigger-topic=t\n"
               "if [ -n \"$X\" ]; then\n  echo unclosed\n")
-    assert triples(script) == [("IAM001", 2, 1), ("SH000", 5, 1)]
+    assert triples(script) == [("IAM001", 2, 1), ("SH000", 3, 1)]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
