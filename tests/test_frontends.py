@@ -458,3 +458,12 @@ def test_cloudbuild_shell_entrypoint_with_a_script_file_runs_it_as_a_command() -
     assert program.source.text == "bash 'deploy/deploy.sh' ''\"${__shlint_t1}\"''"
     assert program.source.span((0, 0), (0, 4)) == Span("cloudbuild.yaml", 3, 15, 3, 16)
     assert program.source.span((0, 6), (0, 22)) == Span("cloudbuild.yaml", 4, 11, 4, 27)
+
+
+def test_left_of_and_in_the_last_statement_fails_the_step() -> None:
+    # bash ignores errexit left of `&&`, but a failure there is the status of the step's last
+    # statement, so the runner stops the job: no ERR001. Mid-script it goes unnoticed: ERR001.
+    last = f"on: push\njobs:\n  d:\n    steps:\n      - run: |\n          {DEPLOY} && echo deployed\n"
+    assert at(lint(last)) == [("IAM001", 6, 11)]
+    middle = last + "          echo next\n"
+    assert at(lint(middle)) == [("ERR001", 6, 11), ("IAM001", 6, 11)]

@@ -250,7 +250,7 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
         for run in interpreter.commands[first:]:
             if isinstance(run.source, EmbeddedSource):
                 run.scope = (run.source.doc_line(run.scope[0]), run.source.doc_line(run.scope[1]))
-        _runner_checks(program, block, walk_commands)
+        _runner_checks(program, block, walk_commands, _last_statement(program.source, tree))
         step = Block("subshell", list(block.nodes))
         top = goals.setdefault(program.goal, Block("script"))
         if program.condition is not None:
@@ -267,20 +267,42 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
     return trace, errors
 
 
-def _runner_checks(program: Program, block: Any, walk: Callable[[Any], list[Any]]) -> None:
-    """The runner looks at a program's exit status: its last command is checked (a failing step
-    stops the job), or, with make's ``-``, its failure is thrown away."""
+def _last_statement(source: EmbeddedSource, tree: Any) -> Span | None:
+    """The span of the program's last top-level statement (its status is the program's)."""
+    last = None
+    for node in tree.root_node.children:
+        if node.is_named and node.type not in ("comment", "heredoc_body"):
+            last = node
+    return None if last is None else source.span(last.start_point, last.end_point)
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) and \
+        (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
+
+
+def _runner_checks(program: Program, block: Any, walk: Callable[[Any], list[Any]], last_statement: Span | None) -> None:
+    """The runner looks at a program's exit status: the commands whose failure is the status of
+    its last statement are checked (a failing step stops the job: the last command, and those
+    left of `&&` in that statement), or, with make's ``-``, that failure is thrown away."""
     runs = [r for r in walk(block) if not r.in_substitution]
     if not runs:
         return
     last = runs[-1]
     if program.ignore_failure is not None:
-        for run in runs:
-            if run.status == "propagates" and run is last:
-                run.status = "discarded"
-                run.status_span = program.ignore_failure
-                run.status_reason = "make ignores the failure of a recipe line that starts with `-`"
+        if last.status == "propagates":
+            last.status = "discarded"
+            last.status_span = program.ignore_failure
+            last.status_reason = "make ignores the failure of a recipe line that starts with `-`"
         return
-    if program.checked_by_runner and last.status == "propagates":
-        last.status = "checked"
-        last.status_reason = "the runner stops when the program's last command fails"
+    if not program.checked_by_runner:
+        return
+    reason = "the runner stops when the program's last command fails"
+    for run in runs:
+        if run.status != "propagates":
+            continue
+        final_and = last_statement is not None and _within(run.span, last_statement) and \
+            run.errexit_reason.startswith("left of `&&")
+        if run is last or final_and:
+            run.status = "checked"
+            run.status_reason = reason
