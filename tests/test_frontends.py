@@ -467,3 +467,43 @@ def test_left_of_and_in_the_last_statement_fails_the_step() -> None:
     assert at(lint(last)) == [("IAM001", 6, 11)]
     middle = last + "          echo next\n"
     assert at(lint(middle)) == [("ERR001", 6, 11), ("IAM001", 6, 11)]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (WORKFLOW, "on: push\njobs: [1, 2]\n"),
+        (WORKFLOW, "on: push\njobs:\n  a:\n    steps: nope\n"),
+        (WORKFLOW, "on: push\njobs:\n  a:\n    steps:\n      - run: 42\n      - run:\n      - {uses: [1]}\n"),
+        (WORKFLOW, "x: &d\n  run: gcloud run deploy a --image=x --region=r\non: push\njobs:\n  a:\n    steps:\n"
+                   "      - <<: *d\n"),
+        (WORKFLOW, "on:\njobs:\n  a:\n    needs: b\n  b:\n    needs: a\n    steps: [{run: 'gcloud run deploy s'}]\n"),
+        ("cloudbuild.yaml", "steps:\n- name: x\n  args: 5\n"),
+        ("cloudbuild.yaml", "steps:\n- name: gcr.io/cloud-builders/gcloud\n  args: [{a: 1}, '$$', '${_A}']\n"
+                            "substitutions: {_A: '${_A}'}\n"),
+        ("cloudbuild.yaml", "steps: [{name: bash, entrypoint: bash, args: ['-c']}]\n"),
+        ("Makefile", "a:\n\t\n\t-\n\t@\n"),
+        ("Makefile", "X = $(X)\na: a\n\tgcloud run deploy $(X) --image=i\n"),
+        ("Makefile", "define X\n\tgcloud\nendef\nA := $(shell echo\\\n x)\nb: c d\n\t$(A) gcloud run deploy ${A}\n"),
+    ],
+)
+def test_odd_files_are_linted_without_problems(path: str, text: str) -> None:
+    result = Linter(Config()).lint_text(text, path)
+    assert result.problems == []
+    assert [f.code for f in result.reported] == []
+
+
+def test_merge_keys_are_expanded_in_env() -> None:
+    text = """
+    defaults: &env
+      REGION: europe-west1
+    on: push
+    jobs:
+      a:
+        env:
+          <<: *env
+        steps:
+          - run: gcloud functions deploy f --gen2 --region="$REGION" --trigger-topic=t --service-account=s@p.iam.gserviceaccount.com
+    """
+    [finding] = lint(text)
+    assert "--region=europe-west1" in (finding.fix or "")

@@ -55,8 +55,9 @@ class _Subst:
     def __init__(self, defaults: dict[str, str]) -> None:
         self.defaults = defaults
 
-    def pieces(self, value: str, offsets: list[int]) -> list[tuple[str | Unknown, int]]:
-        """``value`` with substitutions applied: (text or unknown, document offset) pieces."""
+    def pieces(self, value: str, offsets: list[int], depth: int = 0) -> list[tuple[str | Unknown, int]]:
+        """``value`` with substitutions applied: (text or unknown, document offset) pieces. A
+        default may name other substitutions (followed a few levels deep)."""
         out: list[tuple[str | Unknown, int]] = []
         pos = 0
         for m in _SUBST.finditer(value):
@@ -68,8 +69,8 @@ class _Subst:
             else:
                 name = m.group(2) or m.group(3)
                 default = self.defaults.get(name)
-                if default is not None:
-                    out.extend((piece, at) for piece, _ in self.pieces(default, [at] * len(default)))
+                if default is not None and depth < 8:
+                    out.extend((piece, at) for piece, _ in self.pieces(default, [at] * len(default), depth + 1))
                 else:
                     out.append((Unknown("$" + name), at))
             pos = m.end()

@@ -232,6 +232,8 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                                   errexit=options[0], pipefail=options[1])
             else:
                 uses = Y.get(step, "uses")
+                if not Y.is_scalar(uses):
+                    continue
                 program = _action(doc, index, text, builder, Y.text(uses) or "", uses, Y.get(step, "with"),
                                   step_env, label)
                 if program is None:

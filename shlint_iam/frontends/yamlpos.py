@@ -55,11 +55,31 @@ def is_scalar(node: Any) -> bool:
     return isinstance(node, yaml.ScalarNode)
 
 
-def items(node: Any) -> list[tuple[Any, Any]]:
-    """(key node, value node) pairs of a mapping with scalar keys; [] for anything else."""
-    if not is_map(node):
+def items(node: Any, depth: int = 0) -> list[tuple[Any, Any]]:
+    """(key node, value node) pairs of a mapping with scalar keys; [] for anything else. Merge
+    keys (``<<: *defaults``) are expanded as YAML defines them: the mapping's own keys win."""
+    if not is_map(node) or depth > 16:
         return []
-    return [(k, v) for k, v in node.value if is_scalar(k)]
+    own = [(k, v) for k, v in node.value if is_scalar(k) and not _is_merge(k)]
+    merged: list[tuple[Any, Any]] = []
+    for k, v in node.value:
+        if is_scalar(k) and _is_merge(k):
+            for source in ([v] if is_map(v) else [e for e in v.value if is_map(e)] if is_seq(v) else []):
+                merged.extend(items(source, depth + 1))
+    if not merged:
+        return own
+    keys = {k.value for k, _ in own}
+    seen: set[str] = set()
+    extra = []
+    for k, v in merged:
+        if k.value not in keys and k.value not in seen:
+            seen.add(k.value)
+            extra.append((k, v))
+    return own + extra
+
+
+def _is_merge(key: Any) -> bool:
+    return bool(key.tag == "tag:yaml.org,2002:merge" or (key.value == "<<" and key.style is None))
 
 
 def get(node: Any, key: str) -> Any:
