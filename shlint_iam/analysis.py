@@ -71,12 +71,13 @@ def roots_of(source: SourceFile, config: Config) -> Roots:
     return roots_for(source.real_path, config.path, config.source_path)
 
 
-_SOURCES_FILE = re.compile(r"(?m)(?:^|[\s;&|(])(?:source|\.)\s+\S")
+# `source f`, `. f`, and other scripts run as programs (`bash f.sh`, `./f.sh`, `"$DIR/f.sh"`).
+_SOURCES_FILE = re.compile(r"(?m)(?:^|[\s;&|(])(?:source|\.|bash|sh|dash)\s+\S|\.sh\b|(?:^|[\s;&|(\"'])\.\.?/")
 
 
 def runs_gcloud(text: str) -> bool:
     """Whether interpreting ``text`` can reach a gcloud command: it names gcloud, or it sources
-    another file (which may). The built-in rules are about gcloud commands only, so a script
+    or runs another file (which may). The built-in rules are about gcloud commands only, so a script
     that does neither needs no interpretation (most shell scripts on a machine are like that)."""
     return "gcloud" in text or _SOURCES_FILE.search(text) is not None
 

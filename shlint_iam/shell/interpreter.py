@@ -59,6 +59,9 @@ class State:
     err_trap: bool = False
     errtrace: bool = False  # `set -E`: functions, subshells and $(...) inherit the ERR trap
     inherit_errexit: bool = False  # `shopt -s inherit_errexit`: $(...) keeps `set -e`
+    allexport: bool = False  # `set -a`: every variable assigned is exported
+    aliases: dict[str, str] = field(default_factory=dict)
+    expand_aliases: bool = False  # `shopt -s expand_aliases` (off in scripts by default)
     cwd: str = ""
     # Settings that command models keep (gcloud config properties), merged like variables.
     props: dict[str, str] = field(default_factory=dict)
@@ -76,6 +79,9 @@ class State:
             err_trap=self.err_trap,
             errtrace=self.errtrace,
             inherit_errexit=self.inherit_errexit,
+            allexport=self.allexport,
+            aliases=dict(self.aliases),
+            expand_aliases=self.expand_aliases,
             cwd=self.cwd,
             props=dict(self.props),
             terminated=self.terminated,
@@ -186,6 +192,7 @@ class Interpreter:
         self._function_stack: list[str] = []
         self._last_status: list[CommandRun] = []
         self._stdin: str | None = None  # what the command being run reads (None: the script's input)
+        self._stdin_node: Any = None  # the here-document body it comes from, if any
         self._local_dash: list[bool] = []  # per function call: `local -` was run in it
         self._trap_at_entry: list[bool] = []  # per function call: an ERR trap reached it from outside
         self._scope: tuple[int, int] = (1, 1)
@@ -202,8 +209,7 @@ class Interpreter:
             # Where the script is run from is not known: conditions on `$(pwd)` stay open, paths
             # (`source ./lib.sh`) resolve against the script's folder (values.resolve_defaults).
             state.cwd = env_default_atom("PWD", posixpath.dirname(script)) if source.real_path else atom("cwd")
-        first = source.line_text(1)
-        if first.startswith("#!") and re.search(r"\s-[a-zA-Z]*e", first):
+        if _shebang_errexit(source):
             state.errexit = "on"
         self._out = Block("script")
         try:
@@ -270,6 +276,9 @@ class Interpreter:
         state.err_trap = any(r.err_trap for r in live)
         state.errtrace = any(r.errtrace for r in live)
         state.inherit_errexit = any(r.inherit_errexit for r in live)
+        state.allexport = any(r.allexport for r in live)
+        state.expand_aliases = any(r.expand_aliases for r in live)
+        state.aliases = _merge_dicts([r.aliases for r in live], label)
         cwds = {r.cwd for r in live}
         state.cwd = cwds.pop() if len(cwds) == 1 else atom(f"cwd@{label}")
         state.terminated = False
@@ -345,22 +354,24 @@ class Interpreter:
     def _s_redirected_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
         body = node.child_by_field_name("body")
         stdin: str | None = None
+        stdin_node: Any = None
         for child in node.children:
             if child.type == "herestring_redirect":
                 for sub in child.named_children:
                     stdin = self._expand_str(sub, state, ctx) + "\n"
             elif child.type == "heredoc_redirect":
                 stdin = self._heredoc_text(child, state, ctx)
+                stdin_node = next((c for c in child.children if c.type == "heredoc_body"), None)
             elif child.type == "file_redirect" and any(c.type == "<" for c in child.children):
                 stdin = atom(f"stdin@{child.start_point[0] + 1}")
         if body is not None:
-            saved = self._stdin
+            saved = self._stdin, self._stdin_node
             if stdin is not None:
-                self._stdin = stdin
+                self._stdin, self._stdin_node = stdin, stdin_node
             try:
                 self._statement(body, state, ctx)
             finally:
-                self._stdin = saved
+                self._stdin, self._stdin_node = saved
 
     def _heredoc_text(self, redirect: Any, state: State, ctx: _Ctx) -> str:
         """What a here-document feeds: its body, expanded unless the delimiter is quoted."""
@@ -833,14 +844,14 @@ class Interpreter:
             # Each part runs in a subshell: variables never leave a pipeline.
             inner = state.copy()
             block = Block("subshell")
-            saved_stdin = self._stdin
+            saved_stdin = self._stdin, self._stdin_node
             if i > 0:
-                self._stdin = piped
+                self._stdin, self._stdin_node = piped, None
             try:
                 with self._into(block):
                     self._statement(part, inner, part_ctx)
             finally:
-                self._stdin = saved_stdin
+                self._stdin, self._stdin_node = saved_stdin
             self._emit(block)
             piped = "".join(captured) if captured is not None else None
 
@@ -885,6 +896,8 @@ class Interpreter:
             else:
                 value = (old if isinstance(old, str) else " ".join(old)) + value
         state.vars[name] = value
+        if state.allexport:
+            state.exported.add(name)
         return name
 
     def _s_declaration_command(self, node: Any, state: State, ctx: _Ctx) -> None:
@@ -1042,8 +1055,16 @@ class Interpreter:
         if not is_known(name) and not is_known(resolve_defaults(name)) and self._dispatch(words, node, state, ctx,
                                                                                             prefix):
             return
+        if name in state.aliases and state.expand_aliases and self._expand_alias(words, node, state, ctx, prefix):
+            return
         builtin = getattr(self, "_b_" + _builtin_attr(name), None)
         run = self._record(words, node, state, ctx, prefix)
+        if builtin is None and "/" in resolve_defaults(name):
+            # `./grant.sh "$FN"`, `"$DIR/grant.sh"`: another script run as a program.
+            self._run_child(name, args, run, state, ctx, errexit=False, shebang=True)
+            if ctx.capture is not None:
+                ctx.capture.append(atom(f"out:{run.span.start_line}:{run.span.start_col}"))
+            return
         if builtin is not None:
             builtin(run, args, state, ctx)
             return
@@ -1192,6 +1213,8 @@ class Interpreter:
                     state.pipefail = on
                 elif opt == "errtrace":
                     state.errtrace = on
+                elif opt == "allexport":
+                    state.allexport = on
                 i += 2
                 continue
             if arg == "--":
@@ -1204,6 +1227,8 @@ class Interpreter:
                     state.errexit = "on" if on else "disabled"
                 if "E" in letters:
                     state.errtrace = on
+                if "a" in letters:
+                    state.allexport = on
                 if "o" in letters and i + 1 < len(args):
                     if args[i + 1] == "pipefail":
                         state.pipefail = on
@@ -1219,6 +1244,8 @@ class Interpreter:
             for opt in args[1:]:
                 if opt == "inherit_errexit":
                     state.inherit_errexit = args[0] == "-s"
+                elif opt == "expand_aliases":
+                    state.expand_aliases = args[0] == "-s"
 
     def _b_trap(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
         if len(args) >= 2 and "ERR" in args[1:]:
@@ -1321,10 +1348,98 @@ class Interpreter:
             state.vars[name] = atom(f"read:{name}@{run.span.start_line}")
 
     def _b_cat(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
-        if not [a for a in args if a != "-"] and self._stdin is not None:
-            self._output(ctx, self._stdin)  # `cat <<EOF`
-        else:
+        files = [a for a in args if not a.startswith("-")]
+        text = self._stdin if not files else self._read_file(files[0], state) if len(files) == 1 else None
+        self._output(ctx, text if text is not None else atom(f"out:{run.span.start_line}:{run.span.start_col}"))
+
+    def _b_grep(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        """``grep [-v] [-E] PATTERN [FILE]`` over known input (``export $(grep -v '^#' .env | xargs)``)."""
+        flags = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
+        rest = [a for a in args if not a.startswith("-")]
+        unknown = atom(f"out:{run.span.start_line}:{run.span.start_col}")
+        if not rest or set(flags) - set("vEe") or not is_known(rest[0]):
+            self._output(ctx, unknown)
+            return
+        text = self._stdin if len(rest) == 1 else self._read_file(rest[1], state) if len(rest) == 2 else None
+        if text is None or not is_known(text):
+            self._output(ctx, unknown)
+            return
+        try:
+            pattern = re.compile(rest[0])
+        except re.error:
+            self._output(ctx, unknown)
+            return
+        invert = "v" in flags
+        kept = [line for line in text.splitlines() if bool(pattern.search(line)) != invert]
+        self._output(ctx, "".join(line + "\n" for line in kept))
+
+    def _b_xargs(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        """``xargs`` with no command: echo its input's words on one line."""
+        text = self._stdin
+        if text is None or not is_known(text) or args:
             self._output(ctx, atom(f"out:{run.span.start_line}:{run.span.start_col}"))
+            return
+        self._output(ctx, " ".join(_shell_words(text)) + "\n")
+
+    def _read_file(self, target: str, state: State) -> str | None:
+        """A data file a command reads (`.env`): only inside the project root (the loader)."""
+        if self.loader is None:
+            return None
+        path = self._resolve_source(target, state)
+        if path is None:
+            return None
+        loaded = self.loader(path)
+        return loaded.text if isinstance(loaded, SourceFile) else None
+
+    def _b_alias(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        for arg in args:
+            name, eq, value = arg.partition("=")
+            if eq and not arg.startswith("-"):
+                state.aliases[name] = value
+
+    def _b_unalias(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+        for arg in args:
+            if arg == "-a":
+                state.aliases.clear()
+            state.aliases.pop(arg, None)
+
+    def _expand_alias(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, str]) -> bool:
+        """``alias gcf='gcloud functions --project=p'`` then ``gcf deploy ...``: the alias text
+        replaces the command name (expanded where it is used)."""
+        text = state.aliases.get(words[0].text, "")
+        if not is_known(text) or self.parse_fn is None or self._depth >= MAX_CALL_DEPTH:
+            return False
+        virtual = _FixedSpanSource(self._src.path, text, real_path=self._src.real_path)
+        virtual.fixed = words[0].span
+        tree = self.parse_fn(virtual)
+        commands = [c for c in tree.root_node.named_children if c.type == "command"]
+        if len(commands) != 1 or len(tree.root_node.named_children) != 1:
+            return False
+        saved = self._src
+        self._src = virtual
+        expanded: list[Word] = []
+        try:
+            for group in _word_groups(commands[0].children):
+                if group[0].type == "variable_assignment":
+                    return False
+                fields = self._word_fields(group, state, ctx)
+                if fields is None:
+                    return False
+                expanded.extend(Word(f, words[0].span) for f in fields)
+        finally:
+            self._src = saved
+        if not expanded or expanded[0].text == words[0].text:
+            return False
+        aliases = dict(state.aliases)
+        state.aliases.pop(words[0].text, None)  # an alias is not expanded inside itself
+        self._depth += 1
+        try:
+            self._execute(expanded + words[1:], node, state, ctx, prefix)
+        finally:
+            self._depth -= 1
+            for k, v in aliases.items():
+                state.aliases.setdefault(k, v)
+        return True
 
     def _b_mapfile(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
         """``mapfile -t ARR <<< "$X"`` / ``readarray``: one element per line of known input."""
@@ -1450,15 +1565,117 @@ class Interpreter:
         self._run_text(" ".join(args), run, state, ctx, subshell=False)
 
     def _b_bash(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
-        """``bash -c "text"`` / ``sh -c "text"``: run the text in a child shell."""
-        for i, arg in enumerate(args):
-            if not arg.startswith("-"):
-                return  # `bash script.sh` runs another file: not followed
-            if "c" in arg[1:] and not arg.startswith("--") and i + 1 < len(args):
-                self._run_text(args[i + 1], run, state, ctx, subshell=True)
+        """``bash -c "text"``, ``bash [-e] other.sh args``, ``bash [-s] <<EOF``: run the text,
+        the file or the here-document in a child shell."""
+        errexit = False
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                i += 1
+                break
+            if arg in ("-o", "+o") and i + 1 < len(args):
+                errexit = errexit or (arg == "-o" and args[i + 1] == "errexit")
+                i += 2
+                continue
+            if not arg.startswith(("-", "+")) or arg in ("-", "+"):
+                break
+            if arg.startswith("--"):
+                i += 1
+                continue
+            if arg[0] == "-" and "e" in arg[1:]:
+                errexit = True
+            if "c" in arg[1:] and arg[0] == "-":
+                if i + 1 < len(args):
+                    self._run_text(args[i + 1], run, state, ctx, subshell=True)
                 return
+            if "s" in arg[1:] and arg[0] == "-":
+                i = len(args) + 1  # `bash -s args`: the script is standard input
+                break
+            i += 1
+        if i < len(args):
+            self._run_child(args[i], args[i + 1 :], run, state, ctx, errexit, shebang=False)
+        elif self._stdin is not None:
+            self._run_stdin(self._stdin, run, state, ctx, errexit)
 
     _b_sh = _b_bash
+    _b_dash = _b_bash
+
+    def _run_stdin(self, text: str, run: CommandRun, state: State, ctx: _Ctx, errexit: bool) -> None:
+        """``bash <<EOF ... EOF``: the here-document is the script of a child shell; findings
+        point at its lines."""
+        if not is_known(text) or self.parse_fn is None or self._stdin_node is None:
+            self.notes.append((run.span, f"`{run.name}` reads a script from standard input that is not known "
+                                         "statically: not followed"))
+            return
+        virtual = _ShiftedSource(run.source.path, text, real_path=run.source.real_path)
+        virtual.rows = self._stdin_node.start_point[0]
+        virtual.outer = run.source
+        tree = self.parse_fn(virtual)
+        child = self._child_state(state, [], errexit)
+        child.vars["0"] = run.name
+        self._in_child(virtual, tree, child, state, ctx, virtual.real_path or virtual.path)
+
+    def _child_state(self, state: State, args: list[str], errexit: bool) -> State:
+        """A new shell process: it sees the exported variables, the working directory and
+        gcloud's configuration; not the functions, options or traps."""
+        return State(
+            vars={k: v for k, v in state.vars.items() if k in state.exported},
+            exported=set(state.exported),
+            positional=list(args),
+            errexit="on" if errexit else "off",
+            cwd=state.cwd,
+            props=state.props,
+        )
+
+    def _run_child(self, target: str, args: list[str], run: CommandRun, state: State, ctx: _Ctx,
+                   errexit: bool, shebang: bool) -> None:
+        """Another script run as a program (``bash x.sh a``, ``./x.sh``, ``"$DIR/x.sh"``):
+        analysed as a child process with those arguments. Its deploys and bindings count; its
+        variables and ``cd`` stay in it; its exit status is the command's."""
+        if self.loader is None or self.parse_fn is None:
+            return
+        shown = " ".join(show_words([run.name] + ([target] if run.name != target else []) + args[:2]))
+        path = self._resolve_source(target, state)
+        if path is None:
+            self.notes.append((run.span, f"cannot follow `{shown}`: the path is not known statically"))
+            return
+        if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
+            self.truncated = True
+            return
+        loaded = self.loader(path)
+        if not isinstance(loaded, SourceFile):
+            self.notes.append((run.span, f"`{shown}` not followed: {display_path(path)}: {loaded or 'cannot read'}"))
+            return
+        tree = self.parse_fn(loaded)
+        child = self._child_state(state, args, errexit or (shebang and _shebang_errexit(loaded)))
+        child.vars["0"] = path
+        child.vars["BASH_SOURCE"] = [path]
+        self._in_child(loaded, tree, child, state, ctx, path)
+
+    def _in_child(self, source: SourceFile, tree: Any, child: State, state: State, ctx: _Ctx, path: str) -> None:
+        if isinstance(child.cwd, str) and not child.cwd:
+            child.cwd = state.cwd
+        saved = (self._src, self._scope_base, self._scope, self._function_stack, self._local_dash,
+                 self._trap_at_entry, self._stdin)
+        self._source_stack.append(path)
+        self._function_stack, self._local_dash, self._trap_at_entry = [], [], []
+        self._stdin = None
+        # A new process: its own errexit and ERR trap; its last command's status is the command's.
+        child_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution, ctx.capture,
+                         ignore=ctx.ignore, trap=ctx.trap, flows_out=True)
+        block = Block("subshell")
+        try:
+            self._src = source
+            self._scope_base = self._nesting
+            with self._into(block):
+                self._statements(tree.root_node.children, child, child_ctx)
+        finally:
+            (self._src, self._scope_base, self._scope, self._function_stack, self._local_dash,
+             self._trap_at_entry, self._stdin) = saved
+            self._source_stack.pop()
+        self._emit(block)
+        state.props = child.props  # `gcloud config set` in the child is on disk: it stays
 
     def _run_text(self, text: str, run: CommandRun, state: State, ctx: _Ctx, subshell: bool) -> None:
         if not text or not is_known(text) or self.parse_fn is None:
@@ -1901,6 +2118,15 @@ def _arith(text: str, lookup: Callable[[str], int | None]) -> int | None:
     return result if -(2 ** 63) <= result < 2 ** 63 else None
 
 
+def _shell_words(text: str) -> list[str]:
+    import shlex
+
+    try:
+        return shlex.split(text, comments=False)
+    except ValueError:
+        return text.split()
+
+
 def _read_fields(line: str, ifs: str | None, count: int) -> list[str]:
     """How ``read a b c`` splits a line: by IFS, the last name takes the rest."""
     if ifs is None:
@@ -1935,6 +2161,27 @@ def _strip(value: str, pattern: str, op: str) -> str:
         if fnmatch.fnmatchcase(value[:i], pattern):
             return value[i:]
     return value
+
+
+def _shebang_errexit(source: SourceFile) -> bool:
+    first = source.line_text(1)
+    return first.startswith("#!") and re.search(r"\s-[a-zA-Z]*e", first) is not None
+
+
+def show_words(words: list[str]) -> list[str]:
+    from .values import show
+
+    return [show(w) for w in words]
+
+
+class _ShiftedSource(SourceFile):
+    """A here-document run by a shell: its lines are lines of the file that holds it."""
+
+    rows: int = 0
+    outer: SourceFile | None = None
+
+    def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
+        return Span(self.path, start[0] + self.rows + 1, start[1] + 1, end[0] + self.rows + 1, end[1] + 1)
 
 
 class _FixedSpanSource(SourceFile):
