@@ -51,7 +51,7 @@ def lint(folder: Path, name: str = "deploy.sh") -> list[tuple[str, str, int, int
 def notes(folder: Path, name: str = "deploy.sh") -> list[tuple[int, str]]:
     path = folder / name
     source = SourceFile.from_bytes(str(path), path.read_bytes(), real_path=str(path))
-    return [(span.start_line, text) for span, text in analyse(source, Config()).notes]
+    return [(note.span.start_line, note.message) for note in analyse(source, Config()).notes]
 
 
 CHILD_CASES = [
@@ -189,7 +189,7 @@ def test_child_outside_the_project_is_a_note(tmp_path: Path) -> None:
     found = notes(folder)
     assert [line for line, _ in found] == [3]
     assert "outside.sh" in found[0][1] and "not followed" in found[0][1]
-    assert lint(folder) == [("deploy.sh", "IAM001", 2, 1)]
+    assert lint(folder) == [("deploy.sh", "IAM001", 2, 1), ("deploy.sh", "SH001", 3, 1)]
 
 
 def test_child_path_unknown_is_a_note(tmp_path: Path) -> None:

@@ -85,7 +85,7 @@ CASES = [
     Case("eval-runs-the-binding", f"set -e\n{deploy()}\neval \"{bind()}\"\n"),
     Case("eval-of-unknown-text", f"set -e\n{deploy()}\neval \"$CMD\"\n", UNBOUND),
     Case("bash-c-runs-the-binding", f"set -e\n{deploy()}\nbash -c '{bind()}'\n"),
-    Case("bash-script-is-not-followed", f"set -e\n{deploy()}\nbash bind.sh\n", UNBOUND),
+    Case("bash-script-not-found-is-not-followed", f"set -e\n{deploy()}\nbash bind.sh\n", UNBOUND),
     # wrappers
     Case("timeout-wrapper", f"set -e\n{deploy()}\ntimeout 300 {bind()}\n"),
     Case("env-prefix", f"set -e\nCLOUDSDK_FUNCTIONS_REGION=r {deploy().replace(' --region=r', '')}\n{bind()}\n"),

@@ -1605,8 +1605,8 @@ class Interpreter:
         """``bash <<EOF ... EOF``: the here-document is the script of a child shell; findings
         point at its lines."""
         if not is_known(text) or self.parse_fn is None or self._stdin_node is None:
-            self.notes.append((run.span, f"`{run.name}` reads a script from standard input that is not known "
-                                         "statically: not followed"))
+            self.notes.append(Note(run.span, NOT_FOLLOWED, "its standard input is not known statically",
+                                   command=self._command_text(run), what="script on standard input"))
             return
         virtual = _ShiftedSource(run.source.path, text, real_path=run.source.real_path)
         virtual.rows = self._stdin_node.start_point[0]
@@ -1635,23 +1635,33 @@ class Interpreter:
         variables and ``cd`` stay in it; its exit status is the command's."""
         if self.loader is None or self.parse_fn is None:
             return
-        shown = " ".join(show_words([run.name] + ([target] if run.name != target else []) + args[:2]))
         path = self._resolve_source(target, state)
         if path is None:
-            self.notes.append((run.span, f"cannot follow `{shown}`: the path is not known statically"))
+            self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, command=self._command_text(run),
+                                   what="child script"))
             return
         if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
             self.truncated = True
             return
         loaded = self.loader(path)
         if not isinstance(loaded, SourceFile):
-            self.notes.append((run.span, f"`{shown}` not followed: {display_path(path)}: {loaded or 'cannot read'}"))
+            note = self._not_followed(run, target, path, state, loaded or None)
+            self.notes.append(replace(note, command=self._command_text(run), what="child script"))
             return
         tree = self.parse_fn(loaded)
         child = self._child_state(state, args, errexit or (shebang and _shebang_errexit(loaded)))
         child.vars["0"] = path
         child.vars["BASH_SOURCE"] = [path]
         self._in_child(loaded, tree, child, state, ctx, path)
+
+    @staticmethod
+    def _command_text(run: CommandRun) -> str:
+        """The command as the script wrote it (its first line, shortened)."""
+        span = run.span
+        line = run.source.line_text(span.start_line)
+        end = span.end_col - 1 if span.end_line == span.start_line else len(line)
+        text = line[span.start_col - 1 : end].strip()
+        return text if len(text) <= 80 else text[:77] + "..."
 
     def _in_child(self, source: SourceFile, tree: Any, child: State, state: State, ctx: _Ctx, path: str) -> None:
         if isinstance(child.cwd, str) and not child.cwd:
@@ -2166,12 +2176,6 @@ def _strip(value: str, pattern: str, op: str) -> str:
 def _shebang_errexit(source: SourceFile) -> bool:
     first = source.line_text(1)
     return first.startswith("#!") and re.search(r"\s-[a-zA-Z]*e", first) is not None
-
-
-def show_words(words: list[str]) -> list[str]:
-    from .values import show
-
-    return [show(w) for w in words]
 
 
 class _ShiftedSource(SourceFile):
