@@ -1550,7 +1550,7 @@ class Interpreter:
 
     def _resolve_source(self, target: str, state: State) -> str | None:
         target = resolve_defaults(target)
-        if not is_known(target):
+        if not is_known(target) or "\x00" in target:
             return None
         candidates = self._source_candidates(target, state)
         if len(candidates) == 1:
