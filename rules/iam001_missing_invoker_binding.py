@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import Deploy, FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show
+from shlint_iam.api import (
+    Deploy,
+    FileContext,
+    Finding,
+    Outcome,
+    Requirement,
+    Rule,
+    Severity,
+    binding_fix,
+    invoker_analysis,
+    show,
+)
 
 
 class MissingInvokerBinding(Rule):
@@ -47,24 +58,64 @@ class MissingInvokerBinding(Rule):
     precision = "high"
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        # One finding per command: a deploy in a loop or a function deploys several services,
+        # and one alert listing them is what GitHub can track (one place, one fingerprint).
+        groups: dict[object, list[tuple[Outcome, Finding]]] = {}
         for outcome in invoker_analysis(ctx).outcomes:
             if not outcome.unbound or outcome.bound or outcome.lost or outcome.near_misses:
                 continue
-            req = outcome.requirement
-            anchor = req.anchor
-            if req.identity is None:
-                message = (f"{req.describe()} sends no identity (no --push-auth-service-account): "
-                           "a private Cloud Run service rejects its requests")
-                yield ctx.report(self, anchor.span, message, scope=anchor.lines,
-                                 fix="add --push-auth-service-account=SA_EMAIL and grant SA roles/run.invoker")
-                continue
-            when = "after this deploy" if req.deploys else "anywhere in the script"
-            origin = req.origin
-            source = f" ({origin.invoker_source})" if isinstance(origin, Deploy) and origin.invoker_source else ""
-            message = (f"{req.describe()} is invoked as {show(req.identity)}{source}, which gets no "
-                       f"roles/run.invoker on service {show(req.service.name)} {when}")
-            if outcome.revoked:
-                revoke = outcome.revoked[-1]
-                how = "replaces the whole policy" if revoke.replace else "removes the binding"
-                message += f" (the command at line {revoke.span.start_line} {how})"
-            yield ctx.report(self, anchor.span, message, scope=anchor.lines, fix=binding_fix(req))
+            finding = self._one(ctx, outcome)
+            groups.setdefault(finding.span, []).append((outcome, finding))
+        for group in groups.values():
+            if len(group) == 1:
+                yield group[0][1]
+            else:
+                yield self._several(ctx, group)
+
+    def _one(self, ctx: FileContext, outcome: Outcome) -> Finding:
+        req = outcome.requirement
+        anchor = req.anchor
+        if req.identity is None:
+            message = (f"{req.describe()} sends no identity (no --push-auth-service-account): "
+                       "a private Cloud Run service rejects its requests")
+            return ctx.report(self, anchor.span, message, scope=anchor.lines,
+                              fix="add --push-auth-service-account=SA_EMAIL and grant SA roles/run.invoker")
+        message = (f"{req.describe()} is invoked as {_identity(req)}, which gets no "
+                   f"roles/run.invoker on service {show(req.service.name)} {_when(req)}{_revoked(outcome)}")
+        return ctx.report(self, anchor.span, message, scope=anchor.lines, fix=binding_fix(req))
+
+    def _several(self, ctx: FileContext, group: list[tuple[Outcome, Finding]]) -> Finding:
+        reqs = [outcome.requirement for outcome, _ in group]
+        outcomes = [outcome for outcome, _ in group]
+        first = group[0][1]
+        identities = {_identity(r) for r in reqs}
+        if len(identities) == 1 and all(r.identity is not None for r in reqs):
+            items = ", ".join(f"{r.describe()}{_revoked(o)}" for r, o in zip(reqs, outcomes, strict=True))
+            message = (f"this command deploys {len(reqs)} event-invoked services that get no roles/run.invoker "
+                       f"{_when(reqs[0])}: {items}; each is invoked as {identities.pop()}")
+        else:
+            items = "; ".join(
+                f"{r.describe()} as {_identity(r)}{_revoked(o)}" if r.identity is not None
+                else f"{r.describe()} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
+            message = (f"this command deploys {len(reqs)} event-invoked services whose invokers get no "
+                       f"roles/run.invoker {_when(reqs[0])}: {items}")
+        fixes = [f.fix for _, f in group if f.fix]
+        return ctx.report(self, first.span, message, scope=first.scope, fix="; ".join(dict.fromkeys(fixes)))
+
+
+def _identity(req: Requirement) -> str:
+    origin = req.origin
+    source = f" ({origin.invoker_source})" if isinstance(origin, Deploy) and origin.invoker_source else ""
+    return f"{show(req.identity or '')}{source}"
+
+
+def _when(req: Requirement) -> str:
+    return "after this deploy" if req.deploys else "anywhere in the script"
+
+
+def _revoked(outcome: Outcome) -> str:
+    if not outcome.revoked:
+        return ""
+    revoke = outcome.revoked[-1]
+    how = "replaces the whole policy" if revoke.replace else "removes the binding"
+    return f" (the command at line {revoke.span.start_line} {how})"

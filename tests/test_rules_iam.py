@@ -191,3 +191,43 @@ def test_end_of_finding_span_covers_the_command() -> None:
     result = lint_snippet(HEAD + "gcloud functions deploy f --gen2 \\\n  --region=r --trigger-topic=t\n")
     (finding,) = result.reported
     assert (finding.span.start_line, finding.span.end_line, finding.span.end_col) == (2, 3, 31)
+
+
+# --- one finding per command: a loop or function that deploys several services ------------------
+LOOP = (HEAD + "for fn in phase2 phase3 phase4; do\n"
+        '  gcloud functions deploy "$fn-orchestrator" --gen2 --region=us-west2 --trigger-topic="$fn-done" \\\n'
+        "    --project=proj\n"
+        "done\n")
+
+
+def test_loop_deploying_three_unbound_functions_gives_one_iam001_listing_them() -> None:
+    findings = [f for f in lint_snippet(LOOP).reported if f.code == "IAM001"]
+    assert [(f.span.start_line, f.span.start_col) for f in findings] == [(3, 3)]
+    message = findings[0].message
+    assert message.startswith("this command deploys 3 event-invoked services")
+    for name in ("phase2-orchestrator", "phase3-orchestrator", "phase4-orchestrator"):
+        assert f"gen2 function {name} (Pub/Sub topic" in message
+        assert f"add-invoker-policy-binding {name} --region=us-west2" in (findings[0].fix or "")
+    assert "each is invoked as serviceAccount:PROJECT_NUMBER-compute@developer.gserviceaccount.com" in message
+
+
+def test_loop_with_one_item_bound_lists_only_the_others() -> None:
+    script = LOOP + ('NUMBER=$(gcloud projects describe proj --format="value(projectNumber)")\n'
+                     "gcloud functions add-invoker-policy-binding phase3-orchestrator --region=us-west2 "
+                     '--project=proj --member="serviceAccount:${NUMBER}-compute@developer.gserviceaccount.com"\n')
+    findings = [f for f in lint_snippet(script, select=["IAM001"]).reported]
+    assert [(f.code, f.span.start_line) for f in findings] == [("IAM001", 3)]
+    assert "2 event-invoked services" in findings[0].message and "phase3-orchestrator" not in findings[0].message
+
+
+def test_function_called_per_item_with_own_identities_names_each_identity() -> None:
+    script = (HEAD + "deploy() {\n"
+              '  gcloud functions deploy "$1" --gen2 --region=us-west2 --trigger-topic="$1-done" '
+              '--trigger-service-account="$1@proj.iam.gserviceaccount.com"\n'
+              "}\ndeploy alpha\ndeploy beta\n")
+    (finding,) = [f for f in lint_snippet(script).reported if f.code == "IAM001"]
+    assert (finding.span.start_line, finding.span.start_col) == (3, 3)
+    assert "gen2 function alpha (Pub/Sub topic alpha-done) as serviceAccount:alpha@proj.iam.gserviceaccount.com" \
+        in finding.message
+    assert "gen2 function beta (Pub/Sub topic beta-done) as serviceAccount:beta@proj.iam.gserviceaccount.com" \
+        in finding.message
