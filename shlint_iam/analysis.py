@@ -110,8 +110,9 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
         return Analysis(source=source, syntax_errors=syntax_errors(source, tree))
     roots = roots_of(source, config)
     incomplete: list[str] = []
-    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region),
-                              loader=lambda path: load_sourced(path, roots), parse=_bounded_parse(incomplete))
+    model = GcloudModel(default_region=config.default_region, read_file=roots.read)
+    interpreter = Interpreter(hook=model, loader=lambda path: load_sourced(path, roots),
+                              parse=_bounded_parse(incomplete))
     trace, _ = interpreter.run(source, tree)
     commands = interpreter.commands
     facts = [fact for run in commands for fact in run.facts]
@@ -121,7 +122,7 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
         commands=commands,
         facts=facts,
         trace=trace,
-        notes=interpreter.notes,
+        notes=interpreter.notes + model.notes,
         truncated=interpreter.truncated,
         exhausted=interpreter.exhausted,
         incomplete=incomplete,

@@ -180,10 +180,11 @@ def requirements(facts: Iterable[object]) -> list[Requirement]:
             elif fact.kind == "run":
                 run_deploys.append(fact)
         elif isinstance(fact, Invoker) and fact.target is not None:
-            key = (fact.target.key, fact.identity)
+            target = _deployed_target(fact.target, facts)
+            key = (target.key, fact.identity)
             req = reqs.get(key)
             if req is None:
-                reqs[key] = req = Requirement(fact.target, fact.identity, fact)
+                reqs[key] = req = Requirement(target, fact.identity, fact)
             req.invokers.append(fact)
     for req in reqs.values():
         if isinstance(req.origin, Invoker):
@@ -194,6 +195,16 @@ def requirements(facts: Iterable[object]) -> list[Requirement]:
                         same_service(fact.service, req.service) is Match.YES and fact not in req.deploys:
                     req.deploys.append(fact)
     return list(reqs.values())
+
+
+def _deployed_target(target: ServiceRef, facts: list[object]) -> ServiceRef:
+    """A URL names a service but not always its region or project (``https://NAME-HASH-uw.a.run.app``):
+    when exactly one deployed service of that name fits, the URL is that service."""
+    if not any(a.startswith("url-") for a in atoms(target.region) + atoms(target.project)):
+        return target
+    fits = {f.service.key: f.service for f in facts if isinstance(f, Deploy)
+            and _same(f.service.name, target.name) is Match.YES and same_service(f.service, target) is not Match.NO}
+    return next(iter(fits.values())) if len(fits) == 1 else target
 
 
 def _transition(state: str, event: str) -> str:

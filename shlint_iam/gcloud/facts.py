@@ -153,17 +153,19 @@ class Invoker(Fact):
     """Something that calls a Cloud Run service with an identity: an Eventarc trigger, a Pub/Sub
     push subscription or a Cloud Scheduler HTTP job."""
 
-    kind: str  # "eventarc", "push", "scheduler"
+    kind: str  # "eventarc", "push", "scheduler", "workflow"
     name: str
     target: ServiceRef | None
     identity: str | None  # ``serviceAccount:EMAIL``; None: it sends no identity
     identity_span: Span | None = None
+    step: str = ""  # for a workflow: the step that makes the call
 
     @property
     def description(self) -> str:
         what = {"eventarc": "Eventarc trigger", "push": "Pub/Sub push subscription",
-                "scheduler": "Cloud Scheduler job"}[self.kind]
-        return f"{what} {show(self.name)}"
+                "scheduler": "Cloud Scheduler job", "workflow": "workflow"}[self.kind]
+        step = f" (step {self.step})" if self.step else ""
+        return f"{what} {show(self.name)}{step}"
 
 
 @dataclass(eq=False)

@@ -3,13 +3,16 @@ in gcloud's own order (``docs/gcloud-iam.md`` sections 2, 3, 5 and 6)."""
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..shell.interpreter import State
 from ..shell.trace import CommandRun, Word
-from ..shell.values import atom, is_known, is_resolved, resolve_defaults, run_url_atom, run_url_target
+from ..shell.values import atom, is_known, is_resolved, resolve_defaults, run_url_atom, run_url_target, show
 from .argv import GcloudCommand, parse_gcloud
 from .facts import (
     Binding,
@@ -23,6 +26,10 @@ from .facts import (
     member_of_email,
     normalise_member,
 )
+from .workflows import OidcCall, oidc_calls, parse_definition
+
+if TYPE_CHECKING:
+    from ..model import Span
 
 EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-filters", "--trigger-event")
 _FULL_NAME = re.compile(r"^projects/([^/]+)/locations/([^/]+)/(?:services|functions)/([^/]+)$")
@@ -47,6 +54,10 @@ class GcloudModel:
     """The command hook the interpreter calls for every executed command."""
 
     default_region: str | None = None
+    # Reads a file a command names (a Workflows source): its bytes, or why it is not followed.
+    read_file: Callable[[str], bytes | str] | None = None
+    notes: list[tuple[Span, str]] = field(default_factory=list)  # files not followed, and why
+    _workflow_cache: dict[str, list[OidcCall] | str] = field(default_factory=dict)
 
     def __call__(self, run: CommandRun, state: State) -> str | None:
         if not run.words or run.words[0].text.rsplit("/", 1)[-1] != "gcloud":
@@ -108,6 +119,35 @@ class GcloudModel:
         if configured is not None and is_known(configured):
             return configured.lower() in ("true", "1", "yes", "on")
         return None
+
+    def workflow_calls(self, source: str, run: CommandRun, state: State) -> list[OidcCall]:
+        """The OIDC calls of the workflow definition at ``source`` (``--source``), read only
+        through ``read_file`` (the project-root rules); a file not followed leaves a note."""
+        if not is_known(source):
+            self.notes.append((run.span, f"workflow source `{show(source)}` not followed: "
+                                         "the path is not known statically"))
+            return []
+        base = state.cwd if is_known(state.cwd) and state.cwd else \
+            os.path.dirname(run.source.real_path or "")
+        path = source if os.path.isabs(source) else posixpath.normpath(posixpath.join(base, source))
+        if path not in self._workflow_cache:
+            self._workflow_cache[path] = self._read_workflow(path)
+        found = self._workflow_cache[path]
+        if isinstance(found, str):
+            self.notes.append((run.span, f"workflow source `{source}` not followed: {found}"))
+            return []
+        return found
+
+    def _read_workflow(self, path: str) -> list[OidcCall] | str:
+        if self.read_file is None:
+            return "files named by commands are not read here"
+        data = self.read_file(path)
+        if isinstance(data, str):
+            return data
+        try:
+            return oidc_calls(parse_definition(data))
+        except ValueError as exc:
+            return str(exc)
 
     def service_ref(self, name: str, region: str, project: str, lower: bool) -> ServiceRef:
         match = _FULL_NAME.match(name)
@@ -321,6 +361,25 @@ def _eventarc_trigger(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
     return None
 
 
+def _workflows_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    """``workflows deploy W --source=FILE [--service-account=SA]``: the workflow calls every
+    Cloud Run URL its definition reaches with OIDC as SA (default: the compute account)."""
+    name = _positional(cmd)
+    source = cmd.value("--source")
+    if name is None or not source:
+        return None
+    project = model.project(cmd, state)
+    flag = cmd.last("--service-account")
+    email = flag.value.rsplit("/serviceAccounts/", 1)[-1] if flag is not None and flag.value else None
+    identity = _identity(email) if email else normalise_member(member_of_email(default_compute_account(project)))
+    for call in model.workflow_calls(source, run, state):
+        target = ServiceRef(call.service, call.region or atom("url-region"), call.project or atom("url-project"))
+        run.facts.append(Invoker(run, kind="workflow", name=name, target=target, identity=identity,
+                                 identity_span=flag.span if flag is not None else None,  # type: ignore[arg-type]
+                                 step=call.step))
+    return None
+
+
 def _target_of_url(url: str, model: GcloudModel, state: State) -> ServiceRef | None:
     traced = run_url_target(url)
     if traced is not None:
@@ -422,6 +481,7 @@ _HANDLERS = {
     ("pubsub", "subscriptions", "modify-push-config"): _push_subscription,
     ("scheduler", "jobs", "create", "http"): _scheduler_job,
     ("scheduler", "jobs", "update", "http"): _scheduler_job,
+    ("workflows", "deploy"): _workflows_deploy,
     ("config", "set"): _config_set,
     ("config", "get"): _config_get,
     ("config", "get-value"): _config_get,
