@@ -127,8 +127,8 @@ class GcloudModel:
             self.notes.append((run.span, f"workflow source `{show(source)}` not followed: "
                                          "the path is not known statically"))
             return []
-        base = state.cwd if is_known(state.cwd) and state.cwd else \
-            os.path.dirname(run.source.real_path or "")
+        cwd = resolve_defaults(state.cwd)  # the starting directory is taken to be the script's
+        base = cwd if is_known(cwd) and cwd else os.path.dirname(run.source.real_path or "")
         path = source if os.path.isabs(source) else posixpath.normpath(posixpath.join(base, source))
         if path not in self._workflow_cache:
             self._workflow_cache[path] = self._read_workflow(path)
