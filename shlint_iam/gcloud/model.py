@@ -8,11 +8,11 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ..shell.interpreter import State
+from ..shell.notes import NOT_FOLLOWED, UNKNOWN_PATH, Note
 from ..shell.trace import CommandRun, Word
-from ..shell.values import atom, is_known, is_resolved, resolve_defaults, run_url_atom, run_url_target, show
+from ..shell.values import atom, is_known, is_resolved, resolve_defaults, run_url_atom, run_url_target
 from .argv import GcloudCommand, parse_gcloud
 from .facts import (
     Binding,
@@ -27,9 +27,6 @@ from .facts import (
     normalise_member,
 )
 from .workflows import OidcCall, oidc_calls, parse_definition
-
-if TYPE_CHECKING:
-    from ..model import Span
 
 EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-filters", "--trigger-event")
 _FULL_NAME = re.compile(r"^projects/([^/]+)/locations/([^/]+)/(?:services|functions)/([^/]+)$")
@@ -56,7 +53,7 @@ class GcloudModel:
     default_region: str | None = None
     # Reads a file a command names (a Workflows source): its bytes, or why it is not followed.
     read_file: Callable[[str], bytes | str] | None = None
-    notes: list[tuple[Span, str]] = field(default_factory=list)  # files not followed, and why
+    notes: list[Note] = field(default_factory=list)  # files not followed, and why (SH001)
     _workflow_cache: dict[str, list[OidcCall] | str] = field(default_factory=dict)
 
     def __call__(self, run: CommandRun, state: State) -> str | None:
@@ -124,8 +121,7 @@ class GcloudModel:
         """The OIDC calls of the workflow definition at ``source`` (``--source``), read only
         through ``read_file`` (the project-root rules); a file not followed leaves a note."""
         if not is_known(source):
-            self.notes.append((run.span, f"workflow source `{show(source)}` not followed: "
-                                         "the path is not known statically"))
+            self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, what="workflow source"))
             return []
         cwd = resolve_defaults(state.cwd)  # the starting directory is taken to be the script's
         base = cwd if is_known(cwd) and cwd else os.path.dirname(run.source.real_path or "")
@@ -134,7 +130,7 @@ class GcloudModel:
             self._workflow_cache[path] = self._read_workflow(path)
         found = self._workflow_cache[path]
         if isinstance(found, str):
-            self.notes.append((run.span, f"workflow source `{source}` not followed: {found}"))
+            self.notes.append(Note(run.span, NOT_FOLLOWED, found, path=source, what="workflow source"))
             return []
         return found
 
