@@ -6,6 +6,7 @@ from shlint_iam.api import (
     Deploy,
     FileContext,
     Finding,
+    Invoker,
     Outcome,
     Requirement,
     Rule,
@@ -62,7 +63,7 @@ class MissingInvokerBinding(Rule):
         # and one alert listing them is what GitHub can track (one place, one fingerprint).
         groups: dict[object, list[tuple[Outcome, Finding]]] = {}
         for outcome in invoker_analysis(ctx).outcomes:
-            if not outcome.unbound or outcome.bound or outcome.lost or outcome.near_misses:
+            if not outcome.unbound or outcome.bound or outcome.lost or _meant_for(outcome):
                 continue
             finding = self._one(ctx, outcome)
             groups.setdefault(finding.span, []).append((outcome, finding))
@@ -89,7 +90,17 @@ class MissingInvokerBinding(Rule):
         outcomes = [outcome for outcome, _ in group]
         first = group[0][1]
         identities = {_identity(r) for r in reqs}
-        if len(identities) == 1 and all(r.identity is not None for r in reqs):
+        services = {r.service.key for r in reqs}
+        if len(services) == 1:
+            # One service, several invokers (a push subscription, a Scheduler job, a trigger...).
+            callers = "; ".join(
+                f"the {r.origin.description} as {_identity(r)}{_revoked(o)}" if isinstance(r.origin, Invoker)
+                and r.identity is not None else f"{r.describe()} as {_identity(r)}{_revoked(o)}"
+                if r.identity is not None else f"{r.describe()} sends no identity"
+                for r, o in zip(reqs, outcomes, strict=True))
+            message = (f"service {show(reqs[0].service.name)} is called by {len(reqs)} invokers that get no "
+                       f"roles/run.invoker {_when(reqs[0])}: {callers}")
+        elif len(identities) == 1 and all(r.identity is not None for r in reqs):
             items = ", ".join(f"{r.describe()}{_revoked(o)}" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"this command deploys {len(reqs)} event-invoked services that get no roles/run.invoker "
                        f"{_when(reqs[0])}: {items}; each is invoked as {identities.pop()}")
@@ -119,3 +130,11 @@ def _revoked(outcome: Outcome) -> str:
     revoke = outcome.revoked[-1]
     how = "replaces the whole policy" if revoke.replace else "removes the binding"
     return f" (the command at line {revoke.span.start_line} {how})"
+
+
+def _meant_for(outcome: Outcome) -> bool:
+    """Whether a near-miss binding was meant for this requirement (then that binding's own finding
+    says what to fix). A grant to a stranger on a service with several invokers was meant for none
+    of them: each unbound invoker is still named."""
+    peers = outcome.requirement.peers
+    return any(miss.code != "IAM005" or not peers for miss in outcome.near_misses)

@@ -7,6 +7,7 @@ from shlint_iam.api import (
     Binding,
     FileContext,
     Finding,
+    Requirement,
     Rule,
     Severity,
     binding_fix,
@@ -71,10 +72,17 @@ class UnexpectedInvokerMember(Rule):
                 if miss.code != self.code or id(miss.binding) in reported:
                     continue
                 reported.add(id(miss.binding))
-                yield ctx.report(self, miss.binding.member_span or miss.binding.span,
-                                 f"{miss.reason}: the invoker of {show(outcome.requirement.service.name)} "
-                                 "stays without permission", scope=miss.binding.lines,
-                                 fix=binding_fix(outcome.requirement))
+                service = show(outcome.requirement.service.name)
+                if outcome.unbound and not outcome.bound and not outcome.requirement.peers:
+                    yield ctx.report(self, miss.binding.member_span or miss.binding.span,
+                                     f"{miss.reason}: the invoker of {service} stays without permission",
+                                     scope=miss.binding.lines, fix=binding_fix(outcome.requirement))
+                else:
+                    member = show(miss.binding.member or "")
+                    yield ctx.report(self, miss.binding.member_span or miss.binding.span,
+                                     f"{member} invokes nothing here: {service} is called only by "
+                                     f"{_invokers(ctx, outcome.requirement)}", scope=miss.binding.lines,
+                                     fix="remove the binding, or list the account in invoker-service-accounts")
         allowed = {normalise_member("serviceAccount:" + a) for a in ctx.config.invoker_service_accounts}
         if not allowed:
             return
@@ -88,3 +96,10 @@ class UnexpectedInvokerMember(Rule):
                 yield ctx.report(self, binding.member_span or binding.span,
                                  f"{member} is not one of the configured invoker-service-accounts",
                                  scope=binding.lines)
+
+
+def _invokers(ctx: FileContext, req: Requirement) -> str:
+    """The identities that call ``req``'s service, for a message."""
+    found = [r.identity for r in invoker_analysis(ctx).requirements
+             if r.identity is not None and r.service.key == req.service.key]
+    return ", ".join(show(i) for i in dict.fromkeys(found))

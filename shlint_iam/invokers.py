@@ -29,6 +29,8 @@ from .gcloud.facts import (
     Revoke,
     ServiceRef,
     is_default_compute,
+    member_of_email,
+    normalise_member,
 )
 from .shell.trace import Block, Choice, CommandRun, Exit, Node
 from .shell.values import atoms, is_known, may_equal, project_of_number, show
@@ -82,6 +84,10 @@ class Requirement:
     origin: Deploy | Invoker  # what makes the service event-invoked
     deploys: list[Deploy] = field(default_factory=list)
     invokers: list[Invoker] = field(default_factory=list)
+    # Members a binding on this service may rightly grant besides ``identity``: the identities of
+    # the service's other invokers, and the configured invoker-service-accounts.
+    peers: set[str] = field(default_factory=set)
+    allowed: set[str] = field(default_factory=set)
 
     @property
     def anchor(self) -> Deploy | Invoker:
@@ -156,6 +162,8 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
     if ":" not in member:
         return ("IAM005", f"the member {show(member)} has no `serviceAccount:` prefix")
     if same_member(req.identity, member) is Match.NO:
+        if any(same_member(peer, member) is not Match.NO for peer in req.peers | req.allowed):
+            return None  # the binding of another invoker of the same service
         return ("IAM005", f"it grants {show(member)}, but the invoker is {show(req.identity)}")
     return ("ok", "")
 
@@ -331,6 +339,12 @@ def analyse_requirement(req: Requirement, trace: Block, bindings: list[Binding],
             verdict = classify(binding, req)
             if verdict is not None and verdict[0] != "ok":
                 outcome.near_misses.append(NearMiss(binding, verdict[0], verdict[1]))
+    else:
+        # Served: only a grant to a member that invokes the service in no way is still worth a word.
+        for binding in bindings:
+            verdict = classify(binding, req)
+            if verdict is not None and verdict[0] == "IAM005":
+                outcome.near_misses.append(NearMiss(binding, verdict[0], verdict[1]))
     return outcome
 
 
@@ -343,8 +357,14 @@ class InvokerAnalysis:
         return {r.identity for r in self.requirements if r.identity}
 
 
-def analyse_invokers(facts: list[object], trace: Block) -> InvokerAnalysis:
+def analyse_invokers(facts: list[object], trace: Block, allowed: Iterable[str] = ()) -> InvokerAnalysis:
+    """``allowed``: the configured invoker-service-accounts (``serviceAccount:EMAIL`` members)."""
     reqs = requirements(facts)
+    allowed = set(allowed)
+    for req in reqs:
+        req.peers = {other.identity for other in reqs if other is not req and other.identity is not None
+                     and same_service(other.service, req.service) is not Match.NO}
+        req.allowed = allowed
     bindings = [f for f in facts if isinstance(f, Binding)]
     inert = inert_nodes(trace) if reqs else set()
     return InvokerAnalysis([analyse_requirement(r, trace, bindings, inert) for r in reqs], reqs)
@@ -356,7 +376,9 @@ def is_broad(binding: Binding) -> bool:
 
 def invoker_analysis(ctx: FileContext) -> InvokerAnalysis:
     """The invoker analysis of a rule's file, computed once and shared by every IAM rule."""
-    result: InvokerAnalysis = ctx.cached("invokers", lambda: analyse_invokers(ctx.analysis.facts, ctx.analysis.trace))
+    allowed = [normalise_member(member_of_email(a)) for a in ctx.config.invoker_service_accounts]
+    result: InvokerAnalysis = ctx.cached(
+        "invokers", lambda: analyse_invokers(ctx.analysis.facts, ctx.analysis.trace, allowed))
     return result
 
 
