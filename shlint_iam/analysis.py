@@ -12,6 +12,7 @@ from .config import Config
 from .files import display_path
 from .model import Span
 from .parse import ParseIncomplete, parse, parse_bytes, syntax_errors
+from .reach import Unreached, unreached_functions
 from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.notes import TOO_DEEP, Note
@@ -30,6 +31,7 @@ class Analysis:
     truncated: bool = False  # a work bound was reached
     exhausted: bool = False  # the step budget ran out before the end of the script
     incomplete: list[str] = field(default_factory=list)  # bounds hit in followed text: not analysed
+    unreached: list[Unreached] = field(default_factory=list)  # functions never run that hold deploys (SH002)
 
     @property
     def incomplete_reasons(self) -> list[str]:
@@ -126,6 +128,8 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
         truncated=interpreter.truncated,
         exhausted=interpreter.exhausted,
         incomplete=incomplete,
+        # After an early stop everything later looks unreached: the incomplete analysis says it.
+        unreached=[] if interpreter.exhausted else unreached_functions(source, tree, commands),
     )
 
 

@@ -84,3 +84,78 @@ def test_a_directory_with_a_script_says_nothing_more(tmp_path: Path) -> None:
     (tmp_path / "deploy.sh").write_text(HEADER + "echo ok\n")
     proc = run(".", cwd=tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "All checks passed (1 file).\n", "")
+
+
+# -- SH002 unreached-deploy ----------------------------------------------------------------------
+
+FUNCTION = """\
+deploy_api() {
+  gcloud run deploy api --region=us-west1 --image=gcr.io/acme/api --no-allow-unauthenticated
+  gcloud run services add-iam-policy-binding api --region=us-west1 \\
+    --member=serviceAccount:invoker@acme.iam.gserviceaccount.com --role=roles/run.invoker
+}
+"""
+
+
+def sh002(folder: Path, *names: str) -> list[tuple[str, int, int, int, str]]:
+    result = Linter(Config(select=["SH002"])).lint_paths([str(folder / n) for n in names])
+    return [(Path(f.span.path).name, f.span.start_line, f.span.start_col, f.span.end_col, f.message)
+            for f in result.reported]
+
+
+REACHED = [
+    ("called", FUNCTION + "deploy_api\n"),
+    ("main-pattern", FUNCTION + 'main() { deploy_api; }\nmain "$@"\n'),
+    ("task-array", FUNCTION + 'TASKS=(deploy_api)\nfor t in "${TASKS[@]}"; do "$t"; done\n'),
+    ("dispatch-on-arguments", FUNCTION + '"$@"\n'),
+    ("no-deploy-inside", 'log() { echo "$@"; }\ngcloud run services list\n'),
+    ("library", "# shellcheck shell=bash\nREGION=us-west1\n" + FUNCTION),
+]
+
+
+@pytest.mark.parametrize("body", [c[1] for c in REACHED], ids=[c[0] for c in REACHED])
+def test_no_sh002_when_the_function_runs_or_the_file_is_a_library(tmp_path: Path, body: str) -> None:
+    (tmp_path / "deploy.sh").write_text(HEADER + body)
+    assert sh002(tmp_path, "deploy.sh") == []
+
+
+def test_a_function_never_called_is_counted_at_its_name(tmp_path: Path) -> None:
+    (tmp_path / "deploy.sh").write_text(HEADER + FUNCTION + 'echo "nothing calls deploy_api"\n')
+    assert sh002(tmp_path, "deploy.sh") == [(
+        "deploy.sh", 3, 1, 11,
+        "function deploy_api is never called by anything shlint-iam can follow: its 2 deployment steps "
+        "(`gcloud run deploy`, `gcloud run services add-iam-policy-binding`) were not analysed",
+    )]
+
+
+def test_a_function_called_through_an_unknown_name_is_counted(tmp_path: Path) -> None:
+    # $FN is empty unless the environment names a step: the analysis cannot tell which.
+    (tmp_path / "deploy.sh").write_text(HEADER + 'FN="${DEPLOY_FN:-}"\n' + FUNCTION + '$FN\n')
+    assert [(line, col) for _, line, col, _, _ in sh002(tmp_path, "deploy.sh")] == [(4, 1)]
+
+
+def test_library_functions_called_by_a_sourcing_script_are_not_reported(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "lib.sh").write_text("# shellcheck shell=bash\n" + FUNCTION)
+    (tmp_path / "deploy.sh").write_text(HEADER + 'source "$(dirname "$0")/lib.sh"\ndeploy_api\n')
+    assert sh002(tmp_path, "lib.sh", "deploy.sh") == []
+
+
+def test_the_shipped_uncalled_function_example(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = Linter(Config()).lint_paths([str(root / "examples" / "mistakes" / "uncalled_function.sh")])
+    assert [(f.code, f.span.start_line, f.span.start_col) for f in result.reported] == [
+        ("SH002", 5, 1), ("IAM001", 10, 3)
+    ]
+    (notice,) = [f for f in result.reported if f.code == "SH002"]
+    assert notice.message == (
+        "function set_iam is never called by anything shlint-iam can follow: its 1 deployment step "
+        "(`gcloud functions add-invoker-policy-binding`) was not analysed"
+    )
+
+
+def test_sh002_can_be_suppressed_at_the_definition(tmp_path: Path) -> None:
+    (tmp_path / "deploy.sh").write_text(
+        HEADER + "# shlint-iam disable=SH002 -- run by the release tool\n" + FUNCTION + "echo done\n"
+    )
+    assert sh002(tmp_path, "deploy.sh") == []

@@ -1,5 +1,5 @@
 #!/bin/bash
-# IAM001: set_iam is defined but never called.
+# IAM001, SH002: set_iam is defined but never called (SH002 says so at its name).
 set -euo pipefail
 REGION=us-west2
 set_iam() {

@@ -1,0 +1,118 @@
+"""Deployment commands in functions the analysis never ran (SH002 ``unreached-deploy``).
+
+The interpreter runs a function's body where the script calls it. A function it never saw
+called (defined but unused, or called only in a way it cannot follow) holds commands nobody
+analysed; this module finds the deployment steps in them, from the syntax tree, so that the gap
+is said instead of silently dropped.
+
+A *library* (a file whose top level only defines functions and sets variables, meant to be
+sourced) is left out: its functions are analysed where a sourcing script calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .gcloud.argv import parse_gcloud
+from .model import Span
+from .shell.trace import CommandRun, Word
+from .source import SourceFile
+from .steps import step_verb
+
+# Top-level statements a library may have besides function definitions.
+_LIBRARY_STATEMENTS = {"function_definition", "variable_assignment", "declaration_command", "comment",
+                       "unset_command"}
+_LIBRARY_COMMANDS = {"source", ".", "set", "shopt", "export", "readonly", "declare", "typeset", ":", "true"}
+
+
+@dataclass(frozen=True)
+class Unreached:
+    """A function no analysed call ran, and the deployment steps written in it."""
+
+    span: Span  # the function's name where it is defined
+    function: str
+    steps: tuple[str, ...]  # each step as `gcloud GROUP ... VERB`, in order
+
+
+def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[CommandRun]) -> list[Unreached]:
+    root = tree.root_node
+    if _is_library(source, root):
+        return []
+    ran = set()
+    for run in commands:
+        if run.function:
+            ran.add(run.function)
+        ran.add(run.name)
+    found: list[Unreached] = []
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if node.type == "function_definition":
+            name_node = node.child_by_field_name("name")
+            name = _text(source, name_node) if name_node is not None else ""
+            if name and name not in ran:
+                steps = _steps(source, node)
+                if steps:
+                    found.append(Unreached(source.span(name_node.start_point, name_node.end_point), name,
+                                           tuple(steps)))
+        todo.extend(reversed(node.children))
+    return sorted(found, key=lambda u: (u.span.start_line, u.span.start_col))
+
+
+def _is_library(source: SourceFile, root: Any) -> bool:
+    has_function = False
+    for node in root.children:
+        if node.type == "function_definition":
+            has_function = True
+        elif node.type == "command":
+            name = node.child_by_field_name("name")
+            if name is None or _text(source, name) not in _LIBRARY_COMMANDS:
+                return False
+        elif node.type not in _LIBRARY_STATEMENTS:
+            return False
+    return has_function
+
+
+def _steps(source: SourceFile, function: Any) -> list[str]:
+    """The deployment steps written in ``function``'s body (not in functions defined inside it)."""
+    steps: list[str] = []
+    body = function.child_by_field_name("body")
+    todo = [body] if body is not None else []
+    while todo:
+        node = todo.pop()
+        if node.type == "function_definition":
+            continue
+        if node.type == "command":
+            step = _step(source, node)
+            if step:
+                steps.append(step)
+        todo.extend(reversed(node.children))
+    return steps
+
+
+def _step(source: SourceFile, command: Any) -> str | None:
+    name = command.child_by_field_name("name")
+    if name is None or _text(source, name) != "gcloud":
+        return None
+    words = [Word("gcloud", source.span(name.start_point, name.end_point))]
+    for child in command.children:
+        if child.start_byte < name.end_byte or child.type in ("file_redirect", "herestring_redirect", "comment"):
+            continue
+        words.append(Word(_unquoted(_text(source, child)), source.span(child.start_point, child.end_point)))
+    cmd = parse_gcloud(words)
+    if step_verb(cmd) is None:
+        return None
+    track = f"{cmd.track} " if cmd.track else ""
+    return f"gcloud {track}{cmd.command}"
+
+
+def _text(source: SourceFile, node: Any) -> str:
+    return source.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _unquoted(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and "$" not in text:
+        return text[1:-1]
+    return text
