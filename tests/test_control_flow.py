@@ -30,7 +30,8 @@ C_LOOP = (
 CASES = [
     # for ((...))
     Case("c-style-loop-over-array", C_LOOP.replace("{BIND}", f"  {bind('${FUNCS[i]}')}\n")),
-    Case("c-style-loop-missing-binding", C_LOOP.replace("{BIND}", ""), [("IAM001", 4, 3), ("IAM001", 4, 3)]),
+    Case("c-style-loop-missing-binding", C_LOOP.replace("{BIND}", ""), [("IAM001", 4, 3)],
+         "this command deploys 2 event-invoked services"),
     Case("c-style-loop-binds-each-deployed", "set -e\nFUNCS=(alpha beta)\n" + deploy("alpha") + "\n"
          + deploy("beta") + "\nfor ((i = 0; i < ${#FUNCS[@]}; i++)); do\n  " + bind("${FUNCS[$i]}") + "\ndone\n"),
     Case("c-style-loop-count", "set -e\nN=2\nfor ((i=1; i<=N; i+=1)); do\n  " + deploy("f$i") + "\n  "
