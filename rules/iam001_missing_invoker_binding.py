@@ -59,14 +59,15 @@ class MissingInvokerBinding(Rule):
     precision = "high"
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        # One finding per command: a deploy in a loop or a function deploys several services,
+        # One finding per command and call site: a deploy in a loop deploys several services,
         # and one alert listing them is what GitHub can track (one place, one fingerprint).
         groups: dict[object, list[tuple[Outcome, Finding]]] = {}
         for outcome in invoker_analysis(ctx).outcomes:
             if not outcome.unbound or outcome.bound or outcome.lost or _meant_for(outcome):
                 continue
             finding = self._one(ctx, outcome)
-            groups.setdefault(finding.span, []).append((outcome, finding))
+            # Calls from different places stay apart: a directive at one call covers that call.
+            groups.setdefault((finding.span, finding.scope), []).append((outcome, finding))
         for group in groups.values():
             if len(group) == 1:
                 yield group[0][1]

@@ -224,7 +224,7 @@ def test_function_called_per_item_with_own_identities_names_each_identity() -> N
     script = (HEAD + "deploy() {\n"
               '  gcloud functions deploy "$1" --gen2 --region=us-west2 --trigger-topic="$1-done" '
               '--trigger-service-account="$1@proj.iam.gserviceaccount.com"\n'
-              "}\ndeploy alpha\ndeploy beta\n")
+              '}\nfor name in alpha beta; do\n  deploy "$name"\ndone\n')
     (finding,) = [f for f in lint_snippet(script).reported if f.code == "IAM001"]
     assert (finding.span.start_line, finding.span.start_col) == (3, 3)
     assert "gen2 function alpha (Pub/Sub topic alpha-done) as serviceAccount:alpha@proj.iam.gserviceaccount.com" \

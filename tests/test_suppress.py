@@ -441,7 +441,7 @@ def test_iam001_directive_in_a_function_body_covers_every_call(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     script = IAM_FUNCTION.format(body_directive="", call_directive="").lstrip()
-    assert [code for code, _ in real(script)] == ["IAM001"]  # one finding lists both deployed functions
+    assert [code for code, _ in real(script)] == ["IAM001", "IAM001"]
     script = IAM_FUNCTION.format(
         body_directive="  # shlint-iam disable=IAM001 -- bound elsewhere\n", call_directive=""
     ).lstrip()
