@@ -4,6 +4,7 @@ crash, parse time, caps on what is read. Every reproducer is built here; see doc
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import subprocess
 import sys
@@ -274,3 +275,101 @@ def test_isolated_and_in_process_runs_agree(tmp_path: Path) -> None:
     isolated.isolate = True
     a, b = plain.lint_paths(examples, jobs=1), isolated.lint_paths(examples, jobs=1)
     assert (a.findings, a.problems, a.files) == (b.findings, b.problems, b.files)
+
+
+# -- item 8: blow-ups in the analysis are bounded by counts of work --------------------------
+
+SET_E = "#!/bin/bash\nset -euo pipefail\n"
+TOPIC = "--gen2 --region=us-central1 --trigger-topic=t"
+
+
+def timed_cli(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.monotonic()
+    proc = run_cli(*args, cwd=cwd, timeout=300)
+    assert_no_traceback(proc)
+    return proc, time.monotonic() - start
+
+
+@pytest.mark.parametrize("calls", [60, 100])
+def test_recursive_fan_out_stops_at_the_step_budget_and_says_so(calls: int, tmp_path: Path) -> None:
+    # Each call runs the function `calls` times more: inlining used to stop after 64 inlines of a
+    # function and pass silently (exit 0 or 1 on what happened to be analysed), or time out.
+    body = "\n".join(["  f"] * calls)
+    script = f"{SET_E}f() {{\n  gcloud functions deploy fn {TOPIC} --allow-unauthenticated\n{body}\n}}\nf\n"
+    (tmp_path / "rec.sh").write_text(script)
+    first, took = timed_cli("rec.sh", cwd=tmp_path)
+    assert took < 60
+    assert first.returncode == 2
+    assert "rec.sh: analysis incomplete: stopped at its work bound" in first.stderr
+    again, _ = timed_cli("rec.sh", cwd=tmp_path)
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+
+
+def test_a_function_called_many_times_is_inlined_every_time(tmp_path: Path) -> None:
+    calls = "".join(f"deploy fn{i}\n" for i in range(100))
+    (tmp_path / "many.sh").write_text(f"{SET_E}deploy() {{\n  gcloud functions deploy \"$1\" {TOPIC}\n}}\n{calls}")
+    proc, _ = timed_cli("many.sh", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    # all 100, not the first 64 (the old count cap per function)
+    assert len([line for line in proc.stdout.splitlines() if " IAM001 " in line]) == 100
+
+
+def test_two_thousand_conditional_deploys(tmp_path: Path) -> None:
+    ifs = "".join(f'if [ "$X{i}" = y ]; then gcloud functions deploy f{i} {TOPIC}; fi\n' for i in range(2000))
+    (tmp_path / "ifs.sh").write_text(SET_E + ifs)
+    proc, took = timed_cli("ifs.sh", cwd=tmp_path)
+    assert took < 30  # 35 s before: every requirement walked the whole trace
+    assert proc.returncode == 1
+    assert len([line for line in proc.stdout.splitlines() if " IAM001 " in line]) == 2000
+
+
+def test_a_five_thousand_arm_case(tmp_path: Path) -> None:
+    arms = "".join(f"  a{i}) gcloud functions deploy f{i} {TOPIC} ;;\n" for i in range(5000))
+    (tmp_path / "case.sh").write_text(f'{SET_E}case "$1" in\n{arms}esac\n')
+    proc, took = timed_cli("case.sh", cwd=tmp_path)
+    assert took < 30  # the 60 s time limit before (exit 2 only on a loaded machine)
+    assert proc.returncode == 1
+    assert len([line for line in proc.stdout.splitlines() if " IAM001 " in line]) == 5000
+
+
+def test_twenty_thousand_required_resources(tmp_path: Path) -> None:
+    names = [f"functions/f{i}" for i in range(20_000)]
+    (tmp_path / "cfg.toml").write_text("required-resources = [" + ",".join(f'"{n}"' for n in names) + "]\n")
+    (tmp_path / "deploy.sh").write_text(SET_E + f"gcloud functions deploy f {TOPIC}\n")
+    for fmt in ("text", "json"):
+        start = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", "shlint_iam", "check", "-f", fmt, "--config", "cfg.toml",
+                               "deploy.sh"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert time.monotonic() - start < 30, fmt  # minutes before (the text output alone was 6 GB)
+        assert proc.returncode == 1
+    found = [f for f in json.loads(proc.stdout) if f["code"] == "COV001"]
+    assert len(found) == 20_000
+    last = found[-1]
+    column = len('required-resources = [') + sum(len(n) + 3 for n in names[:-1]) + 1
+    assert (last["start_line"], last["start_column"]) == (1, column)
+
+
+def test_a_long_line_shows_a_window_around_the_finding() -> None:
+    pad = "x" * 5000
+    result = lint_text(f"{SET_E}: {pad}; gcloud functions deploy f {TOPIC}\n", "deploy.sh")
+    from shlint_iam.registry import Registry
+    from shlint_iam.report import ReportOptions, renderer
+
+    text = renderer("text")(result, Registry.for_config(Config()), ReportOptions(color=False))
+    snippet = [line for line in text.splitlines() if " | " in line]
+    assert snippet and all(len(line) < 200 for line in snippet)
+    source_line, caret_line = snippet[0], snippet[1]
+    at = caret_line.index("^")
+    assert source_line[at:].startswith("gcloud functions deploy")
+
+
+def test_sarif_of_a_fifteen_megabyte_file(tmp_path: Path) -> None:
+    block = "# padding padding padding padding padding padding padding padding padding padding\n" * 50
+    (tmp_path / "big.sh").write_text(f"gcloud functions deploy f {TOPIC}\n" + block * (15 * 1024 * 1024 // len(block)))
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "shlint_iam", "check", "-f", "sarif", "big.sh"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert time.monotonic() - start < 30
+    sarif = json.loads(proc.stdout)
+    assert "IAM001" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    assert all("primaryLocationLineHash" in r["partialFingerprints"] for r in sarif["runs"][0]["results"])

@@ -196,13 +196,19 @@ class _Fingerprints:
         return _snippet_hashes(linted)
 
 
+# line_hashes is pure Python (about 1 s per MB): a larger file is fingerprinted from its linted
+# lines alone (the fallback above), so SARIF output stays fast whatever the file's size.
+HASH_MAX_BYTES = 1024 * 1024
+
+
 def _read_text(path: str) -> str | None:
+    from ..files import read_regular
+
     if path in ("-", "<stdin>") or not os.path.isfile(path):
         return None
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError:
+        raw = read_regular(path, HASH_MAX_BYTES)
+    except OSError:  # unreadable, or past HASH_MAX_BYTES
         return None
     # Node's "utf8" stream decoding replaces invalid bytes with U+FFFD, as "replace" does.
     return raw.decode("utf-8", "replace")

@@ -36,7 +36,7 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
             out.append(f"  {f.span.start_line}:{f.span.start_col}  {sev}  {style(f.code, '1')} {f.message}")
             src_line = result.snippets.get(path, {}).get(f.span.start_line)
             if src_line is not None:
-                out.extend(_snippet(f, src_line.expandtabs(1), style))
+                out.extend(_snippet(f, src_line, style))
             for note in f.notes:
                 out.append(f"        = note: {note}")
             for span, what in f.related:
@@ -75,14 +75,32 @@ def not_analysed(result: LintResult) -> str:
     return "; ".join(parts) + " (exit 2)."
 
 
+SNIPPET_WIDTH = 120  # characters of a long source line shown around a finding
+
+
 def _snippet(f: Finding, src_line: str, style: Callable[[str, str], str]) -> list[str]:
-    """The finding's source line and a caret line under the span (its first line only)."""
+    """The finding's source line and a caret line under the span (its first line only). Of a
+    line longer than SNIPPET_WIDTH only a window around the span is shown (`…` marks the cuts),
+    so that many findings on one long line cannot blow the output up."""
     gutter = f"{f.span.start_line:>5} | "
     if f.span.end_line == f.span.start_line:
         width = max(1, f.span.end_col - f.span.start_col)
     else:
         width = max(1, len(src_line) - f.span.start_col + 1)
-    caret = " " * (f.span.start_col - 1) + "^" * width
+    start = f.span.start_col - 1
+    if len(src_line) > SNIPPET_WIDTH:
+        first = max(0, min(start - 20, len(src_line) - SNIPPET_WIDTH))
+        last = first + SNIPPET_WIDTH
+        window = src_line[first:last]
+        width = max(1, min(width, last - start))
+        start -= first
+        if first > 0:
+            window, start = "…" + window, start + 1
+        if last < len(src_line):
+            window += "…"
+        src_line = window
+    src_line = src_line.expandtabs(1)  # a tab is one column wide, as findings count it
+    caret = " " * start + "^" * width
     return [
         "  " + style(gutter, "2") + src_line,
         "  " + " " * (len(gutter) - 2) + style("| ", "2") + style(caret, _COLORS[f.severity]),

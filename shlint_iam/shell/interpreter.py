@@ -29,7 +29,7 @@ from .trace import Block, Choice, CommandRun, Exit, Node, Word
 from .values import atom, env_default_atom, is_known, may_equal, resolve_defaults, show
 
 MAX_STEPS = 40_000  # statements and commands interpreted, in all
-MAX_INLINES_PER_FUNCTION = 64
+MAX_INLINES_PER_FUNCTION = MAX_STEPS  # no count of its own: inlining is capped by work (MAX_STEPS)
 MAX_CALL_DEPTH = 24
 MAX_NESTING = 300
 MAX_UNROLL = 128
