@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import contextlib
-import re
 from collections.abc import Iterator
 
 from shlint_iam.api import Config, Deploy, Finding, ProjectContext, Rule, Severity, Span, display_path, invoker_analysis
@@ -60,14 +58,13 @@ class RequiredResourceNotDeployed(Rule):
                     covered.add(req.service.name.lower())
                     covered.update(d.name.lower() for d in req.deploys)
         config_path = display_path(ctx.config.path) if ctx.config.path else "pyproject.toml"
-        columns = _QuotedColumns(ctx.config.path)
         for name in required:
             key = name.lower()
             if key in covered:
                 continue
             line = ctx.config.required_resource_lines.get(name, 1)
             span = Span(config_path, line, 1, line, 1)
-            col = columns.get(line, name)
+            col = ctx.config.required_resource_columns.get(name)
             if col is not None:
                 span = Span(config_path, line, col + 1, line, col + len(name) + 3)
             if key in deployed_at:
@@ -77,26 +74,3 @@ class RequiredResourceNotDeployed(Rule):
             else:
                 message = f"required resource {name} is not deployed by any linted script"
             yield ctx.report(self, span, message)
-
-
-class _QuotedColumns:
-    """Where each double-quoted string starts on a line of the configuration file: read once,
-    each line scanned once (a long `required-resources` array must not cost its length squared)."""
-
-    def __init__(self, path: object) -> None:
-        from shlint_iam.files import MAX_CONFIG_BYTES, read_regular
-
-        self.lines: list[str] = []
-        if path is not None:
-            with contextlib.suppress(OSError):
-                self.lines = read_regular(str(path), MAX_CONFIG_BYTES).decode("utf-8", "replace").split("\n")
-        self.by_line: dict[int, dict[str, int]] = {}
-
-    def get(self, line: int, name: str) -> int | None:
-        if line not in self.by_line:
-            found: dict[str, int] = {}
-            text = self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
-            for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', text):
-                found.setdefault(m.group(1), m.start())
-            self.by_line[line] = found
-        return self.by_line[line].get(name)

@@ -31,6 +31,7 @@ class Config:
     root: Path = field(default_factory=Path.cwd)
     # 1-based line of each required-resources entry in the config file, for COV001.
     required_resource_lines: dict[str, int] = field(default_factory=dict)
+    required_resource_columns: dict[str, int] = field(default_factory=dict)  # 0-based, of the opening quote
     # Codes in the file that are not built-in, kept for checking once plugins are loaded:
     # (key, code, line).
     unverified_codes: list[tuple[str, str, int]] = field(default_factory=list)

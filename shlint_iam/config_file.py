@@ -224,7 +224,9 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
     config.exclude = _strings(table, "exclude", lines, fail)
     config.invoker_service_accounts = _strings(table, "invoker-service-accounts", lines, fail)
     config.required_resources = _strings(table, "required-resources", lines, fail)
-    config.required_resource_lines = lines.values(("required-resources",), config.required_resources)
+    positions = lines.values(("required-resources",), config.required_resources)
+    config.required_resource_lines = {name: line for name, (line, _) in positions.items()}
+    config.required_resource_columns = {name: col for name, (_, col) in positions.items() if col is not None}
     config.plugins = plugins
     # Relative to the configuration file's folder, like every other path in it.
     config.source_path = [config.root / folder for folder in _strings(table, "source-path", lines, fail)]
@@ -336,27 +338,29 @@ class _Lines:
         hit = self._search(value, start, col, as_key=False) or start
         return hit
 
-    def values(self, key: tuple[str, ...], values: list[str]) -> dict[str, int]:
-        """The line of each string of ``values`` in the array at ``key``, in one scan of the array
-        (``value`` for each would cost the array's length squared: 20,000 entries took 26 s)."""
+    def values(self, key: tuple[str, ...], values: list[str]) -> dict[str, tuple[int, int | None]]:
+        """The line and 0-based column (of the opening quote; None when not found) of each string
+        of ``values`` in the array at ``key``, in one scan of the array (``value`` for each
+        would cost the array's length squared: 20,000 entries took 26 s)."""
         start = self.key(key)
         col = self.keys.get(self.prefix + key, (start, 0))[1]
         wanted = set(values)
-        found: dict[str, int] = {}
+        found: dict[str, tuple[int, int | None]] = {}
         depth = 0
         opened = False
         for index in range(start - 1, len(self.lines)):
-            line = self.lines[index][col:] if index == start - 1 else self.lines[index]
+            offset = col if index == start - 1 else 0
+            line = self.lines[index][offset:]
             line = line.split(" #", 1)[0]
             for m in _QUOTED.finditer(line):
                 word = m.group(1) if m.group(1) is not None else m.group(2)
                 if word in wanted:
-                    found.setdefault(word, index + 1)
+                    found.setdefault(word, (index + 1, offset + m.start()))
             depth += sum(line.count(c) for c in "[{") - sum(line.count(c) for c in "]}")
             opened = opened or any(c in line for c in "[{")
             if depth <= 0 and (opened or index == start - 1):
                 break
-        return {value: found.get(value, start) for value in values}
+        return {value: found.get(value, (start, None)) for value in values}
 
     def _search(self, word: str, number: int, col: int, *, as_key: bool) -> int | None:
         """The first line from ``number`` (from column ``col`` on it) that holds ``word`` (as a

@@ -98,9 +98,12 @@ class FileContext:
 
     def facts(self, kind: type[T]) -> Iterator[T]:
         """Every gcloud fact of ``kind`` (``Deploy``, ``Binding``, ``Invoker``...), in run order."""
-        for fact in self.analysis.facts:
-            if isinstance(fact, kind):
-                yield fact
+        # Sorted out once per kind: rules ask inside loops over facts (quadratic on 5,000 deploys).
+        key = f"facts:{kind.__module__}.{kind.__qualname__}"
+        found = self._cache.get(key)
+        if found is None or found[0] is not self.analysis.facts:
+            found = self._cache[key] = (self.analysis.facts, [f for f in self.analysis.facts if isinstance(f, kind)])
+        yield from found[1]
 
     def cached(self, key: str, compute: Any) -> Any:
         """Compute a value once per file and share it between rules."""
