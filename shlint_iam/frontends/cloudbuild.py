@@ -31,7 +31,7 @@ from typing import Any
 from ..shell.values import written
 from ..source import SourceFile
 from . import yamlpos as Y
-from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown
+from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown, abstract_value
 
 GCLOUD_IMAGES = (
     "gcr.io/cloud-builders/gcloud",
@@ -80,7 +80,7 @@ class _Subst:
 
     def value(self, value: str) -> str:
         """An abstract value: ``value`` substituted, unknowns as unknowns."""
-        return "".join(p if isinstance(p, str) else written(p.written) for p, _ in self.pieces(value, [0] * len(value)))
+        return abstract_value([p for p, _ in self.pieces(value, [0] * len(value))])
 
 
 def _scalar(doc_text: str, node: Any, parent: int) -> tuple[str, list[int]]:
@@ -117,7 +117,7 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
     options = Y.get(root, "options")
     automap = Y.text(Y.get(options, "automapSubstitutions")) in ("true", "True")
     base_env = _env_list(Y.get(options, "env"), subst, {})
-    props = {"core/project": written("$PROJECT_ID")}
+    props = {"core/project": abstract_value([Unknown("$PROJECT_ID")])}
     workspace = os.path.dirname(doc.real_path or os.path.abspath(doc.path))
     for number, step in enumerate(Y.elements(Y.get(root, "steps")), start=1):
         if not Y.is_map(step):
@@ -146,7 +146,7 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
             if step_automap:
                 for key in defaults:
                     script_env.setdefault(key, subst.value("$" + key))
-                script_env.setdefault("PROJECT_ID", written("$PROJECT_ID"))
+                script_env.setdefault("PROJECT_ID", abstract_value([Unknown("$PROJECT_ID")]))
             program = Program(builder.build(doc, index, offsets[-1]), label, env=script_env)
         elif entry == "gcloud" or (not entry and image in GCLOUD_IMAGES):
             anchor = (entry_node or name_node).start_mark.index

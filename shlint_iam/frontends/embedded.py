@@ -106,6 +106,15 @@ class Unknown:
     written: str
 
 
+def abstract_value(parts: list[str | Unknown]) -> str:
+    """The interpreter's value of known text and unknowns in a row (an ``env:`` value with a
+    ``${{ }}`` in it, a substitution default naming ``$PROJECT_ID``). The one place front ends
+    build values: ``shell.values`` decides what a value is."""
+    from ..shell.values import written
+
+    return "".join(p if isinstance(p, str) else written(p.written) for p in parts)
+
+
 class ScriptBuilder:
     """Accumulates program text with the document offset of every character.
 

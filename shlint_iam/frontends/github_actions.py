@@ -31,7 +31,7 @@ from typing import Any
 from ..shell.values import is_known, written
 from ..source import SourceFile
 from . import yamlpos as Y
-from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown, node_span
+from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown, abstract_value, node_span
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _ENV_REF = re.compile(r"\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*")
@@ -77,15 +77,14 @@ def _literal(builder: ScriptBuilder, text: str, offsets: list[int], quote: bool)
 
 
 def _env_value(scalar: _Scalar, env: dict[str, str]) -> str:
-    parts: list[str] = []
+    parts: list[str | Unknown] = []
     pos = 0
     for m in _EXPR.finditer(scalar.value):
         parts.append(scalar.value[pos : m.start()])
-        value = _expr_value(m.group(1), env)
-        parts.append(value if isinstance(value, str) else written(value.written))
+        parts.append(_expr_value(m.group(1), env))
         pos = m.end()
     parts.append(scalar.value[pos:])
-    return "".join(parts)
+    return abstract_value(parts)
 
 
 def _env(doc_text: str, node: Any, base: dict[str, str]) -> dict[str, str]:
