@@ -507,3 +507,28 @@ def test_merge_keys_are_expanded_in_env() -> None:
     """
     [finding] = lint(text)
     assert "--region=europe-west1" in (finding.fix or "")
+
+
+def test_language_server_reports_workflow_findings_at_the_yaml_position(tmp_path: Path) -> None:
+    pytest.importorskip("pygls")
+    from tests.test_lsp import Client
+
+    client = Client(tmp_path)
+    try:
+        client.initialize(tmp_path)
+        workflow = tmp_path / ".github" / "workflows" / "deploy.yml"
+        workflow.parent.mkdir(parents=True)
+        text = (CI / "mistake" / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8")
+        workflow.write_text(text, encoding="utf-8")
+        uri = client.open(workflow, text)
+        (diag,) = client.diagnostics(uri)["diagnostics"]
+        assert diag["code"] == "IAM001"
+        assert diag["range"]["start"] == {"line": 27, "character": 10}
+        fixed = (CI / "fixed" / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8")
+        client.change(uri, fixed, 2)
+        assert client.diagnostics(uri)["diagnostics"] == []
+        assert client.close() == 0
+    finally:
+        if client.proc.poll() is None:
+            client.proc.kill()
+            client.proc.wait(timeout=10)
