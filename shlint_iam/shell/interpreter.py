@@ -995,13 +995,17 @@ class Interpreter:
                        "its exit status is lost in another command's arguments", ctx.in_substitution,
                        ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
                        shell_trap=ctx.shell_trap)
-        children = node.children
-        fields_of = {id(c): node.field_name_for_child(i) for i, c in enumerate(children)}
         assignments: list[tuple[Any, list[Any]]] = []
-        for group in _word_groups(children):
+        seen_name = False  # assignments before the command name are its environment
+        for group in _word_groups(node.children):
             child = group[0]
-            fieldname = fields_of.get(id(child))
-            if child.type == "variable_assignment" and fieldname != "argument":
+            ctype = child.type
+            if ctype == "command_name":
+                seen_name = True
+                fieldname = "name"
+            else:
+                fieldname = "argument" if seen_name and ctype in _WORD_PARTS else None
+            if ctype == "variable_assignment" and fieldname != "argument":
                 assignments.append((child, group[1:]))
                 vname = child.child_by_field_name("name")
                 vvalue = child.child_by_field_name("value")
@@ -2039,17 +2043,19 @@ def _word_groups(nodes: Any) -> list[list[Any]]:
     """Named nodes grouped into shell words: nodes with no space between them are one word
     (tree-sitter-bash splits some words after an expansion: `$SA@$PROJECT.iam...`)."""
     groups: list[list[Any]] = []
-    prev = None
+    prev_end = -1  # the end of the previous node when it can be continued
     for n in nodes:
-        if not n.is_named or n.type == "comment":
-            prev = None
+        t = n.type
+        if t not in _WORD_PARTS:
+            if n.is_named and t != "comment":
+                groups.append([n])
+            prev_end = -1
             continue
-        if (prev is not None and groups and prev.end_byte == n.start_byte and prev.type in _WORD_PARTS
-                and n.type in _WORD_PARTS and n.type != "variable_assignment"):
+        if prev_end == n.start_byte and t != "variable_assignment":
             groups[-1].append(n)
         else:
             groups.append([n])
-        prev = n
+        prev_end = n.end_byte
     return groups
 
 
