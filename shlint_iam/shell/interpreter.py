@@ -1000,6 +1000,7 @@ class Interpreter:
         for group in _word_groups(node.children):
             child = group[0]
             ctype = child.type
+            fieldname: str | None
             if ctype == "command_name":
                 seen_name = True
                 fieldname = "name"
