@@ -294,6 +294,19 @@ CASES = [
         fi
         echo end
         """)),
+    ErrCase("output-grepped-in-condition", s("""
+        if ! BIND 2>&1 | grep -q "Updated IAM policy"; then
+          echo "binding failed" >&2
+          exit 1
+        fi
+        echo end
+        """)),
+    ErrCase("output-piped-to-tee-in-condition-is-masked", s("""
+        if ! BIND 2>&1 | tee -a log.txt; then
+          exit 1
+        fi
+        echo end
+        """), [("ERR003", 1, 6)]),
     ErrCase("rc-saved-and-tested", s("""
         BIND
         rc=$?

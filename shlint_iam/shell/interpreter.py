@@ -828,7 +828,9 @@ class Interpreter:
         for i, part in enumerate(parts):
             if i == len(parts) - 1:
                 part_ctx = ctx
-            elif state.pipefail:
+            elif state.pipefail or (ctx.status == "checked" and _is_grep(parts[-1])):
+                # With pipefail the status is the pipeline's; `if ! gcloud ... | grep -q "Updated"`
+                # tests what the step printed, which says whether it worked.
                 part_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution,
                                 ignore=ctx.ignore, shell_ignore=ctx.shell_ignore, trap=ctx.trap,
                                 shell_trap=ctx.shell_trap, flows_out=ctx.flows_out)
@@ -2038,6 +2040,14 @@ def _flatten(group: list[Any]) -> list[Any]:
             n = n.named_children[0] if n.named_children else n
         parts.extend(n.children if n.type == "concatenation" else [n])
     return parts
+
+
+def _is_grep(node: Any) -> bool:
+    """A pipeline's last part that tests what it reads (``grep -q PATTERN``)."""
+    if node.type != "command":
+        return False
+    name = node.child_by_field_name("name")
+    return name is not None and name.text in (b"grep", b"egrep", b"fgrep")
 
 
 def _word_groups(nodes: Any) -> list[list[Any]]:
