@@ -56,11 +56,20 @@ CASES = [
     Case("dispatch-env-function-name", "set -e\nmain() {\n  " + deploy() + "\n}\n\"${MAIN_FUNCTION}\"\n",
          [("IAM001", 3, 3)]),
     Case("dispatch-prefix", "set -e\ndeploy_api() {\n  " + deploy("api") + "\n}\nother() {\n  "
-         + deploy("other") + "\n}\ndeploy_\"$1\"\n", [("IAM001", 3, 3)]),
+         + deploy("other") + "\n}\ndeploy_\"$1\"\n", [("IAM001", 3, 3), ("SH002", 5, 1)]),
     Case("dispatch-case-unknown-arg", "set -e\ndeploy() {\n  " + deploy() + "\n}\ncase \"$1\" in\n"
          "  deploy) deploy ;;\n  *) echo usage ;;\nesac\n", [("IAM001", 3, 3)]),
     Case("dispatch-task-list-from-input", "set -e\nbind_f() {\n  " + bind() + "\n}\n" + deploy()
          + "\nread -r -a TASKS\nfor t in \"${TASKS[@]}\"; do\n  \"$t\"\ndone\n", [("IAM008", 3, 3)]),
+    # what dispatch cannot reach is said (SH002)
+    Case("uncalled-function-is-unreached", "set -e\ndeploy_api() {\n  " + deploy("api") + "\n}\ndeploy_web() {\n  "
+         + deploy("web") + "\n}\nif [ \"$1\" = api ]; then deploy_api; fi\n",
+         [("IAM001", 3, 3), ("SH002", 5, 1)]),
+    Case("dispatch-reaches-every-function", "set -e\ndeploy_api() {\n  " + deploy("api") + "\n}\ndeploy_web() {\n  "
+         + deploy("web") + "\n}\n\"$@\"\n", [("IAM001", 3, 3), ("IAM001", 6, 3)]),
+    Case("dispatch-by-prefix-leaves-the-rest-unreached", "set -e\ndeploy_api() {\n  " + deploy("api")
+         + "\n}\nsetup_web() {\n  " + deploy("web") + "\n}\n\"deploy_$1\"\n",
+         [("IAM001", 3, 3), ("SH002", 5, 1)]),
     # while read over known input
     Case("while-read-heredoc", "set -e\nwhile read -r name region; do\n  " + deploy("$name", "$region") + "\n  "
          + bind("$name", "$region") + "\ndone <<EOF\nf r\ng s\nEOF\n"),
@@ -81,7 +90,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_control_flow(case: Case) -> None:
-    assert triples(case.script, ("IAM", "ERR")) == sorted(case.expected)
+    assert triples(case.script, ("IAM", "ERR", "SH002")) == sorted(case.expected)
     if case.message and case.expected:
         first = next(f for f in lint_snippet(case.script).reported if f.code == case.expected[0][0])
         assert case.message in first.message, first.message
