@@ -84,7 +84,12 @@ class MissingInvokerBinding(Rule):
                               fix="add --push-auth-service-account=SA_EMAIL and grant SA roles/run.invoker")
         message = (f"{req.describe()} is invoked as {_identity(req)}, which gets no "
                    f"roles/run.invoker on service {show(req.service.name)} {_when(req)}{_revoked(outcome)}")
-        return ctx.report(self, anchor.span, message, scope=anchor.lines, fix=binding_fix(req))
+        notes = []
+        if isinstance(anchor, Deploy) and anchor.kind == "function" and not anchor.generation_pinned:
+            notes.append("the deploy pins no generation: gcloud >= 492 creates a new function as gen2, which "
+                         "needs this binding; an existing gen1 function stays gen1 (no binding needed) until it "
+                         "is re-created, e.g. in a new project. Pin `--gen2` and add the binding, or pin `--no-gen2`")
+        return ctx.report(self, anchor.span, message, scope=anchor.lines, fix=binding_fix(req), notes=notes)
 
     def _several(self, ctx: FileContext, group: list[tuple[Outcome, Finding]]) -> Finding:
         reqs = [outcome.requirement for outcome, _ in group]
@@ -112,7 +117,9 @@ class MissingInvokerBinding(Rule):
             message = (f"this command deploys {len(reqs)} event-invoked services whose invokers get no "
                        f"roles/run.invoker {_when(reqs[0])}: {items}")
         fixes = [f.fix for _, f in group if f.fix]
-        return ctx.report(self, first.span, message, scope=first.scope, fix="; ".join(dict.fromkeys(fixes)))
+        notes = dict.fromkeys(n for _, f in group for n in f.notes)
+        return ctx.report(self, first.span, message, scope=first.scope, fix="; ".join(dict.fromkeys(fixes)),
+                          notes=notes)
 
 
 def _identity(req: Requirement) -> str:

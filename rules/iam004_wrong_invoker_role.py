@@ -59,21 +59,48 @@ class WrongInvokerRole(Rule):
                     continue
                 reported.add(id(miss.binding))
                 binding = miss.binding
+                deploys = [d for d in outcome.requirement.deploys if d.kind == "function"]
+                unpinned = [d for d in deploys if not d.generation_pinned]
+                fix = binding_fix(outcome.requirement)
+                notes: list[str] = []
+                if binding.scope == "function" and unpinned:
+                    notes.append(_depends(unpinned[-1]))
+                    fix = _both_fixes(unpinned[-1], binding)
                 yield ctx.report(self, binding.role_span or binding.span, f"{miss.reason}; the invoker of "
                                  f"{show(outcome.requirement.service.name)} still cannot call it",
-                                 scope=binding.lines, fix=binding_fix(outcome.requirement))
-        # `functions add-iam-policy-binding` on any gen2 function deployed here grants no invoke.
-        gen2 = [d for d in ctx.facts(Deploy) if d.kind == "function" and d.generation == 2]
+                                 scope=binding.lines, fix=fix, notes=notes)
+        # `functions add-iam-policy-binding` on a function known to be gen2 grants no invoke: the
+        # command says --gen2, or every deploy of that name here is gen2 (pinned, or by default).
+        functions = [d for d in ctx.facts(Deploy) if d.kind == "function"]
         for binding in ctx.facts(Binding):
             if binding.scope != "function" or id(binding) in reported or binding.target is None:
                 continue
+            named = [d for d in functions if same_service(d.service, binding.target) is Match.YES]
+            gen2 = binding.gen2 or (bool(named) and all(d.generation == 2 for d in named))
+            unpinned = [d for d in named if not d.generation_pinned] if not binding.gen2 else []
+            notes: list[str] = []
+            fix = f"gcloud functions add-invoker-policy-binding {show(binding.function_name or '')} --member=..."
             if binding.role == "roles/run.invoker":
                 reason = "`functions add-iam-policy-binding` cannot grant roles/run.invoker on a function"
-            elif any(same_service(d.service, binding.target) is Match.YES for d in gen2):
+            elif gen2:
                 reason = f"{show(binding.role or '?')} on a gen2 function's own policy does not grant invoke"
+                if unpinned:
+                    notes.append(_depends(unpinned[-1]))
+                    fix = _both_fixes(unpinned[-1], binding)
             else:
                 continue
             reported.add(id(binding))
-            yield ctx.report(self, binding.role_span or binding.span, reason, scope=binding.lines,
-                             fix=f"gcloud functions add-invoker-policy-binding {show(binding.function_name or '')}"
-                                 " --member=...")
+            yield ctx.report(self, binding.role_span or binding.span, reason, scope=binding.lines, fix=fix,
+                             notes=notes)
+
+
+def _depends(deploy: Deploy) -> str:
+    return (f"the deploy at line {deploy.span.start_line} pins no generation: gcloud >= 492 creates a new "
+            "function as gen2 (where this binding grants nothing), while an existing gen1 function stays gen1 "
+            "(where it works); a fresh project or a re-created function silently becomes the broken case")
+
+
+def _both_fixes(deploy: Deploy, binding: Binding) -> str:
+    name = show(binding.function_name or deploy.name)
+    return (f"either pin gen1 with `--no-gen2` on the deploy at line {deploy.span.start_line}, or pin `--gen2` "
+            f"there and grant with `gcloud functions add-invoker-policy-binding {name} --member=...`")

@@ -61,7 +61,9 @@ class PublicInvoker(Rule):
                                  "only its invoker needs access",
                                  scope=deploy.lines, fix=f"remove {deploy.public_flag}; {binding_fix(req)}")
             for binding in ctx.facts(Binding):
+                # A public member with a role that grants no invoke makes nothing public (IAM004 says so).
                 if (binding.is_public and binding.target is not None and id(binding) not in seen
+                        and binding.grants_invoke is not False
                         and same_service(binding.target, req.service) is not Match.NO):
                     seen.add(id(binding))
                     yield ctx.report(self, binding.member_span or binding.span,

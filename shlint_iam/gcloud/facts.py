@@ -83,6 +83,9 @@ class Deploy(Fact):
     name: str
     service: ServiceRef
     generation: int | None = None  # functions: 1 or 2 (gen2 unless --no-gen2); None for run
+    # Whether --gen2/--no-gen2 (or functions/gen2) fixes the generation; unpinned, gcloud >= 492
+    # creates a new function as gen2 and keeps an existing gen1 function gen1.
+    generation_pinned: bool = False
     trigger: str | None = None  # "http", "event" or None (run services: no trigger of their own)
     trigger_description: str = ""
     invoker: str | None = None  # the member that invokes it (``serviceAccount:EMAIL``) for gen2 events
@@ -120,6 +123,7 @@ class Binding(Fact):
     member_span: Span | None = None
     role_span: Span | None = None
     function_name: str | None = None  # as written, for "function" scope
+    gen2: bool = False  # the command itself says --gen2
 
     @property
     def is_public(self) -> bool:

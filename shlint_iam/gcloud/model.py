@@ -214,6 +214,7 @@ def _functions_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
         name=name,
         service=model.service_ref(name, region, project, lower=True),
         generation=generation,
+        generation_pinned=explicit is not None,
         trigger=trigger,
         trigger_description=description,
         invoker=invoker,
@@ -302,6 +303,7 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
         member_span=member_span,  # type: ignore[arg-type]
         role_span=role_span,  # type: ignore[arg-type]
         function_name=function_name,
+        gen2=cmd.has("--gen2"),
     )
     if action != "add":
         if target is not None and scope == "service":
