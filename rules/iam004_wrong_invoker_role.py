@@ -78,20 +78,20 @@ class WrongInvokerRole(Rule):
             named = [d for d in functions if same_service(d.service, binding.target) is Match.YES]
             gen2 = binding.gen2 or (bool(named) and all(d.generation == 2 for d in named))
             unpinned = [d for d in named if not d.generation_pinned] if not binding.gen2 else []
-            notes: list[str] = []
+            extra: list[str] = []
             fix = f"gcloud functions add-invoker-policy-binding {show(binding.function_name or '')} --member=..."
             if binding.role == "roles/run.invoker":
                 reason = "`functions add-iam-policy-binding` cannot grant roles/run.invoker on a function"
             elif gen2:
                 reason = f"{show(binding.role or '?')} on a gen2 function's own policy does not grant invoke"
                 if unpinned:
-                    notes.append(_depends(unpinned[-1]))
+                    extra.append(_depends(unpinned[-1]))
                     fix = _both_fixes(unpinned[-1], binding)
             else:
                 continue
             reported.add(id(binding))
             yield ctx.report(self, binding.role_span or binding.span, reason, scope=binding.lines, fix=fix,
-                             notes=notes)
+                             notes=extra)
 
 
 def _depends(deploy: Deploy) -> str:
