@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity, command_problems, table_markdown
+from shlint_iam.api import (
+    FileContext,
+    Finding,
+    Rejected,
+    Rule,
+    Severity,
+    command_problems,
+    may_hide_flags,
+    table_markdown,
+)
 
 
 class InvalidGcloudCommand(Rule):
@@ -19,7 +28,12 @@ class InvalidGcloudCommand(Rule):
     had worked: the scheduler job, the binding or the public access simply does not exist.
 
     Only the commands in the table below are checked; any other gcloud command is never
-    reported. A command with `--flags-file` is not checked (the file may supply anything), nor
+    reported. A Cloud Run binding command (and a functions one with an explicit `--gen2`) that gets no
+    region from `--region`, `CLOUDSDK_RUN_REGION` / `CLOUDSDK_FUNCTIONS_REGION`, `gcloud config set`
+    in the script or the `default-region` setting is reported too: gcloud has no default region
+    for it and fails non-interactively ("You must specify a region").
+
+    A command with `--flags-file` is not checked (the file may supply anything), nor
     is a command whose arguments include an expansion that may split into several words
     (`$ARGS` unquoted, `"$@"`). Global flags (`--project`, `--quiet`, `--format`...) are
     accepted anywhere. `beta` commands are checked like GA ones except for flags that are not
@@ -62,3 +76,10 @@ class InvalidGcloudCommand(Rule):
                     continue
                 seen.add(key)
                 yield ctx.report(self, problem.span, problem.message, fix=problem.fix, scope=run.scope)
+        for fact in ctx.facts(Rejected):
+            key = (fact.span, fact.reason)
+            if key not in seen and not may_hide_flags(fact.run):
+                seen.add(key)
+                command = fact.run.gcloud.command if fact.run.gcloud is not None else fact.run.name
+                yield ctx.report(self, fact.span, f"`gcloud {command}` has {fact.reason}", fix=fact.fix or None,
+                                 scope=fact.lines)

@@ -2,7 +2,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show
+from shlint_iam.api import (
+    Binding,
+    Deploy,
+    FileContext,
+    Finding,
+    Match,
+    Rule,
+    ServiceRef,
+    Severity,
+    binding_fix,
+    invoker_analysis,
+    same_service,
+    show,
+)
 
 
 class BindingTargetMismatch(Rule):
@@ -38,12 +51,34 @@ class BindingTargetMismatch(Rule):
     precision = "high"
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        reported: set[int] = set()
         for outcome in invoker_analysis(ctx).outcomes:
             req = outcome.requirement
             for miss in outcome.near_misses:
                 if miss.code != self.code:
                     continue
+                reported.add(id(miss.binding))
                 message = (f"binding does not reach {show(req.service.name)} deployed at line "
                            f"{req.anchor.span.start_line}: {miss.reason}")
                 yield ctx.report(self, miss.binding.span, message, scope=miss.binding.lines,
                                  fix=binding_fix(req))
+
+        # Any deploy the binding names, event-invoked or not: the right name in the wrong region
+        # or project grants nothing on the deployed service.
+        deploys = list(ctx.facts(Deploy))
+        for binding in ctx.facts(Binding):
+            target = binding.target
+            if id(binding) in reported or target is None or binding.scope == "project":
+                continue
+            named = [d for d in deploys if d.service.name == target.name]
+            if not named or any(same_service(d.service, target) is not Match.NO for d in named):
+                continue
+            svc = named[-1].service
+            where = []
+            if same_service(ServiceRef(svc.name, target.region, svc.project), svc) is Match.NO:
+                where.append(f"region {show(target.region)} instead of {show(svc.region)}")
+            if same_service(ServiceRef(svc.name, svc.region, target.project), svc) is Match.NO:
+                where.append(f"project {show(target.project)} instead of {show(svc.project)}")
+            reported.add(id(binding))
+            yield ctx.report(self, binding.span, f"binding does not reach {show(svc.name)} deployed at line "
+                             f"{named[-1].span.start_line}: it targets " + " and ".join(where), scope=binding.lines)

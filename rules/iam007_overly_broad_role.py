@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity, invoker_analysis, is_broad, show
+from shlint_iam.api import Binding, FileContext, Finding, Rule, Severity, invoker_analysis, is_broad, show
 
 
 class OverlyBroadRole(Rule):
@@ -51,3 +51,15 @@ class OverlyBroadRole(Rule):
                     scope=binding.lines,
                     fix=f"grant roles/run.invoker on service {show(outcome.requirement.service.name)} only",
                 )
+        # A broad grant to an identity that invokes anything in the scripts, wherever it is made.
+        identities = invoker_analysis(ctx).identities()
+        for binding in ctx.facts(Binding):
+            if id(binding) in seen or not is_broad(binding) or binding.member not in identities:
+                continue
+            seen.add(id(binding))
+            where = "on the whole project" if binding.scope == "project" else "on the service"
+            yield ctx.report(
+                self, binding.role_span or binding.span,
+                f"{show(binding.role or '')} {where} gives {show(binding.member or '')}, an invoker in these "
+                "scripts, more than invoke",
+                scope=binding.lines, fix="grant roles/run.invoker on the services it invokes only")

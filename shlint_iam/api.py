@@ -63,7 +63,7 @@ from .config import Config
 from .core import CODE_PATTERN, FileContext, Finding, ProjectContext, Rule, Severity, Span
 from .files import display_path
 from .gcloud.argv import Flag, GcloudCommand
-from .gcloud.commands import COMMANDS, CommandSpec, Problem, command_problems, table_markdown
+from .gcloud.commands import COMMANDS, CommandSpec, Problem, command_problems, may_hide_flags, table_markdown
 from .gcloud.facts import (
     PUBLIC_MEMBERS,
     Binding,
@@ -71,6 +71,7 @@ from .gcloud.facts import (
     Deploy,
     Fact,
     Invoker,
+    Rejected,
     Revoke,
     ServiceRef,
     Unverifiable,
@@ -111,6 +112,7 @@ __all__ = [
     "Deploy",
     "Fact",
     "Invoker",
+    "Rejected",
     "Revoke",
     "PUBLIC_MEMBERS",
     "ServiceRef",
@@ -139,6 +141,7 @@ __all__ = [
     "CommandSpec",
     "Problem",
     "command_problems",
+    "may_hide_flags",
     "table_markdown",
     "deployment_steps",
     "steps_markdown",

@@ -6,7 +6,8 @@ Eventarc trigger, push subscription or Scheduler job that calls a service. A sma
 the trace follows each requirement's state along every path:
 
 ``N`` not deployed yet, ``P`` bound before any deploy, ``U`` deployed and not bound since,
-``B`` deployed and bound, ``D`` deleted.
+``B`` deployed and bound, ``D`` deleted, ``G`` granted on the project (kept for good: a
+project-level grant is not lost by a later deploy, delete or service policy change).
 
 A deploy moves N/P/D to U (a binding made before the resource existed is lost) and keeps B (a
 redeploy keeps bindings); a matching binding moves U to B and N/D to P; a delete moves to D.
@@ -216,6 +217,8 @@ def _deployed_target(target: ServiceRef, facts: list[object]) -> ServiceRef:
 
 
 def _transition(state: str, event: str) -> str:
+    if event == "grant" or state == "G":
+        return "G"  # granted on the project: no deploy, delete or service policy change takes it away
     if event == "deploy":
         return "B" if state == "B" else "U"
     if event == "public":
@@ -258,10 +261,11 @@ class _Flow:
             elif isinstance(fact, Binding):
                 verdict = classify(fact, self.req)
                 if verdict is not None and verdict[0] == "ok":
-                    out.append("bind")
+                    event = "grant" if fact.scope == "project" else "bind"
+                    out.append(event)
                     if fact not in self.satisfying:
                         self.satisfying.append(fact)
-                    self.order.append(("bind", fact))
+                    self.order.append((event, fact))
         return out
 
     def walk(self, node: Node, states: frozenset[str]) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
@@ -398,7 +402,7 @@ def analyse_requirement(req: Requirement, trace: Block, bindings: list[Binding],
         final |= value
     has_deploy = bool(req.deploys)
     bad = {"U"} if has_deploy else {"N", "U", "D"}
-    good = {"B"} if has_deploy else {"B", "P"}
+    good = {"B", "G"} if has_deploy else {"B", "P", "G"}
     outcome = Outcome(req, unbound=bool(final & bad), bound=bool(final & good), satisfying=flow.satisfying)
     if outcome.unbound and not outcome.bound:
         last_deploy = max((i for i, (e, _) in enumerate(flow.order) if e in ("deploy", "delete")), default=-1)

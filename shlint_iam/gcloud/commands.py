@@ -401,3 +401,9 @@ def table_markdown() -> str:
         rows.append(f"| `gcloud {' '.join(group)}` | one of: {', '.join(choices)} | - | - | "
                     f"[reference]({REFERENCE + '/'.join(group)}) |")
     return "\n".join(rows)
+
+
+def may_hide_flags(run: CommandRun) -> bool:
+    """Whether some argument may stand for any number of words, flags included (an unknown,
+    unquoted expansion such as ``$ARGS`` or ``"$@"``)."""
+    return any(not _sure_single(word, run) for word in run.words[1:])

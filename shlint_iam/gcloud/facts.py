@@ -179,3 +179,12 @@ class Unverifiable(Fact):
     what: str
     detail: str = ""
     fields: list[str] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Rejected(Fact):
+    """A command gcloud rejects for what the script leaves out beyond its argument list (a region
+    no flag, variable or property supplies): GCL001 reports it."""
+
+    reason: str
+    fix: str = ""

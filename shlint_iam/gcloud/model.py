@@ -19,6 +19,7 @@ from .facts import (
     Delete,
     Deploy,
     Invoker,
+    Rejected,
     Revoke,
     ServiceRef,
     Unverifiable,
@@ -41,6 +42,14 @@ PROPERTY_ENV = {
     "eventarc/location": "CLOUDSDK_EVENTARC_LOCATION",
 }
 _PROPERTY_ALIASES = {"project": "core/project"}
+# Binding commands whose region gcloud must find (docs/gcloud-iam.md 2.2): Cloud Run has no
+# default region; functions have none with an explicit --gen2. Without one the binding never
+# takes effect (GCL001 says so at the binding).
+REGIONAL = {
+    ("run", "services", "add-iam-policy-binding"), ("run", "services", "remove-iam-policy-binding"),
+    ("run", "services", "set-iam-policy"), ("functions", "add-invoker-policy-binding"),
+    ("functions", "remove-invoker-policy-binding"), ("functions", "add-iam-policy-binding"),
+}
 
 
 Handler = Callable[["GcloudModel", GcloudCommand, CommandRun, State], "str | None"]
@@ -65,7 +74,32 @@ class GcloudModel:
         handler = _HANDLERS.get(cmd.path)
         if handler is None:
             return None
+        self._check_region(cmd, run, state)
         return handler(self, cmd, run, state)
+
+    def _check_region(self, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+        """gcloud has no default region for Cloud Run (nor for functions with an explicit --gen2):
+        non-interactively the command fails with "You must specify a region"."""
+        if cmd.path not in REGIONAL or cmd.has("--flags-file") or cmd.value("--region"):
+            return
+        name = cmd.positionals[0].text if cmd.positionals else ""
+        if _FULL_NAME.match(name):
+            return
+        if cmd.path[0] == "run":
+            if self.prop("run/region", state) or self.default_region:
+                return
+            prop, env = "run/region", "CLOUDSDK_RUN_REGION"
+        else:
+            if self.explicit_gen2(cmd, state) is not True or self.prop("functions/region", state) \
+                    or self.default_region:
+                return
+            prop, env = "functions/region", "CLOUDSDK_FUNCTIONS_REGION"
+        run.facts.append(Rejected(
+            run, f"no region: without `--region`, `{env}` or `gcloud config set {prop}` gcloud fails "
+                 "non-interactively (\"You must specify a region\") unless the configuration it runs with sets "
+                 f"{prop}; the command never takes effect",
+            fix=f"add --region=REGION (or set `default-region` in the shlint-iam configuration if {prop} is set "
+                "where the script runs)"))
 
     # -- property resolution ------------------------------------------------------------
     def prop(self, name: str, state: State) -> str | None:
