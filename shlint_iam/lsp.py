@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -31,6 +32,7 @@ from pygls.uris import to_fs_path
 
 from . import __version__
 from .config import Config, ConfigError
+from .core import CODE_PATTERN
 from .model import Finding, Severity
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,10 @@ class ShlintLanguageServer(LanguageServer):
     async def _lint_later(self, uri: str, generation: int, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
+        if unquote(uri) not in self.workspace.text_documents:  # keyed as pygls keys them
+            # Never read a document the client did not open: pygls would read the file from
+            # disk, whatever it is (a `didSave` of file:///dev/zero read 11 GB in 8 s).
+            return
         document = self.workspace.get_text_document(uri)
         text, version = document.source, document.version
         encoding = self.workspace.position_encoding
@@ -178,7 +184,10 @@ def document_path(uri: str) -> str | None:
     """The file system path of a ``file:`` URI (None for unsaved buffers and other schemes)."""
     if not uri.startswith("file:"):
         return None
-    return to_fs_path(uri)
+    path = to_fs_path(uri)
+    if path is None or "\0" in path:
+        return None  # `%00` in the URI: no file can have that name; linted as an unsaved buffer
+    return path
 
 
 def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:
@@ -314,6 +323,8 @@ def disable_actions(
     seen: set[tuple[str, int]] = set()
     for diagnostic in diagnostics:
         code = str(diagnostic.code).upper()
+        if not re.fullmatch(CODE_PATTERN, code):
+            continue  # the client sends codes back: never copy anything but a rule code into the file
         line = diagnostic.range.start.line
         if (code, line) in seen:
             continue
@@ -451,6 +462,125 @@ def _line_ends(text: str, lines: Sequence[str]) -> list[_LineEnd]:
     return ends
 
 
+# -- reading messages ------------------------------------------------------------------------------
+# pygls' reader waits for a `Content-Length` header forever (a header block without one wedged
+# the server), reads any announced length into memory, and drops a message whose parameters do
+# not deserialize without answering the request. This loop answers each of them: an error
+# response (id null for a frame it cannot read, the request's id for invalid parameters), and
+# goes on serving the other documents.
+MAX_MESSAGE_BYTES = 6 * 16 * 1024 * 1024 + 1024 * 1024  # a 16 MB document, JSON-escaped, and more
+_CONTENT_LENGTH = re.compile(rb"content-length:[ \t]*(\d+)[ \t]*\r?\n$", re.IGNORECASE)
+_INT32 = range(-(2**31), 2**31)
+
+
+async def read_messages(ls: ShlintLanguageServer, reader: Any) -> None:
+    """Read and dispatch messages until the input ends or the server stops."""
+    protocol = ls.protocol
+    length: int | None = None
+    stop = ls._stop_event
+    while stop is None or not stop.is_set():
+        header = await reader.readline()
+        if not header:
+            break
+        match = _CONTENT_LENGTH.search(header)  # also after junk left on the line by a bad frame
+        if match:
+            length = int(match.group(1))
+            continue
+        if header.strip():
+            continue  # Content-Type, or junk between frames
+        if length is None:
+            _error_response(ls, None, -32600, "message header without Content-Length")
+            continue
+        size, length = length, None
+        if size > MAX_MESSAGE_BYTES:
+            left = size
+            while left > 0:
+                chunk = await reader.readexactly(min(left, 1 << 20))
+                if not chunk:
+                    return
+                left -= len(chunk)
+            _error_response(ls, None, -32600, f"message of {size} bytes is larger than {MAX_MESSAGE_BYTES}")
+            continue
+        body = await reader.readexactly(size)
+        if len(body) < size:
+            break
+        _dispatch(ls, protocol, body)
+
+
+def _dispatch(ls: ShlintLanguageServer, protocol: Any, body: bytes) -> None:
+    import json
+
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        _error_response(ls, None, -32700, f"parse error: {exc}")
+        return
+    if not isinstance(data, dict):
+        _error_response(ls, None, -32600, "a message must be a JSON object")
+        return
+    _clamp_versions(ls, data)
+    try:
+        message = protocol.structure_message(data)
+    except Exception as exc:  # noqa: BLE001 - JsonRpcInvalidParams and the like: answer, do not drop
+        reason = _innermost(exc.__cause__ or exc)
+        if "id" in data and "method" in data:
+            _error_response(ls, data.get("id"), -32602, f"invalid params for {data.get('method')}: {reason}")
+        else:
+            ls.window_log_message(types.LogMessageParams(
+                type=types.MessageType.Error,
+                message=f"shlint-iam: ignored {data.get('method', 'a message')}: invalid params: {reason}"))
+        return
+    try:
+        protocol.handle_message(message)
+    except Exception:  # noqa: BLE001 - one message must not stop the server
+        log.exception("Unable to handle message")
+
+
+def _innermost(exc: BaseException) -> str:
+    """The leaf message of a (cattrs) exception group: what was wrong, not where."""
+    while True:
+        inner = getattr(exc, "exceptions", None)
+        if not inner:
+            return str(exc) or type(exc).__name__
+        exc = inner[0]
+
+
+def _clamp_versions(ls: ShlintLanguageServer, data: dict[str, Any]) -> None:
+    """A document version outside int32 (LSP's `integer`) made pygls drop the whole didOpen or
+    didChange; the text is linted anyway, its diagnostics published without that version."""
+    params = data.get("params")
+    doc = params.get("textDocument") if isinstance(params, dict) else None
+    if isinstance(doc, dict) and isinstance(doc.get("version"), int) and doc["version"] not in _INT32:
+        ls.window_log_message(types.LogMessageParams(
+            type=types.MessageType.Warning,
+            message=f"shlint-iam: {doc.get('uri')}: version {doc['version']} is outside int32; taken as 0"))
+        doc["version"] = 0
+
+
+def _error_response(ls: ShlintLanguageServer, msg_id: Any, code: int, message: str) -> None:
+    ls.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
+
+
+def _start(ls: ShlintLanguageServer) -> None:
+    """pygls' start_io with :func:`read_messages` as the reading loop."""
+    import sys
+    import threading
+
+    from pygls.io_ import StdinAsyncReader, StdoutWriter
+
+    ls._stop_event = threading.Event()
+    reader = StdinAsyncReader(sys.stdin.buffer, ls.thread_pool)
+    ls.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    try:
+        asyncio.run(read_messages(ls, reader))
+    except BrokenPipeError:
+        log.error("Connection to the client is lost! Shutting down the server.")
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        ls.shutdown()
+
+
 def serve() -> None:
     """Run the language server on standard input and output until the client says exit."""
     from .plugins import confine_import_path
@@ -458,4 +588,4 @@ def serve() -> None:
     confine_import_path()  # plugins come from installed distributions, never the workspace
     level = os.environ.get("SHLINT_IAM_LSP_LOG", "WARNING").upper()
     logging.basicConfig(level=level if isinstance(logging.getLevelName(level), int) else "WARNING")
-    server.start_io()
+    _start(server)
