@@ -82,8 +82,9 @@ class MissingInvokerBinding(Rule):
                        "a private Cloud Run service rejects its requests")
             return ctx.report(self, anchor.span, message, scope=anchor.lines,
                               fix="add --push-auth-service-account=SA_EMAIL and grant SA roles/run.invoker")
+        what = "workflow" if req.resource == "workflow" else "service"
         message = (f"{req.describe()} is invoked as {_identity(req)}, which gets no "
-                   f"roles/run.invoker on service {show(req.service.name)} {_when(req)}{_revoked(outcome)}")
+                   f"{req.role} on {what} {show(req.service.name)} {_when(req)}{_revoked(outcome)}")
         notes = []
         if isinstance(anchor, Deploy) and anchor.kind == "function" and not anchor.generation_pinned:
             notes.append("the deploy pins no generation: gcloud >= 492 creates a new function as gen2, which "

@@ -23,6 +23,7 @@ from enum import Enum
 from .core import FileContext
 from .gcloud.facts import (
     BROAD_ROLES,
+    WORKFLOW_INVOKE_ROLES,
     Binding,
     Delete,
     Deploy,
@@ -95,10 +96,21 @@ class Requirement:
         """Where IAM001 is reported: the last deploy of the service, else the invoker."""
         return self.deploys[-1] if self.deploys else self.origin
 
+    @property
+    def resource(self) -> str:
+        """"service" (a Cloud Run service) or "workflow" (an Eventarc trigger's workflow destination)."""
+        return self.origin.resource if isinstance(self.origin, Invoker) else "service"
+
+    @property
+    def role(self) -> str:
+        return "roles/workflows.invoker" if self.resource == "workflow" else "roles/run.invoker"
+
     def describe(self) -> str:
         origin = self.origin
         if isinstance(origin, Deploy):
             return f"gen2 function {show(origin.name)} ({origin.trigger_description})"
+        if self.resource == "workflow":
+            return f"workflow {show(self.service.name)}, started by the {origin.description}"
         return f"Cloud Run service {show(self.service.name)}, called by the {origin.description}"
 
 
@@ -130,9 +142,13 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
             return None
         if same_member(req.identity, binding.member) is Match.NO:
             return None
+        if req.resource == "workflow":
+            return ("ok", "") if binding.role in WORKFLOW_INVOKE_ROLES else None
         if binding.grants_invoke is False:
             return None  # some unrelated project role for this account
         return ("ok", "")
+    if req.resource == "workflow":
+        return None  # a workflow's own policy is not modelled: only project-level grants count
     target = binding.target
     if target is None:
         return None
@@ -172,13 +188,13 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
 def requirements(facts: Iterable[object]) -> list[Requirement]:
     """The invoke requirements of one file's facts, in the order they appear."""
     facts = list(facts)
-    reqs: dict[tuple[tuple[str, str, str], str | None], Requirement] = {}
+    reqs: dict[tuple[tuple[str, str, str], str | None, str], Requirement] = {}
     run_deploys: list[Deploy] = []
-    key: tuple[tuple[str, str, str], str | None]
+    key: tuple[tuple[str, str, str], str | None, str]
     for fact in facts:
         if isinstance(fact, Deploy):
             if fact.event_invoked:
-                key = (fact.service.key, "function")
+                key = (fact.service.key, "function", "service")
                 req = reqs.get(key)
                 if req is None:
                     reqs[key] = req = Requirement(fact.service, fact.invoker, fact)
@@ -189,14 +205,14 @@ def requirements(facts: Iterable[object]) -> list[Requirement]:
             elif fact.kind == "run":
                 run_deploys.append(fact)
         elif isinstance(fact, Invoker) and fact.target is not None:
-            target = _deployed_target(fact.target, facts)
-            key = (target.key, fact.identity)
+            target = _deployed_target(fact.target, facts) if fact.resource == "service" else fact.target
+            key = (target.key, fact.identity, fact.resource)
             req = reqs.get(key)
             if req is None:
                 reqs[key] = req = Requirement(target, fact.identity, fact)
             req.invokers.append(fact)
     for req in reqs.values():
-        if isinstance(req.origin, Invoker):
+        if isinstance(req.origin, Invoker) and req.resource == "service":
             req.deploys = [d for d in run_deploys if same_service(d.service, req.service) is Match.YES]
             # A function's service can be the target too (push to a function's URL).
             for fact in facts:
@@ -439,7 +455,7 @@ def analyse_invokers(facts: list[object], trace: Block, allowed: Iterable[str] =
     allowed = set(allowed)
     for req, others in _maybe_same_service(reqs):
         req.peers = {other.identity for other in others if other is not req and other.identity is not None
-                     and same_service(other.service, req.service) is not Match.NO}
+                     and other.resource == req.resource and same_service(other.service, req.service) is not Match.NO}
         req.allowed = allowed
     bindings = [f for f in facts if isinstance(f, Binding)]
     inert = inert_nodes(trace) if reqs else set()
@@ -481,6 +497,9 @@ def binding_fix(req: Requirement) -> str:
     region = show(svc.region)
     project = "" if not is_known(svc.project) else f" --project={svc.project}"
     origin = req.origin
+    if req.resource == "workflow":
+        return (f"gcloud projects add-iam-policy-binding {show(svc.project)} --member={member}"
+                " --role=roles/workflows.invoker")
     if isinstance(origin, Deploy) and origin.kind == "function":
         return (f"gcloud functions add-invoker-policy-binding {show(origin.name)} --region={region}"
                 f" --member={member}{project}")

@@ -21,6 +21,9 @@ INVOKE_ROLES = {
 PROJECT_INVOKE_ROLES = INVOKE_ROLES | {"roles/owner", "roles/editor"}
 BROAD_ROLES = {"roles/owner", "roles/editor", "roles/run.admin", "roles/run.developer", "roles/run.sourceDeveloper"}
 PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
+# Roles that carry workflows.executions.create (a trigger's identity starting a workflow).
+WORKFLOW_INVOKE_ROLES = {"roles/workflows.invoker", "roles/workflows.editor", "roles/workflows.admin",
+                         "roles/owner", "roles/editor"}
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,12 @@ class Invoker(Fact):
     identity: str | None  # ``serviceAccount:EMAIL``; None: it sends no identity
     identity_span: Span | None = None
     step: str = ""  # for a workflow: the step that makes the call
+    resource: str = "service"  # what ``target`` names: a Cloud Run "service" or a "workflow"
+
+    @property
+    def role(self) -> str:
+        """The role the identity needs on the target."""
+        return "roles/workflows.invoker" if self.resource == "workflow" else "roles/run.invoker"
 
     @property
     def description(self) -> str:

@@ -371,10 +371,17 @@ def _run_services_update(model: GcloudModel, cmd: GcloudCommand, run: CommandRun
 
 def _eventarc_trigger(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
     service = cmd.value("--destination-run-service")
-    if not service:
+    workflow = cmd.value("--destination-workflow")
+    if not service and not workflow:
         return None
     location = cmd.value("--location") or model.prop("eventarc/location", state) or atom("prop:eventarc/location")
-    region = cmd.value("--destination-run-region") or location
+    if not service:
+        # A workflow destination: the trigger's identity needs roles/workflows.invoker.
+        region = cmd.value("--destination-workflow-location") or location
+        service, resource = workflow, "workflow"
+    else:
+        region = cmd.value("--destination-run-region") or location
+        resource = "service"
     project = model.project(cmd, state)
     identity_flag = cmd.last("--service-account")
     identity = _identity(identity_flag.value) if identity_flag is not None else None
@@ -385,9 +392,10 @@ def _eventarc_trigger(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
             run,
             kind="eventarc",
             name=_positional(cmd) or "",
-            target=ServiceRef(service, region, project),
+            target=ServiceRef(service or "", region, project),
             identity=identity,
             identity_span=identity_flag.span if identity_flag is not None else None,  # type: ignore[arg-type]
+            resource=resource,
         )
     )
     return None
