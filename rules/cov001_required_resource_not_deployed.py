@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import Config, Deploy, Finding, ProjectContext, Rule, Severity, Span, display_path, invoker_analysis
+from shlint_iam.api import (
+    Config,
+    Deploy,
+    Finding,
+    ProjectContext,
+    Rule,
+    Severity,
+    Span,
+    display_path,
+    invoker_analysis,
+    is_known,
+)
 
 
 class RequiredResourceNotDeployed(Rule):
@@ -48,15 +59,16 @@ class RequiredResourceNotDeployed(Rule):
         deployed_at: dict[str, Span] = {}
         for file_ctx in ctx.files:
             for deploy in file_ctx.facts(Deploy):
-                for key in {deploy.name.lower(), deploy.service.name.lower()}:
+                # Required names are literal: only a deploy of a known name can be one of them.
+                for key in {n.lower() for n in (deploy.name, deploy.service.name) if is_known(n)}:
                     deployed_at.setdefault(key, deploy.span)
                     if not deploy.event_invoked and deploy.kind == "function":
                         covered.add(key)  # nothing to bind (HTTP or gen1)
             for outcome in invoker_analysis(file_ctx).outcomes:
                 req = outcome.requirement
                 if outcome.bound and not outcome.unbound:
-                    covered.add(req.service.name.lower())
-                    covered.update(d.name.lower() for d in req.deploys)
+                    covered.update(n.lower() for n in (req.service.name, *(d.name for d in req.deploys))
+                                   if is_known(n))
         config_path = display_path(ctx.config.path) if ctx.config.path else "pyproject.toml"
         for name in required:
             key = name.lower()

@@ -49,6 +49,11 @@ class MissingInvokerBinding(Rule):
       --member="serviceAccount:756957797294-compute@developer.gserviceaccount.com"
     ```
     (or `gcloud run services add-iam-policy-binding NAME --role=roles/run.invoker ...`).
+
+    Values the analysis cannot know get the benefit of the doubt: a binding counts unless its
+    service, region, project or member surely differs from the requirement's, so an unknown
+    project or region (`--project="$PROJECT"`, a gcloud config default) never makes a binding
+    "for another service". IAM009 lists the bindings that were trusted this way.
     """
 
     code = "IAM001"

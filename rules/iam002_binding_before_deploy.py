@@ -27,6 +27,9 @@ class BindingBeforeDeploy(Rule):
     ## Fix
     Move the binding after the deploy (a redeploy keeps existing bindings, so a binding after
     every deploy is always safe).
+
+    Bindings are matched to the deploy as for IAM001: an unknown value counts unless it surely
+    differs.
     """
 
     code = "IAM002"

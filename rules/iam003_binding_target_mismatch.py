@@ -41,6 +41,10 @@ class BindingTargetMismatch(Rule):
 
     ## Fix
     Use the deploy's region, project and (lower-case) name, ideally from the same variables.
+
+    Only a difference the script makes certain is reported: a region or project the analysis
+    cannot know (`--region="$REGION"`, a property from gcloud's configuration) may be the
+    deploy's, so it is not a mismatch.
     """
 
     code = "IAM003"

@@ -10,9 +10,12 @@ from shlint_iam.api import (
     Match,
     Rule,
     Severity,
+    Val,
     binding_fix,
     invoker_analysis,
+    location_flags,
     same_service,
+    shell_word,
     show,
 )
 
@@ -42,6 +45,9 @@ class WrongInvokerRole(Rule):
     ## Fix
     Use `gcloud functions add-invoker-policy-binding NAME --member=...`, or
     `gcloud run services add-iam-policy-binding NAME --role=roles/run.invoker --member=...`.
+
+    A binding on a function's own policy is reported when its function is surely one deployed
+    here as gen2 (a name, region or project the analysis cannot know is not assumed to match).
     """
 
     code = "IAM004"
@@ -79,7 +85,7 @@ class WrongInvokerRole(Rule):
             gen2 = binding.gen2 or (bool(named) and all(d.generation == 2 for d in named))
             unpinned = [d for d in named if not d.generation_pinned] if not binding.gen2 else []
             extra: list[str] = []
-            fix = f"gcloud functions add-invoker-policy-binding {show(binding.function_name or '')} --member=..."
+            fix = _grant(binding)
             if binding.role == "roles/run.invoker":
                 reason = "`functions add-iam-policy-binding` cannot grant roles/run.invoker on a function"
             elif gen2:
@@ -101,6 +107,14 @@ def _depends(deploy: Deploy) -> str:
 
 
 def _both_fixes(deploy: Deploy, binding: Binding) -> str:
-    name = show(binding.function_name or deploy.name)
     return (f"either pin gen1 with `--no-gen2` on the deploy at line {deploy.span.start_line}, or pin `--gen2` "
-            f"there and grant with `gcloud functions add-invoker-policy-binding {name} --member=...`")
+            f"there and grant with `{_grant(binding, deploy.name)}`")
+
+
+def _grant(binding: Binding, name: Val | None = None) -> str:
+    """The invoker binding of the function ``binding`` meant, to paste in its place."""
+    target = binding.target
+    function = binding.function_name if binding.function_name is not None else name or (target.name if target else "")
+    member = shell_word(binding.member) if binding.member is not None else "MEMBER"
+    region, project = location_flags(target) if target is not None else ("", "")
+    return f"gcloud functions add-invoker-policy-binding {shell_word(function)}{region} --member={member}{project}"

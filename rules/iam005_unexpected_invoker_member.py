@@ -14,6 +14,7 @@ from shlint_iam.api import (
     invoker_analysis,
     is_known,
     normalise_member,
+    shell_word,
     show,
 )
 
@@ -43,6 +44,10 @@ class UnexpectedInvokerMember(Rule):
     ## Fix
     `--member="serviceAccount:orchestrator@proj.iam.gserviceaccount.com"`: the trigger's own
     identity, with the prefix.
+
+    A member the analysis cannot know (`--member="$MEMBER"`, `serviceAccount:$SA`) is reported
+    only when it surely differs from the invoker's identity (for example, another literal
+    domain); the malformed and allow-list checks apply to known members only.
     """
 
     code = "IAM005"
@@ -64,9 +69,9 @@ class UnexpectedInvokerMember(Rule):
                 reported.add(id(binding))
                 hint = f"serviceAccount:{member}" if not sep else "serviceAccount:" + member.partition(":")[2]
                 yield ctx.report(self, binding.member_span or binding.span,
-                                 f"member {member!r} is malformed: gcloud needs a type prefix such as "
+                                 f"member {shell_word(member)} is malformed: gcloud needs a type prefix such as "
                                  f"`serviceAccount:` (the server rejects it)",
-                                 scope=binding.lines, fix=f"--member={hint}")
+                                 scope=binding.lines, fix=f"--member={shell_word(hint)}")
         for outcome in invoker_analysis(ctx).outcomes:
             for miss in outcome.near_misses:
                 if miss.code != self.code or id(miss.binding) in reported:
@@ -94,7 +99,7 @@ class UnexpectedInvokerMember(Rule):
             if member not in allowed:
                 reported.add(id(binding))
                 yield ctx.report(self, binding.member_span or binding.span,
-                                 f"{member} is not one of the configured invoker-service-accounts",
+                                 f"{show(member)} is not one of the configured invoker-service-accounts",
                                  scope=binding.lines)
 
 

@@ -38,6 +38,9 @@ class PublicInvoker(Rule):
     ## Fix
     Drop `--allow-unauthenticated` (on an existing function, `--no-allow-unauthenticated`
     removes the public binding) and grant `roles/run.invoker` to the trigger's service account.
+
+    A public binding whose service, region or project is unknown is reported when it may be the
+    deployed service's (the comparison is not "surely different").
     """
 
     code = "IAM006"
@@ -67,7 +70,7 @@ class PublicInvoker(Rule):
                         and same_service(binding.target, req.service) is not Match.NO):
                     seen.add(id(binding))
                     yield ctx.report(self, binding.member_span or binding.span,
-                                     f"{binding.member} makes {req.describe()} callable by anyone",
+                                     f"{show(binding.member or '')} makes {req.describe()} callable by anyone",
                                      scope=binding.lines, fix=binding_fix(req))
         for deploy in ctx.facts(Deploy):
             if deploy.event_invoked and deploy.public_span is not None and id(deploy) not in seen:

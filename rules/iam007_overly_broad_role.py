@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import Binding, FileContext, Finding, Rule, Severity, invoker_analysis, is_broad, show
+from shlint_iam.api import Binding, FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, is_broad, show
 
 
 class OverlyBroadRole(Rule):
@@ -49,7 +49,7 @@ class OverlyBroadRole(Rule):
                     self, binding.role_span or binding.span,
                     f"{show(binding.role or '')} {where} gives invoker {show(binding.member or '')} more than invoke",
                     scope=binding.lines,
-                    fix=f"grant roles/run.invoker on service {show(outcome.requirement.service.name)} only",
+                    fix=binding_fix(outcome.requirement),
                 )
         # A broad grant to an identity that invokes anything in the scripts, wherever it is made.
         identities = invoker_analysis(ctx).identities()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity, invoker_analysis, show
+from shlint_iam.api import FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show
 
 
 class ConditionalBinding(Rule):
@@ -27,6 +27,9 @@ class ConditionalBinding(Rule):
 
     ## Fix
     Run the binding unconditionally after every deploy (it is idempotent).
+
+    Bindings are matched to the deploy as for IAM001: an unknown value counts unless it surely
+    differs.
     """
 
     code = "IAM008"
@@ -45,4 +48,4 @@ class ConditionalBinding(Rule):
             message = (f"the invoker binding for {show(req.service.name)} runs only on some paths after "
                        f"the deploy at line {req.anchor.span.start_line}; on the others it stays unbound")
             yield ctx.report(self, where.span, message, scope=where.lines,
-                             fix="run the binding unconditionally after the deploy")
+                             fix=binding_fix(req))

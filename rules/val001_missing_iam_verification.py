@@ -2,7 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import Binding, FileContext, Finding, Rule, Severity, is_known, show
+from shlint_iam.api import (
+    Binding,
+    FileContext,
+    Finding,
+    Rule,
+    Severity,
+    Tri,
+    compare,
+    is_known,
+    location_flags,
+    shell_word,
+    show,
+)
 
 _VERIFY = {
     ("run", "services", "get-iam-policy"),
@@ -32,6 +44,9 @@ class MissingIamVerification(Rule):
     gcloud run services get-iam-policy orchestrator --region=us-west2 \\
       --format=json | grep -q "serviceAccount:$SA" || { echo "invoker missing" >&2; exit 1; }
     ```
+
+    A `get-iam-policy` whose target the analysis cannot know counts as the verification when it
+    may name the bound resource (it is not surely another one).
     """
 
     code = "VAL001"
@@ -54,12 +69,23 @@ class MissingIamVerification(Rule):
                 if cmd is None or cmd.path not in _VERIFY:
                     continue
                 target = cmd.positionals[0].text if cmd.positionals else ""
-                if not (is_known(target) and is_known(name)) or target.lower() == name.lower() or \
-                        target.rsplit("/", 1)[-1].lower() == name.lower():
+                short = target.rsplit("/", 1)[-1] if is_known(target) else target
+                if compare(target.lower(), name.lower()) is not Tri.NO or \
+                        compare(short.lower(), name.lower()) is not Tri.NO:
                     verified = True
                     break
             if not verified:
                 yield ctx.report(self, binding.span,
                                  f"nothing reads the IAM policy of {show(name)} back after this binding",
-                                 scope=binding.lines,
-                                 fix=f"verify with `gcloud run services get-iam-policy {show(name)} ...`")
+                                 scope=binding.lines, fix=_verify_command(binding))
+
+
+def _verify_command(binding: Binding) -> str:
+    """The `get-iam-policy` command that reads the bound resource's policy back."""
+    if binding.scope == "project" or binding.target is None:
+        return f"gcloud projects get-iam-policy {shell_word(binding.project)} --format=json"
+    region, project = location_flags(binding.target)
+    if binding.scope == "function":
+        name = binding.function_name if binding.function_name is not None else binding.target.name
+        return f"gcloud functions get-iam-policy {shell_word(name)}{region}{project} --format=json"
+    return f"gcloud run services get-iam-policy {shell_word(binding.target.name)}{region}{project} --format=json"

@@ -39,12 +39,15 @@ Stability
 - the trace of executed commands: ``CommandRun`` (``fact.run``), ``Word``, and the parsed
   gcloud command line ``GcloudCommand`` (``run.gcloud``: ``path``, ``flags``, ``last``,
   ``value``, ``has``, ``command``) with its ``Flag``;
-- abstract values: ``show`` (a value for a message, unknown parts shown as ``$VAR``-like
-  placeholders) and ``is_known`` (whether a value holds no unknown part).
+- abstract values: a value (``Val``) is a ``str`` when fully known, else a ``Value`` of literal
+  text and unknown parts; ``show`` (the value as the script wrote it, for a message:
+  ``$PROJECT_ID-x``, ``${ZONE%-*}``, a placeholder such as PROJECT_NUMBER), ``shell_word`` (the same, quoted as a
+  shell word, for a fix), ``is_known`` (whether a value holds no unknown part, i.e. is a ``str``),
+  and ``compare`` (three-valued equality: ``Tri.YES`` / ``Tri.NO`` / ``Tri.MAYBE``).
 
 *Provisional* (the shared analyses of the built-in IAM and ERR rules; usable, but their shape
 may change in a minor release): ``invoker_analysis``, ``InvokerAnalysis``, ``Requirement``,
-``Outcome``, ``binding_fix``, ``Match``, ``same_service``, ``is_broad``, ``deployment_steps``,
+``Outcome``, ``binding_fix``, ``location_flags``, ``Match``, ``same_service``, ``is_broad``, ``deployment_steps``,
 ``describe_step``, ``steps_markdown``, ``display_path``, and the table of gcloud command shapes (``COMMANDS``,
 ``CommandSpec``, ``command_problems``, ``Problem``, ``table_markdown``); ``Note`` (what
 ``ctx.analysis.notes`` holds: what the analysis could not follow) with its kinds
@@ -86,12 +89,13 @@ from .invokers import (
     binding_fix,
     invoker_analysis,
     is_broad,
+    location_flags,
     same_service,
 )
 from .lint import IncompleteAnalysis, check_text
 from .shell.notes import NOT_FOLLOWED, TOO_DEEP, Note
 from .shell.trace import CommandRun, Word
-from .shell.values import is_known, show
+from .shell.values import Tri, Val, Value, compare, is_known, shell_word, show
 from .steps import deployment_steps, describe_step, steps_markdown
 
 __all__ = [
@@ -124,7 +128,12 @@ __all__ = [
     "Flag",
     "GcloudCommand",
     "Word",
+    "Tri",
+    "Val",
+    "Value",
+    "compare",
     "is_known",
+    "shell_word",
     "show",
     "display_path",
     # what the analysis could not follow
@@ -147,6 +156,7 @@ __all__ = [
     "steps_markdown",
     "describe_step",
     "invoker_analysis",
+    "location_flags",
     "is_broad",
     "same_service",
 ]

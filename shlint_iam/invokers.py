@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
 
 from .core import FileContext
 from .gcloud.facts import (
@@ -30,66 +29,40 @@ from .gcloud.facts import (
     Invoker,
     Revoke,
     ServiceRef,
-    is_default_compute,
     member_of_email,
     normalise_member,
 )
 from .shell.trace import Block, Choice, CommandRun, Exit, Node
-from .shell.values import atoms, is_known, may_equal, project_of_number, show
+from .shell.values import URL_PART, Tri, Val, compare, from_config, is_known, shell_word, show, unknowns
+
+# Three-valued answers (shlint_iam.shell.values.Tri): YES surely, NO surely not, MAYBE unknown.
+Match = Tri
 
 
-class Match(Enum):
-    NO = 0
-    MAYBE = 1
-    YES = 2
+def same_service(a: ServiceRef, b: ServiceRef) -> Tri:
+    """Whether two references name the same Cloud Run service: NO as soon as the name, region or
+    project surely differs; YES when all three surely agree; else MAYBE."""
+    return Tri.all((compare(a.name, b.name), compare(a.region, b.region), compare(a.project, b.project)))
 
 
-def _same(a: str, b: str) -> Match:
-    if a == b:
-        return Match.YES
-    if not is_known(a) or not is_known(b):
-        wildcard = any(x.startswith("url-") for x in atoms(a) + atoms(b))
-        return Match.MAYBE if wildcard or may_equal(a, b) else Match.NO
-    return Match.NO
-
-
-def same_service(a: ServiceRef, b: ServiceRef) -> Match:
-    parts = [_same(a.name, b.name), _same(a.region, b.region), _same(a.project, b.project)]
-    return min(parts, key=lambda m: m.value)
-
-
-def same_member(identity: str, member: str) -> Match:
-    """Whether ``member`` (from --member) is ``identity`` (``serviceAccount:EMAIL``)."""
-    if identity == member:
-        return Match.YES
-    i_prefix, _, i_email = identity.partition(":")
-    m_prefix, _, m_email = member.partition(":")
-    if i_prefix != m_prefix:
-        return Match.NO
-    if is_default_compute(i_email) and is_default_compute(m_email):
-        # PROJECT_NUMBER-compute@...: the number of a project is not known statically.
-        i_num, m_num = i_email.split("-compute@")[0], m_email.split("-compute@")[0]
-        i_proj, m_proj = project_of_number(i_num), project_of_number(m_num)
-        if i_proj is not None and m_proj is not None and is_known(i_proj + m_proj):
-            return Match.YES if i_proj == m_proj else Match.NO
-        if not is_known(i_num) or not is_known(m_num):
-            return Match.MAYBE
-    if may_equal(i_email, m_email) and not (is_known(i_email) and is_known(m_email)):
-        return Match.MAYBE
-    return Match.NO
+def same_member(identity: Val, member: Val) -> Tri:
+    """Whether ``member`` (from --member) is ``identity`` (``serviceAccount:EMAIL``); emails
+    compare case-insensitively where known. The default compute account of a project is equal to
+    another project's exactly when the projects are (``PROJECT_NUMBER`` holds its project)."""
+    return compare(normalise_member(identity), normalise_member(member))
 
 
 @dataclass(eq=False)
 class Requirement:
     service: ServiceRef
-    identity: str | None  # None: the invoker sends no identity (unauthenticated push)
+    identity: Val | None  # None: the invoker sends no identity (unauthenticated push)
     origin: Deploy | Invoker  # what makes the service event-invoked
     deploys: list[Deploy] = field(default_factory=list)
     invokers: list[Invoker] = field(default_factory=list)
     # Members a binding on this service may rightly grant besides ``identity``: the identities of
     # the service's other invokers, and the configured invoker-service-accounts.
-    peers: set[str] = field(default_factory=set)
-    allowed: set[str] = field(default_factory=set)
+    peers: set[Val] = field(default_factory=set)
+    allowed: set[Val] = field(default_factory=set)
 
     @property
     def anchor(self) -> Deploy | Invoker:
@@ -135,10 +108,15 @@ class Outcome:
 
 
 def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
-    """("ok", "") when ``binding`` satisfies ``req``, (code, reason) for a near miss, None if unrelated."""
+    """("ok", "") when ``binding`` satisfies ``req``, (code, reason) for a near miss, None if unrelated.
+
+    Unknown values get the benefit of the doubt: a binding satisfies the requirement unless its
+    project, service name, region or member *surely* differs (``Tri.NO``); a near miss (IAM003,
+    IAM005) is reported only for a difference the script makes certain. IAM009 lists the bindings
+    this trust was given to."""
     svc = req.service
     if binding.scope == "project":
-        if _same(binding.project, svc.project) is Match.NO or binding.member is None or req.identity is None:
+        if compare(binding.project, svc.project) is Tri.NO or binding.member is None or req.identity is None:
             return None
         if same_member(req.identity, binding.member) is Match.NO:
             return None
@@ -152,15 +130,15 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
     target = binding.target
     if target is None:
         return None
-    name_match = _same(target.name, svc.name)
-    if name_match is Match.NO:
-        if is_known(target.name) and target.name.lower() == svc.name and target.name != svc.name:
-            return ("IAM003", f"Cloud Run service names are lower-case: the function's service is {svc.name}")
+    name_match = compare(target.name, svc.name)
+    if name_match is Tri.NO:
+        if compare(target.name.lower(), svc.name) is Tri.YES:
+            return ("IAM003", f"Cloud Run service names are lower-case: the function's service is {show(svc.name)}")
         return None
     where = []
-    if _same(target.region, svc.region) is Match.NO:
+    if compare(target.region, svc.region) is Tri.NO:
         where.append(f"region {show(target.region)} instead of {show(svc.region)}")
-    if _same(target.project, svc.project) is Match.NO:
+    if compare(target.project, svc.project) is Tri.NO:
         where.append(f"project {show(target.project)} instead of {show(svc.project)}")
     if where:
         return ("IAM003", "it targets " + " and ".join(where))
@@ -176,7 +154,7 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
     member = binding.member
     if member is None or req.identity is None:
         return ("ok", "") if member is None else None
-    if ":" not in member:
+    if is_known(member) and ":" not in member:
         return ("IAM005", f"the member {show(member)} has no `serviceAccount:` prefix")
     if same_member(req.identity, member) is Match.NO:
         if any(same_member(peer, member) is not Match.NO for peer in req.peers | req.allowed):
@@ -188,9 +166,9 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
 def requirements(facts: Iterable[object]) -> list[Requirement]:
     """The invoke requirements of one file's facts, in the order they appear."""
     facts = list(facts)
-    reqs: dict[tuple[tuple[str, str, str], str | None, str], Requirement] = {}
+    reqs: dict[tuple[tuple[Val, Val, Val], Val | None, str], Requirement] = {}
     run_deploys: list[Deploy] = []
-    key: tuple[tuple[str, str, str], str | None, str]
+    key: tuple[tuple[Val, Val, Val], Val | None, str]
     for fact in facts:
         if isinstance(fact, Deploy):
             if fact.event_invoked:
@@ -225,10 +203,10 @@ def requirements(facts: Iterable[object]) -> list[Requirement]:
 def _deployed_target(target: ServiceRef, facts: list[object]) -> ServiceRef:
     """A URL names a service but not always its region or project (``https://NAME-HASH-uw.a.run.app``):
     when exactly one deployed service of that name fits, the URL is that service."""
-    if not any(a.startswith("url-") for a in atoms(target.region) + atoms(target.project)):
+    if not any(u.kind == URL_PART for u in unknowns(target.region) + unknowns(target.project)):
         return target
     fits = {f.service.key: f.service for f in facts if isinstance(f, Deploy)
-            and _same(f.service.name, target.name) is Match.YES and same_service(f.service, target) is not Match.NO}
+            and compare(f.service.name, target.name) is Tri.YES and same_service(f.service, target) is not Tri.NO}
     return next(iter(fits.values())) if len(fits) == 1 else target
 
 
@@ -445,11 +423,11 @@ class InvokerAnalysis:
     outcomes: list[Outcome]
     requirements: list[Requirement]
 
-    def identities(self) -> set[str]:
+    def identities(self) -> set[Val]:
         return {r.identity for r in self.requirements if r.identity}
 
 
-def analyse_invokers(facts: list[object], trace: Block, allowed: Iterable[str] = ()) -> InvokerAnalysis:
+def analyse_invokers(facts: list[object], trace: Block, allowed: Iterable[Val] = ()) -> InvokerAnalysis:
     """``allowed``: the configured invoker-service-accounts (``serviceAccount:EMAIL`` members)."""
     reqs = requirements(facts)
     allowed = set(allowed)
@@ -491,17 +469,27 @@ def invoker_analysis(ctx: FileContext) -> InvokerAnalysis:
 
 
 def binding_fix(req: Requirement) -> str:
-    """The command that grants ``req``, to show as a fix."""
+    """The command that grants ``req``, to paste into the script after the deploy: values the
+    script computes appear as the script's own expressions (``--region="$REGION"``), quoted as
+    shell words; a region or project the script leaves to gcloud's configuration is left to it
+    too (no flag); ``PROJECT_NUMBER`` / ``SA_EMAIL`` stand only for what the script cannot know."""
     svc = req.service
-    member = show(req.identity or "serviceAccount:SA_EMAIL")
-    region = show(svc.region)
-    project = "" if not is_known(svc.project) else f" --project={svc.project}"
+    member = shell_word(req.identity if req.identity is not None else "serviceAccount:SA_EMAIL")
+    region, project = location_flags(svc)
     origin = req.origin
     if req.resource == "workflow":
         return (f"gcloud projects add-iam-policy-binding {show(svc.project)} --member={member}"
                 " --role=roles/workflows.invoker")
     if isinstance(origin, Deploy) and origin.kind == "function":
-        return (f"gcloud functions add-invoker-policy-binding {show(origin.name)} --region={region}"
+        return (f"gcloud functions add-invoker-policy-binding {shell_word(origin.name)}{region}"
                 f" --member={member}{project}")
-    return (f"gcloud run services add-iam-policy-binding {show(svc.name)} --region={region}"
+    return (f"gcloud run services add-iam-policy-binding {shell_word(svc.name)}{region}"
             f" --member={member} --role=roles/run.invoker{project}")
+
+
+def location_flags(ref: ServiceRef) -> tuple[str, str]:
+    """`` --region=R`` and `` --project=P`` for a command on ``ref``, as shell words ("" for a
+    value the script leaves to gcloud's configuration: the command gets the same one)."""
+    region = "" if from_config(ref.region) else f" --region={shell_word(ref.region)}"
+    project = "" if from_config(ref.project) else f" --project={shell_word(ref.project)}"
+    return region, project

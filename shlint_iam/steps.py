@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .shell.trace import CommandRun
-from .shell.values import is_known
+from .shell.values import is_known, show
 
 if TYPE_CHECKING:  # shlint_iam.api re-exports this module's helpers: no import cycle at run time
     from .core import FileContext
@@ -71,7 +71,7 @@ def deployment_steps(ctx: FileContext) -> Iterator[CommandRun]:
 def describe_step(run: CommandRun) -> str:
     cmd = run.gcloud
     track = f"{cmd.track} " if cmd is not None and cmd.track else ""
-    return f"`gcloud {track}{cmd.command}`" if cmd is not None else f"`{run.name}`"
+    return f"`gcloud {track}{cmd.command}`" if cmd is not None else f"`{show(run.name)}`"
 
 
 def steps_markdown() -> str:

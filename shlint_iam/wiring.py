@@ -14,7 +14,7 @@ from .config import Config
 from .gcloud.facts import Binding, Deploy
 from .invokers import Outcome, analyse_invokers
 from .model import FileProblem, Span
-from .shell.values import show
+from .shell.values import Val, show
 
 BOUND = "bound"
 UNBOUND = "unbound"
@@ -53,7 +53,7 @@ class Edge:
         }
 
 
-def _identity(member: str | None) -> str:
+def _identity(member: Val | None) -> str:
     if member is None:
         return "no identity"
     text = show(member)

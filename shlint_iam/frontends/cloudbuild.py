@@ -28,7 +28,7 @@ import os
 import re
 from typing import Any
 
-from ..shell.values import written
+from ..shell.values import Val, is_known, written
 from ..source import SourceFile
 from . import yamlpos as Y
 from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown, abstract_value
@@ -78,16 +78,21 @@ class _Subst:
             out.append((value[i], offsets[i]))
         return out
 
-    def value(self, value: str) -> str:
+    def value(self, value: str) -> Val:
         """An abstract value: ``value`` substituted, unknowns as unknowns."""
         return abstract_value([p for p, _ in self.pieces(value, [0] * len(value))])
+
+    def known(self, value: str) -> str:
+        """``value`` substituted where that is known, else "" (an image, an entrypoint, a folder)."""
+        result = self.value(value)
+        return result if is_known(result) else ""
 
 
 def _scalar(doc_text: str, node: Any, parent: int) -> tuple[str, list[int]]:
     return str(node.value), Y.value_offsets(doc_text, node, parent)
 
 
-def _env_list(node: Any, subst: _Subst | None, base: dict[str, str]) -> dict[str, str]:
+def _env_list(node: Any, subst: _Subst | None, base: dict[str, Val]) -> dict[str, Val]:
     env = dict(base)
     for item in Y.elements(node):
         raw = Y.text(item)
@@ -117,20 +122,22 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
     options = Y.get(root, "options")
     automap = Y.text(Y.get(options, "automapSubstitutions")) in ("true", "True")
     base_env = _env_list(Y.get(options, "env"), subst, {})
-    props = {"core/project": abstract_value([Unknown("$PROJECT_ID")])}
+    props: dict[str, Val] = {"core/project": abstract_value([Unknown("$PROJECT_ID")])}
     workspace = os.path.dirname(doc.real_path or os.path.abspath(doc.path))
     for number, step in enumerate(Y.elements(Y.get(root, "steps")), start=1):
         if not Y.is_map(step):
             continue
         name_node = Y.get(step, "name")
-        image = _image(subst.value(Y.text(name_node) or ""))
+        image = _image(subst.known(Y.text(name_node) or ""))
         ident = Y.text(Y.get(step, "id"))
         label = f"step {number} ({ident or Y.text(name_node) or ''})"
         step_automap = automap or Y.text(Y.get(Y.get(step, "options"), "automapSubstitutions")) in ("true", "True")
         env = _env_list(Y.get(step, "env"), subst, base_env)
         builder = ScriptBuilder(out.placeholders, written)
         entry_node = Y.get(step, "entrypoint")
-        entry = subst.value(Y.text(entry_node) or "")
+        entry_text = Y.text(entry_node) or ""
+        # An entrypoint the analysis cannot know ("?") is neither gcloud nor a shell.
+        entry = subst.known(entry_text) if not entry_text or is_known(subst.value(entry_text)) else "?"
         args_node = Y.get(step, "args")
         args = [a for a in Y.elements(args_node) if Y.is_scalar(a)]
         script_key = Y.key_node(step, "script")
@@ -178,7 +185,7 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                                   pipefail=pipefail, positional=positional[1:])
         if program is None:
             continue
-        directory = subst.value(Y.text(Y.get(step, "dir")) or "")
+        directory = subst.known(Y.text(Y.get(step, "dir")) or "")
         program.cwd = os.path.normpath(os.path.join(workspace, directory)) if directory else workspace
         program.group = "build"
         program.props = props

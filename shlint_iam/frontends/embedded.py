@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Span
+from ..shell.values import Val
 from ..source import SourceFile
 
 
@@ -106,13 +107,13 @@ class Unknown:
     written: str
 
 
-def abstract_value(parts: list[str | Unknown]) -> str:
+def abstract_value(parts: list[str | Unknown]) -> Val:
     """The interpreter's value of known text and unknowns in a row (an ``env:`` value with a
     ``${{ }}`` in it, a substitution default naming ``$PROJECT_ID``). The one place front ends
     build values: ``shell.values`` decides what a value is."""
-    from ..shell.values import written
+    from ..shell.values import concat, written
 
-    return "".join(p if isinstance(p, str) else written(p.written) for p in parts)
+    return concat(*(p if isinstance(p, str) else written(p.written) for p in parts))
 
 
 class ScriptBuilder:
@@ -123,7 +124,7 @@ class ScriptBuilder:
     placeholder variable, quoted for the shell context at that point, so that the shell sees
     one word whose value is an unknown shown as the runner's expression."""
 
-    def __init__(self, placeholders: dict[str, str], new_value: Callable[[str], str]) -> None:
+    def __init__(self, placeholders: dict[str, Val], new_value: Callable[[str], Val]) -> None:
         self.chars: list[str] = []
         self.offsets: list[int] = []
         self.placeholders = placeholders  # variable name -> value, shared by a document's programs
@@ -192,16 +193,16 @@ class Program:
 
     source: EmbeddedSource
     label: str  # what it is, for people: "job deploy, step 2 (Deploy)"
-    env: dict[str, str] = field(default_factory=dict)  # abstract values
+    env: dict[str, Val] = field(default_factory=dict)  # abstract values
     errexit: bool = False
     pipefail: bool = False
-    positional: list[str] = field(default_factory=list)
-    cwd: str = ""
+    positional: list[Val] = field(default_factory=list)
+    cwd: Val = ""
     group: str = ""  # programs of one group share gcloud configuration (one machine)
     condition: Span | None = None  # set: the program runs only on some paths (where it says so)
     checked_by_runner: bool = True  # the runner stops at a failing program
     ignore_failure: Span | None = None  # set: the runner ignores its failure (make's `-`)
-    props: dict[str, str] = field(default_factory=dict)  # gcloud properties the runner sets first
+    props: dict[str, Val] = field(default_factory=dict)  # gcloud properties the runner sets first
     goal: str = ""  # programs of different goals are alternatives (make targets a user may run)
 
 
@@ -211,7 +212,7 @@ class Document:
 
     programs: list[Program] = field(default_factory=list)
     errors: list[tuple[Span, str]] = field(default_factory=list)  # the file's own syntax errors
-    placeholders: dict[str, str] = field(default_factory=dict)
+    placeholders: dict[str, Val] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)  # shell.notes.Note: what the front end did not follow
 
     def not_followed(self, span: Span, reason: str, path: str, what: str) -> None:
@@ -243,7 +244,7 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
         if program.group != group:
             group = program.group
             props = {}
-        env: dict[str, str | list[str]] = dict(document.placeholders)
+        env: dict[str, Val | list[Val]] = dict(document.placeholders)
         env.update(program.env)
         state = State(
             vars=env,

@@ -28,7 +28,7 @@ import os
 import re
 from typing import Any
 
-from ..shell.values import is_known, written
+from ..shell.values import Val, is_known, written
 from ..source import SourceFile
 from . import yamlpos as Y
 from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown, abstract_value, node_span
@@ -46,14 +46,15 @@ class _Scalar:
         self.start = node.start_mark.index
 
 
-def _expr_value(expr: str, env: dict[str, str]) -> str | Unknown:
+def _expr_value(expr: str, env: dict[str, Val]) -> str | Unknown:
     ref = _ENV_REF.fullmatch(expr)
-    if ref and ref.group(1) in env and is_known(env[ref.group(1)]):
-        return env[ref.group(1)]
+    value = env.get(ref.group(1)) if ref else None
+    if value is not None and is_known(value):
+        return value
     return Unknown("${{ " + " ".join(expr.split()) + " }}")
 
 
-def _emit(builder: ScriptBuilder, scalar: _Scalar, env: dict[str, str], quote: bool = False) -> None:
+def _emit(builder: ScriptBuilder, scalar: _Scalar, env: dict[str, Val], quote: bool = False) -> None:
     """Add ``scalar``'s text, expressions substituted; ``quote``: as one single-quoted word."""
     value, offsets = scalar.value, scalar.offsets
     if quote:
@@ -76,7 +77,7 @@ def _literal(builder: ScriptBuilder, text: str, offsets: list[int], quote: bool)
         builder.add("'\\''" if ch == "'" else ch, at)
 
 
-def _env_value(scalar: _Scalar, env: dict[str, str]) -> str:
+def _env_value(scalar: _Scalar, env: dict[str, Val]) -> Val:
     parts: list[str | Unknown] = []
     pos = 0
     for m in _EXPR.finditer(scalar.value):
@@ -87,7 +88,7 @@ def _env_value(scalar: _Scalar, env: dict[str, str]) -> str:
     return abstract_value(parts)
 
 
-def _env(doc_text: str, node: Any, base: dict[str, str]) -> dict[str, str]:
+def _env(doc_text: str, node: Any, base: dict[str, Val]) -> dict[str, Val]:
     env = dict(base)
     for key, value in Y.items(node):
         if Y.is_scalar(value):
@@ -271,7 +272,7 @@ _SETUP = "google-github-actions/setup-gcloud"
 
 
 def _action(doc: SourceFile, index: DocIndex, text: str, builder: ScriptBuilder, uses: str, uses_node: Any,
-            with_node: Any, env: dict[str, str], label: str) -> Program | None:
+            with_node: Any, env: dict[str, Val], label: str) -> Program | None:
     action, _, version = uses.partition("@")
     action = action.strip().lower()
     inputs = {str(k.value): (k, v) for k, v in Y.items(with_node) if Y.is_scalar(v) and Y.text(v) is not None}

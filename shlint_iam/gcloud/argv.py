@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..shell.trace import Word
+from ..shell.values import Val, is_known
 
 TRACKS = {"alpha", "beta", "preview"}
 
@@ -61,8 +62,8 @@ GROUPS: dict[str, object] = {
 
 @dataclass
 class Flag:
-    name: str
-    value: str | None  # None for a boolean flag
+    name: Val  # known but for a flag named by an expansion (`--$FLAG=x`), which no lookup matches
+    value: Val | None  # None for a boolean flag
     span: object  # Span of the flag word (or of its value word for `--flag value`)
 
 
@@ -85,7 +86,7 @@ class GcloudCommand:
                 return flag
         return None
 
-    def value(self, *names: str) -> str | None:
+    def value(self, *names: str) -> Val | None:
         flag = self.last(*names)
         return flag.value if flag is not None else None
 
@@ -97,7 +98,7 @@ class GcloudCommand:
         return " ".join(self.path)
 
 
-def _is_value_flag(name: str) -> bool | None:
+def _is_value_flag(name: Val) -> bool | None:
     if name in GLOBAL_VALUE_FLAGS:
         return True
     if name in GLOBAL_BOOL_FLAGS or name in BOOL_FLAGS:
@@ -119,9 +120,9 @@ def parse_gcloud(words: list[Word]) -> GcloudCommand:
         if text == "--":
             bare.extend(args[i + 1 :])
             break
-        if text.startswith("-") and len(text) > 1:
-            if "=" in text and text.startswith("--"):
-                name, _, value = text.partition("=")
+        if text.startswith("-") and (not is_known(text) or len(text) > 1):
+            name, eq, value = text.partition("=")
+            if eq and text.startswith("--"):
                 flags.append(Flag(name, value, word.span))
                 i += 1
                 continue
@@ -139,13 +140,16 @@ def parse_gcloud(words: list[Word]) -> GcloudCommand:
         bare.append(word)
         i += 1
     track = None
-    if bare and bare[0].text in TRACKS:
-        track = bare[0].text
+    first = bare[0].text if bare else ""
+    if is_known(first) and first in TRACKS:
+        track = first
         bare = bare[1:]
     path: list[str] = []
     level: dict[str, object] = GROUPS
     while bare:
         head = bare[0].text
+        if not is_known(head):  # a command named by an expansion: not modelled
+            break
         sub = level.get(head)
         if isinstance(sub, dict):  # a group: its command (or subgroup) follows
             path.append(head)
@@ -156,7 +160,7 @@ def parse_gcloud(words: list[Word]) -> GcloudCommand:
             path.append(head)
             bare = bare[1:]
         break
-    if not path and bare:
+    if not path and bare and is_known(bare[0].text):
         path.append(bare[0].text)
         bare = bare[1:]
     return GcloudCommand(track=track, path=tuple(path), positionals=bare, flags=flags)

@@ -237,8 +237,8 @@ def _sure_single(word: Word, run: CommandRun) -> bool:
     text = word.text
     if is_known(text):
         return True
-    name = text.split("=", 1)[0]
-    if text.startswith("--") and "=" in text and is_known(name):
+    name, eq, _ = text.partition("=")
+    if text.startswith("--") and eq and is_known(name):
         return True
     span = word.span
     if span.path != run.source.path or span.start_line != span.end_line:
@@ -263,8 +263,8 @@ def _walk(run: CommandRun, spec: CommandSpec | None, path: tuple[str, ...], trac
         if text == "--":
             walk.positionals.extend(words[i:])
             break
-        if text.startswith("-") and len(text) > 1 and is_known(text.split("=", 1)[0]):
-            name, eq, _ = text.partition("=")
+        name, eq, _ = text.partition("=")
+        if text.startswith("-") and is_known(name) and (eq or len(name) > 1):
             walk.flags.add(name)
             kind = spec.flag_kind(name) if spec is not None else None
             if kind is None and name in GLOBAL_VALUE_FLAGS:

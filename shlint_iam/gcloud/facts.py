@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..shell.values import atom, is_known, show
+from ..shell.values import Val, Value, concat, is_known, project_number, show
 
 if TYPE_CHECKING:
     from ..model import Span
@@ -30,37 +30,40 @@ WORKFLOW_INVOKE_ROLES = {"roles/workflows.invoker", "roles/workflows.editor", "r
 class ServiceRef:
     """A Cloud Run service (a gen2 function's service has the function's name, lower-cased)."""
 
-    name: str
-    region: str
-    project: str
+    name: Val
+    region: Val
+    project: Val
 
     @property
-    def key(self) -> tuple[str, str, str]:
+    def key(self) -> tuple[Val, Val, Val]:
         return (self.project, self.region, self.name)
 
     def describe(self) -> str:
         return f"{show(self.name)} ({show(self.region)}, project {show(self.project)})"
 
 
-def member_of_email(email: str) -> str:
+def member_of_email(email: Val) -> Val:
     """``serviceAccount:EMAIL`` for a bare email (how --member must spell it)."""
-    return "serviceAccount:" + email
+    return concat("serviceAccount:", email)
 
 
-def normalise_member(member: str) -> str:
+def normalise_member(member: Val) -> Val:
     """Compare members exactly on the prefix and case-insensitively on the email."""
     prefix, sep, rest = member.partition(":")
-    if sep and is_known(rest):
+    if sep and is_known(prefix) and is_known(rest):
         return f"{prefix}:{rest.lower()}"
     return member
 
 
-def default_compute_account(project: str) -> str:
-    """``PROJECT_NUMBER-compute@developer.gserviceaccount.com`` of ``project``."""
-    return atom(f"projectNumber:{project}") + DEFAULT_COMPUTE_SUFFIX
+def default_compute_account(project: Val) -> Value:
+    """``PROJECT_NUMBER-compute@developer.gserviceaccount.com`` of ``project``: the number is an
+    unknown that holds the project, so two such accounts are equal exactly when their projects are."""
+    account = concat(project_number(project), DEFAULT_COMPUTE_SUFFIX)
+    assert isinstance(account, Value)
+    return account
 
 
-def is_default_compute(email: str) -> bool:
+def is_default_compute(email: Val) -> bool:
     return email.endswith(DEFAULT_COMPUTE_SUFFIX)
 
 
@@ -83,7 +86,7 @@ class Deploy(Fact):
     """``gcloud functions deploy`` or ``gcloud run deploy``."""
 
     kind: str  # "function" or "run"
-    name: str
+    name: Val
     service: ServiceRef
     generation: int | None = None  # functions: 1 or 2 (gen2 unless --no-gen2); None for run
     # Whether --gen2/--no-gen2 (or functions/gen2) fixes the generation; unpinned, gcloud >= 492
@@ -91,7 +94,7 @@ class Deploy(Fact):
     generation_pinned: bool = False
     trigger: str | None = None  # "http", "event" or None (run services: no trigger of their own)
     trigger_description: str = ""
-    invoker: str | None = None  # the member that invokes it (``serviceAccount:EMAIL``) for gen2 events
+    invoker: Val | None = None  # the member that invokes it (``serviceAccount:EMAIL``) for gen2 events
     invoker_source: str = ""  # which flag (or default) the invoker came from
     public_span: Span | None = None  # --allow-unauthenticated / --no-invoker-iam-check
     public_flag: str = ""
@@ -120,12 +123,12 @@ class Binding(Fact):
     scope: str
     command: str
     target: ServiceRef | None
-    project: str
-    member: str | None
-    role: str | None
+    project: Val
+    member: Val | None
+    role: Val | None
     member_span: Span | None = None
     role_span: Span | None = None
-    function_name: str | None = None  # as written, for "function" scope
+    function_name: Val | None = None  # as written, for "function" scope
     gen2: bool = False  # the command itself says --gen2
 
     @property
@@ -151,7 +154,7 @@ class Revoke(Fact):
     member), or ``set-iam-policy FILE``, which replaces the whole policy (``replace``)."""
 
     target: ServiceRef
-    member: str | None
+    member: Val | None
     replace: bool = False
 
 
@@ -161,9 +164,9 @@ class Invoker(Fact):
     push subscription or a Cloud Scheduler HTTP job."""
 
     kind: str  # "eventarc", "push", "scheduler", "workflow"
-    name: str
+    name: Val
     target: ServiceRef | None
-    identity: str | None  # ``serviceAccount:EMAIL``; None: it sends no identity
+    identity: Val | None  # ``serviceAccount:EMAIL``; None: it sends no identity
     identity_span: Span | None = None
     step: str = ""  # for a workflow: the step that makes the call
     resource: str = "service"  # what ``target`` names: a Cloud Run "service" or a "workflow"

@@ -12,7 +12,21 @@ from dataclasses import dataclass, field
 from ..shell.interpreter import State
 from ..shell.notes import NOT_FOLLOWED, UNKNOWN_PATH, Note
 from ..shell.trace import CommandRun, Word
-from ..shell.values import atom, is_known, is_resolved, resolve_defaults, run_url_atom, run_url_target
+from ..shell.values import (
+    OTHER,
+    PROPERTY,
+    Val,
+    is_known,
+    is_resolved,
+    join,
+    project_number,
+    resolve_defaults,
+    service_url,
+    service_url_target,
+    show,
+    unknown,
+    url_part,
+)
 from .argv import GcloudCommand, parse_gcloud
 from .facts import (
     Binding,
@@ -52,7 +66,7 @@ REGIONAL = {
 }
 
 
-Handler = Callable[["GcloudModel", GcloudCommand, CommandRun, State], "str | None"]
+Handler = Callable[["GcloudModel", GcloudCommand, CommandRun, State], "Val | None"]
 
 
 @dataclass
@@ -65,8 +79,9 @@ class GcloudModel:
     notes: list[Note] = field(default_factory=list)  # files not followed, and why (SH001)
     _workflow_cache: dict[str, list[OidcCall] | str] = field(default_factory=dict)
 
-    def __call__(self, run: CommandRun, state: State) -> str | None:
-        if not run.words or run.words[0].text.rsplit("/", 1)[-1] != "gcloud":
+    def __call__(self, run: CommandRun, state: State) -> Val | None:
+        command = run.words[0].text if run.words else ""
+        if not isinstance(command, str) or command.rsplit("/", 1)[-1] != "gcloud":
             return None
         words = [w if is_known(w.text) else Word(resolve_defaults(w.text), w.span) for w in run.words]
         cmd = parse_gcloud(words)
@@ -83,7 +98,7 @@ class GcloudModel:
         if cmd.path not in REGIONAL or cmd.has("--flags-file") or cmd.value("--region"):
             return
         name = cmd.positionals[0].text if cmd.positionals else ""
-        if _FULL_NAME.match(name):
+        if is_known(name) and _FULL_NAME.match(name):
             return
         if cmd.path[0] == "run":
             if self.prop("run/region", state) or self.default_region:
@@ -102,27 +117,27 @@ class GcloudModel:
                 "where the script runs)"))
 
     # -- property resolution ------------------------------------------------------------
-    def prop(self, name: str, state: State) -> str | None:
+    def prop(self, name: str, state: State) -> Val | None:
         env = PROPERTY_ENV.get(name)
         if env and env in state.exported and env in state.vars:
             value = state.vars[env]
-            return value if isinstance(value, str) else " ".join(value)
+            return join(" ", value) if isinstance(value, list) else value
         return state.props.get(name)
 
-    def project(self, cmd: GcloudCommand, state: State) -> str:
+    def project(self, cmd: GcloudCommand, state: State) -> Val:
         value = cmd.value("--project")
         if value:
             return value
         if cmd.has("--flags-file"):
-            return atom("flags-file:project")
-        return self.prop("core/project", state) or atom("prop:core/project")
+            return unknown(OTHER, "flags-file", "project", text="PROJECT_ID")
+        return self.prop("core/project", state) or unknown(PROPERTY, "core/project")
 
-    def function_region(self, cmd: GcloudCommand, state: State, explicit_gen2: bool = False) -> str:
+    def function_region(self, cmd: GcloudCommand, state: State, explicit_gen2: bool = False) -> Val:
         value = cmd.value("--region")
         if value:
             return value
         if cmd.has("--flags-file"):
-            return atom("flags-file:region")
+            return unknown(OTHER, "flags-file", "region", text="REGION")
         configured = self.prop("functions/region", state)
         if configured:
             return configured
@@ -130,16 +145,16 @@ class GcloudModel:
             return self.default_region
         if explicit_gen2:
             # gcloud fails non-interactively here (no default region for an explicit --gen2).
-            return atom("prop:functions/region")
+            return unknown(PROPERTY, "functions/region")
         return "us-central1"
 
-    def run_region(self, cmd: GcloudCommand, state: State, flag: str = "--region") -> str:
+    def run_region(self, cmd: GcloudCommand, state: State, flag: str = "--region") -> Val:
         value = cmd.value(flag)
         if value:
             return value
         if cmd.has("--flags-file"):
-            return atom("flags-file:region")
-        return self.prop("run/region", state) or self.default_region or atom("prop:run/region")
+            return unknown(OTHER, "flags-file", "region", text="REGION")
+        return self.prop("run/region", state) or self.default_region or unknown(PROPERTY, "run/region")
 
     def explicit_gen2(self, cmd: GcloudCommand, state: State) -> bool | None:
         if cmd.has("--no-gen2"):
@@ -151,7 +166,7 @@ class GcloudModel:
             return configured.lower() in ("true", "1", "yes", "on")
         return None
 
-    def workflow_calls(self, source: str, run: CommandRun, state: State) -> list[OidcCall]:
+    def workflow_calls(self, source: Val, run: CommandRun, state: State) -> list[OidcCall]:
         """The OIDC calls of the workflow definition at ``source`` (``--source``), read only
         through ``read_file`` (the project-root rules); a file not followed leaves a note."""
         if not is_known(source):
@@ -179,8 +194,8 @@ class GcloudModel:
         except ValueError as exc:
             return str(exc)
 
-    def service_ref(self, name: str, region: str, project: str, lower: bool) -> ServiceRef:
-        match = _FULL_NAME.match(name)
+    def service_ref(self, name: Val, region: Val, project: Val, lower: bool) -> ServiceRef:
+        match = _FULL_NAME.match(name) if is_known(name) else None
         if match:
             project, region, name = match.group(1), match.group(2), match.group(3)
         if lower and is_known(name):
@@ -188,18 +203,18 @@ class GcloudModel:
         return ServiceRef(name=name, region=region, project=project)
 
 
-def _positional(cmd: GcloudCommand, index: int = 0) -> str | None:
+def _positional(cmd: GcloudCommand, index: int = 0) -> Val | None:
     return cmd.positionals[index].text if len(cmd.positionals) > index else None
 
 
-def _member(cmd: GcloudCommand) -> tuple[str | None, object]:
+def _member(cmd: GcloudCommand) -> tuple[Val | None, object]:
     flag = cmd.last("--member")
     if flag is None or flag.value is None:
         return None, None
     return normalise_member(flag.value), flag.span
 
 
-def _identity(value: str | None) -> str | None:
+def _identity(value: Val | None) -> Val | None:
     if not value:
         return None
     return normalise_member(member_of_email(value))
@@ -222,6 +237,7 @@ def _functions_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
     else:
         flag = cmd.last(*EVENT_TRIGGER_FLAGS)
         if flag is not None:
+            assert isinstance(flag.name, str)  # found by its (known) name
             trigger = "event"
             kind = {
                 "--trigger-topic": "Pub/Sub topic",
@@ -229,8 +245,8 @@ def _functions_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
                 "--trigger-event-filters": "Eventarc event filter",
                 "--trigger-event": "event",
             }[flag.name]
-            description = f"{kind} {flag.value}" if flag.value else kind
-    invoker = None
+            description = f"{kind} {show(flag.value)}" if flag.value else kind
+    invoker: Val | None = None
     source = ""
     if trigger == "event" and generation == 2:
         for flag_name in ("--trigger-service-account", "--service-account"):
@@ -275,7 +291,7 @@ def _run_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: 
             name=name,
             service=model.service_ref(name, region, project, lower=False),
             public_span=public.span if public is not None else None,  # type: ignore[arg-type]
-            public_flag=public.name if public is not None else "",
+            public_flag=public.name if public is not None and isinstance(public.name, str) else "",
         )
     )
     return None
@@ -323,7 +339,7 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
         if name is not None:
             target = model.service_ref(name, model.function_region(cmd, state), project, lower=True)
     if scope != "project":
-        match = _FULL_NAME.match(name or "")
+        match = _FULL_NAME.match(name) if name is not None and is_known(name) else None
         if match and target is not None:
             project = target.project
     binding = Binding(
@@ -374,7 +390,8 @@ def _eventarc_trigger(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
     workflow = cmd.value("--destination-workflow")
     if not service and not workflow:
         return None
-    location = cmd.value("--location") or model.prop("eventarc/location", state) or atom("prop:eventarc/location")
+    location = cmd.value("--location") or model.prop("eventarc/location", state) or \
+        unknown(PROPERTY, "eventarc/location")
     if not service:
         # A workflow destination: the trigger's identity needs roles/workflows.invoker.
         region = cmd.value("--destination-workflow-location") or location
@@ -410,23 +427,25 @@ def _workflows_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
         return None
     project = model.project(cmd, state)
     flag = cmd.last("--service-account")
-    email = flag.value.rsplit("/serviceAccounts/", 1)[-1] if flag is not None and flag.value else None
+    value = flag.value if flag is not None else None
+    email = (value.rsplit("/serviceAccounts/", 1)[-1] if is_known(value) else value) if value else None
     identity = _identity(email) if email else normalise_member(member_of_email(default_compute_account(project)))
     for call in model.workflow_calls(source, run, state):
-        target = ServiceRef(call.service, call.region or atom("url-region"), call.project or atom("url-project"))
+        target = ServiceRef(call.service, call.region or url_part("region", call.url),
+                            call.project or url_part("project", call.url))
         run.facts.append(Invoker(run, kind="workflow", name=name, target=target, identity=identity,
                                  identity_span=flag.span if flag is not None else None,  # type: ignore[arg-type]
                                  step=call.step))
     return None
 
 
-def _target_of_url(url: str, model: GcloudModel, state: State) -> ServiceRef | None:
-    traced = run_url_target(url)
+def _target_of_url(url: Val, model: GcloudModel, state: State) -> ServiceRef | None:
+    traced = service_url_target(url)
     if traced is not None:
         return ServiceRef(*traced)
     match = _RUN_APP.match(url) if is_known(url) else None
-    if match:
-        return ServiceRef(match.group(1), atom("url-region"), atom("url-project"))
+    if match and is_known(url):
+        return ServiceRef(match.group(1), url_part("region", url), url_part("project", url))
     return None
 
 
@@ -467,38 +486,40 @@ def _property_key(name: str) -> str:
 
 def _config_set(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
     if len(cmd.positionals) >= 2 and cmd.value("--configuration") is None:
-        state.props[_property_key(cmd.positionals[0].text)] = cmd.positionals[1].text
+        name = cmd.positionals[0].text
+        if is_known(name):
+            state.props[_property_key(name)] = cmd.positionals[1].text
     return None
 
 
-def _config_get(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> str | None:
-    if not cmd.positionals:
+def _config_get(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> Val | None:
+    if not cmd.positionals or not is_known(cmd.positionals[0].text):
         return None
     key = _property_key(cmd.positionals[0].text)
-    return model.prop(key, state) or atom(f"prop:{key}")
+    return model.prop(key, state) or unknown(PROPERTY, key)
 
 
-def _projects_describe(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> str | None:
+def _projects_describe(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> Val | None:
     fmt = cmd.value("--format") or ""
     project = _positional(cmd) or model.project(cmd, state)
     if "projectNumber" in fmt:
-        return atom(f"projectNumber:{project}")
+        return project_number(project)
     if "projectId" in fmt:
         return project
     return None
 
 
-def _describe_url(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> str | None:
+def _describe_url(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> Val | None:
     fmt = cmd.value("--format") or ""
     name = _positional(cmd)
-    if name is None or not re.search(r"url|uri", fmt, re.IGNORECASE):
+    if name is None or not is_known(fmt) or not re.search(r"url|uri", fmt, re.IGNORECASE):
         return None
     project = model.project(cmd, state)
     if cmd.path[0] == "functions":
         ref = model.service_ref(name, model.function_region(cmd, state), project, lower=True)
     else:
         ref = model.service_ref(name, model.run_region(cmd, state), project, lower=False)
-    return run_url_atom(ref.name, ref.region, ref.project)
+    return service_url(ref.name, ref.region, ref.project)
 
 
 _HANDLERS = {

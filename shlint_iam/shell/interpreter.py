@@ -26,7 +26,33 @@ from ..model import Span
 from ..source import SourceFile
 from .notes import NOT_FOLLOWED, NOT_FOUND, NOT_READABLE, NOT_REGULAR, TOO_DEEP, UNKNOWN_PATH, Note
 from .trace import Block, Choice, CommandRun, Exit, Node, Word
-from .values import atom, env_default_atom, is_known, may_equal, resolve_defaults, show
+from .values import (
+    ARG,
+    ARITH,
+    ENV,
+    ENV_DEFAULT,
+    EXPANSION,
+    JOIN,
+    LOOP,
+    OTHER,
+    OUTPUT,
+    READ,
+    RUNNER,
+    TOO_LARGE,
+    Val,
+    Value,
+    concat,
+    is_known,
+    join,
+    label_unlabelled,
+    map_literals,
+    may_equal,
+    relabel,
+    resolve_defaults,
+    show,
+    unknown,
+    unknowns,
+)
 
 MAX_STEPS = 40_000  # statements and commands interpreted, in all
 MAX_INLINES_PER_FUNCTION = MAX_STEPS  # no count of its own: inlining is capped by work (MAX_STEPS)
@@ -50,21 +76,21 @@ class FunctionDef:
 class State:
     """What one path of the script knows at one point."""
 
-    vars: dict[str, str | list[str]] = field(default_factory=dict)
+    vars: dict[str, Val | list[Val]] = field(default_factory=dict)
     exported: set[str] = field(default_factory=set)
     funcs: dict[str, FunctionDef] = field(default_factory=dict)
-    positional: list[str] = field(default_factory=list)
+    positional: list[Val] = field(default_factory=list)
     errexit: str = "off"
     pipefail: bool = False
     err_trap: bool = False
     errtrace: bool = False  # `set -E`: functions, subshells and $(...) inherit the ERR trap
     inherit_errexit: bool = False  # `shopt -s inherit_errexit`: $(...) keeps `set -e`
     allexport: bool = False  # `set -a`: every variable assigned is exported
-    aliases: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, Val] = field(default_factory=dict)
     expand_aliases: bool = False  # `shopt -s expand_aliases` (off in scripts by default)
-    cwd: str = ""
+    cwd: Val = ""
     # Settings that command models keep (gcloud config properties), merged like variables.
-    props: dict[str, str] = field(default_factory=dict)
+    props: dict[str, Val] = field(default_factory=dict)
     terminated: bool = False  # every path through here has exited
     exit_kind: str = ""  # what ended it: "break", "return" or "exit"
 
@@ -91,7 +117,7 @@ class State:
 
 # A command model (gcloud) sees each executed command and the state; it may record facts on
 # the run, change ``state.props``, and return the command's standard output (None: unknown).
-CommandHook = Callable[[CommandRun, State], "str | None"]
+CommandHook = Callable[[CommandRun, State], "Val | None"]
 
 
 class _Stop(Exception):
@@ -115,7 +141,7 @@ class _Ctx:
     status_span: Span | None = None
     status_reason: str = ""
     in_substitution: bool = False
-    capture: list[str] | None = None  # collects standard output inside $(...)
+    capture: list[Val] | None = None  # collects standard output inside $(...)
     ignore: str = ""
     shell_ignore: str = ""
     trap: bool = True
@@ -143,7 +169,7 @@ class _Ctx:
             return replace(self, shell_ignore=reason, shell_trap=False)
         return _Ctx("propagates", None, "", self.in_substitution, self.capture, reason, reason, False, False)
 
-    def enter(self, shell_ignore: str, shell_trap: bool, capture: list[str] | None = None,
+    def enter(self, shell_ignore: str, shell_trap: bool, capture: list[Val] | None = None,
               in_substitution: bool | None = None) -> _Ctx:
         """The body of a function, subshell or ``$(...)``: its last statement's status leaves it."""
         return replace(self, shell_ignore=shell_ignore, shell_trap=shell_trap, flows_out=True,
@@ -162,9 +188,9 @@ def _merge_dicts(dicts: list[dict[str, Any]], where: str) -> dict[str, Any]:
         for key, value in other.items():
             mine = merged.get(key)
             if mine is not value and mine != value:
-                merged[key] = atom(f"var:{key}@{where}")
+                merged[key] = unknown(JOIN, key, where, text=f"${key}")
         for key in merged.keys() - other.keys():
-            merged[key] = atom(f"var:{key}@{where}")
+            merged[key] = unknown(JOIN, key, where, text=f"${key}")
     return merged
 
 
@@ -191,7 +217,7 @@ class Interpreter:
         self._source_stack: list[str] = []
         self._function_stack: list[str] = []
         self._last_status: list[CommandRun] = []
-        self._stdin: str | None = None  # what the command being run reads (None: the script's input)
+        self._stdin: Val | None = None  # what the command being run reads (None: the script's input)
         self._stdin_node: Any = None  # the here-document body it comes from, if any
         self._local_dash: list[bool] = []  # per function call: `local -` was run in it
         self._trap_at_entry: list[bool] = []  # per function call: an ERR trap reached it from outside
@@ -208,7 +234,8 @@ class Interpreter:
         if not state.cwd:
             # Where the script is run from is not known: conditions on `$(pwd)` stay open, paths
             # (`source ./lib.sh`) resolve against the script's folder (values.resolve_defaults).
-            state.cwd = env_default_atom("PWD", posixpath.dirname(script)) if source.real_path else atom("cwd")
+            state.cwd = (unknown(ENV_DEFAULT, "PWD", posixpath.dirname(script), text="$PWD") if source.real_path
+                         else unknown(OTHER, "cwd", text="$PWD"))
         if _shebang_errexit(source):
             state.errexit = "on"
         self._out = Block("script")
@@ -280,7 +307,7 @@ class Interpreter:
         state.expand_aliases = any(r.expand_aliases for r in live)
         state.aliases = _merge_dicts([r.aliases for r in live], label)
         cwds = {r.cwd for r in live}
-        state.cwd = cwds.pop() if len(cwds) == 1 else atom(f"cwd@{label}")
+        state.cwd = cwds.pop() if len(cwds) == 1 else unknown(JOIN, "PWD", label, text="$PWD")
         state.terminated = False
         state.exit_kind = ""
 
@@ -353,17 +380,17 @@ class Interpreter:
 
     def _s_redirected_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
         body = node.child_by_field_name("body")
-        stdin: str | None = None
+        stdin: Val | None = None
         stdin_node: Any = None
         for child in node.children:
             if child.type == "herestring_redirect":
                 for sub in child.named_children:
-                    stdin = self._expand_str(sub, state, ctx) + "\n"
+                    stdin = concat(self._expand_str(sub, state, ctx), "\n")
             elif child.type == "heredoc_redirect":
                 stdin = self._heredoc_text(child, state, ctx)
                 stdin_node = next((c for c in child.children if c.type == "heredoc_body"), None)
             elif child.type == "file_redirect" and any(c.type == "<" for c in child.children):
-                stdin = atom(f"stdin@{child.start_point[0] + 1}")
+                stdin = unknown(OUTPUT, "stdin", self._at(child))
         if body is not None:
             saved = self._stdin, self._stdin_node
             if stdin is not None:
@@ -373,7 +400,7 @@ class Interpreter:
             finally:
                 self._stdin, self._stdin_node = saved
 
-    def _heredoc_text(self, redirect: Any, state: State, ctx: _Ctx) -> str:
+    def _heredoc_text(self, redirect: Any, state: State, ctx: _Ctx) -> Val:
         """What a here-document feeds: its body, expanded unless the delimiter is quoted."""
         start = next((c for c in redirect.children if c.type == "heredoc_start"), None)
         body = next((c for c in redirect.children if c.type == "heredoc_body"), None)
@@ -381,19 +408,23 @@ class Interpreter:
             return ""
         quoted = start is not None and any(q in self.text(start) for q in "'\"\\")
         strip_tabs = any(c.type == "<<-" for c in redirect.children)
+        text: Val
         if quoted:
             text = self.text(body)
         else:
-            pieces: list[str] = []
+            def literal(piece: bytes) -> str:
+                return re.sub(r"\\([$`\\])", r"\1", piece.decode("utf-8", "replace").replace("\\\n", ""))
+
+            pieces: list[Val] = []
             last = body.start_byte
             for child in body.named_children:
-                pieces.append(self._src.data[last : child.start_byte].decode("utf-8", "replace"))
+                pieces.append(literal(self._src.data[last : child.start_byte]))
                 pieces.append(self._expand_str(child, state, ctx))
                 last = child.end_byte
-            pieces.append(self._src.data[last : body.end_byte].decode("utf-8", "replace"))
-            text = re.sub(r"\\([$`\\])", r"\1", "".join(pieces).replace("\\\n", ""))
+            pieces.append(literal(self._src.data[last : body.end_byte]))
+            text = concat(*pieces)
         if strip_tabs:
-            text = re.sub(r"(?m)^\t+", "", text)
+            text = map_literals(text, lambda t: re.sub(r"(?m)^\t+", "", t))
         return text
 
     def _s_negated_command(self, node: Any, state: State, ctx: _Ctx) -> None:
@@ -591,11 +622,11 @@ class Interpreter:
 
     def _s_case_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
         value_node = node.child_by_field_name("value")
-        value = self._expand_str(value_node, state, ctx) if value_node is not None else atom("case")
+        value = self._expand_str(value_node, state, ctx) if value_node is not None else unknown(OTHER, "case")
         items = [c for c in node.children if c.type == "case_item"]
-        arms: list[tuple[list[str], list[Any]]] = []
+        arms: list[tuple[list[Val], list[Any]]] = []
         for item in items:
-            patterns: list[str] = []
+            patterns: list[Val] = []
             body: list[Any] = []
             seen_paren = False
             for child in item.children:
@@ -633,7 +664,7 @@ class Interpreter:
         var = self.text(var_node) if var_node is not None else "_"
         value_nodes = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"]
         has_in = any(c.type == "in" for c in node.children)
-        items: list[str] | None
+        items: list[Val] | None
         if has_in:
             items = []
             for v in value_nodes:
@@ -644,8 +675,7 @@ class Interpreter:
                 items.extend(fields)
         else:
             items = list(state.positional) if all(is_known(p) for p in state.positional) else None
-        if items is not None and any(not is_known(i) and _is_whole_atom(i) and i.startswith("\ue000list:")
-                                     for i in items):
+        if items is not None and any(u.kind == "list" for i in items for u in unknowns(i)):
             items = None
         if body is None:
             return
@@ -659,7 +689,7 @@ class Interpreter:
         where = f"{node.start_point[0] + 1}:{node.start_point[1] + 1}"
 
         def once(s: State) -> None:
-            s.vars[var] = atom(f"loop:{var}@{where}")
+            s.vars[var] = unknown(LOOP, var, where, text=f"${var}")
             self._loop_body(body, s, ctx)
 
         self._choice(state, [lambda s: None, once], self.span(node), where)
@@ -717,7 +747,8 @@ class Interpreter:
         ifs: str | None = None
         if ifs_assign:
             value = ifs_assign[0].child_by_field_name("value")
-            ifs = self._expand_str(value, state, _Ctx()) if value is not None else ""
+            expanded = self._expand_str(value, state, _Ctx()) if value is not None else ""
+            ifs = expanded if is_known(expanded) else None
         raw = any(w.startswith("-") and "r" in w for w in words)
         names = [w for w in words if re.fullmatch(r"[A-Za-z_]\w*", w)] or ["REPLY"]
         saved = self._stdin
@@ -770,12 +801,12 @@ class Interpreter:
 
     def _arith_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
         """An arithmetic expression that may assign: ``i=0``, ``i++``, ``i += 2``, ``n--``."""
-        text = self._rebuild(node, state, ctx).strip()
+        text = _skeleton(self._rebuild(node, state, ctx)).strip()
         match = re.fullmatch(r"(\+\+|--)?\s*([A-Za-z_]\w*)\s*(\+\+|--|[-+*/%]?=(?!=)\s*(.*))?", text, re.S)
         if match is None or (match.group(1) is None and match.group(3) is None):
             return
         name = match.group(2)
-        where = f"arith:{name}@{node.start_point[0] + 1}:{node.start_point[1] + 1}"
+        where = self._at(node)
         current = state.vars.get(name, "")
         old = _arith(current if isinstance(current, str) and current.strip() else "0", lambda _n: None) \
             if isinstance(current, str) and is_known(current) else None
@@ -792,39 +823,39 @@ class Interpreter:
                 new = rhs
             else:
                 new = _arith(f"{old} {assign} {rhs}", lambda _n: None)
-        state.vars[name] = str(new) if new is not None else atom(where)
+        state.vars[name] = str(new) if new is not None else unknown(ARITH, name, where, text=f"${name}")
 
     def _int_var(self, name: str, state: State) -> int | None:
         value = state.vars.get(name)
         if value is None:
             return 0
-        if isinstance(value, list) or not is_known(value):
+        if isinstance(value, list) or not isinstance(value, str):
             return None
         return _arith(value, lambda _n: None) if value.strip() else 0
 
-    def _rebuild(self, node: Any, state: State, ctx: _Ctx) -> str:
+    def _rebuild(self, node: Any, state: State, ctx: _Ctx) -> Val:
         """The source text of ``node`` with each expansion in it replaced by its value."""
         if node.type in ("simple_expansion", "expansion", "command_substitution"):
             return self._expand_str(node, state, ctx)
         if node.type == "arithmetic_expansion":
             inner = node.named_children
             value = self._arith_value(inner[0], state, ctx) if len(inner) == 1 else None
-            return str(value) if value is not None else atom(f"arith@{node.start_point[0] + 1}")
+            return str(value) if value is not None else unknown(ARITH, self._at(node), text=self.text(node))
         if not node.children:
             return self.text(node)
-        out: list[str] = []
+        out: list[Val] = []
         last = node.start_byte
         for child in node.children:
             out.append(self._src.data[last : child.start_byte].decode("utf-8", "replace"))
             out.append(self._rebuild(child, state, ctx))
             last = child.end_byte
         out.append(self._src.data[last : node.end_byte].decode("utf-8", "replace"))
-        return "".join(out)
+        return concat(*out)
 
     # pipelines -----------------------------------------------------------------------
     def _s_pipeline(self, node: Any, state: State, ctx: _Ctx) -> None:
         parts = [c for c in node.children if c.is_named and c.type != "comment"]
-        piped: str | None = None  # what the previous part printed
+        piped: Val | None = None  # what the previous part printed
         for i, part in enumerate(parts):
             if i == len(parts) - 1:
                 part_ctx = ctx
@@ -839,7 +870,7 @@ class Interpreter:
                 part_ctx = _Ctx("masked", self.span(parts[i + 1]), f"piped into `{reader}`", ctx.in_substitution,
                                 ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
                                 shell_trap=ctx.shell_trap)
-            captured: list[str] | None = None
+            captured: list[Val] | None = None
             if i < len(parts) - 1:
                 captured = []
                 part_ctx = replace(part_ctx, capture=captured)
@@ -855,7 +886,7 @@ class Interpreter:
             finally:
                 self._stdin, self._stdin_node = saved_stdin
             self._emit(block)
-            piped = "".join(captured) if captured is not None else None
+            piped = concat(*captured) if captured is not None else None
 
     # simple statements ---------------------------------------------------------------
     def _s_variable_assignment(self, node: Any, state: State, ctx: _Ctx) -> None:
@@ -877,17 +908,18 @@ class Interpreter:
             name = self.text(base) if base is not None else self.text(name_node)
             if value_node is not None:
                 self._expand_str(value_node, state, sub_ctx)
-            state.vars[name] = atom(f"var:{name}@{node.start_point[0] + 1}")
+            state.vars[name] = unknown(OTHER, "array", name, self._at(node), text=f"${name}")
             return name
         name = self.text(name_node)
         appending = any(c.type == "+=" for c in node.children)
         if value_node is None:
-            value: str | list[str] = ""
+            value: Val | list[Val] = ""
         elif value_node.type == "array":
-            items: list[str] = []
+            items: list[Val] = []
             for group in _word_groups(value_node.children):
                 fields = self._word_fields(group, state, sub_ctx)
-                items.extend(fields if fields is not None else [atom(f"list:{name}@{node.start_point[0] + 1}")])
+                items.extend(fields if fields is not None else
+                             [unknown("list", name, self._at(group[0]), text=self.text(group[0]))])
             value = items
         else:
             value = self._join_str([value_node] + (extra or []), state, sub_ctx)
@@ -896,7 +928,7 @@ class Interpreter:
             if isinstance(value, list):
                 value = (old if isinstance(old, list) else [old]) + value
             else:
-                value = (old if isinstance(old, str) else " ".join(old)) + value
+                value = self._label_big(concat(join(" ", old) if isinstance(old, list) else old, value), node)
         state.vars[name] = value
         if state.allexport:
             state.exported.add(name)
@@ -990,7 +1022,7 @@ class Interpreter:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise _Stop()
-        prefix: dict[str, str] = {}
+        prefix: dict[str, Val] = {}
         words: list[Word] = []
         name_node = node.child_by_field_name("name")
         sub_ctx = _Ctx("discarded", self.span(name_node) if name_node is not None else None,
@@ -1020,7 +1052,7 @@ class Interpreter:
                 fields = self._word_fields(group, state, sub_ctx)
                 span = self._src.span(group[0].start_point, group[-1].end_point)
                 if fields is None:
-                    words.append(Word(atom(f"args@{child.start_point[0] + 1}:{child.start_point[1] + 1}"), span))
+                    words.append(Word(unknown(OTHER, "args", self._at(child), text=self.text(child)), span))
                 else:
                     words.extend(Word(f, span) for f in fields)
             elif child.type in ("herestring_redirect", "file_redirect"):
@@ -1037,16 +1069,17 @@ class Interpreter:
             return
         self._execute(words, node, state, ctx, prefix)
 
-    def _execute(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, str]) -> None:
-        name = words[0].text
+    def _execute(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:
+        written = words[0].text
         args = [w.text for w in words[1:]]
+        name = written if isinstance(written, str) else ""  # "": a name the analysis cannot know
         if name in WRAPPERS and len(words) > 1:
             rest = self._unwrap(name, words[1:])
             if rest:
                 if name == "env":
                     for w in words[1:]:
-                        if "=" in w.text and not w.text.startswith("-"):
-                            k, _, v = w.text.partition("=")
+                        k, eq, v = w.text.partition("=")
+                        if eq and isinstance(k, str) and not k.startswith("-"):
                             prefix[k] = v
                         else:
                             break
@@ -1059,23 +1092,23 @@ class Interpreter:
                 self._call(state.funcs[name], words, state, ctx, prefix)
                 return
             self.truncated = True
-        if not is_known(name) and not is_known(resolve_defaults(name)) and self._dispatch(words, node, state, ctx,
-                                                                                            prefix):
+        if not is_known(written) and not is_known(resolve_defaults(written)) and self._dispatch(words, node, state, ctx,
+                                                                                                  prefix):
             return
         if name in state.aliases and state.expand_aliases and self._expand_alias(words, node, state, ctx, prefix):
             return
         builtin = getattr(self, "_b_" + _builtin_attr(name), None)
         run = self._record(words, node, state, ctx, prefix)
-        if builtin is None and "/" in resolve_defaults(name):
+        if builtin is None and "/" in resolve_defaults(written):
             # `./grant.sh "$FN"`, `"$DIR/grant.sh"`: another script run as a program.
-            self._run_child(name, args, run, state, ctx, errexit=False, shebang=True)
+            self._run_child(written, args, run, state, ctx, errexit=False, shebang=True)
             if ctx.capture is not None:
-                ctx.capture.append(atom(f"out:{run.span.start_line}:{run.span.start_col}"))
+                ctx.capture.append(unknown(OUTPUT, self._at_run(run), tuple(args)))
             return
         if builtin is not None:
             builtin(run, args, state, ctx)
             return
-        output: str | None = None
+        output: Val | None = None
         if self.hook is not None:
             saved_vars = None
             if prefix:
@@ -1093,10 +1126,11 @@ class Interpreter:
                         else:
                             state.vars[k] = old
         if ctx.capture is not None:
-            unknown = atom(f"out:{run.span.start_line}:{run.span.start_col}")
-            ctx.capture.append(output if output is not None else unknown)
+            if output is None:
+                output = unknown(OUTPUT, run.source.path, run.span.start_line, run.span.start_col, tuple(args))
+            ctx.capture.append(output)
 
-    def _dispatch(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, str]) -> bool:
+    def _dispatch(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> bool:
         """A command whose name is not known (``"$1"``, ``"$@"``, ``"$MAIN_FUNCTION"``, a task
         name from a list): each defined function it may name runs as a possible path, beside
         the path where it names none (some other program). Functions that always exit
@@ -1122,7 +1156,7 @@ class Interpreter:
         def other(s: State) -> None:
             self._record(words, node, s, ctx, prefix)
             if ctx.capture is not None:
-                ctx.capture.append(atom(f"out:{where}"))
+                ctx.capture.append(unknown(OUTPUT, "dispatch", self._at(node)))
 
         self._choice(state, [call(f) for f in candidates] + [other], self.span(node), where)
         return True
@@ -1150,7 +1184,7 @@ class Interpreter:
                 i += 1
         return rest[i:]
 
-    def _record(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, str]) -> CommandRun:
+    def _record(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> CommandRun:
         run = CommandRun(
             words=words,
             span=self.span(node),
@@ -1175,7 +1209,7 @@ class Interpreter:
             self._last_status = [run]
         return run
 
-    def _call(self, func: FunctionDef, words: list[Word], state: State, ctx: _Ctx, prefix: dict[str, str]) -> None:
+    def _call(self, func: FunctionDef, words: list[Word], state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:
         saved_positional = state.positional
         saved_src = self._src
         state.positional = [w.text for w in words[1:]]
@@ -1207,7 +1241,7 @@ class Interpreter:
         self._resume(state, ("return", "break"))
 
     # builtins ------------------------------------------------------------------------
-    def _b_set(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_set(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         i = 0
         while i < len(args):
             arg = args[i]
@@ -1227,7 +1261,7 @@ class Interpreter:
             if arg == "--":
                 state.positional = args[i + 1 :]
                 return
-            if len(arg) > 1 and arg[0] in "-+" and arg[1:].isalpha():
+            if isinstance(arg, str) and len(arg) > 1 and arg[0] in "-+" and arg[1:].isalpha():
                 on = arg[0] == "-"
                 letters = arg[1:]
                 if "e" in letters:
@@ -1246,7 +1280,7 @@ class Interpreter:
                     i += 1
             i += 1
 
-    def _b_shopt(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_shopt(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         if args and args[0] in ("-s", "-u"):
             for opt in args[1:]:
                 if opt == "inherit_errexit":
@@ -1254,58 +1288,59 @@ class Interpreter:
                 elif opt == "expand_aliases":
                     state.expand_aliases = args[0] == "-s"
 
-    def _b_trap(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_trap(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         if len(args) >= 2 and "ERR" in args[1:]:
             handler = args[0]
             state.err_trap = handler not in ("", "-")  # `trap - ERR` / `trap '' ERR` reset it
 
-    def _b_shift(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
-        n = int(args[0]) if args and args[0].isdigit() else 1
+    def _b_shift(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        first = args[0] if args else ""
+        n = int(first) if isinstance(first, str) and first.isdigit() else 1
         state.positional = state.positional[n:]
 
-    def _b_exit(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_exit(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         self._emit(Exit("exit", run.span, args[0] if args else ""))
         state.terminated = True
         state.exit_kind = "exit"
 
-    def _b_return(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_return(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         if not self._function_stack and not self._source_stack:
             return
         self._emit(Exit("return", run.span, args[0] if args else ""))
         state.terminated = True
         state.exit_kind = "return"
 
-    def _b_break(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_break(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         self._emit(Exit("break", run.span))
         state.terminated = True
         state.exit_kind = "break"
 
     _b_continue = _b_break
 
-    def _b_cd(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_cd(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         target = next((a for a in args if not a.startswith("-")), None)
         if target is None:
-            state.cwd = atom("home")
+            state.cwd = unknown(OTHER, "home", text="$HOME")
         elif is_known(target) and is_known(state.cwd) and not os.path.isabs(target):
             state.cwd = posixpath.normpath(posixpath.join(state.cwd, target))
         elif is_known(target) and os.path.isabs(target):
             state.cwd = posixpath.normpath(target)
         elif is_known(target):
-            state.cwd = posixpath.join(state.cwd, target)  # relative to a directory not known
+            state.cwd = concat(state.cwd, "/", target)  # relative to a directory not known
         else:
             state.cwd = target
 
-    def _b_pwd(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_pwd(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         self._output(ctx, state.cwd + "\n")
 
-    def _b_dirname(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_dirname(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         arg = next((a for a in args if not a.startswith("-")), "")
         if is_known(arg):
             self._output(ctx, (posixpath.dirname(arg.rstrip("/")) or ".") + "\n")
         else:
-            self._output(ctx, atom(f"dirname:{arg}") + "\n")
+            self._output(ctx, concat(unknown(OUTPUT, "dirname", arg), "\n"))
 
-    def _b_basename(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_basename(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         rest = [a for a in args if not a.startswith("-")]
         if rest and is_known(rest[0]):
             base = posixpath.basename(rest[0].rstrip("/"))
@@ -1313,82 +1348,84 @@ class Interpreter:
                 base = base[: -len(rest[1])]
             self._output(ctx, base + "\n")
         else:
-            self._output(ctx, atom(f"basename@{run.span.start_line}") + "\n")
+            self._output(ctx, concat(unknown(OUTPUT, "basename", tuple(args)), "\n"))
 
-    def _b_realpath(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_realpath(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         rest = [a for a in args if not a.startswith("-")]
         if rest and is_known(rest[0]) and is_known(state.cwd):
             self._output(ctx, posixpath.normpath(posixpath.join(state.cwd, rest[0])) + "\n")
         else:
-            self._output(ctx, atom(f"realpath@{run.span.start_line}") + "\n")
+            self._output(ctx, concat(unknown(OUTPUT, "realpath", state.cwd, tuple(args)), "\n"))
 
     _b_readlink = _b_realpath
 
-    def _b_echo(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_echo(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         newline = True
         while args and args[0] in ("-n", "-e", "-E", "-ne", "-en"):
             if "n" in args[0]:
                 newline = False
             args = args[1:]
-        self._output(ctx, " ".join(args) + ("\n" if newline else ""))
+        self._output(ctx, concat(join(" ", args), "\n" if newline else ""))
 
-    def _b_printf(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_printf(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         if args and args[0] == "-v" and len(args) > 1:
-            state.vars[args[1]] = atom(f"printf@{run.span.start_line}")
+            if isinstance(args[1], str):
+                state.vars[args[1]] = unknown(OUTPUT, "printf", self._at_run(run), text=f"${args[1]}")
             return
         if len(args) == 1 and is_known(args[0]) and "%" not in args[0] and "\\" not in args[0]:
             self._output(ctx, args[0])
         elif len(args) == 2 and args[0] in ("%s", "%s\\n") and is_known(args[0]):
-            self._output(ctx, args[1] + ("\n" if args[0].endswith("\\n") else ""))
+            self._output(ctx, concat(args[1], "\n" if args[0].endswith("\\n") else ""))
         else:
-            self._output(ctx, atom(f"printf@{run.span.start_line}:{run.span.start_col}"))
+            self._output(ctx, unknown(OUTPUT, "printf", self._at_run(run), tuple(args)))
 
-    def _b_true(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_true(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         return
 
     _b_false = _b_true
     _b_colon = _b_true
 
-    def _b_read(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
-        names = [a for a in args if not a.startswith("-") and re.fullmatch(r"[A-Za-z_]\w*", a)]
+    def _b_read(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        names = [a for a in args if isinstance(a, str) and re.fullmatch(r"[A-Za-z_]\w*", a)]
         for name in names or ["REPLY"]:
-            state.vars[name] = atom(f"read:{name}@{run.span.start_line}")
+            state.vars[name] = unknown(READ, name, self._at_run(run), text=f"${name}")
 
-    def _b_cat(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_cat(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         files = [a for a in args if not a.startswith("-")]
         text = self._stdin if not files else self._read_file(files[0], state) if len(files) == 1 else None
-        self._output(ctx, text if text is not None else atom(f"out:{run.span.start_line}:{run.span.start_col}"))
+        self._output(ctx, text if text is not None else unknown(OUTPUT, self._at_run(run), tuple(args)))
 
-    def _b_grep(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_grep(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         """``grep [-v] [-E] PATTERN [FILE]`` over known input (``export $(grep -v '^#' .env | xargs)``)."""
-        flags = "".join(a[1:] for a in args if a.startswith("-") and not a.startswith("--"))
+        flags = "".join(a[1:] for a in args if isinstance(a, str) and a.startswith("-") and not a.startswith("--"))
         rest = [a for a in args if not a.startswith("-")]
-        unknown = atom(f"out:{run.span.start_line}:{run.span.start_col}")
-        if not rest or set(flags) - set("vEe") or not is_known(rest[0]):
-            self._output(ctx, unknown)
+        unknown_output = unknown(OUTPUT, self._at_run(run), tuple(args))
+        regex = rest[0] if rest else None
+        if not isinstance(regex, str) or set(flags) - set("vEe"):
+            self._output(ctx, unknown_output)
             return
         text = self._stdin if len(rest) == 1 else self._read_file(rest[1], state) if len(rest) == 2 else None
-        if text is None or not is_known(text):
-            self._output(ctx, unknown)
+        if not isinstance(text, str):
+            self._output(ctx, unknown_output)
             return
         try:
-            pattern = re.compile(rest[0])
+            pattern = re.compile(regex)
         except re.error:
-            self._output(ctx, unknown)
+            self._output(ctx, unknown_output)
             return
         invert = "v" in flags
         kept = [line for line in text.splitlines() if bool(pattern.search(line)) != invert]
         self._output(ctx, "".join(line + "\n" for line in kept))
 
-    def _b_xargs(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_xargs(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         """``xargs`` with no command: echo its input's words on one line."""
         text = self._stdin
-        if text is None or not is_known(text) or args:
-            self._output(ctx, atom(f"out:{run.span.start_line}:{run.span.start_col}"))
+        if not isinstance(text, str) or args:
+            self._output(ctx, unknown(OUTPUT, self._at_run(run), tuple(args)))
             return
         self._output(ctx, " ".join(_shell_words(text)) + "\n")
 
-    def _read_file(self, target: str, state: State) -> str | None:
+    def _read_file(self, target: Val, state: State) -> str | None:
         """A data file a command reads (`.env`): only inside the project root (the loader)."""
         if self.loader is None:
             return None
@@ -1398,23 +1435,26 @@ class Interpreter:
         loaded = self.loader(path)
         return loaded.text if isinstance(loaded, SourceFile) else None
 
-    def _b_alias(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_alias(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         for arg in args:
             name, eq, value = arg.partition("=")
-            if eq and not arg.startswith("-"):
+            if eq and isinstance(name, str) and not name.startswith("-"):
                 state.aliases[name] = value
 
-    def _b_unalias(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_unalias(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         for arg in args:
             if arg == "-a":
                 state.aliases.clear()
-            state.aliases.pop(arg, None)
+            if isinstance(arg, str):
+                state.aliases.pop(arg, None)
 
-    def _expand_alias(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, str]) -> bool:
+    def _expand_alias(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> bool:
         """``alias gcf='gcloud functions --project=p'`` then ``gcf deploy ...``: the alias text
         replaces the command name (expanded where it is used)."""
-        text = state.aliases.get(words[0].text, "")
-        if not is_known(text) or self.parse_fn is None or self._depth >= MAX_CALL_DEPTH:
+        name = words[0].text
+        text = state.aliases.get(name, "") if isinstance(name, str) else ""
+        if not isinstance(name, str) or not isinstance(text, str) or not text or self.parse_fn is None or \
+                self._depth >= MAX_CALL_DEPTH:
             return False
         virtual = _FixedSpanSource(self._src.path, text, real_path=self._src.real_path)
         virtual.fixed = words[0].span
@@ -1438,7 +1478,7 @@ class Interpreter:
         if not expanded or expanded[0].text == words[0].text:
             return False
         aliases = dict(state.aliases)
-        state.aliases.pop(words[0].text, None)  # an alias is not expanded inside itself
+        state.aliases.pop(name, None)  # an alias is not expanded inside itself
         self._depth += 1
         try:
             self._execute(expanded + words[1:], node, state, ctx, prefix)
@@ -1448,22 +1488,22 @@ class Interpreter:
                 state.aliases.setdefault(k, v)
         return True
 
-    def _b_mapfile(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_mapfile(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         """``mapfile -t ARR <<< "$X"`` / ``readarray``: one element per line of known input."""
-        names = [a for a in args if re.fullmatch(r"[A-Za-z_]\w*", a)]
+        names = [a for a in args if isinstance(a, str) and re.fullmatch(r"[A-Za-z_]\w*", a)]
         name = names[-1] if names else "MAPFILE"
         text = self._stdin
         if text is None or not is_known(text):
-            state.vars[name] = [atom(f"list:{name}@{run.span.start_line}")]
+            state.vars[name] = [unknown("list", name, self._at_run(run), text=f"${{{name}[@]}}")]
             return
-        lines = text.split("\n")
+        lines: list[Val] = list(text.split("\n"))
         if lines and lines[-1] == "":
             lines.pop()
-        state.vars[name] = lines if "-t" in args else [line + "\n" for line in lines]
+        state.vars[name] = lines if "-t" in args else [concat(line, "\n") for line in lines]
 
     _b_readarray = _b_mapfile
 
-    def _b_source(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_source(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         if not args:
             return
         target = args[0]
@@ -1471,7 +1511,7 @@ class Interpreter:
             return
         path = self._resolve_source(target, state)
         if path is None:
-            command = f"{run.name or 'source'} {self._as_written(run, 1) or show(target)}"
+            command = f"{show(run.name) or 'source'} {self._as_written(run, 1) or show(target)}"
             self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, command=command))
             return
         if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
@@ -1486,7 +1526,7 @@ class Interpreter:
         saved_pos = state.positional
         if len(args) > 1:
             state.positional = list(args[1:])
-        state.vars["BASH_SOURCE"] = [path] + (saved_bs if isinstance(saved_bs, list) else [])
+        state.vars["BASH_SOURCE"] = [path, *(saved_bs if isinstance(saved_bs, list) else [])]
         self._source_stack.append(path)
         block = Block("source")
         saved_base, saved_scope = self._scope_base, self._scope
@@ -1526,7 +1566,7 @@ class Interpreter:
             return [posixpath.normpath(target)]
         return [posixpath.join(base, target) for base in self._source_bases(state)]
 
-    def _not_followed(self, run: CommandRun, target: str, path: str, state: State, reason: str | None) -> Note:
+    def _not_followed(self, run: CommandRun, target: Val, path: str, state: State, reason: str | None) -> Note:
         """The note for a sourced file that was not loaded: why (the loader's reason, else what the
         file system says), the path looked for, and where it was looked for when not found."""
         if reason is None:
@@ -1537,13 +1577,14 @@ class Interpreter:
             else:
                 reason = NOT_READABLE
         looked_in: list[str] = []
-        if reason == NOT_FOUND and not os.path.isabs(resolve_defaults(target)):
+        resolved = resolve_defaults(target)
+        if reason == NOT_FOUND and not (isinstance(resolved, str) and os.path.isabs(resolved)):
             for base in self._source_bases(state):
                 folder = display_path(posixpath.normpath(base)) or "."
                 if folder not in looked_in:
                     looked_in.append(folder)
         return Note(run.span, NOT_FOLLOWED, reason, path=display_path(path), looked_in=tuple(looked_in),
-                    command=f"{run.name or 'source'} {self._as_written(run, 1) or show(target)}")
+                    command=f"{show(run.name) or 'source'} {self._as_written(run, 1) or show(target)}")
 
     @staticmethod
     def _as_written(run: CommandRun, index: int) -> str | None:
@@ -1555,9 +1596,9 @@ class Interpreter:
             return None
         return run.source.line_text(span.start_line)[span.start_col - 1 : span.end_col - 1] or None
 
-    def _resolve_source(self, target: str, state: State) -> str | None:
+    def _resolve_source(self, target: Val, state: State) -> str | None:
         target = resolve_defaults(target)
-        if not is_known(target) or "\x00" in target:
+        if not isinstance(target, str) or "\x00" in target:
             return None
         candidates = self._source_candidates(target, state)
         if len(candidates) == 1:
@@ -1567,17 +1608,19 @@ class Interpreter:
                 return posixpath.normpath(cand)
         return posixpath.normpath(candidates[0])
 
-    def _b_eval(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_eval(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         """``eval "text"``: run the text as script here (findings point at the eval)."""
-        self._run_text(" ".join(args), run, state, ctx, subshell=False)
+        self._run_text(join(" ", args), run, state, ctx, subshell=False)
 
-    def _b_bash(self, run: CommandRun, args: list[str], state: State, ctx: _Ctx) -> None:
+    def _b_bash(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         """``bash -c "text"``, ``bash [-e] other.sh args``, ``bash [-s] <<EOF``: run the text,
         the file or the here-document in a child shell."""
         errexit = False
         i = 0
         while i < len(args):
             arg = args[i]
+            if not isinstance(arg, str):
+                break  # a script named by a value the analysis cannot know
             if arg == "--":
                 i += 1
                 break
@@ -1608,10 +1651,10 @@ class Interpreter:
     _b_sh = _b_bash
     _b_dash = _b_bash
 
-    def _run_stdin(self, text: str, run: CommandRun, state: State, ctx: _Ctx, errexit: bool) -> None:
+    def _run_stdin(self, text: Val, run: CommandRun, state: State, ctx: _Ctx, errexit: bool) -> None:
         """``bash <<EOF ... EOF``: the here-document is the script of a child shell; findings
         point at its lines."""
-        if not is_known(text) or self.parse_fn is None or self._stdin_node is None:
+        if not isinstance(text, str) or self.parse_fn is None or self._stdin_node is None:
             self.notes.append(Note(run.span, NOT_FOLLOWED, "its standard input is not known statically",
                                    command=self._command_text(run), what="script on standard input"))
             return
@@ -1623,7 +1666,7 @@ class Interpreter:
         child.vars["0"] = run.name
         self._in_child(virtual, tree, child, state, ctx, virtual.real_path or virtual.path)
 
-    def _child_state(self, state: State, args: list[str], errexit: bool) -> State:
+    def _child_state(self, state: State, args: list[Val], errexit: bool) -> State:
         """A new shell process: it sees the exported variables, the working directory and
         gcloud's configuration; not the functions, options or traps."""
         return State(
@@ -1635,7 +1678,7 @@ class Interpreter:
             props=state.props,
         )
 
-    def _run_child(self, target: str, args: list[str], run: CommandRun, state: State, ctx: _Ctx,
+    def _run_child(self, target: Val, args: list[Val], run: CommandRun, state: State, ctx: _Ctx,
                    errexit: bool, shebang: bool) -> None:
         """Another script run as a program (``bash x.sh a``, ``./x.sh``, ``"$DIR/x.sh"``):
         analysed as a child process with those arguments. Its deploys and bindings count; its
@@ -1694,7 +1737,7 @@ class Interpreter:
         self._emit(block)
         state.props = child.props  # `gcloud config set` in the child is on disk: it stays
 
-    def _run_text(self, text: str, run: CommandRun, state: State, ctx: _Ctx, subshell: bool) -> None:
+    def _run_text(self, text: Val, run: CommandRun, state: State, ctx: _Ctx, subshell: bool) -> None:
         if not text or not is_known(text) or self.parse_fn is None:
             return
         virtual = _FixedSpanSource(run.source.path, text, real_path=run.source.real_path)
@@ -1710,29 +1753,47 @@ class Interpreter:
         finally:
             self._src = saved
 
-    def _output(self, ctx: _Ctx, text: str) -> None:
+    def _output(self, ctx: _Ctx, text: Val) -> None:
         if ctx.capture is not None:
             ctx.capture.append(text)
 
     # ------------------------------------------------------------------ expansion
-    def _expand_str(self, node: Any, state: State, ctx: _Ctx, pattern: bool = False) -> str:
+    def _expand_str(self, node: Any, state: State, ctx: _Ctx, pattern: bool = False) -> Val:
         fields = self._expand_fields(node, state, ctx, quoted=True)
         if fields is None:
-            return atom(f"expr@{node.start_point[0] + 1}:{node.start_point[1] + 1}")
-        return " ".join(fields)
+            return unknown(OTHER, "expr", self._at(node), text=self.text(node))
+        return join(" ", fields) if len(fields) != 1 else fields[0]
 
-    def _expand_fields(self, node: Any, state: State, ctx: _Ctx, quoted: bool = False) -> list[str] | None:
+    def _expand_fields(self, node: Any, state: State, ctx: _Ctx, quoted: bool = False) -> list[Val] | None:
         """The fields a word expands to (None: an unknown number of fields)."""
         if self._nesting > MAX_NESTING:
             self._too_deep(node)
             return None
         self._nesting += 1
         try:
-            return self._fields(node, state, ctx, quoted)
+            fields = self._fields(node, state, ctx, quoted)
         finally:
             self._nesting -= 1
+        if fields is not None and any(type(f) is Value for f in fields):
+            fields = [self._label_big(f, node) for f in fields]
+        return fields
 
-    def _fields(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> list[str] | None:
+    def _label_big(self, value: Val, node: Any) -> Val:
+        """A value past the size cap (values.MAX_VALUE_CHARS) is shown as the word that built it."""
+        if isinstance(value, Value) and len(value.parts) == 1:
+            part = value.parts[0]
+            if not isinstance(part, str) and part.kind == TOO_LARGE and not part.text:
+                return relabel(value, self.text(node))
+        return value
+
+    def _at(self, node: Any) -> tuple[str, int, int]:
+        """Where a node is, as part of an unknown's identity."""
+        return (self._src.path, node.start_point[0] + 1, node.start_point[1] + 1)
+
+    def _at_run(self, run: CommandRun) -> tuple[str, int, int]:
+        return (run.source.path, run.span.start_line, run.span.start_col)
+
+    def _fields(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> list[Val] | None:
         t = node.type
         if t in ("word", "number", "extglob_pattern", "regex", "heredoc_start", "test_operator", "variable_name",
                  "special_variable_name"):
@@ -1746,7 +1807,7 @@ class Interpreter:
             body = self.text(node)[2:-1]
             return [body.replace("\\n", "\n").replace("\\t", "\t").replace("\\'", "'")]
         if t in ("string", "translated_string"):
-            parts: list[str] = []
+            parts: list[Val] = []
             for child in node.named_children:
                 if child.type == "string_content":
                     parts.append(re.sub(r"\\([$`\"\\\n])", r"\1", self.text(child)))
@@ -1756,24 +1817,24 @@ class Interpreter:
                         # "${A[@]}": one field per element (prefix/suffix stick to the ends).
                         if len(node.named_children) == 1:
                             return value
-                        parts.append(" ".join(value))
+                        parts.append(join(" ", value))
                     else:
                         parts.append(value)
                 else:
                     sub = self._fields(child, state, ctx, True)
-                    parts.append(" ".join(sub) if sub is not None else atom(f"expr@{child.start_point[0] + 1}"))
-            return ["".join(parts)]
+                    parts.append(join(" ", sub) if sub is not None else
+                                 unknown(OTHER, "expr", self._at(child), text=self.text(child)))
+            return [concat(*parts)]
         if t in ("simple_expansion", "expansion"):
             value = self._expansion(node, state, ctx, quoted=quoted)
             if isinstance(value, list):
-                return value if not quoted or self._is_at(node) else [" ".join(value)]
+                return value if not quoted or self._is_at(node) else [join(" ", value)]
             if quoted:
                 return [value]
-            if is_known(value):
-                return value.split()
-            return [value] if value.strip() else []
+            return _split(value)
         if t == "command_substitution":
-            return [self._substitute(node, state, ctx)] if quoted else _split(self._substitute(node, state, ctx))
+            output = self._substitute(node, state, ctx)
+            return [output] if quoted else _split(output)
         if t == "concatenation":
             return self._concat_fields(node.children, state, ctx, quoted)
         if t == "arithmetic_expansion":
@@ -1782,11 +1843,11 @@ class Interpreter:
             inner = _Ctx("discarded", self.span(node), "process substitution hides the exit status",
                          ctx.in_substitution)
             self._in_subshell(node.named_children, state, inner)
-            return [atom("procsub")]
+            return [unknown(OTHER, "procsub", self._at(node), text=self.text(node))]
         if t == "brace_expression":
             return [self.text(node)]
         if t == "array":
-            out: list[str] = []
+            out: list[Val] = []
             for child in node.named_children:
                 sub = self._fields(child, state, ctx, quoted)
                 if sub is None:
@@ -1795,7 +1856,7 @@ class Interpreter:
             return out
         return [self.text(node)]
 
-    def _word_fields(self, group: list[Any], state: State, ctx: _Ctx) -> list[str] | None:
+    def _word_fields(self, group: list[Any], state: State, ctx: _Ctx) -> list[Val] | None:
         """The fields of one shell word written as several adjacent syntax nodes."""
         if len(group) == 1:
             only = group[0]
@@ -1804,22 +1865,22 @@ class Interpreter:
             return self._expand_fields(only, state, ctx)
         return self._concat_fields(_flatten(group), state, ctx, False)
 
-    def _join_str(self, nodes: list[Any], state: State, ctx: _Ctx) -> str:
+    def _join_str(self, nodes: list[Any], state: State, ctx: _Ctx) -> Val:
         """A word in an assignment (no field splitting) written as adjacent syntax nodes."""
         if len(nodes) == 1:
             return self._expand_str(nodes[0], state, ctx)
         fields = self._concat_fields(_flatten(nodes), state, ctx, True)
         if fields is None:
-            return atom(f"expr@{nodes[0].start_point[0] + 1}:{nodes[0].start_point[1] + 1}")
-        return " ".join(fields)
+            return unknown(OTHER, "expr", self._at(nodes[0]), text=self.text(nodes[0]))
+        return self._label_big(join(" ", fields), nodes[0])
 
-    def _concat_fields(self, parts: list[Any], state: State, ctx: _Ctx, quoted: bool) -> list[str] | None:
-        result: list[str] = [""]
+    def _concat_fields(self, parts: list[Any], state: State, ctx: _Ctx, quoted: bool) -> list[Val] | None:
+        result: list[Val] = [""]
         i = 0
         while i < len(parts):
             child = parts[i]
             i += 1
-            sub: list[str] | None
+            sub: list[Val] | None
             if child.type == "$" and i < len(parts) and parts[i].type == "word":
                 # tree-sitter-bash splits `$A@$B.c` after the second `$`: `$` + word `B.c`.
                 text = self.text(parts[i])
@@ -1827,18 +1888,20 @@ class Interpreter:
                 if match is not None:
                     i += 1
                     found = self._lookup(match.group(0), state)
-                    value = found if found is not None else atom(f"env:{match.group(0)}")
+                    written = "$" + match.group(0)
+                    value = self._shown_as(found, match.group(0), written) if found is not None else \
+                        unknown(ENV, match.group(0), text=written)
                     if isinstance(value, list):
-                        sub = list(value) if not quoted else [" ".join(value)]
+                        sub = list(value) if not quoted else [join(" ", value)]
                     else:
                         sub = [value] if quoted else _split(value)
                     rest = text[match.end():]
                     if rest:
                         sub = (sub or [""])
-                        sub[-1] += re.sub(r"\\(.)", r"\1", rest)
+                        sub[-1] = concat(sub[-1], re.sub(r"\\(.)", r"\1", rest))
                     if not sub:
                         continue
-                    result[-1] += sub[0]
+                    result[-1] = concat(result[-1], sub[0])
                     result.extend(sub[1:])
                     continue
             sub = self._fields(child, state, ctx, quoted=child.type in ("string", "raw_string") or quoted)
@@ -1846,7 +1909,7 @@ class Interpreter:
                 return None
             if not sub:
                 continue
-            result[-1] += sub[0]
+            result[-1] = concat(result[-1], sub[0])
             result.extend(sub[1:])
         return result
 
@@ -1862,9 +1925,10 @@ class Interpreter:
             self._statements(nodes, inner, ctx.enter(ctx.shell_ignore, ctx.shell_trap and state.errtrace))
         self._emit(block)
 
-    def _substitute(self, node: Any, state: State, ctx: _Ctx) -> str:
-        """``$(...)``: run its commands in a subshell and return what they print."""
-        capture: list[str] = []
+    def _substitute(self, node: Any, state: State, ctx: _Ctx) -> Val:
+        """``$(...)``: run its commands in a subshell and return what they print. What the analysis
+        cannot know is shown as the substitution itself (``$(gcloud config get-value project)``)."""
+        capture: list[Val] = []
         shell_ignore = ctx.shell_ignore
         if not shell_ignore and state.errexit == "on" and not state.inherit_errexit:
             shell_ignore = (f"inside the `$(...)` on line {node.start_point[0] + 1}: bash turns `set -e` off in "
@@ -1878,38 +1942,48 @@ class Interpreter:
         self._emit(block)
         if not capture:
             return ""
-        return "".join(capture).rstrip("\n")
+        return label_unlabelled(concat(*capture).rstrip("\n"), self.text(node))
 
-    def _lookup(self, name: str, state: State) -> str | list[str] | None:
+    def _lookup(self, name: str, state: State) -> Val | list[Val] | None:
         if name.isdigit():
             n = int(name)
             if n == 0:
                 return state.vars.get("0")
             if n <= len(state.positional):
                 return state.positional[n - 1]
-            return "" if (self._function_stack or self._source_stack) else atom(f"arg:{n}")
+            return "" if (self._function_stack or self._source_stack) else unknown(ARG, n, text=f"${n}")
         if name == "@" or name == "*":
             return list(state.positional) if (self._function_stack or self._source_stack) else \
-                [atom("args")]
+                [unknown(ARG, "@", text=f"${name}")]
         if name == "#":
-            return str(len(state.positional)) if (self._function_stack or self._source_stack) else atom("argc")
+            return str(len(state.positional)) if (self._function_stack or self._source_stack) else \
+                unknown(ARG, "#", text="$#")
         if name == "?":
             for run in self._last_status:
                 if run.status in ("propagates", "masked"):
                     run.status = "checked"
-            return atom("status")
+            return unknown(OTHER, "?", self.steps, text="$?")
         if name in ("$", "!", "-", "RANDOM", "SECONDS", "LINENO"):
-            return atom(f"special:{name}")
+            return unknown(OTHER, name, self.steps if name != "$" else 0, text=f"${name}")
         if name == "PWD":
             return state.cwd
-        value = state.vars.get(name)
-        if value is None:
-            return None
+        return state.vars.get(name)
+
+    def _shown_as(self, value: Val | list[Val], name: str, written: str) -> Val | list[Val]:
+        """A variable's value as the expansion that read it (``$URL`` for the output of ``URL=$(...)``)
+        when the whole value is unknown. Positional parameters of a function keep the caller's text."""
+        if not isinstance(value, Value) or len(value.parts) != 1:
+            return value
+        part = value.parts[0]
+        if isinstance(part, str) or part.kind == RUNNER:  # a runner's `${{ ... }}` stays as written
+            return value
+        if name.isidentifier() or part.kind in (ARG, OTHER):
+            return relabel(value, written)
         return value
 
-    def _length(self, target: Any, state: State, node: Any) -> str:
+    def _length(self, target: Any, state: State, node: Any) -> Val:
         """``${#V}`` (characters) and ``${#A[@]}`` (elements) where the value is known."""
-        unknown = atom(f"len@{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+        unknown_length = unknown(EXPANSION, "#", self._at(node), text=self.text(node))
         if target.type == "subscript":
             base = target.child_by_field_name("name")
             index = target.child_by_field_name("index")
@@ -1918,25 +1992,28 @@ class Interpreter:
                 if value is None:
                     return "0"
                 items = value if isinstance(value, list) else [value]
-                if any(_is_whole_atom(i) and i.startswith("\ue000list:") for i in items):
-                    return unknown
+                if any(u.kind == "list" for i in items for u in unknowns(i)):
+                    return unknown_length
                 return str(len(items))
-            return unknown
+            return unknown_length
         value = self._lookup(self.text(target), state)
         if value is None:
-            return unknown
+            return unknown_length
         if isinstance(value, list):
             if self.text(target) in ("@", "*"):
-                return str(len(value)) if all(is_known(v) for v in value) else unknown
+                return str(len(value)) if all(is_known(v) for v in value) else unknown_length
             value = value[0] if value else ""
-        return str(len(value)) if is_known(value) else unknown
+        return str(len(value)) if is_known(value) else unknown_length
 
-    def _expansion(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> str | list[str]:
+    def _expansion(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> Val | list[Val]:
+        written = self.text(node)
         if node.type == "simple_expansion":
             name_node = node.named_children[0] if node.named_children else None
             simple_name = self.text(name_node) if name_node is not None else ""
             found = self._lookup(simple_name, state)
-            return found if found is not None else atom(f"env:{simple_name}")
+            if found is None:
+                return unknown(ENV, simple_name, text=written)
+            return self._shown_as(found, simple_name, written)
         # ${...}
         children = node.children
         inner = [c for c in children if c.type not in ("${", "}")]
@@ -1946,8 +2023,8 @@ class Interpreter:
             return self._length(inner[1], state, node)
         head = inner[0]
         if head.type in ("!",):
-            return atom(f"indirect@{node.start_point[0] + 1}")
-        value: str | list[str] | None
+            return unknown(EXPANSION, "!", self._at(node), text=written)
+        value: Val | list[Val] | None
         name: str
         if head.type == "subscript":
             base = head.child_by_field_name("name")
@@ -1961,55 +2038,58 @@ class Interpreter:
             if idx in ("@", "*"):
                 value = arr if isinstance(arr, list) else ([arr] if arr else [])
                 if arr is None:
-                    value = [atom(f"env:{name}")]
+                    value = [unknown(ENV, name, text=written)]
             elif isinstance(arr, list):
-                value = arr[int(idx)] if idx.isdigit() and int(idx) < len(arr) else atom(f"var:{name}[{idx}]")
+                value = arr[int(idx)] if idx.isdigit() and int(idx) < len(arr) else \
+                    unknown(EXPANSION, "[]", name, idx, self._at(node), text=written)
             else:
-                value = arr if idx == "0" else atom(f"var:{name}[{idx}]")
+                value = arr if idx == "0" else unknown(EXPANSION, "[]", name, idx, self._at(node), text=written)
         else:
             name = self.text(head)
             value = self._lookup(name, state)
         rest = inner[1:]
         if not rest:
-            return value if value is not None else atom(f"env:{name}")
+            if value is None:
+                return unknown(ENV, name, text=written)
+            return self._shown_as(value, name, written)
         op_node = rest[0]
         op = self.text(op_node)
         arg_nodes = rest[1:]
 
-        def arg() -> str:
-            return "".join(self._expand_str(n, state, ctx) for n in arg_nodes)
+        def arg() -> Val:
+            return concat(*(self._expand_str(n, state, ctx) for n in arg_nodes))
 
-        scalar: str = "" if value is None else value if isinstance(value, str) else " ".join(value)
+        scalar: Val = "" if value is None else join(" ", value) if isinstance(value, list) else value
         if op in (":-", "-", ":=", "=", ":?", "?"):
             empty = value is None or (op.startswith(":") and scalar == "")
             if value is not None and not is_known(scalar) and op.startswith(":"):
                 return scalar
             if empty:
                 if op in (":?", "?"):
-                    return atom(f"env:{name}")
+                    return unknown(ENV, name, text=written)
                 default = arg()
                 if value is None and is_known(default) and name.isidentifier():
                     # Unset in the script: the environment may set it. Conditions on it stay
                     # open; commands see the default (values.resolve_defaults).
-                    default = env_default_atom(name, default)
+                    default = unknown(ENV_DEFAULT, name, default, text=written)
                 if op in (":=", "="):
                     state.vars[name] = default
                 return default
-            return value if value is not None else atom(f"env:{name}")
+            return value if value is not None else unknown(ENV, name, text=written)
         if op in (":+", "+"):
             if value is None:
                 return ""
             return arg() if (scalar != "" or op == "+") else ""
         if value is None:
-            scalar = atom(f"env:{name}")
+            scalar = unknown(ENV, name, text=f"${name}")
         if op in ("%", "%%", "#", "##"):
             pattern = arg()
             if not (is_known(scalar) and is_known(pattern)):
-                return atom(f"var:{name}{op}{pattern}")
+                return unknown(EXPANSION, op, scalar, pattern, text=written)
             return _strip(scalar, pattern, op)
         if op in (",,", "^^", ",", "^"):
             if not is_known(scalar):
-                return atom(f"case:{scalar}")
+                return unknown(EXPANSION, op, scalar, text=written)
             if op == ",,":
                 return scalar.lower()
             if op == "^^":
@@ -2018,11 +2098,11 @@ class Interpreter:
                 return scalar[:1].lower() + scalar[1:]
             return scalar[:1].upper() + scalar[1:]
         if op in ("/", "//"):
-            return atom(f"var:{name}/@{node.start_point[0] + 1}")
+            return unknown(EXPANSION, op, self._at(node), text=written)
         if op == ":":
             sliced = _slice(value, name, "".join(self.text(n) for n in arg_nodes))
-            return sliced if sliced is not None else atom(f"var:{name}:@{node.start_point[0] + 1}")
-        return atom(f"var:{name}?@{node.start_point[0] + 1}")
+            return sliced if sliced is not None else unknown(EXPANSION, op, self._at(node), text=written)
+        return unknown(EXPANSION, op, self._at(node), text=written)
 
 
 _EXIT_STRENGTH = ["break", "return", "exit", ""]
@@ -2074,7 +2154,7 @@ _ARITH_TOKEN = re.compile(r"\s*(?:(0x[0-9a-fA-F]+|\d+)|([A-Za-z_]\w*)|(\|\||&&|=
 _ARITH_OPS = {"||": " or ", "&&": " and ", "!": " not ", "/": "//"}
 
 
-def _arith(text: str, lookup: Callable[[str], int | None]) -> int | None:
+def _arith(text: Val, lookup: Callable[[str], int | None]) -> int | None:
     """Bash integer arithmetic over numbers, variables (``lookup``) and the usual operators
     (None: a part is unknown or not understood)."""
     import ast
@@ -2214,7 +2294,7 @@ class _FixedSpanSource(SourceFile):
         return self.fixed
 
 
-def _slice(value: str | list[str] | None, name: str, spec: str) -> str | list[str] | None:
+def _slice(value: Val | list[Val] | None, name: str, spec: str) -> Val | list[Val] | None:
     """``${V:offset[:length]}``, ``${@:offset[:length]}``, ``${A[@]:offset[:length]}`` with
     literal numbers (None when they are not plain numbers or the value is unknown)."""
     match = re.fullmatch(r"\s*(\d+)\s*(?::\s*(\d+)\s*)?", spec)
@@ -2233,17 +2313,21 @@ def _slice(value: str | list[str] | None, name: str, spec: str) -> str | list[st
     return text[:length] if length is not None else text
 
 
-def _split(value: str) -> list[str]:
+def _split(value: Val) -> list[Val]:
     if is_known(value):
-        return value.split()
-    return [value] if value.strip() else []
+        return value.split()  # type: ignore[return-value]
+    return [value]
 
 
-def _is_whole_atom(value: str) -> bool:
-    return value.startswith("\ue000") and value.endswith("\ue001") and value.count("\ue000") == 1
+def _skeleton(value: Val) -> str:
+    """``value`` with each unknown part replaced by a NUL, which no arithmetic or name pattern
+    matches (for parsing only, never shown)."""
+    return value if isinstance(value, str) else "".join(p if isinstance(p, str) else "\0" for p in value.parts)
 
 
-def _builtin_attr(name: str) -> str:
+def _builtin_attr(name: Val) -> str:
+    if not isinstance(name, str):
+        return "__none__"
     if name == ":":
         return "colon"
     if name == ".":

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
+from .values import Val
+
 if TYPE_CHECKING:
     from ..model import Span
     from ..source import SourceFile
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 class Word:
     """One argument after expansion, with where it was written."""
 
-    text: str
+    text: Val  # str when known (shlint_iam.shell.values)
     span: Span
 
 
@@ -51,11 +53,11 @@ class CommandRun:
     gcloud: Any = None  # gcloud.argv.GcloudCommand for gcloud commands
 
     @property
-    def name(self) -> str:
+    def name(self) -> Val:
         return self.words[0].text if self.words else ""
 
     @property
-    def argv(self) -> list[str]:
+    def argv(self) -> list[Val]:
         return [w.text for w in self.words]
 
 
@@ -63,7 +65,7 @@ class CommandRun:
 class Exit:
     kind: str  # "exit", "return", "break"
     span: Span
-    code: str = ""  # the status argument as written ("" for none)
+    code: Val = ""  # the status argument ("" for none)
 
     @property
     def success(self) -> bool:
