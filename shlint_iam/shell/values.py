@@ -536,6 +536,9 @@ def show(value: Val) -> str:
 def _render(part: Unknown) -> str:
     if part.text:
         return part.text
+    if part.kind == PROPERTY:
+        name = str(part.key[0])
+        return f"$(gcloud config get-value {name[5:] if name.startswith('core/') else name})"
     if part.kind == SERVICE_URL:
         service, region, project = part.nested()
         flags = f" --region={shell_word(region)}" if not _from_config(region) else ""
