@@ -38,7 +38,8 @@ def _leaks(text: str, inputs: str) -> list[str]:
 
 def _fixture_scripts() -> list[str]:
     """Every script the test suite lints: the case tables, and every string constant in a test
-    module that runs gcloud or starts with a shebang."""
+    module that runs gcloud or starts with a shebang (workflows, build configs and Makefiles among
+    them: ``_corpus`` files each under a name its front end reads)."""
     scripts: list[str] = []
     sys.path.insert(0, str(TESTS))
     import test_interpreter
@@ -63,10 +64,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     root = tmp_path_factory.mktemp("corpus")
     texts = []
     for i, script in enumerate(_fixture_scripts()):
-        (root / f"fixture_{i:04d}.sh").write_text(script, encoding="utf-8", errors="surrogateescape")
+        if "runs-on" in script or "jobs:" in script:
+            path = root / ".github" / "workflows" / f"fixture_{i:04d}.yml"
+        elif "steps:" in script:
+            path = root / f"cloudbuild_{i:04d}.yaml"
+        elif "\n\t" in script and ":" in script.split("\n\t", 1)[0]:
+            path = root / f"make_{i:04d}" / "Makefile"
+        else:
+            path = root / f"fixture_{i:04d}.sh"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(script, encoding="utf-8", errors="surrogateescape")
         texts.append(script)
-    examples = sorted(p for p in (ROOT / "examples").rglob("*") if p.is_file() and p.suffix in (".sh", ".bash"))
-    assert len(examples) >= 20
+    examples = sorted(p for p in (ROOT / "examples").rglob("*")
+                      if p.is_file() and "plugin" not in p.parts and p.suffix not in (".md", ".toml", ".py"))
+    assert len(examples) >= 24
     for p in examples:
         target = root / "examples" / p.relative_to(ROOT / "examples")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -137,9 +148,8 @@ def command(draw: st.DrawFn) -> str:
     return f"gcloud functions add-iam-policy-binding {name} --member={draw(unknown_word)} --role=roles/run.viewer"
 
 
-scripts: st.SearchStrategy[str] = st.recursive(
-    command(),
-    lambda inner: st.one_of(
+def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
         st.tuples(inner, inner).map(lambda t: f"{t[0]}\n{t[1]}"),
         st.tuples(st.sampled_from(['"$@"', "$FUNCS", "a b", '"${FNS[@]}"', "$(ls)"]), inner)
         .map(lambda t: f"for fn in {t[0]}; do\n{t[1]}\ndone"),
@@ -148,9 +158,10 @@ scripts: st.SearchStrategy[str] = st.recursive(
         inner.map(lambda s: f"deploy() {{\n{s}\n}}\ndeploy \"$1\" \"$REGION\""),
         inner.map(lambda s: f"while read -r name; do\n{s}\ndone < names.txt"),
         inner.map(lambda s: f"{s} || echo failed"),
-    ),
-    max_leaves=8,
-)
+    )
+
+
+scripts: st.SearchStrategy[str] = st.recursive(command(), _extend, max_leaves=8)
 
 LINTER = Linter(Config(select=["IAM", "ERR", "VAL", "COV", "SH", "SUP"]))
 run_guarded(lambda: None, None)

@@ -354,10 +354,10 @@ RENDERED = [
      'gcloud functions add-invoker-policy-binding f --region=us-west2 '
      '--member="serviceAccount:${PN}-compute@developer.gserviceaccount.com"'),
     ("arithmetic",
-     'gcloud functions deploy "f-$((N+1))" --gen2 --region=us-west2 --trigger-topic=t --service-account="$SA"\n',
-     "gen2 function f-$((N+1)) (Pub/Sub topic t) is invoked as serviceAccount:$SA (--service-account), which gets "
-     "no roles/run.invoker on service f-$((N+1)) after this deploy",
-     'gcloud functions add-invoker-policy-binding "f-$((N+1))" --region=us-west2 --member="serviceAccount:$SA"'),
+     'gcloud functions deploy "f-$(($1 + 1))" --gen2 --region=us-west2 --trigger-topic=t --service-account="$SA"\n',
+     "gen2 function f-$(($1 + 1)) (Pub/Sub topic t) is invoked as serviceAccount:$SA (--service-account), which gets "
+     "no roles/run.invoker on service f-$(($1 + 1)) after this deploy",
+     'gcloud functions add-invoker-policy-binding "f-$(($1 + 1))" --region=us-west2 --member="serviceAccount:$SA"'),
     ("service-url",
      'URL=$(gcloud run services describe orders --region "$REGION" --format="value(status.url)")\n'
      'gcloud pubsub subscriptions create sub --topic=t --push-endpoint="$URL/push" --push-auth-service-account="$SA"\n',
