@@ -51,7 +51,7 @@ def test_each_status_comes_from_the_outcome(tmp_path: Path) -> None:
     bound = edges[0]
     assert (bound.caller, bound.identity, bound.service, bound.region, bound.project) == (
         "Pub/Sub topic done", "runner@p.iam.gserviceaccount.com", "orchestrator", "us-west2",
-        "<core/project from gcloud config>",
+        "$(gcloud config get-value project)",
     )
     assert (bound.deploy and bound.deploy.start_line, [b.start_line for b in bound.bindings]) == (3, [4])
     assert edges[1].bindings == [] and edges[2].bindings[0].start_line == 5
