@@ -44,7 +44,8 @@ def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[Comman
     for run in commands:
         if run.function:
             ran.add(run.function)
-        ran.add(run.name)
+        if isinstance(run.name, str):  # a command named by a value the analysis cannot know ran nothing by name
+            ran.add(run.name)
     found: list[Unreached] = []
     todo = [root]
     while todo:
