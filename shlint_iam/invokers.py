@@ -333,7 +333,7 @@ class _Relevance:
     visits only the subtrees that can change its state: one walk per requirement over the whole
     trace cost requirements x trace (2,000 deploys behind `if`s took 23 s). Exact: a skipped
     subtree has no exit and no fact that ``_Flow.events`` could count for the service (those
-    need the service's name to match exactly, see ``_same``)."""
+    need the service's name to match, see ``compare``; an unknown name concerns every subtree)."""
 
     def __init__(self, trace: Block) -> None:
         self.names: dict[int, frozenset[str]] = {}
@@ -353,13 +353,17 @@ class _Relevance:
                     stack.append((node, True))
                     stack.extend((c, False) for c in children)
 
-    def concerns(self, node: Node, name: str) -> bool:
+    def concerns(self, node: Node, name: Val) -> bool:
+        """Whether ``node`` may concern the service ``name`` (a name the analysis cannot know may
+        be any service's: nothing is skipped for it)."""
         names = self.names.get(id(node))
-        return names is None or name in names or _ANY in names
+        return names is None or not is_known(name) or name in names or _ANY in names
 
-    def children(self, node: Block | Choice, name: str) -> list[Node]:
+    def children(self, node: Block | Choice, name: Val) -> list[Node]:
         """The children of a block (branches of a choice) that concern ``name``, in order."""
         nodes = node.nodes if isinstance(node, Block) else node.branches
+        if not is_known(name):
+            return list(nodes)
         if len(nodes) < 16:
             return [c for c in nodes if self.concerns(c, name)]
         entry = self.index.get(id(node))
