@@ -30,18 +30,19 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.metadata
-import inspect
 import os
 import re
 import site
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError
 from .core import CODE_PATTERN, Rule
+
+if TYPE_CHECKING:  # importlib.metadata costs ~20 ms: imported only when plugins are looked for
+    import importlib.metadata
 
 GROUP = "shlint_iam.rules"
 BUILTIN_ORIGIN = "shlint-iam"
@@ -61,6 +62,8 @@ def _dist_name(ep: importlib.metadata.EntryPoint) -> str | None:
 def _entry_points() -> list[importlib.metadata.EntryPoint]:
     """The entry points of the group, each (name, value) once (a distribution found twice on
     ``sys.path`` lists its entry points twice)."""
+    import importlib.metadata
+
     seen: set[tuple[str, str]] = set()
     found = []
     for ep in importlib.metadata.entry_points(group=GROUP):
@@ -97,7 +100,7 @@ def _module_rules(module: ModuleType) -> list[type[Rule]]:
 
 
 def _rules_of(value: Any, plugin: str, ep: importlib.metadata.EntryPoint) -> list[type[Rule]]:
-    if inspect.ismodule(value):
+    if isinstance(value, ModuleType):
         return _module_rules(value)
     if _is_rule(value):
         return [value]

@@ -1,0 +1,117 @@
+"""Issue 15, on save: a command-line lint of one shell script imports only what it needs, and the
+automatic worker count follows the amount of work. (Timings are in benchmarks/, never here.)"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shlint_iam.config import Config
+from shlint_iam.lint import PARALLEL_BYTES_PER_WORKER, PARALLEL_MIN_BYTES, Linter, cpu_count, worker_count
+
+REPO = Path(__file__).resolve().parent.parent
+
+DEPLOY = """#!/usr/bin/env bash
+set -euo pipefail
+REGION=europe-west1
+gcloud functions deploy billing-sync --gen2 --region="$REGION" --runtime=python312 \\
+  --trigger-topic=billing-events --service-account=sync@acme-prod.iam.gserviceaccount.com
+"""
+
+# Runs the real command line in this process (``main``; with ``in-process``, linting in it too
+# rather than in a forked child, so the analysis's imports are seen), then prints which of the modules that
+# only some formats, plugins or the language server need were imported.
+PROBE = r"""
+import sys
+import shlint_iam.isolate
+from shlint_iam.cli import main
+if sys.argv[1] == "in-process":  # the analysis's own imports happen in the forked child otherwise
+    shlint_iam.isolate.can_isolate = lambda: False
+    del sys.argv[1]
+try:
+    main(sys.argv[1:] if sys.argv[1] == "check" else sys.argv[2:])
+except SystemExit as exc:
+    code = exc.code
+heavy = ["importlib.metadata", "yaml", "multiprocessing", "sarif_om", "jsonschema", "pygls", "lsprotocol",
+         "shlint_iam.frontends.cloudbuild", "shlint_iam.frontends.github_actions", "shlint_iam.lsp",
+         "shlint_iam.parallel"]
+print("exit", code, file=sys.stderr)
+print("imported:", *[m for m in heavy if m in sys.modules], file=sys.stderr)
+"""
+
+
+def probe(*args: str, cwd: Path) -> tuple[list[str], str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    line = next(line for line in proc.stderr.splitlines() if line.startswith("imported:"))
+    return line.split()[1:], proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "github"])
+def test_one_shell_script_imports_no_yaml_metadata_pool_or_sarif(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "deploy.sh").write_text(DEPLOY)
+    for where in ("in-process", "forked"):
+        imported, stderr = probe(where, "check", "-f", fmt, "deploy.sh", cwd=tmp_path)
+        assert "exit 1" in stderr  # IAM001: the function is deployed with no invoker binding
+        assert imported == []
+
+
+def test_sarif_imports_sarif_om_only_for_sarif(tmp_path: Path) -> None:
+    (tmp_path / "deploy.sh").write_text(DEPLOY)
+    imported, stderr = probe("in-process", "check", "-f", "sarif", "deploy.sh", cwd=tmp_path)
+    assert "exit 1" in stderr
+    assert "yaml" not in imported and "importlib.metadata" not in imported and "multiprocessing" not in imported
+
+
+def test_a_workflow_still_imports_its_front_end(tmp_path: Path) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "deploy.yml").write_text(
+        "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: gcloud functions deploy billing-sync --gen2 --region=europe-west1 "
+        "--trigger-topic=billing-events\n"
+    )
+    imported, stderr = probe("in-process", "check", ".github/workflows/deploy.yml", cwd=tmp_path)
+    assert "exit 1" in stderr
+    assert "yaml" in imported and "shlint_iam.frontends.github_actions" in imported
+
+
+def test_automatic_workers_follow_the_amount_of_work() -> None:
+    # Twenty small deploy scripts: one worker (a second one costs more than it saves).
+    assert worker_count(None, 20, 20 * 4_000) == 1
+    assert worker_count(None, 2, PARALLEL_MIN_BYTES - 1) == 1
+    # One file is never split, however large.
+    assert worker_count(None, 1, 50 * PARALLEL_MIN_BYTES) == 1
+    # Enough bytes: one worker per PARALLEL_BYTES_PER_WORKER, at most one per CPU and per file.
+    assert worker_count(None, 3, PARALLEL_MIN_BYTES) == min(cpu_count(), 3, PARALLEL_MIN_BYTES // PARALLEL_BYTES_PER_WORKER)
+    assert worker_count(None, 400, 100 * PARALLEL_MIN_BYTES) == cpu_count()
+    # An explicit -j is obeyed.
+    assert worker_count(2, 20, 100) == 2
+    assert worker_count(1, 400, 100 * PARALLEL_MIN_BYTES) == 1
+
+
+def test_automatic_jobs_give_the_serial_result_on_a_large_set(tmp_path: Path) -> None:
+    # Enough bytes for the automatic count to fork several workers when there are several CPUs.
+    examples = sorted((REPO / "examples").rglob("*.sh"))
+    paths = []
+    total = 0
+    n = 0
+    while total < 2 * PARALLEL_MIN_BYTES:
+        for script in examples:
+            dest = tmp_path / f"copy{n}" / script.relative_to(REPO / "examples")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(script.read_bytes())
+            total += len(script.read_bytes())
+        paths.append(str(tmp_path / f"copy{n}"))
+        n += 1
+    config = Config(root=tmp_path)
+    serial = Linter(config)
+    auto = Linter(config)
+    auto.isolate = True
+    a, b = serial.lint_paths(paths, jobs=1), auto.lint_paths(paths, jobs=None)
+    assert a.findings and (a.findings, a.problems, a.files) == (b.findings, b.problems, b.files)
