@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -130,18 +131,18 @@ def check(
 
     for problem in result.problems:
         where = f"{problem.path}: " if problem.path else ""
-        click.echo(f"shlint-iam: {where}{problem.message}", err=True)
+        _stderr(f"shlint-iam: {where}{problem.message}")
     if not use_stdin and not result.files and not result.problems:
         # As Ruff's "No Python files found": an empty run is said, not mistaken for a pass.
         where = ", ".join(paths) if paths else "."
-        click.echo(f"shlint-iam: warning: no shell scripts found in {where}", err=True)
+        _stderr(f"shlint-iam: warning: no shell scripts found in {where}")
     if output_format != "text" or statistics:
         # The text report ends with this line itself; other formats say it here.
         from .report.text_format import not_analysed
 
         summary = not_analysed(result)
         if summary:
-            click.echo(f"shlint-iam: {summary}", err=True)
+            _stderr(f"shlint-iam: {summary}")
 
     color = (
         not no_color
@@ -164,17 +165,51 @@ def check(
         text = _statistics(result, registry)
     else:
         text = renderer(output_format)(result, registry, options)
+    _write_report(text, output_file)
+    sys.exit(result.exit_code(exit_zero))
+
+
+def _write_report(text: str, output_file: str | None) -> None:
+    """The report to ``output_file`` or standard output, as UTF-8 bytes. The formats escape
+    what they print (report/escape.py); ``backslashreplace`` is only a last resort, so that no
+    text can make the write fail. A write that fails (a full disk, stdout closed) exits 2."""
+    data = text.encode("utf-8", "backslashreplace")
     if output_file:
         try:
-            with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            with open(output_file, "wb") as handle:
+                handle.write(data)
         except OSError as exc:
             _fail(f"cannot write {output_file}: {exc.strerror or exc}")
-            return
-    else:
-        sys.stdout.write(text)
+        return
+    try:
         sys.stdout.flush()
-    sys.exit(result.exit_code(exit_zero))
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except OSError as exc:
+        _stdout_failed(exc)
+
+
+def _stdout_failed(exc: OSError) -> None:
+    """Standard output cannot take the report (closed, a full disk, a reader that went away):
+    exit 2 with one line on stderr, and no second error when Python flushes it at exit."""
+    import errno
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    if exc.errno != errno.EPIPE:
+        _stderr(f"shlint-iam: error: cannot write the report to standard output: {exc.strerror or exc}")
+    sys.exit(2)
+
+
+def _stderr(line: str) -> None:
+    """One line on stderr, control characters escaped (a file name cannot start a new line,
+    which GitHub Actions would read as a workflow command)."""
+    from .report.escape import printable
+
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(printable(line) + "\n")
+        sys.stderr.flush()
 
 
 def _confine_import_path(paths: Sequence[str]) -> None:
@@ -223,7 +258,7 @@ def _statistics(result: object, registry: object) -> str:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"shlint-iam: error: {message}", err=True)
+    _stderr(f"shlint-iam: error: {message}")
     sys.exit(2)
 
 

@@ -429,3 +429,153 @@ def test_no_module_reads_the_environment_into_values() -> None:
             name = re.match(r"""(?:\.get\(|\[)\s*["']([A-Z_]+)["']""", rest)
             assert name and name.group(1) in allowed or rest.startswith(".items()") and "tests" in str(path), \
                 (path, match.group(0))
+
+
+# ------------------------------------------------------------------------------------------------
+# 4. No workflow-command injection: control characters are escaped in every human format.
+
+# A value with a newline (single quotes keep it), CR, %, ::, an escape sequence, C1 and U+2028.
+INJECTING = (
+    "#!/bin/bash\n"
+    "set -euo pipefail\n"
+    "FN='x\n::error::pwned'\n"
+    "TOPIC='t\r::add-mask::y%0A\x1b[2J\x85\u2028::warning::z'\n"
+    'gcloud functions deploy "$FN" --gen2 --region=us-west2 --trigger-topic="$TOPIC"\n'
+)
+EVIL_NAMES = ["a\n::warning::b.sh", "c\r::add-mask::d%0A.sh", "e::error::f%25.sh"]
+GITHUB_LINE = rb"::(error|warning|notice) file=[^\r\n:]*,line=\d+,(col=\d+,)?endLine=\d+,(endColumn=\d+,)?title=[A-Z]+\d+::"
+
+
+def injecting_repo(root: Path) -> Path:
+    repo = repo_with_git(root)
+    for name in EVIL_NAMES:
+        (repo / name).write_bytes(INJECTING.encode())
+    return repo
+
+
+def assert_no_command_lines(fmt: str, output: bytes) -> None:
+    """No line of ``output`` is a workflow command, except -f github's own well-formed ones."""
+    import re
+
+    for line in output.split(b"\n"):
+        for piece in line.split(b"\r"):  # a CR would start a new line on a terminal
+            if piece.lstrip().startswith(b"::"):
+                assert fmt == "github" and re.match(GITHUB_LINE, piece), (fmt, piece)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_names_and_values_never_start_a_workflow_command(tmp_path: Path, fmt: str) -> None:
+    repo = injecting_repo(tmp_path / "repo")
+    proc = run(repo, "check", "-f", fmt, ".")
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stderr
+    assert_no_command_lines(fmt, proc.stdout)
+    assert_no_command_lines("stderr", proc.stderr)
+    for forbidden in ("\x1b", "\x85", "\u2028", "\r"):
+        assert forbidden.encode() not in proc.stdout, (fmt, forbidden)
+    if fmt in ("json", "sarif"):
+        json.loads(proc.stdout)  # JSON escapes the controls itself: still one document
+
+
+def test_concise_and_text_show_the_escapes(tmp_path: Path) -> None:
+    repo = injecting_repo(tmp_path / "repo")
+    concise = run(repo, "check", "-f", "concise", "a\n::warning::b.sh").stdout.decode()
+    (line,) = concise.splitlines()
+    assert line.startswith(
+        "a\\n::warning::b.sh:6:1: IAM001 gen2 function x\\n::error::pwned (Pub/Sub topic "
+        "t\\r::add-mask::y%0A\\x1b[2J\\x85\\u2028::warning::z) is invoked as "
+    ), line
+    assert line.endswith("which gets no roles/run.invoker on service x\\n::error::pwned after this deploy"), line
+    text = run(repo, "check", "-f", "text", "c\r::add-mask::d%0A.sh").stdout.decode()
+    assert text.splitlines()[0] == "c\\r::add-mask::d%0A.sh"
+
+
+def test_github_keeps_its_own_escaping(tmp_path: Path) -> None:
+    repo = injecting_repo(tmp_path / "repo")
+    out = run(repo, "check", "-f", "github", "e::error::f%25.sh").stdout.decode()
+    (line,) = out.splitlines()
+    assert line.startswith("::error file=e%3A%3Aerror%3A%3Af%2525.sh,line=6,col=1,endLine=6,"), line
+    assert "gen2 function x%0A::error::pwned (Pub/Sub topic t%0D::add-mask::y%250A\\x1b[2J\\x85\\u2028::warning::z)" \
+        in line, line
+
+
+def test_a_source_line_with_control_characters_keeps_its_caret_under_the_span(tmp_path: Path) -> None:
+    repo = repo_with_git(tmp_path / "repo")
+    (repo / "deploy.sh").write_bytes(
+        b"#!/bin/bash\nset -euo pipefail\n"
+        b"echo '\x1b[31m' ; gcloud functions deploy fn --gen2 --region=us-west2 --trigger-topic=t\n"
+    )
+    out = run(repo, "check", "-f", "text", "deploy.sh").stdout.decode()
+    lines = out.splitlines()
+    source = next(line for line in lines if line.lstrip().startswith("3 |"))
+    caret = lines[lines.index(source) + 1]
+    assert source.endswith("| echo '\\x1b[31m' ; gcloud functions deploy fn --gen2 --region=us-west2 --trigger-topic=t")
+    assert caret.index("^") == source.index("gcloud")
+    assert caret.rstrip().endswith("^") and len(caret.rstrip()) == len(source)
+
+
+def test_printable_escapes() -> None:
+    from shlint_iam.report.escape import json_safe, printable
+
+    assert printable("a\nb\rc\td") == "a\\nb\\rc\\td"
+    assert printable("\x00\x1b\x7f\x85\x9f") == "\\x00\\x1b\\x7f\\x85\\x9f"
+    assert printable("\u2028\u2029") == "\\u2028\\u2029"
+    assert printable("bad\udcff.sh") == "bad\\xff.sh"
+    assert printable("caf\u00e9 \u00a0ok") == "caf\u00e9 \u00a0ok"  # printable non-ASCII stays
+    assert printable("a\nb%", keep="\n") == "a\nb%"
+    assert json_safe({"p\udcfe": ["x\udcff", 1, None]}) == {"p\\xfe": ["x\\xff", 1, None]}
+
+
+# ------------------------------------------------------------------------------------------------
+# 10. File names that are not UTF-8.
+
+BAD = b"bad\xff.sh"
+
+
+
+def bad_name_repo(root: Path) -> Path:
+    repo = repo_with_git(root)
+    (repo / os.fsdecode(BAD)).write_bytes(f"#!/bin/bash\nset -euo pipefail\n{DEPLOY_FN.replace('$FN', 'orders')}".encode())
+    return repo
+
+
+def run_bytes(cwd: Path, *args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHLINT", "PYTHON"))}
+    env["NO_COLOR"] = "1"
+    return subprocess.run([PYTHON, "-m", "shlint_iam", *args], cwd=cwd, capture_output=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("how", ["named", "walked", "output-file"])
+def test_a_file_name_that_is_not_utf8(tmp_path: Path, fmt: str, how: str) -> None:
+    from test_sarif import validate
+
+    repo = bad_name_repo(tmp_path / "repo")
+    target: bytes = BAD if how != "walked" else b"."
+    extra: list[str] = ["-o", "report.out"] if how == "output-file" else []
+    proc = run_bytes(repo, "check", "-f", fmt, *extra, target)
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stderr
+    data = (repo / "report.out").read_bytes() if how == "output-file" else proc.stdout
+    text = data.decode("utf-8")  # strict: the report is valid UTF-8
+    if fmt == "json":
+        (item,) = json.loads(text)
+        assert item["path"] == "bad\\xff.sh" and item["code"] == "IAM001"
+    elif fmt == "sarif":
+        log = json.loads(text)
+        validate(log)
+        (result,) = log["runs"][0]["results"]
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad%FF.sh"
+    elif fmt == "github":
+        assert text.startswith("::error file=bad\\xff.sh,line=3,"), text
+    elif fmt == "concise":
+        assert text.startswith("bad\\xff.sh:3:1: IAM001 "), text
+    else:
+        assert text.startswith("bad\\xff.sh\n  3:1  error  IAM001 "), text
+
+
+def test_a_missing_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    proc = run_bytes(tmp_path, "check", b"gone\xfe.sh")
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert proc.stderr.decode("utf-8") == "shlint-iam: gone\\xfe.sh: no such file or directory\n"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .escape import printable
+
 if TYPE_CHECKING:
     from ..lint import LintResult
     from ..registry import Registry
@@ -15,6 +17,6 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
     for f in result.findings:
         if f.suppressed and not options.include_suppressed:
             continue
-        message = f.message.replace("\n", " ")
-        lines.append(f"{f.span.path}:{f.span.start_line}:{f.span.start_col}: {f.code} {message}")
+        where = f"{printable(f.span.path)}:{f.span.start_line}:{f.span.start_col}"
+        lines.append(f"{where}: {f.code} {printable(f.message)}")
     return "".join(line + "\n" for line in lines)

@@ -19,6 +19,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from ..model import Severity
+from .escape import printable
 from .sarif_format import message_text
 
 if TYPE_CHECKING:
@@ -30,7 +31,9 @@ _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Other control characters (and undecodable file-name bytes) are shown escaped, as in the
+    # human formats; `%`, CR and LF get the workflow-command escaping.
+    return printable(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

@@ -13,8 +13,9 @@ findings still parses it: ``{"type": "problem", "kind": "unreadable"|"incomplete
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
+
+from .escape import json_dumps
 
 if TYPE_CHECKING:
     from ..lint import LintResult
@@ -51,7 +52,7 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
         if options.include_suppressed:
             item["suppressed"] = f.suppressed
         items.append(item)
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return json_dumps(items) + "\n"
 
 
 def problem_entry(problem: FileProblem) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from the value ``upload-sarif`` would compute from the checkout.
 
 from __future__ import annotations
 
-import json
 import os
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..model import Finding, Severity, Span
+from .escape import json_dumps
 
 if TYPE_CHECKING:
     from ..core import Rule
@@ -251,8 +251,9 @@ class _Locator:
 
 
 def _uri_reference(relative_posix: str) -> str:
-    """Percent-encode a relative POSIX path as a URI reference (``a b.sh`` -> ``a%20b.sh``)."""
-    return urllib.parse.quote(relative_posix, safe="/")
+    """Percent-encode a relative POSIX path as a URI reference (``a b.sh`` -> ``a%20b.sh``); the
+    bytes of the name on disk are encoded, so a name that is not UTF-8 stays exact (``bad%FF.sh``)."""
+    return urllib.parse.quote(os.fsencode(relative_posix), safe="/")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -384,7 +385,7 @@ def _region(sarif_om: Any, span: Span) -> Any:
 
 
 def render(result: LintResult, registry: Registry, options: ReportOptions) -> str:
-    return json.dumps(build_log(result, registry, options), indent=2, ensure_ascii=False) + "\n"
+    return json_dumps(build_log(result, registry, options)) + "\n"
 
 
 def build_log(result: LintResult, registry: Registry, options: ReportOptions) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..model import Finding, Severity
+from .escape import printable
 
 if TYPE_CHECKING:
     from ..lint import LintResult
@@ -30,21 +31,21 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
     for f in shown:
         by_file.setdefault(f.span.path, []).append(f)
     for path, findings in by_file.items():
-        out.append(style(path, "1;4"))
+        out.append(style(printable(path), "1;4"))
         for f in findings:
             sev = style(f.severity.value, _COLORS[f.severity])
-            out.append(f"  {f.span.start_line}:{f.span.start_col}  {sev}  {style(f.code, '1')} {f.message}")
+            out.append(f"  {f.span.start_line}:{f.span.start_col}  {sev}  {style(f.code, '1')} {printable(f.message)}")
             src_line = result.snippets.get(path, {}).get(f.span.start_line)
             if src_line is not None:
                 out.extend(_snippet(f, src_line, style))
             for note in f.notes:
-                out.append(f"        = note: {note}")
+                out.append(f"        = note: {printable(note)}")
             for span, what in f.related:
                 where = f"{span.start_line}:{span.start_col}" if span.path == path else \
                     f"{span.path}:{span.start_line}:{span.start_col}"
-                out.append(f"        = also: {where} {what}")
+                out.append(f"        = also: {printable(where)} {printable(what)}")
             if f.fix and options.show_fixes:
-                out.append(f"        = {style('fix', '32')}: {f.fix}")
+                out.append(f"        = {style('fix', '32')}: {printable(f.fix)}")
         out.append("")
     counts = _summary(shown)
     failed = not_analysed(result)
@@ -83,26 +84,25 @@ def _snippet(f: Finding, src_line: str, style: Callable[[str, str], str]) -> lis
     line longer than SNIPPET_WIDTH only a window around the span is shown (`…` marks the cuts),
     so that many findings on one long line cannot blow the output up."""
     gutter = f"{f.span.start_line:>5} | "
-    if f.span.end_line == f.span.start_line:
-        width = max(1, f.span.end_col - f.span.start_col)
-    else:
-        width = max(1, len(src_line) - f.span.start_col + 1)
     start = f.span.start_col - 1
+    end = f.span.end_col - 1 if f.span.end_line == f.span.start_line else len(src_line)
     if len(src_line) > SNIPPET_WIDTH:
         first = max(0, min(start - 20, len(src_line) - SNIPPET_WIDTH))
         last = first + SNIPPET_WIDTH
         window = src_line[first:last]
-        width = max(1, min(width, last - start))
-        start -= first
+        start, end = start - first, min(end, last) - first
         if first > 0:
-            window, start = "…" + window, start + 1
+            window, start, end = "…" + window, start + 1, end + 1
         if last < len(src_line):
             window += "…"
         src_line = window
     src_line = src_line.expandtabs(1)  # a tab is one column wide, as findings count it
-    caret = " " * start + "^" * width
+    # Control characters in the line are shown escaped (wider): the caret follows them.
+    before = len(printable(src_line[:start])) + max(0, start - len(src_line))
+    width = max(1, len(printable(src_line[start:end])) if end > start else 1)
+    caret = " " * before + "^" * width
     return [
-        "  " + style(gutter, "2") + src_line,
+        "  " + style(gutter, "2") + printable(src_line),
         "  " + " " * (len(gutter) - 2) + style("| ", "2") + style(caret, _COLORS[f.severity]),
     ]
 
