@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -90,7 +91,10 @@ def check(
 
     output_format = output_format_alias or output_format
     _confine_import_path(paths)
-    use_stdin = list(paths) == ["-"] or (not paths and stdin_filename is not None and not sys.stdin.isatty())
+    # A closed standard input (sys.stdin is None) is read too, and reported as closed.
+    use_stdin = list(paths) == ["-"] or (
+        not paths and stdin_filename is not None and (sys.stdin is None or not sys.stdin.isatty())
+    )
     try:
         start = Path(stdin_filename).resolve().parent if (use_stdin and stdin_filename) else None
         config = _load_config(config_file, start=start)
@@ -148,6 +152,7 @@ def check(
         not no_color
         and not os.environ.get("NO_COLOR")
         and output_file is None
+        and sys.stdout is not None
         and sys.stdout.isatty()
     )
     options = ReportOptions(
@@ -181,22 +186,23 @@ def _write_report(text: str, output_file: str | None) -> None:
         except OSError as exc:
             _fail(f"cannot write {output_file}: {exc.strerror or exc}")
         return
+    if sys.stdout is None:  # started with standard output closed
+        _stdout_failed(OSError(errno.EBADF, "standard output is closed"))
+        return
     try:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-    except OSError as exc:
-        _stdout_failed(exc)
+    except (OSError, ValueError) as exc:
+        _stdout_failed(exc if isinstance(exc, OSError) else OSError(errno.EBADF, "standard output is closed"))
 
 
 def _stdout_failed(exc: OSError) -> None:
     """Standard output cannot take the report (closed, a full disk, a reader that went away):
     exit 2 with one line on stderr, and no second error when Python flushes it at exit."""
-    import errno
-
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, 1)
     if exc.errno != errno.EPIPE:
         _stderr(f"shlint-iam: error: cannot write the report to standard output: {exc.strerror or exc}")
     sys.exit(2)
@@ -207,7 +213,7 @@ def _stderr(line: str) -> None:
     which GitHub Actions would read as a workflow command)."""
     from .report.escape import printable
 
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # AttributeError: stderr closed (None)
         sys.stderr.write(printable(line) + "\n")
         sys.stderr.flush()
 
@@ -365,9 +371,36 @@ def main(argv: Sequence[str] | None = None) -> None:
     # before anything can import a plugin, so no code from the repository under analysis runs.
     confine_import_path()
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="shlint-iam", standalone_mode=True)
+        code = cli.main(args=list(argv) if argv is not None else None, prog_name="shlint-iam", standalone_mode=False)
+    except click.exceptions.Abort as exc:  # click's wrapper of KeyboardInterrupt and EOFError
+        if isinstance(exc.__cause__, EOFError):
+            _fail("standard input ended while reading it")
+        _interrupted()
     except KeyboardInterrupt:
-        sys.exit(130)
+        _interrupted()
+    except click.ClickException as exc:  # usage errors: click's message, exit 2
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            exc.show()
+        sys.exit(exc.exit_code)
+    except MemoryError:
+        _fail("out of memory")
+    except OSError as exc:  # writing to a closed or full standard output (`rules`, `rule`)
+        _stdout_failed(exc)
+    except RecursionError:
+        _fail("internal error: input nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - a bug must still end in one line and exit 2, not a traceback
+        _fail(f"internal error ({type(exc).__name__}: {exc}); please report it at "
+              "https://github.com/shlint-iam/shlint-iam/issues")
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupted() -> None:
+    """Ctrl-C: exit 130 (128 + SIGINT) like any shell tool, without a traceback."""
+    _stderr("shlint-iam: interrupted")
+    with contextlib.suppress(OSError, ValueError):  # nothing half-written may fail at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+    sys.exit(130)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,9 @@ one way, ``lint -> parallel``.)
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -26,11 +28,23 @@ _WORK: Callable[[Any], Any] | None = None
 def _init(work: Callable[[Any], Any]) -> None:
     global _WORK
     _WORK = work
+    # Ctrl-C goes to the whole process group: the parent stops the workers and exits 130; a
+    # worker must not die on its own with a traceback of where it was.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_one(item: Any) -> Any:
     assert _WORK is not None
     return _WORK(item)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (Ctrl-C): leaving the pool would wait for their current files."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -49,9 +63,13 @@ def map_in_pool(work: Callable[[_T], _R], items: Sequence[_T], workers: int) -> 
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=_context(), initializer=_init, initargs=(work,)
         ) as pool:
-            for result in pool.map(_run_one, items, chunksize=chunk):
-                done += 1
-                yield result
+            try:
+                for result in pool.map(_run_one, items, chunksize=chunk):
+                    done += 1
+                    yield result
+            except KeyboardInterrupt:
+                _stop(pool)
+                raise
     except BrokenProcessPool:
         pass
     for item in items[done:]:

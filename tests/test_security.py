@@ -579,3 +579,150 @@ def test_a_missing_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
     no_traceback(proc)
     assert proc.returncode == 2
     assert proc.stderr.decode("utf-8") == "shlint-iam: gone\\xfe.sh: no such file or directory\n"
+
+
+# ------------------------------------------------------------------------------------------------
+# 11. No traceback reaches the user; every failure has its exit code.
+
+CLEAN = "#!/bin/bash\nset -euo pipefail\necho nothing to deploy\n"
+FINDING = f"#!/bin/bash\nset -euo pipefail\n{DEPLOY_FN.replace('$FN', 'orders')}"
+
+
+def shell(cwd: Path, command: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+    """``python -m shlint_iam`` with shell redirections (closed descriptors, /dev/full)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHLINT", "PYTHON"))}
+    return subprocess.run(["/bin/sh", "-c", f"'{PYTHON}' -m shlint_iam {command}"], cwd=cwd, capture_output=True,
+                          env=env, timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("command", "stderr"),
+    [
+        ("check - <&-", b"shlint-iam: <stdin>: could not read standard input: closed\n"),
+        ("check - --stdin-filename deploy.sh <&-", b"shlint-iam: deploy.sh: could not read standard input: closed\n"),
+        ("check --stdin-filename deploy.sh <&-", b"shlint-iam: deploy.sh: could not read standard input: closed\n"),
+        ("check deploy.sh >&-",
+         b"shlint-iam: error: cannot write the report to standard output: standard output is closed\n"),
+        ("check deploy.sh >/dev/full",
+         b"shlint-iam: error: cannot write the report to standard output: No space left on device\n"),
+        ("check -f sarif deploy.sh >/dev/full",
+         b"shlint-iam: error: cannot write the report to standard output: No space left on device\n"),
+        ("check deploy.sh -o /dev/full", b"shlint-iam: error: cannot write /dev/full: No space left on device\n"),
+        ("rules >/dev/full", b"shlint-iam: error: cannot write the report to standard output: No space left on device\n"),
+    ],
+)
+def test_closed_or_full_standard_streams(tmp_path: Path, command: str, stderr: bytes) -> None:
+    if command.count("/dev/full") and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    (tmp_path / "deploy.sh").write_text(FINDING)
+    proc = shell(tmp_path, command)
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert proc.stderr == stderr
+
+
+def test_a_closed_stdout_with_a_clean_file_still_fails(tmp_path: Path) -> None:
+    """Even an empty report cannot be written to a closed stdout (the run cannot say it passed)."""
+    (tmp_path / "deploy.sh").write_text(CLEAN)
+    proc = shell(tmp_path, "check -f json deploy.sh >&-")
+    no_traceback(proc)
+    assert proc.returncode == 2
+
+
+def test_a_closed_stderr_does_not_hide_the_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "deploy.sh").write_text(FINDING)
+    assert shell(tmp_path, "check -f concise deploy.sh 2>&-").returncode == 1
+    assert shell(tmp_path, "check missing.sh 2>&-").returncode == 2
+
+
+def test_a_configuration_nested_500_deep(tmp_path: Path) -> None:
+    (tmp_path / "deploy.sh").write_text(FINDING)
+    (tmp_path / ".shlint-iam.toml").write_text("select = " + "[" * 500 + "]" * 500 + "\n")
+    proc = run(tmp_path, "check", "deploy.sh")
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert proc.stderr == b"shlint-iam: error: .shlint-iam.toml: invalid TOML: arrays or tables nested too deeply\n"
+
+
+SLOW_PLUGIN = '''
+import os, time
+from shlint_iam.api import Rule, Severity
+
+class Slow(Rule):
+    """## What it does
+    Takes its time."""
+    code = "SLOW001"
+    name = "slow"
+    summary = "takes its time"
+    severity = Severity.INFO
+
+    def check(self, ctx):
+        open(os.environ["SLOW_MARKER"], "a").write("started\\n")
+        time.sleep(120)
+        return []
+'''
+
+
+def plugin_site(root: Path, name: str, module: str) -> Path:
+    """A folder outside the linted repository holding one installed-looking plugin."""
+    site = root / f"site-{name}"
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[shlint_iam.rules]\n{name} = {name}\n")
+    (site / f"{name}.py").write_text(textwrap.dedent(module))
+    return site
+
+
+def interrupt_when(proc: subprocess.Popen[bytes], ready: object, timeout: float = 60) -> None:
+    import signal
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not ready() and time.monotonic() < deadline:  # type: ignore[operator]
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    assert ready(), "the linter never got to the slow part"  # type: ignore[operator]
+    proc.send_signal(signal.SIGINT)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_during_analysis_exits_130(tmp_path: Path, jobs: str) -> None:
+    site = plugin_site(tmp_path, "slowrules", SLOW_PLUGIN)
+    repo = repo_with_git(tmp_path / "repo")
+    for name in ("a.sh", "b.sh", "c.sh"):
+        (repo / name).write_text(FINDING)
+    marker = tmp_path / "started"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHLINT", "PYTHON"))}
+    env.update(PYTHONPATH=str(site), SLOW_MARKER=str(marker))
+    proc = subprocess.Popen([PYTHON, "-m", "shlint_iam", "check", "--plugin", "slowrules", "-j", jobs, "."],
+                            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    interrupt_when(proc, marker.exists)
+    out, err = proc.communicate(timeout=30)
+    assert b"Traceback" not in err, err.decode()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err.strip() == b"shlint-iam: interrupted"  # after the blank line that ends the terminal's ^C
+
+
+def test_ctrl_c_while_reading_standard_input_exits_130(tmp_path: Path) -> None:
+    wchan = Path("/proc/self/wchan")
+    if not wchan.exists():
+        pytest.skip("needs /proc/PID/wchan to see the linter blocked on its input")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHLINT", "PYTHON"))}
+    proc = subprocess.Popen([PYTHON, "-m", "shlint_iam", "check", "-", "--stdin-filename", "deploy.sh"],
+                            cwd=tmp_path, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdin is not None
+    proc.stdin.write(FINDING.encode())  # and the pipe stays open: a slow producer
+    proc.stdin.flush()
+
+    def reading() -> bool:
+        try:
+            return "pipe" in Path(f"/proc/{proc.pid}/wchan").read_text()
+        except OSError:
+            return False
+
+    interrupt_when(proc, reading)
+    out, err = proc.communicate(timeout=30)
+    assert b"Traceback" not in err, err.decode()
+    assert proc.returncode == 130
