@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .source import as_utf8
+
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".hg", ".svn"}
 SHELL_SUFFIXES = (".sh", ".bash")
 _SHEBANG = re.compile(rb"^#!\s*(?:/\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:bash|sh|dash|ksh)\b")
@@ -38,7 +40,7 @@ def is_shell_script(path: Path) -> bool:
             head = handle.read(128)
     except OSError:
         return False
-    return bool(_SHEBANG.match(head))
+    return bool(_SHEBANG.match(as_utf8(head)))  # also a UTF-16 script's shebang
 
 
 def _is_ci_file(path: Path) -> bool:

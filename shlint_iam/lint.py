@@ -27,7 +27,7 @@ from .files import (
 from .model import INCOMPLETE, UNREADABLE
 from .parse import ParseIncomplete
 from .registry import Registry
-from .source import SourceFile
+from .source import SourceFile, as_utf8
 
 
 @dataclass
@@ -351,6 +351,7 @@ class Linter:
         except OSError as exc:
             problems.append(FileProblem(shown, f"could not read: {(exc.strerror or str(exc)).lower()}"))
             return None
+        raw = as_utf8(raw)  # a UTF-16/UTF-32 script (byte-order mark) is linted as its text
         why = not_text(raw)
         if why is not None:
             # tree-sitter's time on such input is unbounded, and nothing in it is a deploy script.
@@ -359,7 +360,7 @@ class Linter:
         return SourceFile.from_bytes(shown, raw, real_path=os.path.abspath(candidate.path))
 
     def lint_text(self, text: str | bytes, path: str = "<stdin>") -> LintResult:
-        raw = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+        raw = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else as_utf8(text)
         real = os.path.abspath(path) if path not in ("-", "<stdin>") else None
         shown = display_path(path)
         why = f"larger than {describe_size(MAX_BYTES)}; not linted" if len(raw) > MAX_BYTES else not_text(raw)

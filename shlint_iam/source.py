@@ -6,6 +6,42 @@ from dataclasses import dataclass, field
 
 from .model import Span
 
+# Byte-order marks of the UTF-16 and UTF-32 encodings (UTF-32 first: its LE mark starts with
+# UTF-16's). A script saved by a Windows editor as "Unicode" starts with one.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def unicode_encoding(raw: bytes) -> str | None:
+    """The UTF-16/UTF-32 encoding ``raw`` declares with its byte-order mark (None: no such mark)."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return encoding
+    return None
+
+
+def decode(raw: bytes) -> str:
+    """A script's text: UTF-16 or UTF-32 when a byte-order mark says so (the mark is not part of
+    the text: line 1 column 1 is the first character after it), else UTF-8; undecodable bytes
+    become U+FFFD, one per byte (UTF-8) or code unit (UTF-16/32)."""
+    encoding = unicode_encoding(raw)
+    if encoding is None:
+        return raw.decode("utf-8", "replace")
+    bom = 4 if encoding.startswith("utf-32") else 2
+    return raw[bom:].decode(encoding, "replace")
+
+
+def as_utf8(raw: bytes) -> bytes:
+    """``raw`` as UTF-8: a UTF-16/UTF-32 script (byte-order mark) transcoded, anything else as is.
+    Checks for binary input (NUL bytes) look at this, not at the UTF-16 bytes."""
+    if unicode_encoding(raw) is None:
+        return raw
+    return decode(raw).encode("utf-8", "surrogatepass")
+
 
 @dataclass
 class SourceFile:
@@ -36,7 +72,7 @@ class SourceFile:
 
     @classmethod
     def from_bytes(cls, path: str, raw: bytes, real_path: str | None = None) -> SourceFile:
-        return cls(path=path, text=raw.decode("utf-8", "replace"), real_path=real_path)
+        return cls(path=path, text=decode(raw), real_path=real_path)
 
     @property
     def lines(self) -> list[str]:

@@ -726,3 +726,60 @@ def test_ctrl_c_while_reading_standard_input_exits_130(tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=30)
     assert b"Traceback" not in err, err.decode()
     assert proc.returncode == 130
+
+
+# ------------------------------------------------------------------------------------------------
+# 13. UTF-16 and UTF-32 scripts (byte-order mark) are decoded and linted, positions in characters.
+
+UNICODE_SCRIPT = (
+    "#!/bin/bash\n"
+    "set -euo pipefail\n"
+    'echo "d\u00e9ploiement \u2192 prod"; gcloud functions deploy orders --gen2 --region=us-west2 --trigger-topic=t\n'
+)
+COLUMN = UNICODE_SCRIPT.split("\n")[2].index("gcloud") + 1  # 30: characters, not bytes or code units
+BOMS = {
+    "utf-16-le": b"\xff\xfe",
+    "utf-16-be": b"\xfe\xff",
+    "utf-32-le": b"\xff\xfe\x00\x00",
+    "utf-32-be": b"\x00\x00\xfe\xff",
+}
+
+
+@pytest.mark.parametrize("encoding", list(BOMS))
+def test_a_script_with_a_byte_order_mark_is_decoded_and_linted(tmp_path: Path, encoding: str) -> None:
+    from test_sarif import validate
+
+    data = BOMS[encoding] + UNICODE_SCRIPT.encode(encoding)
+    (tmp_path / "deploy.sh").write_bytes(data)
+    (tmp_path / "noext").write_bytes(BOMS[encoding] + UNICODE_SCRIPT.encode(encoding))  # found by its shebang
+    concise = run(tmp_path, "check", "-f", "concise", ".")
+    no_traceback(concise)
+    assert concise.returncode == 1, concise.stderr
+    lines = concise.stdout.decode().splitlines()
+    assert [line.split(" IAM001 ")[0] for line in lines] == [f"deploy.sh:3:{COLUMN}:", f"noext:3:{COLUMN}:"]
+    text = run(tmp_path, "check", "deploy.sh").stdout.decode()
+    assert '    3 | echo "d\u00e9ploiement \u2192 prod"; gcloud functions deploy' in text
+    sarif = json.loads(run(tmp_path, "check", "-f", "sarif", "deploy.sh").stdout)
+    validate(sarif)
+    (result,) = sarif["runs"][0]["results"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (3, COLUMN)
+    piped = run(tmp_path, "check", "-f", "concise", "-", "--stdin-filename", "deploy.sh", stdin=data)
+    assert piped.stdout.decode().startswith(f"deploy.sh:3:{COLUMN}: IAM001 "), piped.stdout + piped.stderr
+
+
+def test_a_sourced_utf16_file_is_followed(tmp_path: Path) -> None:
+    repo = repo_with_git(tmp_path / "repo")
+    (repo / "names.sh").write_bytes(b"\xff\xfe" + "FN=orders-api\n".encode("utf-16-le"))
+    deploy_script(repo, "source ./names.sh")
+    proc = run(repo, "check", "-f", "concise", "deploy.sh")
+    assert b"gen2 function orders-api " in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_broken_utf16_is_replaced_not_a_crash(tmp_path: Path) -> None:
+    # An odd number of bytes and a lone surrogate: U+FFFD each, the rest still linted.
+    data = b"\xff\xfe" + UNICODE_SCRIPT.encode("utf-16-le") + b"\x00\xd8" + b"x"
+    (tmp_path / "deploy.sh").write_bytes(data)
+    proc = run(tmp_path, "check", "-f", "concise", "deploy.sh")
+    no_traceback(proc)
+    assert proc.stdout.decode().startswith(f"deploy.sh:3:{COLUMN}: IAM001 "), proc.stdout + proc.stderr

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..model import Finding, Severity, Span
+from ..source import decode
 from .escape import json_dumps
 
 if TYPE_CHECKING:
@@ -210,8 +211,9 @@ def _read_text(path: str) -> str | None:
         raw = read_regular(path, HASH_MAX_BYTES)
     except OSError:  # unreadable, or past HASH_MAX_BYTES
         return None
-    # Node's "utf8" stream decoding replaces invalid bytes with U+FFFD, as "replace" does.
-    return raw.decode("utf-8", "replace")
+    # Node's "utf8" stream decoding replaces invalid bytes with U+FFFD, as "replace" does; a
+    # UTF-16/32 script is hashed as the text that was linted.
+    return decode(raw)
 
 
 # ------------------------------------------------------------------------------------------------
