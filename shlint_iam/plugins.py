@@ -122,7 +122,7 @@ def _rules_of(value: Any, plugin: str, ep: importlib.metadata.EntryPoint) -> lis
 def _load(ep: importlib.metadata.EntryPoint, plugin: str) -> Any:
     try:
         return ep.load()
-    except Exception as exc:  # anything a plugin's import can raise: report it, never a traceback
+    except (Exception, SystemExit) as exc:  # anything a plugin's import can raise (sys.exit too): report it
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise ConfigError(f"plugin {plugin} failed to load ({_describe(ep)}): {detail}") from None
 
