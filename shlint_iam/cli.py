@@ -397,10 +397,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _interrupted() -> None:
     """Ctrl-C: exit 130 (128 + SIGINT) like any shell tool, without a traceback."""
     _stderr("shlint-iam: interrupted")
-    with contextlib.suppress(OSError, ValueError):  # nothing half-written may fail at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-    sys.exit(130)
+    # Now, without the interpreter's clean-up: an analysis thread or a worker pool stopped in the
+    # middle must not print its own errors at exit, and no report was written yet.
+    os._exit(130)
 
 
 if __name__ == "__main__":  # pragma: no cover
