@@ -103,7 +103,9 @@ class Linter:
                 findings.extend(rule_cls().check(ctx))
             except (AnalysisTimeout, MemoryError):
                 raise
-            except Exception as exc:  # noqa: BLE001 - any rule may fail; the others still run
+            # A rule's sys.exit (or a KeyboardInterrupt it raises itself: Ctrl-C reaches the main
+            # thread, never this one) is a failure of that rule, not the end of the run.
+            except (Exception, SystemExit, KeyboardInterrupt) as exc:  # noqa: BLE001 - any rule may fail
                 if problems is None:
                     raise
                 problems.append(rule_failure(ctx.source.path, rule_cls, exc))
@@ -401,6 +403,14 @@ _T = TypeVar("_T")
 _I = TypeVar("_I")
 
 
+class ExitFromCode(Exception):
+    """``sys.exit`` (SystemExit) or KeyboardInterrupt raised by code run under :func:`run_guarded`."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(_exception(original))
+        self.original = original
+
+
 class AnalysisTimeout(Exception):
     """Raised inside a runaway analysis thread to stop it."""
 
@@ -414,6 +424,10 @@ def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
     def target() -> None:
         try:
             box.append((True, fn()))
+        except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
+            # Raised by analysed code (a plugin's sys.exit), not by the user: an error of this
+            # work that callers contain like any other (Ctrl-C reaches the main thread only).
+            box.append((False, ExitFromCode(exc)))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             box.append((False, exc))
 
@@ -527,6 +541,8 @@ def rule_failure(path: str, rule: type[Rule], exc: BaseException, cross_file: bo
 
 
 def _exception(exc: BaseException) -> str:
+    if isinstance(exc, ExitFromCode):
+        exc = exc.original
     text = str(exc).replace("\n", " ").strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

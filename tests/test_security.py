@@ -783,3 +783,60 @@ def test_broken_utf16_is_replaced_not_a_crash(tmp_path: Path) -> None:
     proc = run(tmp_path, "check", "-f", "concise", "deploy.sh")
     no_traceback(proc)
     assert proc.stdout.decode().startswith(f"deploy.sh:3:{COLUMN}: IAM001 "), proc.stdout + proc.stderr
+
+
+EXITING_PLUGIN = '''
+import sys
+from shlint_iam.api import Rule, Severity
+
+if {at_import}:
+    sys.exit(0)
+
+
+class Exits(Rule):
+    """## What it does
+    Leaves."""
+    code = "EXIT001"
+    name = "exits"
+    summary = "leaves"
+    severity = Severity.INFO
+
+    def check(self, ctx):
+        {action}
+        return []
+'''
+
+
+@pytest.mark.parametrize(
+    ("at_import", "action"),
+    [
+        (True, "pass"),
+        (False, "sys.exit(0)"),
+        (False, "raise SystemExit('done')"),
+        (False, "raise KeyboardInterrupt"),
+        (False, "bytearray(1 << 60)"),  # MemoryError
+        (False, "raise RecursionError('deep')"),
+    ],
+    ids=["sys.exit at import", "sys.exit(0)", "SystemExit", "KeyboardInterrupt", "MemoryError", "RecursionError"],
+)
+def test_a_plugin_cannot_end_the_run_or_pass_it(tmp_path: Path, at_import: bool, action: str) -> None:
+    """A plugin that exits, or fails in any way, leaves its file incomplete: exit 2, the file named."""
+    site = plugin_site(tmp_path, "exiting", EXITING_PLUGIN.format(at_import=at_import, action=action))
+    repo = repo_with_git(tmp_path / "repo")
+    (repo / "deploy.sh").write_text(CLEAN)
+    (repo / "other.sh").write_text(FINDING)
+    proc = run(repo, "check", "-f", "concise", "--plugin", "exiting", "deploy.sh", "other.sh",
+               env={"PYTHONPATH": str(site)})
+    no_traceback(proc)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    if at_import:
+        assert proc.stderr.startswith(b"shlint-iam: error: plugin exiting failed to load "), proc.stderr
+        assert b"SystemExit" in proc.stderr
+    elif "bytearray" in action:
+        # Out of memory: the whole file is incomplete (its other findings may be too).
+        assert proc.stderr.startswith(b"shlint-iam: deploy.sh: analysis incomplete: internal error (MemoryError)")
+    else:
+        assert proc.stderr.startswith(b"shlint-iam: deploy.sh: analysis incomplete: the check of rule EXIT001 "
+                                      b"from plugin exiting raised "), proc.stderr
+        # The other rules' findings are still reported.
+        assert proc.stdout.startswith(b"other.sh:3:1: IAM001 "), proc.stdout
