@@ -70,7 +70,7 @@ def not_analysed(result: LintResult) -> str:
     parts = []
     if files:
         parts.append(f"{len(files)} file{'s' if len(files) != 1 else ''} could not be analysed completely: "
-                     + ", ".join(files))
+                     + ", ".join(printable(f) for f in files))
     if len(files) < len(failed):  # a cross-file rule failed
         parts.append("the cross-file checks did not complete")
     return "; ".join(parts) + " (exit 2)."
