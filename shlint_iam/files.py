@@ -126,7 +126,13 @@ def _stat_problem(raw: str, exc: OSError) -> str:
 
 
 def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator[Candidate | tuple[str, str]]:
+    from .roots import git_top_level
+
     errors: list[OSError] = []
+    # A symbolic link found by the walk is linted only when it points inside the walked folder or
+    # its repository: a checkout's `leak.sh -> ~/.ssh/config` is never read (see roots.py).
+    real_top = os.path.realpath(top)
+    inside = [real_top] + [os.path.realpath(g) for g in [git_top_level(real_top)] if g]
     for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append, followlinks=False):
         dirnames[:] = sorted(
             d
@@ -141,6 +147,8 @@ def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator
                 continue  # a broken link or a link loop found by a walk is not a script
             if not stat.S_ISREG(mode):
                 continue  # FIFOs, sockets and devices below a directory are never opened
+            if os.path.islink(path) and not _below(os.path.realpath(path), inside):
+                continue
             if matches_any(path, exclude, root) or not (is_shell_script(path) or _is_ci_file(path)):
                 continue
             key = os.path.realpath(path)
@@ -150,6 +158,10 @@ def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator
             yield Candidate(path, explicit=False)
     for err in errors:
         yield (str(err.filename or top), err.strerror or str(err))
+
+
+def _below(real: str, folders: list[str]) -> bool:
+    return any(real == f or real.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
 
 
 def display_path(path: Path | str) -> str:

@@ -845,3 +845,23 @@ def test_a_plugin_cannot_end_the_run_or_pass_it(tmp_path: Path, at_import: bool,
                                       b"from plugin exiting raised "), proc.stderr
         # The other rules' findings are still reported.
         assert proc.stdout.startswith(b"other.sh:3:1: IAM001 "), proc.stdout
+
+
+def test_a_directory_walk_does_not_follow_a_symbolic_link_out_of_the_repository(tmp_path: Path) -> None:
+    outside = tmp_path / "home" / ".ssh"
+    outside.mkdir(parents=True)
+    (outside / "config").write_text(f"#!/bin/bash\nHost {SECRET} (\n")  # a syntax error would quote it
+    repo = repo_with_git(tmp_path / "repo")
+    (repo / "leak.sh").symlink_to(outside / "config")
+    (repo / "lib").mkdir()
+    (repo / "lib" / "real.sh").write_text(FINDING)
+    (repo / "inside.sh").symlink_to(repo / "lib" / "real.sh")  # inside the repository: linted (once)
+    for fmt in FORMATS:
+        proc = run(repo, "check", "-f", fmt, ".")
+        assert SECRET.encode() not in proc.stdout + proc.stderr, fmt
+        assert proc.returncode == 1, proc.stderr
+    concise = run(repo, "check", "-f", "concise", ".").stdout.decode().splitlines()
+    assert [line.split(":")[0] for line in concise] == ["inside.sh"]
+    # Named explicitly, it is what the user asked for: linted.
+    named = run(repo, "check", "-f", "concise", "leak.sh")
+    assert named.returncode == 1 and b"SH000" in named.stdout
