@@ -126,8 +126,6 @@ def _stat_problem(raw: str, exc: OSError) -> str:
 
 
 def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator[Candidate | tuple[str, str]]:
-    from .roots import git_top_level
-
     errors: list[OSError] = []
     # A symbolic link found by the walk is linted only when it points inside the walked folder or
     # its repository: a checkout's `leak.sh -> ~/.ssh/config` is never read (see roots.py).
@@ -158,6 +156,18 @@ def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator
             yield Candidate(path, explicit=False)
     for err in errors:
         yield (str(err.filename or top), err.strerror or str(err))
+
+
+def git_top_level(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` that holds ``.git`` (without running git)."""
+    here = os.path.abspath(folder)
+    while True:
+        if os.path.lexists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
 
 
 def _below(real: str, folders: list[str]) -> bool:

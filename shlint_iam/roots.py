@@ -26,7 +26,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .files import MAX_BYTES
+from .files import MAX_BYTES, git_top_level
 
 # The largest file the analysis follows (the same cap as a linted file).
 MAX_FOLLOWED_BYTES = MAX_BYTES
@@ -123,18 +123,6 @@ def _os_reason(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "a symbolic link loop"
     return f"cannot read: {(exc.strerror or str(exc)).lower()}"
-
-
-def git_top_level(folder: str) -> str | None:
-    """The nearest folder at or above ``folder`` that holds ``.git`` (without running git)."""
-    here = os.path.abspath(folder)
-    while True:
-        if os.path.lexists(os.path.join(here, ".git")):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
 
 
 def project_root(linted: str | None, config_path: str | os.PathLike[str] | None) -> str:
