@@ -40,6 +40,57 @@ CASES = [
 ]
 
 
+SIMPLE_DEPLOY = "gcloud functions deploy {} --gen2 --region=r --trigger-topic=t"
+SIMPLE_BIND = ("gcloud functions add-invoker-policy-binding {} --region=r "
+               "--member=serviceAccount:1-compute@developer.gserviceaccount.com")
+
+
+def d(name: str) -> str:
+    return SIMPLE_DEPLOY.format(name)
+
+
+def b(name: str) -> str:
+    return SIMPLE_BIND.format(name)
+
+
+EXPANSIONS = [
+    Case("replace-first", "set -e\n" + d("my-fn") + "\nN=my_fn\n" + b("${N/_/-}") + "\n"),
+    Case("replace-all", "set -e\n" + d("a-b-c") + "\nN=a_b_c\n" + b("${N//_/-}") + "\n"),
+    Case("replace-first-only", "set -e\n" + d("a-b-c") + "\nN=a_b_c\n" + b("${N/_/-}") + "\n",
+         [("IAM001", 2, 1)]),
+    Case("replace-prefix", "set -e\n" + d("fn") + "\nN=dev-fn\n" + b("${N/#dev-/}") + "\n"),
+    Case("replace-suffix-glob", "set -e\n" + d("fn") + "\nN=fn.v2.sh\n" + b("${N/%.*/}") + "\n"),
+    Case("indirect", "set -e\n" + d("fn") + "\nNAME_PROD=fn\nref=NAME_PROD\n" + b("${!ref}") + "\n"),
+    Case("indirect-wrong", "set -e\n" + d("fn") + "\nNAME_PROD=other\nref=NAME_PROD\n" + b("${!ref}") + "\n",
+         [("IAM001", 2, 1)]),
+    Case("array-length-loop", "set -e\nFNS=(a b)\nfor ((i = 0; i < ${#FNS[@]}; i++)); do\n  " + d("${FNS[i]}")
+         + "\n  " + b("${FNS[$i]}") + "\ndone\n"),
+    Case("array-element-assignment", "set -e\nFNS=(a x)\nFNS[1]=b\n" + d("a") + "\n" + d("b") + "\n"
+         + 'for f in "${FNS[@]}"; do\n  ' + b("$f") + "\ndone\n"),
+    Case("printf-v", "set -e\nprintf -v NAME '%s-%s' orders v2\n" + d("orders-v2") + "\n" + b("$NAME") + "\n"),
+    Case("printf-v-wrong", "set -e\nprintf -v NAME '%s_%s' orders v2\n" + d("orders-v2") + "\n" + b("$NAME") + "\n",
+         [("IAM001", 3, 1)]),
+    Case("printf-output", "set -e\nNAME=$(printf '%s-%d' orders 2)\n" + d("orders-2") + "\n" + b("$NAME") + "\n"),
+    Case("mapfile-heredoc", "set -e\nmapfile -t FNS <<EOF\na\nb\nEOF\n" + d("a") + "\n" + d("b") + "\n"
+         + 'for f in "${FNS[@]}"; do\n  ' + b("$f") + "\ndone\n"),
+    Case("readarray-herestring-misses-one", "set -e\nreadarray -t FNS <<< \"a\"\n" + d("a") + "\n" + d("b") + "\n"
+         + 'for f in "${FNS[@]}"; do\n  ' + b("$f") + "\ndone\n", [("IAM001", 4, 1)]),
+    Case("assoc-array-keys", "set -e\ndeclare -A REGION=([fn-a]=r [fn-b]=r)\n"
+         'for fn in "${!REGION[@]}"; do\n  gcloud functions deploy "$fn" --gen2 --region="${REGION[$fn]}" '
+         "--trigger-topic=t\n  " + b('"$fn"') + "\ndone\n"),
+    Case("assoc-array-element-region", "set -e\ndeclare -A REGION\nREGION[api]=us-west2\n"
+         + d("api").replace("--region=r", '--region="${REGION[api]}"') + "\n"
+         + b("api").replace("--region=r", "--region=us-east1") + "\n", [("IAM003", 5, 1)]),
+    Case("assoc-array-values", "set -e\ndeclare -A FN=([x]=a [y]=b)\n" + d("a") + "\n" + d("b") + "\n"
+         'for f in "${FN[@]}"; do\n  ' + b("$f") + "\ndone\n"),
+]
+
+
+@pytest.mark.parametrize("case", EXPANSIONS, ids=[c.id for c in EXPANSIONS])
+def test_expansions(case: Case) -> None:
+    assert triples(case.script, ("IAM", "GCL", "ERR")) == sorted(case.expected)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_words(case: Case) -> None:
     assert triples(case.script, ("IAM", "GCL", "ERR")) == sorted(case.expected)

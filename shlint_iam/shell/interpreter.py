@@ -45,8 +45,10 @@ from .values import (
     is_known,
     join,
     label_unlabelled,
+    literal_prefix,
     map_literals,
     may_equal,
+    parts,
     relabel,
     resolve_defaults,
     show,
@@ -86,6 +88,7 @@ class State:
     errtrace: bool = False  # `set -E`: functions, subshells and $(...) inherit the ERR trap
     inherit_errexit: bool = False  # `shopt -s inherit_errexit`: $(...) keeps `set -e`
     allexport: bool = False  # `set -a`: every variable assigned is exported
+    maps: dict[str, dict[str, Val]] = field(default_factory=dict)  # associative arrays (`declare -A`)
     aliases: dict[str, Val] = field(default_factory=dict)
     expand_aliases: bool = False  # `shopt -s expand_aliases` (off in scripts by default)
     cwd: Val = ""
@@ -106,6 +109,7 @@ class State:
             errtrace=self.errtrace,
             inherit_errexit=self.inherit_errexit,
             allexport=self.allexport,
+            maps=dict(self.maps),  # each map is replaced, never changed in place
             aliases=dict(self.aliases),
             expand_aliases=self.expand_aliases,
             cwd=self.cwd,
@@ -304,6 +308,13 @@ class Interpreter:
         state.errtrace = any(r.errtrace for r in live)
         state.inherit_errexit = any(r.inherit_errexit for r in live)
         state.allexport = any(r.allexport for r in live)
+        maps: dict[str, dict[str, Val]] = {}
+        for key, value in live[0].maps.items():
+            if all(r.maps.get(key) == value for r in live[1:]):
+                maps[key] = value
+            else:  # differs between the paths: its elements are not known
+                state.vars[key] = unknown(JOIN, key, label, text=f"${key}")
+        state.maps = maps
         state.expand_aliases = any(r.expand_aliases for r in live)
         state.aliases = _merge_dicts([r.aliases for r in live], label)
         cwds = {r.cwd for r in live}
@@ -905,15 +916,49 @@ class Interpreter:
             return None
         if name_node.type == "subscript":
             base = name_node.child_by_field_name("name")
+            index = name_node.child_by_field_name("index")
             name = self.text(base) if base is not None else self.text(name_node)
-            if value_node is not None:
-                self._expand_str(value_node, state, sub_ctx)
+            element = self._join_str([value_node] + (extra or []), state, sub_ctx) if value_node is not None else ""
+            old_value = state.vars.get(name)
+            if name in state.maps and index is not None:  # MAP[key]=value
+                key = self._expand_str(index, state, sub_ctx)
+                if isinstance(key, str):
+                    state.maps[name] = {**state.maps[name], key: element}
+                    return name
+                state.maps.pop(name)
+            elif isinstance(old_value, list) and index is not None:  # ARR[2]=value
+                number = self._arith_value(index, state, sub_ctx)
+                if number is not None and 0 <= number <= len(old_value) and not any(
+                        u.kind == "list" for i in old_value for u in unknowns(i)):
+                    elements = list(old_value)
+                    if number == len(elements):
+                        elements.append(element)
+                    else:
+                        elements[number] = element
+                    state.vars[name] = elements
+                    return name
             state.vars[name] = unknown(OTHER, "array", name, self._at(node), text=f"${name}")
             return name
         name = self.text(name_node)
         appending = any(c.type == "+=" for c in node.children)
         if value_node is None:
             value: Val | list[Val] = ""
+        elif value_node.type == "array" and name in state.maps:  # declare -A M=([k]=v ...)
+            entries: dict[str, Val] | None = {}
+            for group in _word_groups(value_node.children):
+                text = self._join_str(group, state, sub_ctx)
+                match = re.match(r"\[([^\]]*)\]=", literal_prefix(text))
+                if match is None or entries is None:
+                    entries = None
+                    continue
+                entries[match.group(1)] = _drop_prefix(text, match.end())
+            if entries is None:
+                state.maps.pop(name)
+                state.vars[name] = unknown(OTHER, "array", name, self._at(node), text=f"${name}")
+            else:
+                state.maps[name] = {**state.maps[name], **entries} if appending else entries
+                state.vars.pop(name, None)
+            return name
         elif value_node.type == "array":
             items: list[Val] = []
             for group in _word_groups(value_node.children):
@@ -944,6 +989,12 @@ class Interpreter:
         if keyword == "local" and any(self.text(c) == "-" for c in node.named_children) and self._local_dash:
             self._local_dash[-1] = True  # `local -`: the function's `set` options end with it
         flags = [self.text(c) for c in node.named_children if c.type == "word" and self.text(c).startswith("-")]
+        if any("A" in f for f in flags):  # declare -A MAP: an associative array
+            for c in node.named_children:
+                target = c.child_by_field_name("name") if c.type == "variable_assignment" else c
+                if target is not None and target.type in ("variable_name", "word") and \
+                        not self.text(target).startswith("-"):
+                    state.maps.setdefault(self.text(target), {})
         for group in _word_groups(node.children):
             child = group[0]
             if child.type == "variable_assignment":
@@ -963,6 +1014,7 @@ class Interpreter:
             if name.startswith("-"):
                 continue
             state.vars.pop(name, None)
+            state.maps.pop(name, None)
             state.funcs.pop(name, None)
 
     def _s_test_command(self, node: Any, state: State, ctx: _Ctx) -> None:
@@ -1030,6 +1082,7 @@ class Interpreter:
                        ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
                        shell_trap=ctx.shell_trap)
         assignments: list[tuple[Any, list[Any]]] = []
+        stdin: Val | None = None  # a here-string or `< file` on the command
         seen_name = False  # assignments before the command name are its environment
         for group in _word_groups(node.children):
             child = group[0]
@@ -1055,9 +1108,14 @@ class Interpreter:
                     words.append(Word(unknown(OTHER, "args", self._at(child), text=self.text(child)), span))
                 else:
                     words.extend(Word(f, span) for f in fields)
-            elif child.type in ("herestring_redirect", "file_redirect"):
+            elif child.type == "herestring_redirect":
+                for sub in child.named_children:
+                    stdin = self._expand_str(sub, state, sub_ctx) + "\n"  # `cmd <<< "$X"`
+            elif child.type == "file_redirect":
                 for sub in child.named_children:
                     self._expand_fields(sub, state, sub_ctx)
+                if any(c.type == "<" for c in child.children):
+                    stdin = unknown(OUTPUT, "stdin", self._at(child))
         if not words and any(extra for _, extra in assignments):
             # `V=$SA@$P.iam...`: the grammar made part of the value a command name; it is an assignment.
             for assignment, extra in assignments:
@@ -1067,7 +1125,15 @@ class Interpreter:
             for k, v in prefix.items():
                 state.vars[k] = v
             return
-        self._execute(words, node, state, ctx, prefix)
+        if stdin is None:
+            self._execute(words, node, state, ctx, prefix)
+            return
+        saved = self._stdin, self._stdin_node
+        self._stdin, self._stdin_node = stdin, None
+        try:
+            self._execute(words, node, state, ctx, prefix)
+        finally:
+            self._stdin, self._stdin_node = saved
 
     def _execute(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:
         written = words[0].text
@@ -1368,16 +1434,23 @@ class Interpreter:
         self._output(ctx, concat(join(" ", args), "\n" if newline else ""))
 
     def _b_printf(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
-        if args and args[0] == "-v" and len(args) > 1:
-            if isinstance(args[1], str):
-                state.vars[args[1]] = unknown(OUTPUT, "printf", self._at_run(run), text=f"${args[1]}")
+        """``printf FORMAT ARGS`` and ``printf -v NAME FORMAT ARGS`` (the text goes into NAME)."""
+        target: Val | None = None
+        if len(args) > 2 and args[0] == "-v":
+            target, args = args[1], args[2:]
+        text: Val | None = None
+        if args and isinstance(args[0], str) and all(isinstance(a, str) for a in args[1:]):
+            text = _printf(args[0], [a for a in args[1:] if isinstance(a, str)])
+        elif args and isinstance(args[0], str) and args[0] in ("%s", "%s\\n") and len(args) == 2:
+            text = concat(args[1], "\n" if args[0].endswith("\\n") else "")
+        if target is not None:
+            if isinstance(target, str):
+                state.vars[target] = text if text is not None else \
+                    unknown(OUTPUT, "printf", self._at_run(run), text=f"${target}")
+                if state.allexport:
+                    state.exported.add(target)
             return
-        if len(args) == 1 and is_known(args[0]) and "%" not in args[0] and "\\" not in args[0]:
-            self._output(ctx, args[0])
-        elif len(args) == 2 and args[0] in ("%s", "%s\\n") and is_known(args[0]):
-            self._output(ctx, concat(args[1], "\n" if args[0].endswith("\\n") else ""))
-        else:
-            self._output(ctx, unknown(OUTPUT, "printf", self._at_run(run), tuple(args)))
+        self._output(ctx, text if text is not None else unknown(OUTPUT, "printf", self._at_run(run), tuple(args)))
 
     def _b_true(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         return
@@ -1981,6 +2054,40 @@ class Interpreter:
             return relabel(value, written)
         return value
 
+    def _indirect(self, rest: list[Any], state: State, node: Any, quoted: bool) -> Val | list[Val]:
+        """``${!ref}`` (the variable named by ref's value), ``${!A[@]}`` (the keys of an array)."""
+        not_known = unknown(EXPANSION, "!", self._at(node), text=self.text(node))
+        if len(rest) != 1:
+            return not_known
+        target = rest[0]
+        if target.type == "subscript":
+            base = target.child_by_field_name("name")
+            index = target.child_by_field_name("index")
+            name = self.text(base) if base is not None else ""
+            if index is None or self.text(index) not in ("@", "*"):
+                return not_known
+            if name in state.maps:
+                return list(state.maps[name])
+            value = self._lookup(name, state)
+            if isinstance(value, list) and not any(u.kind == "list" for i in value for u in unknowns(i)):
+                return [str(i) for i in range(len(value))]
+            return [not_known] if value is not None else []
+        ref = self._lookup(self.text(target), state)
+        if not isinstance(ref, str) or not re.fullmatch(r"[A-Za-z_]\w*|\d+", ref):
+            return not_known
+        found = self._lookup(ref, state)
+        return found if found is not None else unknown(ENV, ref, text=f"${ref}")
+
+    def _map_element(self, name: str, index: Any, state: State, ctx: _Ctx, node: Any) -> Val | list[Val]:
+        """``${MAP[key]}``, ``${MAP[$k]}``, ``${MAP[@]}`` of an associative array."""
+        entries = state.maps[name]
+        if index is not None and self.text(index) in ("@", "*"):
+            return list(entries.values())
+        key = self._expand_str(index, state, ctx) if index is not None else "0"
+        if not isinstance(key, str):
+            return unknown(EXPANSION, "[]", name, key, self._at(node), text=self.text(node))
+        return entries.get(key, "")
+
     def _length(self, target: Any, state: State, node: Any) -> Val:
         """``${#V}`` (characters) and ``${#A[@]}`` (elements) where the value is known."""
         unknown_length = unknown(EXPANSION, "#", self._at(node), text=self.text(node))
@@ -2022,14 +2129,16 @@ class Interpreter:
         if inner[0].type == "#" and len(inner) == 2:  # ${#V}, ${#A[@]}
             return self._length(inner[1], state, node)
         head = inner[0]
-        if head.type in ("!",):
-            return unknown(EXPANSION, "!", self._at(node), text=written)
+        if head.type == "!":
+            return self._indirect(inner[1:], state, node, quoted)
         value: Val | list[Val] | None
         name: str
         if head.type == "subscript":
             base = head.child_by_field_name("name")
             index = head.child_by_field_name("index")
             name = self.text(base) if base is not None else ""
+            if name in state.maps:
+                return self._map_element(name, index, state, ctx, node)
             arr = self._lookup(name, state)
             idx = self.text(index) if index is not None else "0"
             if index is not None and idx not in ("@", "*") and isinstance(arr, list):
@@ -2097,8 +2206,13 @@ class Interpreter:
             if op == ",":
                 return scalar[:1].lower() + scalar[1:]
             return scalar[:1].upper() + scalar[1:]
-        if op in ("/", "//"):
-            return unknown(EXPANSION, op, self._at(node), text=written)
+        if op in ("/", "//", "/#", "/%"):
+            slash = next((i for i, n in enumerate(arg_nodes) if n.type == "/"), len(arg_nodes))
+            pattern = concat(*(self._expand_str(n, state, ctx) for n in arg_nodes[:slash]))
+            replacement = concat(*(self._expand_str(n, state, ctx) for n in arg_nodes[slash + 1 :]))
+            if not (isinstance(scalar, str) and isinstance(pattern, str) and isinstance(replacement, str)):
+                return unknown(EXPANSION, op, scalar, pattern, replacement, text=written)
+            return _replace(scalar, pattern, replacement, op)
         if op == ":":
             sliced = _slice(value, name, "".join(self.text(n) for n in arg_nodes))
             return sliced if sliced is not None else unknown(EXPANSION, op, self._at(node), text=written)
@@ -2254,6 +2368,86 @@ def _read_fields(line: str, ifs: str | None, count: int) -> list[str]:
         rest = rest[match.end():]
     out.append(rest)
     return out + [""] * (count - len(out))
+
+
+def _drop_prefix(value: Val, n: int) -> Val:
+    """``value`` without its first ``n`` characters (which are literal text)."""
+    if isinstance(value, str):
+        return value[n:]
+    rest = list(parts(value))
+    first = rest[0]
+    assert isinstance(first, str) and len(first) >= n
+    return concat(first[n:], *(p if isinstance(p, str) else Value((p,), p.size) for p in rest[1:]))
+
+
+def _replace(value: str, pattern: str, replacement: str, op: str) -> str:
+    """``${V/pat/rep}`` (first match), ``${V//pat/rep}`` (every match), ``${V/#pat/rep}`` (at the
+    start), ``${V/%pat/rep}`` (at the end): the longest match of the glob pattern, as bash does."""
+    if not pattern:
+        return value
+    n = len(value)
+    if op == "/#":
+        for j in range(n, -1, -1):
+            if fnmatch.fnmatchcase(value[:j], pattern):
+                return replacement + value[j:]
+        return value
+    if op == "/%":
+        for i in range(0, n + 1):
+            if fnmatch.fnmatchcase(value[i:], pattern):
+                return value[:i] + replacement
+        return value
+    out: list[str] = []
+    i = 0
+    while i <= n:
+        match_end = next((j for j in range(n, i, -1) if fnmatch.fnmatchcase(value[i:j], pattern)), None)
+        if match_end is None:
+            if i < n:
+                out.append(value[i])
+            i += 1
+            continue
+        out.append(replacement)
+        i = match_end
+        if op == "/":
+            out.append(value[i:])
+            return "".join(out)
+    return "".join(out)
+
+
+def _printf(fmt: str, args: list[str]) -> str | None:
+    """What ``printf FORMAT ARGS...`` prints for the formats deploy scripts use (``%s``, ``%d``,
+    ``%%``, ``\\n``, ``\\t``), reusing the format until the arguments run out (None: not modelled)."""
+    spec = re.compile(r"%(-?\d*)([sdi%])")
+    if re.search(r"%(?!-?\d*[sdi%])", fmt):
+        return None
+    fmt = fmt.replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\")
+    pieces = spec.split(fmt)  # text, width, kind, text, width, kind, ..., text
+    out: list[str] = []
+    rest = list(args)
+    while True:
+        used = 0
+        for i, piece in enumerate(pieces):
+            if i % 3 == 0:
+                out.append(piece)
+                continue
+            if i % 3 == 1:
+                continue
+            if piece == "%":
+                out.append("%")
+                continue
+            arg = rest[used] if used < len(rest) else ""
+            used += 1
+            if piece in "di":
+                if not re.fullmatch(r"-?\d+", arg or "0"):
+                    return None
+                arg = str(int(arg or "0"))
+            width = pieces[i - 1]
+            if width:
+                w = int(width)
+                arg = arg.ljust(-w) if w < 0 else arg.rjust(w)
+            out.append(arg)
+        rest = rest[used:]
+        if not rest or used == 0:
+            return "".join(out)
 
 
 def _strip(value: str, pattern: str, op: str) -> str:
