@@ -70,6 +70,18 @@ CASES = [
     Case("dispatch-by-prefix-leaves-the-rest-unreached", "set -e\ndeploy_api() {\n  " + deploy("api")
          + "\n}\nsetup_web() {\n  " + deploy("web") + "\n}\n\"deploy_$1\"\n",
          [("IAM001", 3, 3), ("SH002", 5, 1)]),
+    # getopts over known arguments
+    Case("getopts-in-function", "set -e\ndeploy_fn() {\n  local name='' region=''\n"
+         "  while getopts \"n:r:h\" opt; do\n    case \"$opt\" in\n      n) name=$OPTARG ;;\n"
+         "      r) region=$OPTARG ;;\n      *) return 1 ;;\n    esac\n  done\n  shift $((OPTIND - 1))\n  "
+         + deploy("$name", "$region") + "\n  " + bind("$name", "$region") + "\n}\ndeploy_fn -n orders -r r\n"
+         "deploy_fn -rr -n api\n"),
+    Case("getopts-in-function-wrong-region", "set -e\ndeploy_fn() {\n  while getopts \"n:r:\" opt; do\n"
+         "    case \"$opt\" in\n      n) name=$OPTARG ;;\n      r) region=$OPTARG ;;\n    esac\n  done\n  "
+         + deploy("$name", "$region") + "\n  " + bind("$name", "r") + "\n}\ndeploy_fn -n orders -r other\n",
+         [("IAM003", 10, 3)]),
+    Case("getopts-over-script-arguments-may-not-run", "set -e\n" + deploy() + "\nwhile getopts \"b\" opt; do\n"
+         "  " + bind() + "\ndone\n", [("IAM008", 4, 3)]),
     # while read over known input
     Case("while-read-heredoc", "set -e\nwhile read -r name region; do\n  " + deploy("$name", "$region") + "\n  "
          + bind("$name", "$region") + "\ndone <<EOF\nf r\ng s\nEOF\n"),

@@ -722,6 +722,19 @@ class Interpreter:
         if lines is not None and body is not None and not is_until:
             self._read_loop(cond[0], lines, body, state, ctx)
             return
+        options = self._getopts_items(cond, state)
+        if options is not None and body is not None and not is_until:
+            name, items, optind = options
+            for letter, optarg in items:
+                if state.terminated:
+                    break
+                state.vars[name] = letter
+                state.vars["OPTARG"] = optarg
+                self._loop_body(body, state, ctx)
+            if not state.terminated:
+                state.vars[name] = "?"
+                state.vars["OPTIND"] = str(optind)
+            return
         outcome = self._condition_nodes(cond, state, cond_ctx)
         if is_until and outcome is not None:
             outcome = not outcome
@@ -749,6 +762,60 @@ class Interpreter:
         else:
             lines = lines[:-1]
         return lines if len(lines) <= MAX_UNROLL else None
+
+    def _getopts_items(self, cond: list[Any], state: State) -> tuple[str, list[tuple[str, str]], int] | None:
+        """``while getopts "p:r:h" opt`` over arguments that are known (a function called with
+        literal arguments, ``set -- ...``): the (option, OPTARG) pairs bash hands the body, the
+        variable, and OPTIND after the loop."""
+        if len(cond) != 1 or cond[0].type != "command":
+            return None
+        name_node = cond[0].child_by_field_name("name")
+        if name_node is None or self.text(name_node) != "getopts":
+            return None
+        words: list[str] = []
+        for group in _word_groups(cond[0].children[1:]):
+            fields = self._word_fields(group, state, _Ctx())
+            if fields is None:
+                return None
+            words.extend(fields)
+        if len(words) < 2 or not is_known(words[0]):
+            return None
+        spec, var = words[0], words[1]
+        args = words[2:] if len(words) > 2 else state.positional
+        if not (self._function_stack or self._source_stack or len(words) > 2):
+            return None  # the script's own arguments are not known
+        if not all(is_known(a) for a in args) or len(args) > MAX_UNROLL:
+            return None
+        items: list[tuple[str, str]] = []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                i += 1
+                break
+            if not arg.startswith("-") or arg == "-":
+                break
+            j = 1
+            while j < len(arg):
+                letter = arg[j]
+                where = spec.find(letter)
+                if where < 0 or letter == ":":
+                    items.append(("?", ""))
+                    j += 1
+                    continue
+                if where + 1 < len(spec) and spec[where + 1] == ":":
+                    if j + 1 < len(arg):
+                        items.append((letter, arg[j + 1 :]))
+                    elif i + 1 < len(args):
+                        i += 1
+                        items.append((letter, args[i]))
+                    else:
+                        items.append(("?" if not spec.startswith(":") else ":", ""))
+                    break
+                items.append((letter, ""))
+                j += 1
+            i += 1
+        return var, items, i + 1
 
     def _read_loop(self, cond: Any, lines: list[str], body: Any, state: State, ctx: _Ctx) -> None:
         words = [self.text(c) for c in cond.children if c.type in ("word", "variable_name")
