@@ -775,16 +775,21 @@ class Interpreter:
         words: list[str] = []
         for group in _word_groups(cond[0].children[1:]):
             fields = self._word_fields(group, state, _Ctx())
-            if fields is None:
+            if fields is None or not all(isinstance(f, str) for f in fields):
                 return None
-            words.extend(fields)
-        if len(words) < 2 or not is_known(words[0]):
+            words.extend(f for f in fields if isinstance(f, str))
+        if len(words) < 2:
             return None
         spec, var = words[0], words[1]
-        args = words[2:] if len(words) > 2 else state.positional
-        if not (self._function_stack or self._source_stack or len(words) > 2):
+        if len(words) > 2:
+            args = words[2:]
+        elif self._function_stack or self._source_stack:
+            args = [a for a in state.positional if isinstance(a, str)]
+            if len(args) != len(state.positional):
+                return None
+        else:
             return None  # the script's own arguments are not known
-        if not all(is_known(a) for a in args) or len(args) > MAX_UNROLL:
+        if len(args) > MAX_UNROLL:
             return None
         items: list[tuple[str, str]] = []
         i = 0
