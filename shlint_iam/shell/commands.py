@@ -1,0 +1,277 @@
+"""Simple commands: from words to an executed command (prefix assignments, wrappers such as `timeout`),
+function calls and dispatch through names the analysis cannot resolve, the trace record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from .state import MAX_CALL_DEPTH, MAX_INLINES_PER_FUNCTION, MAX_STEPS, FunctionDef, Machine, State, _Ctx, _Stop
+from .trace import Block, CommandRun, Word
+from .values import (
+    OTHER,
+    OUTPUT,
+    Val,
+    is_known,
+    may_equal,
+    resolve_defaults,
+    unknown,
+)
+from .words import _WORD_PARTS, _word_groups
+
+
+class Commands(Machine):
+    """How a simple command runs: its words, wrappers, functions, the record in the trace."""
+
+    def _s_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _Stop()
+        prefix: dict[str, Val] = {}
+        words: list[Word] = []
+        name_node = node.child_by_field_name("name")
+        sub_ctx = _Ctx("discarded", self.span(name_node) if name_node is not None else None,
+                       "its exit status is lost in another command's arguments", ctx.in_substitution,
+                       ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
+                       shell_trap=ctx.shell_trap)
+        assignments: list[tuple[Any, list[Any]]] = []
+        stdin: Val | None = None  # a here-string or `< file` on the command
+        seen_name = False  # assignments before the command name are its environment
+        for group in _word_groups(node.children):
+            child = group[0]
+            ctype = child.type
+            fieldname: str | None
+            if ctype == "command_name":
+                seen_name = True
+                fieldname = "name"
+            else:
+                fieldname = "argument" if seen_name and ctype in _WORD_PARTS else None
+            if ctype == "variable_assignment" and fieldname != "argument":
+                assignments.append((child, group[1:]))
+                vname = child.child_by_field_name("name")
+                vvalue = child.child_by_field_name("value")
+                if vname is not None:
+                    value_nodes = ([vvalue] if vvalue is not None else []) + group[1:]
+                    prefix[self.text(vname)] = self._join_str(value_nodes, state, sub_ctx) if value_nodes else ""
+                continue
+            if fieldname in ("name", "argument") or child.type == "command_name":
+                fields = self._word_fields(group, state, sub_ctx)
+                span = self._src.span(group[0].start_point, group[-1].end_point)
+                if fields is None:
+                    words.append(Word(unknown(OTHER, "args", self._at(child), text=self.text(child)), span))
+                else:
+                    words.extend(Word(f, span) for f in fields)
+            elif child.type == "herestring_redirect":
+                for sub in child.named_children:
+                    stdin = self._expand_str(sub, state, sub_ctx) + "\n"  # `cmd <<< "$X"`
+            elif child.type == "file_redirect":
+                for sub in child.named_children:
+                    self._expand_fields(sub, state, sub_ctx)
+                if any(c.type == "<" for c in child.children):
+                    stdin = unknown(OUTPUT, "stdin", self._at(child))
+        if not words and any(extra for _, extra in assignments):
+            # `V=$SA@$P.iam...`: the grammar made part of the value a command name; it is an assignment.
+            for assignment, extra in assignments:
+                self._assign(assignment, state, ctx, replace(ctx, capture=None), extra=extra)
+            return
+        if not words:
+            for k, v in prefix.items():
+                state.vars[k] = v
+            return
+        if stdin is None:
+            self._execute(words, node, state, ctx, prefix)
+            return
+        saved = self._stdin, self._stdin_node
+        self._stdin, self._stdin_node = stdin, None
+        try:
+            self._execute(words, node, state, ctx, prefix)
+        finally:
+            self._stdin, self._stdin_node = saved
+
+    def _execute(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:
+        written = words[0].text
+        args = [w.text for w in words[1:]]
+        name = written if isinstance(written, str) else ""  # "": a name the analysis cannot know
+        if name in WRAPPERS and len(words) > 1:
+            rest = self._unwrap(name, words[1:])
+            if rest:
+                if name == "env":
+                    for w in words[1:]:
+                        k, eq, v = w.text.partition("=")
+                        if eq and isinstance(k, str) and not k.startswith("-"):
+                            prefix[k] = v
+                        else:
+                            break
+                self._execute(rest, node, state, ctx, prefix)
+                return
+        if name in state.funcs and self._depth < MAX_CALL_DEPTH:
+            count = self._inlined.get(name, 0)
+            if count < MAX_INLINES_PER_FUNCTION:
+                self._inlined[name] = count + 1
+                self._call(state.funcs[name], words, state, ctx, prefix)
+                return
+            self.truncated = True
+        if not is_known(written) and not is_known(resolve_defaults(written)) and self._dispatch(words, node, state, ctx,
+                                                                                                  prefix):
+            return
+        if name in state.aliases and state.expand_aliases and self._expand_alias(words, node, state, ctx, prefix):
+            return
+        builtin = getattr(self, "_b_" + _builtin_attr(name), None)
+        run = self._record(words, node, state, ctx, prefix)
+        if builtin is None and "/" in resolve_defaults(written):
+            # `./grant.sh "$FN"`, `"$DIR/grant.sh"`: another script run as a program.
+            self._run_child(written, args, run, state, ctx, errexit=False, shebang=True)
+            if ctx.capture is not None:
+                ctx.capture.append(unknown(OUTPUT, self._at_run(run), tuple(args)))
+            return
+        if builtin is not None:
+            builtin(run, args, state, ctx)
+            return
+        output: Val | None = None
+        if self.hook is not None:
+            saved_vars = None
+            if prefix:
+                saved_vars = {k: state.vars.get(k) for k in prefix}
+                for k, v in prefix.items():
+                    state.vars[k] = v
+                    state.exported.add(k)
+            try:
+                output = self.hook(run, state)
+            finally:
+                if saved_vars is not None:
+                    for k, old in saved_vars.items():
+                        if old is None:
+                            state.vars.pop(k, None)
+                        else:
+                            state.vars[k] = old
+        if ctx.capture is not None:
+            if output is None:
+                output = unknown(OUTPUT, run.source.path, run.span.start_line, run.span.start_col, tuple(args))
+            ctx.capture.append(output)
+
+    def _dispatch(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> bool:
+        """A command whose name is not known (``"$1"``, ``"$@"``, ``"$MAIN_FUNCTION"``, a task
+        name from a list): each defined function it may name runs as a possible path, beside
+        the path where it names none (some other program). Functions that always exit
+        (``usage``, ``die``) and the ones running now are left out."""
+        name = words[0].text
+        candidates = [f for f in state.funcs.values()
+                      if may_equal(name, f.name) and f.name not in self._function_stack
+                      and not self._always_exits(f)]
+        if not candidates or self._depth >= MAX_CALL_DEPTH:
+            return False
+        where = f"{node.start_point[0] + 1}:{node.start_point[1] + 1}"
+
+        def call(func: FunctionDef) -> Callable[[State], None]:
+            def run(s: State) -> None:
+                count = self._inlined.get(func.name, 0)
+                if count >= MAX_INLINES_PER_FUNCTION:
+                    self.truncated = True
+                    return
+                self._inlined[func.name] = count + 1
+                self._call(func, [Word(func.name, words[0].span)] + words[1:], s, ctx, dict(prefix))
+            return run
+
+        def other(s: State) -> None:
+            self._record(words, node, s, ctx, prefix)
+            if ctx.capture is not None:
+                ctx.capture.append(unknown(OUTPUT, "dispatch", self._at(node)))
+
+        self._choice(state, [call(f) for f in candidates] + [other], self.span(node), where)
+        return True
+
+    def _always_exits(self, func: FunctionDef) -> bool:
+        body = func.body
+        for child in body.named_children:
+            if child.type == "command":
+                name = child.child_by_field_name("name")
+                if name is not None and func.source.data[name.start_byte:name.end_byte] == b"exit":
+                    return True
+        return False
+
+    def _unwrap(self, name: str, rest: list[Word]) -> list[Word]:
+        i = 0
+        if name == "timeout":
+            while i < len(rest) and rest[i].text.startswith("-"):
+                i += 1
+            i += 1  # the duration
+        elif name in ("env",):
+            while i < len(rest) and (rest[i].text.startswith("-") or "=" in rest[i].text):
+                i += 1
+        elif name in ("xargs", "nice", "stdbuf", "sudo", "command", "exec", "time", "nohup", "builtin"):
+            while i < len(rest) and rest[i].text.startswith("-"):
+                i += 1
+        return rest[i:]
+
+    def _record(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> CommandRun:
+        run = CommandRun(
+            words=words,
+            span=self.span(node),
+            scope=self._scope,
+            source=self._src,
+            errexit="ignored" if ctx.ignore and state.errexit == "on" else state.errexit,
+            errexit_reason=ctx.ignore,
+            pipefail=state.pipefail,
+            # Without `set -E` an ERR trap does not reach into functions, subshells and $(...)
+            # (ctx.trap), unless the function set it itself.
+            err_trap=state.err_trap and (ctx.trap or (not ctx.ignore and bool(self._trap_at_entry)
+                                                      and not self._trap_at_entry[-1])),
+            status=ctx.status,
+            status_span=ctx.status_span,
+            status_reason=ctx.status_reason,
+            function=self._function_stack[-1] if self._function_stack else None,
+            in_substitution=ctx.in_substitution,
+        )
+        self.commands.append(run)
+        self._emit(run)
+        if ctx.status == "propagates" or ctx.status == "masked":
+            self._last_status = [run]
+        return run
+
+    def _call(self, func: FunctionDef, words: list[Word], state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:
+        saved_positional = state.positional
+        saved_src = self._src
+        state.positional = [w.text for w in words[1:]]
+        block = Block("function")
+        self._depth += 1
+        self._function_stack.append(func.name)
+        saved_scope = self._scope
+        saved_options = (state.errexit, state.pipefail)
+        shell_ignore = ctx.shell_ignore
+        if shell_ignore and not shell_ignore.startswith("inside `"):
+            shell_ignore = f"inside `{func.name}`, called {shell_ignore}"
+        body_ctx = ctx.enter(shell_ignore, ctx.shell_trap and state.errtrace)
+        self._local_dash.append(False)
+        self._trap_at_entry.append(state.err_trap or state.errtrace)
+        try:
+            self._src = func.source
+            with self._into(block):
+                self._statement(func.body, state, body_ctx)
+        finally:
+            if self._local_dash.pop():
+                state.errexit, state.pipefail = saved_options
+            self._trap_at_entry.pop()
+            self._depth -= 1
+            self._function_stack.pop()
+            self._src = saved_src
+            self._scope = saved_scope
+            state.positional = saved_positional
+        self._emit(block)
+        self._resume(state, ("return", "break"))
+
+
+# Commands whose arguments are themselves a command to run.
+WRAPPERS = {"command", "exec", "nohup", "time", "timeout", "sudo", "env", "xargs", "builtin", "stdbuf", "nice"}
+
+
+def _builtin_attr(name: Val) -> str:
+    if not isinstance(name, str):
+        return "__none__"
+    if name == ":":
+        return "colon"
+    if name == ".":
+        return "dot"
+    if name == "[" or name == "test":
+        return "true"
+    return name if name.isidentifier() else "__none__"

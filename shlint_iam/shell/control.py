@@ -1,0 +1,754 @@
+"""Statements and control flow: lists, `&&`/`||`, `!`, `if`/`elif`/`case`, loops (`for`, `for ((...))`,
+`while`/`until`, `while read` over known input), pipelines, assignments and declarations, `[ ... ]`."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from ..source import SourceFile
+from .state import MAX_UNROLL, FunctionDef, Machine, State, _Ctx
+from .trace import Block
+from .values import (
+    LOOP,
+    OTHER,
+    OUTPUT,
+    Val,
+    concat,
+    is_known,
+    join,
+    literal_prefix,
+    unknown,
+    unknowns,
+)
+from .words import _drop_prefix, _word_groups
+
+
+class ControlFlow(Machine):
+    """How statements run and where paths split and join."""
+
+    def _s_program(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self._statements(node.children, state, ctx)
+
+    def _s_compound_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        if node.children and node.children[0].type == "((":  # (( i++ ))
+            for child in node.named_children:
+                self._arith_statement(child, state, ctx)
+            return
+        self._statements(node.children, state, ctx)
+
+    def _s_do_group(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self._statements(node.children, state, ctx)
+
+    def _s_subshell(self, node: Any, state: State, ctx: _Ctx) -> None:
+        inner = state.copy()
+        block = Block("subshell")
+        with self._into(block):
+            self._statements(node.children, inner, ctx.enter(ctx.shell_ignore, ctx.shell_trap and state.errtrace))
+        self._emit(block)
+
+    def _s_redirected_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        body = node.child_by_field_name("body")
+        stdin: Val | None = None
+        stdin_node: Any = None
+        for child in node.children:
+            if child.type == "herestring_redirect":
+                for sub in child.named_children:
+                    stdin = concat(self._expand_str(sub, state, ctx), "\n")
+            elif child.type == "heredoc_redirect":
+                stdin = self._heredoc_text(child, state, ctx)
+                stdin_node = next((c for c in child.children if c.type == "heredoc_body"), None)
+            elif child.type == "file_redirect" and any(c.type == "<" for c in child.children):
+                stdin = unknown(OUTPUT, "stdin", self._at(child))
+        if body is not None:
+            saved = self._stdin, self._stdin_node
+            if stdin is not None:
+                self._stdin, self._stdin_node = stdin, stdin_node
+            try:
+                self._statement(body, state, ctx)
+            finally:
+                self._stdin, self._stdin_node = saved
+
+    def _s_negated_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        at = node.start_point[0] + 1
+        for child in node.named_children:
+            self._statement(child, state, ctx.ignored(f"under `!` on line {at}"))
+
+    def _s_function_definition(self, node: Any, state: State, ctx: _Ctx) -> None:
+        name_node = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name_node is None or body is None:
+            return
+        name = self.text(name_node)
+        state.funcs[name] = FunctionDef(name, body, self._src)
+
+    def _s_list(self, node: Any, state: State, ctx: _Ctx) -> None:
+        """``a && b``, ``a || b`` (left-associative: the last operator binds loosest)."""
+        children = [c for c in node.children if c.type != "comment"]
+        op_index = max((i for i, c in enumerate(children) if c.type in ("&&", "||")), default=-1)
+        if op_index < 0:
+            self._statements(node.named_children, state, ctx)
+            return
+        left, op, right = children[:op_index], children[op_index].type, children[op_index + 1 :]
+        right_nodes = [c for c in right if c.is_named]
+        left_ctx = self._left_ctx(op, right_nodes, state, ctx)
+        outcome = self._condition_nodes(left, state, left_ctx)
+        if state.terminated:
+            return
+        runs_right = outcome if op == "&&" else (None if outcome is None else not outcome)
+        if runs_right is False:
+            return
+        if runs_right is True:
+            self._statements(right_nodes, state, ctx)
+            return
+        self._choice(state, [lambda s: None, lambda s: self._statements(right_nodes, s, ctx)],
+                     self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _left_ctx(self, op: str, right: list[Any], state: State, ctx: _Ctx) -> _Ctx:
+        shown = self.text(right[0]).split("\n")[0][:40] if right else ""
+        at = right[0].start_point[0] + 1 if right else 0
+        if op == "&&":
+            # bash ignores errexit left of `&&`: `gcloud ... && log done` does not stop the script.
+            return ctx.ignored(f"left of `&& {shown}` on line {at}")
+        # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
+        reason = f"left of `|| {shown}` on line {at}"
+        if any(self._exits(n, state) for n in right):
+            return ctx.consumed("checked", None, "", reason)
+        span = self._src.span(right[0].start_point, right[-1].end_point) if right else None
+        return ctx.consumed("discarded", span, f"`|| {shown}` throws its failure away", reason)
+
+    def _exits(self, node: Any, state: State | None = None) -> bool:
+        """Whether a statement ends the script or function: ``exit``/``return``, or a call to a
+        function (defined so far) that does."""
+        stack: list[tuple[Any, SourceFile, int]] = [(node, self._src, 0)]
+        while stack:
+            n, src, depth = stack.pop()
+            if n.type == "command":
+                name_node = n.child_by_field_name("name")
+                if name_node is None:
+                    continue
+                name = src.data[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
+                if name in ("exit", "return"):
+                    return True
+                func = state.funcs.get(name) if state is not None else None
+                if func is not None and depth < 4:
+                    stack.extend((c, func.source, depth + 1) for c in func.body.named_children)
+            elif n.type in ("compound_statement", "list", "subshell", "redirected_statement", "if_statement",
+                            "else_clause", "elif_clause"):
+                stack.extend((c, src, depth) for c in n.named_children)
+        return False
+
+    def _condition_nodes(self, nodes: list[Any], state: State, ctx: _Ctx) -> bool | None:
+        """Run the commands of a condition; return its truth where known."""
+        result: bool | None = None
+        runnable = [n for n in nodes if n.is_named and n.type != "comment"]
+        for i, n in enumerate(runnable):
+            # `if a; b; then`: only b is tested; a runs with errexit ignored.
+            result = self._condition(n, state, ctx if i == len(runnable) - 1 else ctx.other())
+        return result
+
+    def _condition(self, node: Any, state: State, ctx: _Ctx) -> bool | None:
+        kind = node.type
+        if kind == "test_command":
+            self._expand_in_test(node, state, ctx)
+            return self._eval_test(node, state)
+        if kind == "negated_command":
+            inner = [c for c in node.named_children]
+            value = self._condition_nodes(inner, state, ctx)
+            return None if value is None else not value
+        if kind == "list":
+            children = [c for c in node.children if c.type != "comment"]
+            op_index = max((i for i, c in enumerate(children) if c.type in ("&&", "||")), default=-1)
+            if op_index < 0:
+                return self._condition_nodes(children, state, ctx)
+            left = self._condition_nodes(children[:op_index], state, ctx)
+            op = children[op_index].type
+            right_nodes = children[op_index + 1 :]
+            if op == "&&":
+                if left is False:
+                    return False
+                if left is True:
+                    return self._condition_nodes(right_nodes, state, ctx)
+            else:
+                if left is True:
+                    return True
+                if left is False:
+                    return self._condition_nodes(right_nodes, state, ctx)
+            outcome: list[bool | None] = []
+            self._choice(state, [lambda s: None,
+                                 lambda s: outcome.append(self._condition_nodes(right_nodes, s, ctx))],
+                         self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+            return None
+        if kind == "command":
+            name = node.child_by_field_name("name")
+            word = self.text(name) if name is not None else ""
+            if word in ("true", ":") and len(node.named_children) == 1:
+                return True
+            if word == "false" and len(node.named_children) == 1:
+                return False
+            if word in ("test", "["):
+                self._statement(node, state, ctx)
+                return None
+        self._statement(node, state, ctx)
+        return None
+
+    def _s_if_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        # Split into (condition nodes, body nodes) arms, plus an optional else.
+        arms: list[tuple[list[Any], list[Any]]] = []
+        else_body: list[Any] | None = None
+        cond: list[Any] = []
+        body: list[Any] = []
+        phase = "cond"
+        for child in node.children:
+            t = child.type
+            if t == "if":
+                continue
+            if t == "then":
+                phase = "body"
+                continue
+            if t == "fi":
+                break
+            if t == "elif_clause":
+                arms.append((cond, body))
+                cond, body = self._split_clause(child)
+                continue
+            if t == "else_clause":
+                arms.append((cond, body))
+                cond, body = [], []
+                else_body = [c for c in child.children if c.is_named]
+                phase = "else"
+                continue
+            if not child.is_named or t == "comment":
+                continue
+            (cond if phase == "cond" else body).append(child)
+        if phase != "else":
+            arms.append((cond, body))
+        self._run_arms(node, arms, else_body, state, ctx)
+
+    def _split_clause(self, clause: Any) -> tuple[list[Any], list[Any]]:
+        cond: list[Any] = []
+        body: list[Any] = []
+        phase = "cond"
+        for child in clause.children:
+            if child.type == "then":
+                phase = "body"
+                continue
+            if not child.is_named or child.type == "comment":
+                continue
+            (cond if phase == "cond" else body).append(child)
+        return cond, body
+
+    def _run_arms(self, node: Any, arms: list[tuple[list[Any], list[Any]]], else_body: list[Any] | None,
+                  state: State, ctx: _Ctx) -> None:
+        if not arms:
+            return
+        (cond, body), rest = arms[0], arms[1:]
+        cond_ctx = ctx.condition(f"in the `if` condition on line {cond[0].start_point[0] + 1 if cond else 0}")
+        outcome = self._condition_nodes(cond, state, cond_ctx)
+        if state.terminated:
+            return
+
+        def run_rest(s: State) -> None:
+            if rest:
+                self._run_arms(node, rest, else_body, s, ctx)
+            elif else_body is not None:
+                self._statements(else_body, s, ctx)
+
+        if outcome is True:
+            self._statements(body, state, ctx)
+        elif outcome is False:
+            run_rest(state)
+        else:
+            self._choice(state, [lambda s: self._statements(body, s, ctx), run_rest],
+                         self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _s_case_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        value_node = node.child_by_field_name("value")
+        value = self._expand_str(value_node, state, ctx) if value_node is not None else unknown(OTHER, "case")
+        items = [c for c in node.children if c.type == "case_item"]
+        arms: list[tuple[list[Val], list[Any]]] = []
+        for item in items:
+            patterns: list[Val] = []
+            body: list[Any] = []
+            seen_paren = False
+            for child in item.children:
+                if child.type == ")":
+                    seen_paren = True
+                    continue
+                if not seen_paren:
+                    if child.is_named:
+                        patterns.append(self._expand_str(child, state, _Ctx(), pattern=True))
+                    continue
+                if child.is_named and child.type != "comment":
+                    body.append(child)
+            arms.append((patterns, body))
+        if is_known(value):
+            for patterns, body in arms:
+                if any(is_known(p) and fnmatch.fnmatchcase(value, p) for p in patterns):
+                    self._statements(body, state, ctx)
+                    return
+                if any(not is_known(p) for p in patterns):
+                    break  # cannot decide: fall back to every arm
+            else:
+                return  # no arm matches
+        def arm(body: list[Any]) -> Callable[[State], None]:
+            return lambda s: self._statements(body, s, ctx)
+
+        branches: list[Callable[[State], None]] = [arm(body) for _, body in arms]
+        if not any("*" in patterns for patterns, _ in arms):
+            branches.append(lambda s: None)
+        self._choice(state, branches, self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _s_for_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        var_node = node.child_by_field_name("variable")
+        body = node.child_by_field_name("body")
+        var = self.text(var_node) if var_node is not None else "_"
+        value_nodes = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"]
+        has_in = any(c.type == "in" for c in node.children)
+        items: list[Val] | None
+        if has_in:
+            items = []
+            for v in value_nodes:
+                fields = self._expand_fields(v, state, ctx)
+                if fields is None:
+                    items = None
+                    break
+                items.extend(fields)
+        else:
+            items = list(state.positional) if all(is_known(p) for p in state.positional) else None
+        if items is not None and any(u.kind == "list" for i in items for u in unknowns(i)):
+            items = None
+        if body is None:
+            return
+        if items is not None and len(items) <= MAX_UNROLL:
+            for item in items:
+                if state.terminated:
+                    break
+                state.vars[var] = item
+                self._loop_body(body, state, ctx)
+            return
+        where = f"{node.start_point[0] + 1}:{node.start_point[1] + 1}"
+
+        def once(s: State) -> None:
+            s.vars[var] = unknown(LOOP, var, where, text=f"${var}")
+            self._loop_body(body, s, ctx)
+
+        self._choice(state, [lambda s: None, once], self.span(node), where)
+
+    def _loop_body(self, body: Any, state: State, ctx: _Ctx) -> None:
+        block = Block("loop")
+        with self._into(block):
+            self._statement(body, state, ctx)
+        self._emit(block)
+        self._resume(state, ("break",))
+
+    def _s_while_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        cond = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "condition" and c.is_named]
+        body = node.child_by_field_name("body")
+        is_until = node.children and node.children[0].type == "until"
+        keyword = "until" if is_until else "while"
+        cond_ctx = ctx.condition(f"in the `{keyword}` condition on line {node.start_point[0] + 1}")
+        lines = self._read_loop_input(cond, state)
+        if lines is not None and body is not None and not is_until:
+            self._read_loop(cond[0], lines, body, state, ctx)
+            return
+        options = self._getopts_items(cond, state)
+        if options is not None and body is not None and not is_until:
+            name, items, optind = options
+            for letter, optarg in items:
+                if state.terminated:
+                    break
+                state.vars[name] = letter
+                state.vars["OPTARG"] = optarg
+                self._loop_body(body, state, ctx)
+            if not state.terminated:
+                state.vars[name] = "?"
+                state.vars["OPTIND"] = str(optind)
+            return
+        outcome = self._condition_nodes(cond, state, cond_ctx)
+        if is_until and outcome is not None:
+            outcome = not outcome
+        if body is None or outcome is False:
+            return
+        if outcome is True:
+            # `while true`: the body runs; a `break` (or exit) leaves it.
+            self._loop_body(body, state, ctx)
+            return
+        self._choice(state, [lambda s: None, lambda s: self._loop_body(body, s, ctx)],
+                     self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _read_loop_input(self, cond: list[Any], state: State) -> list[str] | None:
+        """The lines a ``while read ...`` loop reads, when its input is known (a here-document,
+        a here-string, a pipe from a command whose output is known)."""
+        if len(cond) != 1 or cond[0].type != "command" or self._stdin is None or not is_known(self._stdin):
+            return None
+        name = cond[0].child_by_field_name("name")
+        if name is None or self.text(name) != "read":
+            return None
+        text = self._stdin
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # a last line without a newline is read but fails the condition: not run
+        else:
+            lines = lines[:-1]
+        return lines if len(lines) <= MAX_UNROLL else None
+
+    def _getopts_items(self, cond: list[Any], state: State) -> tuple[str, list[tuple[str, str]], int] | None:
+        """``while getopts "p:r:h" opt`` over arguments that are known (a function called with
+        literal arguments, ``set -- ...``): the (option, OPTARG) pairs bash hands the body, the
+        variable, and OPTIND after the loop."""
+        if len(cond) != 1 or cond[0].type != "command":
+            return None
+        name_node = cond[0].child_by_field_name("name")
+        if name_node is None or self.text(name_node) != "getopts":
+            return None
+        words: list[str] = []
+        for group in _word_groups(cond[0].children[1:]):
+            fields = self._word_fields(group, state, _Ctx())
+            if fields is None or not all(isinstance(f, str) for f in fields):
+                return None
+            words.extend(f for f in fields if isinstance(f, str))
+        if len(words) < 2:
+            return None
+        spec, var = words[0], words[1]
+        if len(words) > 2:
+            args = words[2:]
+        elif self._function_stack or self._source_stack:
+            args = [a for a in state.positional if isinstance(a, str)]
+            if len(args) != len(state.positional):
+                return None
+        else:
+            return None  # the script's own arguments are not known
+        if len(args) > MAX_UNROLL:
+            return None
+        items: list[tuple[str, str]] = []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                i += 1
+                break
+            if not arg.startswith("-") or arg == "-":
+                break
+            j = 1
+            while j < len(arg):
+                letter = arg[j]
+                where = spec.find(letter)
+                if where < 0 or letter == ":":
+                    items.append(("?", ""))
+                    j += 1
+                    continue
+                if where + 1 < len(spec) and spec[where + 1] == ":":
+                    if j + 1 < len(arg):
+                        items.append((letter, arg[j + 1 :]))
+                    elif i + 1 < len(args):
+                        i += 1
+                        items.append((letter, args[i]))
+                    else:
+                        items.append(("?" if not spec.startswith(":") else ":", ""))
+                    break
+                items.append((letter, ""))
+                j += 1
+            i += 1
+        return var, items, i + 1
+
+    def _read_loop(self, cond: Any, lines: list[str], body: Any, state: State, ctx: _Ctx) -> None:
+        words = [self.text(c) for c in cond.children if c.type in ("word", "variable_name")
+                 and cond.field_name_for_child(cond.children.index(c)) == "argument"]
+        ifs_assign = [c for c in cond.children if c.type == "variable_assignment"
+                      and self.text(c).startswith("IFS=")]
+        ifs: str | None = None
+        if ifs_assign:
+            value = ifs_assign[0].child_by_field_name("value")
+            expanded = self._expand_str(value, state, _Ctx()) if value is not None else ""
+            ifs = expanded if is_known(expanded) else None
+        raw = any(w.startswith("-") and "r" in w for w in words)
+        names = [w for w in words if re.fullmatch(r"[A-Za-z_]\w*", w)] or ["REPLY"]
+        saved = self._stdin
+        self._stdin = None
+        try:
+            for line in lines:
+                if state.terminated:
+                    break
+                if not raw:
+                    line = re.sub(r"\\(.)", r"\1", line)
+                for name, value in zip(names, _read_fields(line, ifs, len(names)), strict=True):
+                    state.vars[name] = value
+                self._loop_body(body, state, ctx)
+            if not state.terminated:
+                for name in names:  # the read that ends the loop clears the variables
+                    state.vars[name] = ""
+        finally:
+            self._stdin = saved
+
+    def _s_c_style_for_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
+        """``for ((i = 0; i < N; i++))``: unrolled as bash runs it while the bounds are known
+        (``${#ARR[@]}`` of a known array, a number); otherwise zero-or-more times."""
+        body = node.child_by_field_name("body")
+        init = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "initializer"]
+        cond = node.child_by_field_name("condition")
+        update = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "update"]
+        if body is None:
+            return
+        for n in init:
+            self._arith_statement(n, state, ctx)
+        where = f"{node.start_point[0] + 1}:{node.start_point[1] + 1}"
+        for _ in range(MAX_UNROLL + 1):
+            if state.terminated:
+                return
+            go = 1 if cond is None else self._arith_value(cond, state, ctx)
+            if go == 0:
+                return
+            if go is None:
+                break
+            self._loop_body(body, state, ctx)
+            for n in update:
+                self._arith_statement(n, state, ctx)
+        else:
+            self.truncated = True
+        self._choice(state, [lambda s: None, lambda s: self._loop_body(body, s, ctx)], self.span(node), where)
+
+    def _s_pipeline(self, node: Any, state: State, ctx: _Ctx) -> None:
+        parts = [c for c in node.children if c.is_named and c.type != "comment"]
+        piped: Val | None = None  # what the previous part printed
+        for i, part in enumerate(parts):
+            if i == len(parts) - 1:
+                part_ctx = ctx
+            elif state.pipefail or (ctx.status == "checked" and _is_grep(parts[-1])):
+                # With pipefail the status is the pipeline's; `if ! gcloud ... | grep -q "Updated"`
+                # tests what the step printed, which says whether it worked.
+                part_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution,
+                                ignore=ctx.ignore, shell_ignore=ctx.shell_ignore, trap=ctx.trap,
+                                shell_trap=ctx.shell_trap, flows_out=ctx.flows_out)
+            else:
+                reader = self.text(parts[i + 1]).split("\n")[0][:40]
+                part_ctx = _Ctx("masked", self.span(parts[i + 1]), f"piped into `{reader}`", ctx.in_substitution,
+                                ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
+                                shell_trap=ctx.shell_trap)
+            captured: list[Val] | None = None
+            if i < len(parts) - 1:
+                captured = []
+                part_ctx = replace(part_ctx, capture=captured)
+            # Each part runs in a subshell: variables never leave a pipeline.
+            inner = state.copy()
+            block = Block("subshell")
+            saved_stdin = self._stdin, self._stdin_node
+            if i > 0:
+                self._stdin, self._stdin_node = piped, None
+            try:
+                with self._into(block):
+                    self._statement(part, inner, part_ctx)
+            finally:
+                self._stdin, self._stdin_node = saved_stdin
+            self._emit(block)
+            piped = concat(*captured) if captured is not None else None
+
+    def _s_variable_assignment(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self._assign(node, state, ctx, sub_ctx=replace(ctx, capture=None))
+
+    def _s_variable_assignments(self, node: Any, state: State, ctx: _Ctx) -> None:
+        for child in node.named_children:
+            self._s_variable_assignment(child, state, ctx)
+
+    def _assign(self, node: Any, state: State, ctx: _Ctx, sub_ctx: _Ctx, local: bool = False,
+                extra: list[Any] | None = None) -> str | None:
+        """``name=value``; ``extra``: nodes the grammar split off the value that belong to it."""
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        if name_node is None:
+            return None
+        if name_node.type == "subscript":
+            base = name_node.child_by_field_name("name")
+            index = name_node.child_by_field_name("index")
+            name = self.text(base) if base is not None else self.text(name_node)
+            element = self._join_str([value_node] + (extra or []), state, sub_ctx) if value_node is not None else ""
+            old_value = state.vars.get(name)
+            if name in state.maps and index is not None:  # MAP[key]=value
+                key = self._expand_str(index, state, sub_ctx)
+                if isinstance(key, str):
+                    state.maps[name] = {**state.maps[name], key: element}
+                    return name
+                state.maps.pop(name)
+            elif isinstance(old_value, list) and index is not None:  # ARR[2]=value
+                number = self._arith_value(index, state, sub_ctx)
+                if number is not None and 0 <= number <= len(old_value) and not any(
+                        u.kind == "list" for i in old_value for u in unknowns(i)):
+                    elements = list(old_value)
+                    if number == len(elements):
+                        elements.append(element)
+                    else:
+                        elements[number] = element
+                    state.vars[name] = elements
+                    return name
+            state.vars[name] = unknown(OTHER, "array", name, self._at(node), text=f"${name}")
+            return name
+        name = self.text(name_node)
+        appending = any(c.type == "+=" for c in node.children)
+        if value_node is None:
+            value: Val | list[Val] = ""
+        elif value_node.type == "array" and name in state.maps:  # declare -A M=([k]=v ...)
+            entries: dict[str, Val] | None = {}
+            for group in _word_groups(value_node.children):
+                text = self._join_str(group, state, sub_ctx)
+                match = re.match(r"\[([^\]]*)\]=", literal_prefix(text))
+                if match is None or entries is None:
+                    entries = None
+                    continue
+                entries[match.group(1)] = _drop_prefix(text, match.end())
+            if entries is None:
+                state.maps.pop(name)
+                state.vars[name] = unknown(OTHER, "array", name, self._at(node), text=f"${name}")
+            else:
+                state.maps[name] = {**state.maps[name], **entries} if appending else entries
+                state.vars.pop(name, None)
+            return name
+        elif value_node.type == "array":
+            items: list[Val] = []
+            for group in _word_groups(value_node.children):
+                fields = self._word_fields(group, state, sub_ctx)
+                items.extend(fields if fields is not None else
+                             [unknown("list", name, self._at(group[0]), text=self.text(group[0]))])
+            value = items
+        else:
+            value = self._join_str([value_node] + (extra or []), state, sub_ctx)
+        if appending:
+            old = state.vars.get(name, "")
+            if isinstance(value, list):
+                value = (old if isinstance(old, list) else [old]) + value
+            else:
+                value = self._label_big(concat(join(" ", old) if isinstance(old, list) else old, value), node)
+        state.vars[name] = value
+        if state.allexport:
+            state.exported.add(name)
+        return name
+
+    def _s_declaration_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        keyword = node.children[0].type if node.children else "declare"
+        # `local x=$(cmd)` and friends: the declaration's own status (0) hides cmd's.
+        sub_ctx = _Ctx("discarded", self.span(node.children[0]),
+                       f"`{keyword} x=$(...)` hides the command's exit status", ctx.in_substitution,
+                       ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
+                       shell_trap=ctx.shell_trap)
+        if keyword == "local" and any(self.text(c) == "-" for c in node.named_children) and self._local_dash:
+            self._local_dash[-1] = True  # `local -`: the function's `set` options end with it
+        flags = [self.text(c) for c in node.named_children if c.type == "word" and self.text(c).startswith("-")]
+        if any("A" in f for f in flags):  # declare -A MAP: an associative array
+            for c in node.named_children:
+                target = c.child_by_field_name("name") if c.type == "variable_assignment" else c
+                if target is not None and target.type in ("variable_name", "word") and \
+                        not self.text(target).startswith("-"):
+                    state.maps.setdefault(self.text(target), {})
+        for group in _word_groups(node.children):
+            child = group[0]
+            if child.type == "variable_assignment":
+                name = self._assign(child, state, ctx, sub_ctx, extra=group[1:])
+                if name and keyword == "export":
+                    state.exported.add(name)
+            elif child.type in ("variable_name", "word") and not self.text(child).startswith("-"):
+                name = self.text(child)
+                if keyword == "export" or any("x" in f for f in flags):
+                    state.exported.add(name)
+                if keyword in ("local", "declare", "typeset") and name not in state.vars:
+                    state.vars[name] = ""
+
+    def _s_unset_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        for child in node.named_children:
+            name = self.text(child)
+            if name.startswith("-"):
+                continue
+            state.vars.pop(name, None)
+            state.maps.pop(name, None)
+            state.funcs.pop(name, None)
+
+    def _s_test_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        self._expand_in_test(node, state, ctx)
+
+    def _expand_in_test(self, node: Any, state: State, ctx: _Ctx) -> None:
+        stack = list(node.named_children)
+        while stack:
+            n = stack.pop()
+            if n.type in ("command_substitution", "simple_expansion", "expansion", "string", "concatenation"):
+                self._expand_str(n, state, _Ctx("checked", in_substitution=ctx.in_substitution))
+            else:
+                stack.extend(n.named_children)
+
+    def _eval_test(self, node: Any, state: State) -> bool | None:
+        inner = [c for c in node.named_children]
+        if len(inner) != 1:
+            return None
+        expr = inner[0]
+        if expr.type == "unary_expression":
+            op = expr.child_by_field_name("operator")
+            operand = [c for c in expr.named_children if c.start_byte != op.start_byte]
+            if op is None or len(operand) != 1:
+                return None
+            value = self._expand_str(operand[0], state, _Ctx())
+            if not is_known(value):
+                return None
+            opname = self.text(op)
+            if opname == "-n":
+                return value != ""
+            if opname == "-z":
+                return value == ""
+            return None
+        if expr.type == "binary_expression":
+            left = expr.child_by_field_name("left")
+            right = expr.child_by_field_name("right")
+            op_nodes = [c for i, c in enumerate(expr.children) if expr.field_name_for_child(i) == "operator"]
+            if left is None or right is None or not op_nodes:
+                return None
+            op = self.text(op_nodes[0])
+            lv = self._expand_str(left, state, _Ctx())
+            rv = self._expand_str(right, state, _Ctx(), pattern=op in ("==", "!=", "="))
+            if not (is_known(lv) and is_known(rv)):
+                return None
+            if op in ("=", "=="):
+                return fnmatch.fnmatchcase(lv, rv) if right.type in ("extglob_pattern", "word") else lv == rv
+            if op == "!=":
+                return not (fnmatch.fnmatchcase(lv, rv) if right.type in ("extglob_pattern", "word") else lv == rv)
+            return None
+        if expr.type in ("word", "string", "simple_expansion", "expansion", "concatenation", "raw_string"):
+            value = self._expand_str(expr, state, _Ctx())
+            return (value != "") if is_known(value) else None
+        return None
+
+    def _in_subshell(self, nodes: Any, state: State, ctx: _Ctx) -> None:
+        inner = state.copy()
+        inner.terminated = False
+        block = Block("subshell")
+        with self._into(block):
+            self._statements(nodes, inner, ctx.enter(ctx.shell_ignore, ctx.shell_trap and state.errtrace))
+        self._emit(block)
+
+
+def _is_grep(node: Any) -> bool:
+    """A pipeline's last part that tests what it reads (``grep -q PATTERN``)."""
+    if node.type != "command":
+        return False
+    name = node.child_by_field_name("name")
+    return name is not None and name.text in (b"grep", b"egrep", b"fgrep")
+
+
+def _read_fields(line: str, ifs: str | None, count: int) -> list[str]:
+    """How ``read a b c`` splits a line: by IFS, the last name takes the rest."""
+    if ifs is None:
+        ifs = " \t\n"
+    white = "".join(c for c in ifs if c in " \t\n")
+    if not ifs:
+        return [line] + [""] * (count - 1)
+    line = line.strip(white) if white else line
+    out: list[str] = []
+    rest = line
+    pattern = re.compile(f"[{re.escape(white)}]*[{re.escape(ifs)}][{re.escape(white)}]*|[{re.escape(white)}]+"
+                         if white else f"[{re.escape(ifs)}]")
+    while len(out) < count - 1 and rest:
+        match = pattern.search(rest)
+        if match is None:
+            break
+        out.append(rest[: match.start()])
+        rest = rest[match.end():]
+    out.append(rest)
+    return out + [""] * (count - len(out))

@@ -1,0 +1,367 @@
+"""Other scripts and shells: `source`/`.`, `eval`, `bash -c`, scripts run as programs (child processes),
+here-documents fed to a shell, aliases."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import replace
+from typing import Any
+
+from ..files import display_path
+from ..model import Span
+from ..source import SourceFile
+from .notes import NOT_FOLLOWED, NOT_FOUND, NOT_READABLE, NOT_REGULAR, UNKNOWN_PATH, Note
+from .state import MAX_CALL_DEPTH, MAX_SOURCE_DEPTH, Machine, State, _Ctx
+from .trace import Block, CommandRun, Word
+from .values import (
+    Val,
+    is_known,
+    join,
+    resolve_defaults,
+    show,
+)
+from .words import _word_groups
+
+
+class Programs(Machine):
+    """Other files and shells the script runs."""
+
+    def _read_file(self, target: Val, state: State) -> str | None:
+        """A data file a command reads (`.env`): only inside the project root (the loader)."""
+        if self.loader is None:
+            return None
+        path = self._resolve_source(target, state)
+        if path is None:
+            return None
+        loaded = self.loader(path)
+        return loaded.text if isinstance(loaded, SourceFile) else None
+
+    def _b_alias(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        for arg in args:
+            name, eq, value = arg.partition("=")
+            if eq and isinstance(name, str) and not name.startswith("-"):
+                state.aliases[name] = value
+
+    def _b_unalias(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        for arg in args:
+            if arg == "-a":
+                state.aliases.clear()
+            if isinstance(arg, str):
+                state.aliases.pop(arg, None)
+
+    def _expand_alias(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> bool:
+        """``alias gcf='gcloud functions --project=p'`` then ``gcf deploy ...``: the alias text
+        replaces the command name (expanded where it is used)."""
+        name = words[0].text
+        text = state.aliases.get(name, "") if isinstance(name, str) else ""
+        if not isinstance(name, str) or not isinstance(text, str) or not text or self.parse_fn is None or \
+                self._depth >= MAX_CALL_DEPTH:
+            return False
+        virtual = _FixedSpanSource(self._src.path, text, real_path=self._src.real_path)
+        virtual.fixed = words[0].span
+        tree = self.parse_fn(virtual)
+        commands = [c for c in tree.root_node.named_children if c.type == "command"]
+        if len(commands) != 1 or len(tree.root_node.named_children) != 1:
+            return False
+        saved = self._src
+        self._src = virtual
+        expanded: list[Word] = []
+        try:
+            for group in _word_groups(commands[0].children):
+                if group[0].type == "variable_assignment":
+                    return False
+                fields = self._word_fields(group, state, ctx)
+                if fields is None:
+                    return False
+                expanded.extend(Word(f, words[0].span) for f in fields)
+        finally:
+            self._src = saved
+        if not expanded or expanded[0].text == words[0].text:
+            return False
+        aliases = dict(state.aliases)
+        state.aliases.pop(name, None)  # an alias is not expanded inside itself
+        self._depth += 1
+        try:
+            self._execute(expanded + words[1:], node, state, ctx, prefix)
+        finally:
+            self._depth -= 1
+            for k, v in aliases.items():
+                state.aliases.setdefault(k, v)
+        return True
+
+    def _b_source(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        if not args:
+            return
+        target = args[0]
+        if self.loader is None or self.parse_fn is None:
+            return
+        path = self._resolve_source(target, state)
+        if path is None:
+            command = f"{show(run.name) or 'source'} {self._as_written(run, 1) or show(target)}"
+            self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, command=command))
+            return
+        if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
+            return
+        loaded = self.loader(path)
+        if not isinstance(loaded, SourceFile):  # why it is not followed (roots.py)
+            self.notes.append(self._not_followed(run, target, path, state, loaded or None))
+            return
+        tree = self.parse_fn(loaded)
+        saved_src = self._src
+        saved_bs = state.vars.get("BASH_SOURCE")
+        saved_pos = state.positional
+        if len(args) > 1:
+            state.positional = list(args[1:])
+        state.vars["BASH_SOURCE"] = [path, *(saved_bs if isinstance(saved_bs, list) else [])]
+        self._source_stack.append(path)
+        block = Block("source")
+        saved_base, saved_scope = self._scope_base, self._scope
+        try:
+            self._src = loaded
+            self._scope_base = self._nesting
+            with self._into(block):
+                self._statements(tree.root_node.children, state)
+        finally:
+            self._scope_base, self._scope = saved_base, saved_scope
+            self._src = saved_src
+            self._source_stack.pop()
+            state.positional = saved_pos
+            if saved_bs is not None:
+                state.vars["BASH_SOURCE"] = saved_bs
+        self._emit(block)
+        self._resume(state, ("return",))
+
+    _b_dot = _b_source
+
+    def _source_bases(self, state: State) -> list[str]:
+        """The folders a relative ``source`` path is looked up in, in order: the script's
+        working directory (its own folder unless it changed it), its folder, the linter's."""
+        script = self._src.real_path or ""
+        bases = []
+        cwd = resolve_defaults(state.cwd)
+        if is_known(cwd) and cwd:
+            bases.append(cwd)
+        if script:
+            bases.append(posixpath.dirname(script))
+        bases.append(os.path.abspath("."))
+        return bases
+
+    def _source_candidates(self, target: str, state: State) -> list[str]:
+        """Where ``source target`` may find its file, in the order it looks."""
+        if os.path.isabs(target):
+            return [posixpath.normpath(target)]
+        return [posixpath.join(base, target) for base in self._source_bases(state)]
+
+    def _not_followed(self, run: CommandRun, target: Val, path: str, state: State, reason: str | None) -> Note:
+        """The note for a sourced file that was not loaded: why (the loader's reason, else what the
+        file system says), the path looked for, and where it was looked for when not found."""
+        if reason is None:
+            if not os.path.lexists(path):
+                reason = NOT_FOUND
+            elif not os.path.isfile(path):
+                reason = NOT_REGULAR
+            else:
+                reason = NOT_READABLE
+        looked_in: list[str] = []
+        resolved = resolve_defaults(target)
+        if reason == NOT_FOUND and not (isinstance(resolved, str) and os.path.isabs(resolved)):
+            for base in self._source_bases(state):
+                folder = display_path(posixpath.normpath(base)) or "."
+                if folder not in looked_in:
+                    looked_in.append(folder)
+        return Note(run.span, NOT_FOLLOWED, reason, path=display_path(path), looked_in=tuple(looked_in),
+                    command=f"{show(run.name) or 'source'} {self._as_written(run, 1) or show(target)}")
+
+    @staticmethod
+    def _as_written(run: CommandRun, index: int) -> str | None:
+        """Word ``index`` of ``run`` as the script wrote it (None when that is not known)."""
+        if index >= len(run.words) or isinstance(run.source, _FixedSpanSource):
+            return None
+        span = run.words[index].span
+        if span.start_line != span.end_line:
+            return None
+        return run.source.line_text(span.start_line)[span.start_col - 1 : span.end_col - 1] or None
+
+    def _resolve_source(self, target: Val, state: State) -> str | None:
+        target = resolve_defaults(target)
+        if not isinstance(target, str) or "\x00" in target:
+            return None
+        candidates = self._source_candidates(target, state)
+        if len(candidates) == 1:
+            return candidates[0]
+        for cand in candidates:
+            if os.path.isfile(cand):
+                return posixpath.normpath(cand)
+        return posixpath.normpath(candidates[0])
+
+    def _b_eval(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        """``eval "text"``: run the text as script here (findings point at the eval)."""
+        self._run_text(join(" ", args), run, state, ctx, subshell=False)
+
+    def _b_bash(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        """``bash -c "text"``, ``bash [-e] other.sh args``, ``bash [-s] <<EOF``: run the text,
+        the file or the here-document in a child shell."""
+        errexit = False
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if not isinstance(arg, str):
+                break  # a script named by a value the analysis cannot know
+            if arg == "--":
+                i += 1
+                break
+            if arg in ("-o", "+o") and i + 1 < len(args):
+                errexit = errexit or (arg == "-o" and args[i + 1] == "errexit")
+                i += 2
+                continue
+            if not arg.startswith(("-", "+")) or arg in ("-", "+"):
+                break
+            if arg.startswith("--"):
+                i += 1
+                continue
+            if arg[0] == "-" and "e" in arg[1:]:
+                errexit = True
+            if "c" in arg[1:] and arg[0] == "-":
+                if i + 1 < len(args):
+                    self._run_text(args[i + 1], run, state, ctx, subshell=True)
+                return
+            if "s" in arg[1:] and arg[0] == "-":
+                i = len(args) + 1  # `bash -s args`: the script is standard input
+                break
+            i += 1
+        if i < len(args):
+            self._run_child(args[i], args[i + 1 :], run, state, ctx, errexit, shebang=False)
+        elif self._stdin is not None:
+            self._run_stdin(self._stdin, run, state, ctx, errexit)
+
+    _b_sh = _b_bash
+
+    _b_dash = _b_bash
+
+    def _run_stdin(self, text: Val, run: CommandRun, state: State, ctx: _Ctx, errexit: bool) -> None:
+        """``bash <<EOF ... EOF``: the here-document is the script of a child shell; findings
+        point at its lines."""
+        if not isinstance(text, str) or self.parse_fn is None or self._stdin_node is None:
+            self.notes.append(Note(run.span, NOT_FOLLOWED, "its standard input is not known statically",
+                                   command=self._command_text(run), what="script on standard input"))
+            return
+        virtual = _ShiftedSource(run.source.path, text, real_path=run.source.real_path)
+        virtual.rows = self._stdin_node.start_point[0]
+        virtual.outer = run.source
+        tree = self.parse_fn(virtual)
+        child = self._child_state(state, [], errexit)
+        child.vars["0"] = run.name
+        self._in_child(virtual, tree, child, state, ctx, virtual.real_path or virtual.path)
+
+    def _child_state(self, state: State, args: list[Val], errexit: bool) -> State:
+        """A new shell process: it sees the exported variables, the working directory and
+        gcloud's configuration; not the functions, options or traps."""
+        return State(
+            vars={k: v for k, v in state.vars.items() if k in state.exported},
+            exported=set(state.exported),
+            positional=list(args),
+            errexit="on" if errexit else "off",
+            cwd=state.cwd,
+            props=state.props,
+        )
+
+    def _run_child(self, target: Val, args: list[Val], run: CommandRun, state: State, ctx: _Ctx,
+                   errexit: bool, shebang: bool) -> None:
+        """Another script run as a program (``bash x.sh a``, ``./x.sh``, ``"$DIR/x.sh"``):
+        analysed as a child process with those arguments. Its deploys and bindings count; its
+        variables and ``cd`` stay in it; its exit status is the command's."""
+        if self.loader is None or self.parse_fn is None:
+            return
+        path = self._resolve_source(target, state)
+        if path is None:
+            self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, command=self._command_text(run),
+                                   what="child script"))
+            return
+        if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
+            self.truncated = True
+            return
+        loaded = self.loader(path)
+        if not isinstance(loaded, SourceFile):
+            note = self._not_followed(run, target, path, state, loaded or None)
+            self.notes.append(replace(note, command=self._command_text(run), what="child script"))
+            return
+        tree = self.parse_fn(loaded)
+        child = self._child_state(state, args, errexit or (shebang and _shebang_errexit(loaded)))
+        child.vars["0"] = path
+        child.vars["BASH_SOURCE"] = [path]
+        self._in_child(loaded, tree, child, state, ctx, path)
+
+    @staticmethod
+    def _command_text(run: CommandRun) -> str:
+        """The command as the script wrote it (its first line, shortened)."""
+        span = run.span
+        line = run.source.line_text(span.start_line)
+        end = span.end_col - 1 if span.end_line == span.start_line else len(line)
+        text = line[span.start_col - 1 : end].strip()
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    def _in_child(self, source: SourceFile, tree: Any, child: State, state: State, ctx: _Ctx, path: str) -> None:
+        if isinstance(child.cwd, str) and not child.cwd:
+            child.cwd = state.cwd
+        saved = (self._src, self._scope_base, self._scope, self._function_stack, self._local_dash,
+                 self._trap_at_entry, self._stdin)
+        self._source_stack.append(path)
+        self._function_stack, self._local_dash, self._trap_at_entry = [], [], []
+        self._stdin = None
+        # A new process: its own errexit and ERR trap; its last command's status is the command's.
+        child_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution, ctx.capture,
+                         ignore=ctx.ignore, trap=ctx.trap, flows_out=True)
+        block = Block("subshell")
+        try:
+            self._src = source
+            self._scope_base = self._nesting
+            with self._into(block):
+                self._statements(tree.root_node.children, child, child_ctx)
+        finally:
+            (self._src, self._scope_base, self._scope, self._function_stack, self._local_dash,
+             self._trap_at_entry, self._stdin) = saved
+            self._source_stack.pop()
+        self._emit(block)
+        state.props = child.props  # `gcloud config set` in the child is on disk: it stays
+
+    def _run_text(self, text: Val, run: CommandRun, state: State, ctx: _Ctx, subshell: bool) -> None:
+        if not text or not is_known(text) or self.parse_fn is None:
+            return
+        virtual = _FixedSpanSource(run.source.path, text, real_path=run.source.real_path)
+        virtual.fixed = run.span
+        tree = self.parse_fn(virtual)
+        saved = self._src
+        self._src = virtual
+        try:
+            if subshell:
+                self._in_subshell(tree.root_node.children, state, ctx)
+            else:
+                self._statements(tree.root_node.children, state, ctx)
+        finally:
+            self._src = saved
+
+
+def _shebang_errexit(source: SourceFile) -> bool:
+    first = source.line_text(1)
+    return first.startswith("#!") and re.search(r"\s-[a-zA-Z]*e", first) is not None
+
+
+class _ShiftedSource(SourceFile):
+    """A here-document run by a shell: its lines are lines of the file that holds it."""
+
+    rows: int = 0
+    outer: SourceFile | None = None
+
+    def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
+        return Span(self.path, start[0] + self.rows + 1, start[1] + 1, end[0] + self.rows + 1, end[1] + 1)
+
+
+class _FixedSpanSource(SourceFile):
+    """Text run by ``eval`` or ``bash -c``: every span is the span of that command."""
+
+    fixed: Span
+
+    def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
+        return self.fixed

@@ -1,0 +1,200 @@
+"""What the interpreter keeps: one path's ``State``, the context a statement runs in (``_Ctx``), the
+bounds on its work, and how the states of paths that meet are joined."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from ..model import Span
+from ..source import SourceFile
+from .notes import Note
+from .trace import Block, CommandRun
+from .values import (
+    JOIN,
+    Val,
+    unknown,
+)
+
+MAX_STEPS = 40_000  # statements and commands interpreted, in all
+
+
+MAX_INLINES_PER_FUNCTION = MAX_STEPS  # no count of its own: inlining is capped by work (MAX_STEPS)
+
+
+MAX_CALL_DEPTH = 24
+
+
+MAX_NESTING = 300
+
+
+MAX_UNROLL = 128
+
+
+MAX_SOURCE_DEPTH = 8
+
+
+@dataclass
+class FunctionDef:
+    name: str
+    body: Any  # tree-sitter node
+    source: SourceFile
+
+
+@dataclass
+class State:
+    """What one path of the script knows at one point."""
+
+    vars: dict[str, Val | list[Val]] = field(default_factory=dict)
+    exported: set[str] = field(default_factory=set)
+    funcs: dict[str, FunctionDef] = field(default_factory=dict)
+    positional: list[Val] = field(default_factory=list)
+    errexit: str = "off"
+    pipefail: bool = False
+    err_trap: bool = False
+    errtrace: bool = False  # `set -E`: functions, subshells and $(...) inherit the ERR trap
+    inherit_errexit: bool = False  # `shopt -s inherit_errexit`: $(...) keeps `set -e`
+    allexport: bool = False  # `set -a`: every variable assigned is exported
+    maps: dict[str, dict[str, Val]] = field(default_factory=dict)  # associative arrays (`declare -A`)
+    aliases: dict[str, Val] = field(default_factory=dict)
+    expand_aliases: bool = False  # `shopt -s expand_aliases` (off in scripts by default)
+    cwd: Val = ""
+    # Settings that command models keep (gcloud config properties), merged like variables.
+    props: dict[str, Val] = field(default_factory=dict)
+    terminated: bool = False  # every path through here has exited
+    exit_kind: str = ""  # what ended it: "break", "return" or "exit"
+
+    def copy(self) -> State:
+        return State(
+            vars=dict(self.vars),
+            exported=set(self.exported),
+            funcs=dict(self.funcs),
+            positional=list(self.positional),
+            errexit=self.errexit,
+            pipefail=self.pipefail,
+            err_trap=self.err_trap,
+            errtrace=self.errtrace,
+            inherit_errexit=self.inherit_errexit,
+            allexport=self.allexport,
+            maps=dict(self.maps),  # each map is replaced, never changed in place
+            aliases=dict(self.aliases),
+            expand_aliases=self.expand_aliases,
+            cwd=self.cwd,
+            props=dict(self.props),
+            terminated=self.terminated,
+            exit_kind=self.exit_kind,
+        )
+
+
+# A command model (gcloud) sees each executed command and the state; it may record facts on
+# the run, change ``state.props``, and return the command's standard output (None: unknown).
+CommandHook = Callable[[CommandRun, State], "Val | None"]
+
+
+class _Stop(Exception):
+    """The command budget is spent: stop interpreting."""
+
+
+@dataclass
+class _Ctx:
+    """How the status of the statement being interpreted is used, as bash decides it.
+
+    ``status`` says what happens to the statement's own exit status; ``ignore`` says why
+    errexit (and the ERR trap) do not act on it ("" when they do). ``shell_ignore`` and
+    ``shell_trap`` are the same for the *other* statements at this level (the ones whose
+    status is not the level's status): inside a function called as an ``if`` condition,
+    every command runs with errexit ignored, not only the last. ``flows_out``: this
+    statement's status becomes the status of an enclosing function, subshell or ``$(...)``,
+    so it is judged there, not here.
+    """
+
+    status: str = "propagates"
+    status_span: Span | None = None
+    status_reason: str = ""
+    in_substitution: bool = False
+    capture: list[Val] | None = None  # collects standard output inside $(...)
+    ignore: str = ""
+    shell_ignore: str = ""
+    trap: bool = True
+    shell_trap: bool = True
+    flows_out: bool = False
+
+    def other(self) -> _Ctx:
+        """The context of a statement that is not the last of its list."""
+        return _Ctx("propagates", None, "", self.in_substitution, self.capture, self.shell_ignore,
+                     self.shell_ignore, self.shell_trap, self.shell_trap)
+
+    def condition(self, reason: str) -> _Ctx:
+        """An ``if``/``while``/``until`` condition: its status is tested; errexit and the ERR
+        trap are off for everything it runs."""
+        return _Ctx("checked", None, "", self.in_substitution, self.capture, reason, reason, False, False)
+
+    def consumed(self, status: str, span: Span | None, status_reason: str, reason: str) -> _Ctx:
+        """The left of ``||`` whose status is checked (``|| exit``) or thrown away (``|| true``)."""
+        return _Ctx(status, span, status_reason, self.in_substitution, self.capture, reason, reason, False, False)
+
+    def ignored(self, reason: str) -> _Ctx:
+        """Left of ``&&`` (and under ``!``): the status goes where the list's goes, but errexit
+        does not act on it at this level; everything it runs has errexit ignored."""
+        if self.flows_out or self.status != "propagates":
+            return replace(self, shell_ignore=reason, shell_trap=False)
+        return _Ctx("propagates", None, "", self.in_substitution, self.capture, reason, reason, False, False)
+
+    def enter(self, shell_ignore: str, shell_trap: bool, capture: list[Val] | None = None,
+              in_substitution: bool | None = None) -> _Ctx:
+        """The body of a function, subshell or ``$(...)``: its last statement's status leaves it."""
+        return replace(self, shell_ignore=shell_ignore, shell_trap=shell_trap, flows_out=True,
+                       capture=self.capture if capture is None else capture,
+                       in_substitution=self.in_substitution if in_substitution is None else in_substitution)
+
+
+def _merge_dicts(dicts: list[dict[str, Any]], where: str) -> dict[str, Any]:
+    """Join the variables of several paths: a value that differs (or is unset on some path)
+    becomes an unknown named after the variable and the join point. Branch states are copies of
+    one state, so unchanged values are the same objects and are skipped cheaply."""
+    merged = dict(dicts[0])
+    for other in dicts[1:]:
+        if other is dicts[0]:
+            continue
+        for key, value in other.items():
+            mine = merged.get(key)
+            if mine is not value and mine != value:
+                merged[key] = unknown(JOIN, key, where, text=f"${key}")
+        for key in merged.keys() - other.keys():
+            merged[key] = unknown(JOIN, key, where, text=f"${key}")
+    return merged
+
+
+_EXIT_STRENGTH = ["break", "return", "exit", ""]
+
+
+class Machine:
+    """What every part of the interpreter shares (set up by ``Interpreter.__init__``). The parts
+    are mixins of one class: a method of one part calls the others through ``self``."""
+
+    hook: CommandHook | None
+    loader: Callable[[str], SourceFile | str | None] | None
+    parse_fn: Callable[[SourceFile], Any] | None
+    steps: int
+    truncated: bool
+    exhausted: bool
+    notes: list[Note]
+    commands: list[CommandRun]
+    _out: Block
+    _src: SourceFile
+    _depth: int
+    _inlined: dict[str, int]
+    _nesting: int
+    _source_stack: list[str]
+    _function_stack: list[str]
+    _last_status: list[CommandRun]
+    _stdin: Val | None
+    _stdin_node: Any
+    _local_dash: list[bool]
+    _trap_at_entry: list[bool]
+    _scope: tuple[int, int]
+    _scope_base: int
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any: ...
