@@ -342,7 +342,7 @@ RENDERED = [
     ("associative-array",
      'declare -A TOPICS\nTOPICS[a]=x\nfn=a\n'
      'gcloud functions deploy "$fn" --gen2 --region=us-west2 --trigger-topic="${TOPICS[$fn]}"\n',
-     f"gen2 function a (Pub/Sub topic ${{TOPICS[$fn]}}) is invoked as {DEFAULT_SA} (the default compute service "
+     f"gen2 function a (Pub/Sub topic x) is invoked as {DEFAULT_SA} (the default compute service "
      "account), which gets no roles/run.invoker on service a after this deploy",
      f"gcloud functions add-invoker-policy-binding a --region=us-west2 --member={DEFAULT_SA}"),
     ("project-number-in-variable",
