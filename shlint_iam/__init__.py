@@ -1,3 +1,3 @@
 """shlint-iam: a static linter for shell scripts that deploy Cloud Functions and Cloud Run services."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -63,7 +63,7 @@ rules under ``rules/`` and plugins do), so it can import everything without a cy
 from __future__ import annotations
 
 from .config import Config
-from .core import CODE_PATTERN, FileContext, Finding, ProjectContext, Rule, Severity, Span
+from .core import CODE_PATTERN, SAFE, UNSAFE, Edit, FileContext, Finding, Fix, ProjectContext, Rule, Severity, Span
 from .files import display_path
 from .gcloud.argv import Flag, GcloudCommand
 from .gcloud.commands import COMMANDS, CommandSpec, Problem, command_problems, may_hide_flags, table_markdown
@@ -102,8 +102,12 @@ __all__ = [
     # rules
     "CODE_PATTERN",
     "Config",
+    "Edit",
     "FileContext",
     "Finding",
+    "Fix",
+    "SAFE",
+    "UNSAFE",
     "ProjectContext",
     "Rule",
     "Severity",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,10 +15,16 @@ import click
 
 from . import __version__
 from .config import Config, ConfigError
+from .files import display_path
 from .model import Severity
+from .report import FORMATS
 
 if TYPE_CHECKING:
+    from .config_file import Resolver
+    from .core import Rule
     from .lint import Linter, LintResult
+    from .model import Finding
+    from .registry import Registry
 
 
 def _split_codes(values: Sequence[str]) -> list[str]:
@@ -39,9 +46,9 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.option("-f", "--format", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "concise", "json", "sarif", "github", "markdown"]), help="Output format.")
+              type=click.Choice(list(FORMATS)), help="Output format.")
 @click.option("--output-format", "output_format_alias", default=None, hidden=True,
-              type=click.Choice(["text", "concise", "json", "sarif", "github", "markdown"]))
+              type=click.Choice(list(FORMATS)))
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Rules to enable (codes or prefixes, comma separated).")
 @click.option("--ignore", multiple=True, help="Rules to disable (codes or prefixes).")
@@ -50,13 +57,29 @@ def cli() -> None:
               help="Configuration file (pyproject.toml or .shlint-iam.toml).")
 @click.option("--stdin-filename", help="The path standard input is reported under (with `-`).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="info", show_default=True,
+              help="The lowest severity of a reported finding that makes the exit code 1.")
+@click.option("--no-color", is_flag=True, help="Never colour the output (same as --color never).")
+@click.option("--color", "color_mode", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour (and link rule codes to their docs): auto = on a terminal, unless NO_COLOR is set; "
+                   "FORCE_COLOR turns it on.")
 @click.option("--severity", "min_severity", type=click.Choice(["error", "warning", "info"]), default=None,
               help="Lowest severity reported.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (0: one per CPU).")
 @click.option("--project-root", type=click.Path(file_okay=False), default=None,
               help="Root that SARIF and GitHub paths are relative to (default: the current directory).")
 @click.option("--include-suppressed", is_flag=True, help="Also report suppressed findings (marked as such).")
+@click.option("--show-settings", "show_settings", metavar="FILE", default=None,
+              help="Print the settings FILE is linted with and the file they come from, then exit.")
+@click.option("--respect-gitignore/--no-respect-gitignore", "respect_gitignore", default=None,
+              help="Skip paths that .gitignore files ignore when walking directories (default: on).")
+@click.option("--force-exclude", is_flag=True, help="Apply `exclude` to paths named explicitly too.")
+@click.option("--fix", "apply_fix", is_flag=True,
+              help="Apply the safe automatic fixes in place, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and change nothing (exit 1 when there is something to fix).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--plugin", "plugins", multiple=True, help="Load rules from an installed plugin package.")
 @click.option("--source-path", "source_path", multiple=True, type=click.Path(file_okay=False),
@@ -74,11 +97,19 @@ def check(
     config_file: str | None,
     stdin_filename: str | None,
     exit_zero: bool,
+    fail_on: str,
     no_color: bool,
+    color_mode: str,
     min_severity: str | None,
     jobs: int | None,
     project_root: str | None,
     include_suppressed: bool,
+    show_settings: str | None,
+    respect_gitignore: bool | None,
+    force_exclude: bool,
+    apply_fix: bool,
+    unsafe_fixes: bool,
+    show_diff: bool,
     statistics: bool,
     plugins: tuple[str, ...],
     source_path: tuple[str, ...],
@@ -95,18 +126,17 @@ def check(
     use_stdin = list(paths) == ["-"] or (
         not paths and stdin_filename is not None and (sys.stdin is None or not sys.stdin.isatty())
     )
-    try:
-        start = Path(stdin_filename).resolve().parent if (use_stdin and stdin_filename) else None
-        config = _load_config(config_file, start=start)
+
+    def build(config: Config) -> Linter:
+        # The command line is a later layer over each configuration file: --select replaces its
+        # selection, --ignore and --extend-select win over it.
+        from .config_file import merge_cli
+        from .registry import check_plugin_codes
+
         if plugins:
             config.plugins = config.plugins + list(plugins)
         config.source_path = config.source_path + [Path(folder).absolute() for folder in source_path]
         registry = Registry.for_config(config)
-        # The command line is a later layer over the file: --select replaces its selection,
-        # --ignore and --extend-select win over it.
-        from .config_file import merge_cli
-        from .registry import check_plugin_codes
-
         check_plugin_codes(config, registry)
         config = merge_cli(
             config,
@@ -115,18 +145,44 @@ def check(
             _split_codes(ignore),
             _split_codes(extend_select),
         )
+        if force_exclude:
+            config.force_exclude = True
+        if respect_gitignore is not None:
+            config.respect_gitignore = respect_gitignore
         linter = Linter(config, registry)
-    except ConfigError as exc:
-        _fail(str(exc))
-        return
+        linter.isolate = isolate
+        return linter
 
     from .isolate import can_isolate
 
-    linter.isolate = can_isolate()
-    if use_stdin:
-        result: LintResult = _lint_stdin(linter, stdin_filename or "<stdin>")
-    else:
-        result = _lint_paths(linter, list(paths), jobs)
+    isolate = can_isolate()
+
+    try:
+        from .config_file import Resolver
+
+        resolver = Resolver(Path(config_file) if config_file else None, build)
+        if show_settings is not None:
+            click.echo(_settings_text(show_settings, resolver.for_file(show_settings)), nl=False)
+            sys.exit(0)
+        if use_stdin and (apply_fix or show_diff):
+            raise ConfigError("--fix and --diff work on files, not on standard input")
+        if use_stdin:
+            start = Path(stdin_filename).resolve().parent if stdin_filename else Path.cwd()
+            linter = resolver.for_directory(start)
+            result: LintResult = _lint_stdin(linter, stdin_filename or "<stdin>")
+        else:
+            linter = resolver.for_directory(Path.cwd())
+            result = _lint_paths(resolver, list(paths), jobs)
+            if show_diff or apply_fix:
+                changed = _fix_files(resolver, result, unsafe_fixes, write=not show_diff)
+                if show_diff:
+                    sys.exit(1 if changed else 0)
+                if changed:
+                    result = _lint_paths(resolver, list(paths), jobs)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    registry = _merged_registry([linter.registry] + [lnt.registry for lnt in resolver.all()])
 
     if min_severity:
         lowest = Severity(min_severity)
@@ -148,15 +204,10 @@ def check(
         if summary:
             _stderr(f"shlint-iam: {summary}")
 
-    color = (
-        not no_color
-        and not os.environ.get("NO_COLOR")
-        and output_file is None
-        and sys.stdout is not None
-        and sys.stdout.isatty()
-    )
+    color = _use_color("never" if no_color else color_mode, output_file)
     options = ReportOptions(
         color=color,
+        hyperlinks=color,
         project_root=project_root,
         include_suppressed=include_suppressed,
         extra={"sarif_category": sarif_category} if sarif_category else {},
@@ -165,13 +216,13 @@ def check(
         # The job summary also shows who invokes what (the same analysis, per file).
         from .wiring import collect
 
-        options.extra["wiring"] = collect(list(paths), config)[0]
+        options.extra["wiring"] = collect(list(paths), linter.config)[0]
     if statistics:
-        text = _statistics(result, registry)
+        text = _statistics(result, registry, as_json=output_format == "json")
     else:
         text = renderer(output_format)(result, registry, options)
     _write_report(text, output_file)
-    sys.exit(result.exit_code(exit_zero))
+    sys.exit(result.exit_code(exit_zero, Severity(fail_on)))
 
 
 def _write_report(text: str, output_file: str | None) -> None:
@@ -242,13 +293,163 @@ def _lint_stdin(linter: Linter, shown: str) -> LintResult:
     return linter.lint_text(data, shown)
 
 
-def _lint_paths(linter: Linter, paths: list[str], jobs: int | None) -> LintResult:
-    """Lint ``paths``: in a pool of ``jobs`` worker processes (0: one per CPU; default: one per
-    CPU when there are enough files to pay for the pool), serially with ``-j 1``."""
-    return linter.lint_paths(paths, jobs=jobs)
+def _lint_paths(resolver: Resolver[Linter], paths: list[str], jobs: int | None) -> LintResult:
+    """Lint ``paths``, each file under the configuration nearest to it (``--config``: one for all):
+    in a pool of ``jobs`` worker processes (0: one per CPU; default: one per CPU when there are
+    enough files to pay for the pool), serially with ``-j 1``."""
+    from .files import discover, matches_any
+    from .lint import lint_per_config
+
+    def excluded(path: Path) -> bool:
+        config = resolver.for_file(path).config
+        return bool(config.exclude) and matches_any(path, config.exclude, config.root)
+
+    cwd_config = resolver.for_directory(Path.cwd()).config
+    items = list(
+        discover(
+            paths or ["."],
+            excluded=excluded,
+            respect_gitignore=lambda top: resolver.for_directory(top).config.respect_gitignore,
+            force_exclude=cwd_config.force_exclude or any(lnt.config.force_exclude for lnt in resolver.all()),
+        )
+    )
+    if any(lnt.config.force_exclude for lnt in resolver.all()):
+        # --force-exclude / force-exclude = true: explicit paths that their own config excludes
+        # are skipped; only configurations that ask for it.
+        items = [
+            i for i in items
+            if isinstance(i, tuple) or not i.explicit or not resolver.for_file(i.path).config.force_exclude
+            or not excluded(i.path)
+        ]
+    return lint_per_config(items, resolver.for_file, jobs, project_files=_project_files(resolver))
 
 
-def _statistics(result: object, registry: object) -> str:
+def _fix_files(resolver: Resolver[Linter], result: LintResult, unsafe: bool, write: bool) -> int:
+    """Fix every linted file that has fixable findings: in place (``write``), or print the
+    unified diff. Each file is fixed, linted again and fixed again until nothing is left to fix.
+    Returns the number of fixes."""
+    import difflib
+
+    from .files import read_bytes
+    from .fixes import fix_text
+
+    todo = sorted({f.path for f in result.reported if f.autofix is not None and (unsafe or f.autofix.safe)})
+    total = 0
+    files = 0
+    linted = set(result.files)
+    for shown in todo:
+        if shown not in linted:
+            continue  # a finding in a sourced file: fixed when that file is linted itself
+        path = Path(shown)
+        try:
+            raw = read_bytes(path)
+            original = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"shlint-iam: {shown}: not fixed: {exc}", err=True)
+            continue
+        linter = resolver.for_file(path)
+
+        def lint(text: str, lnt: Linter = linter, where: str = shown) -> list[Finding]:
+            return [f for f in lnt.lint_text(text, where).reported if f.path == where]
+
+        fixed, count = fix_text(lint, original, unsafe)
+        if fixed == original:
+            continue
+        total += count
+        files += 1
+        if write:
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                handle.write(fixed)
+        else:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    original.splitlines(keepends=True), fixed.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
+                )
+            )
+    if total:
+        verb = "Fixed" if write else "Would fix"
+        click.echo(f"shlint-iam: {verb} {total} finding{'s' if total != 1 else ''} in {files} "
+                   f"file{'s' if files != 1 else ''}.", err=True)
+    elif not write:
+        click.echo("shlint-iam: nothing to fix.", err=True)
+    return total
+
+
+def _project_files(resolver: Resolver[Linter]) -> Callable[[Linter], list[Path]]:
+    """The scripts of a configuration's project (its folder, walked with its excludes and
+    .gitignore): what COV001 judges coverage on, whichever files were named."""
+    from .files import Candidate, discover
+
+    def files(linter: Linter) -> list[Path]:
+        config = linter.config
+        found = discover(
+            [str(config.root)],
+            config.exclude,
+            config.root,
+            respect_gitignore=config.respect_gitignore,
+        )
+        return [
+            item.path for item in found
+            if isinstance(item, Candidate) and resolver.for_file(item.path) is linter
+        ]
+
+    return files
+
+
+def _merged_registry(registries: list[Registry]) -> Registry:
+    from .registry import Registry
+
+    seen: dict[str, type[Rule]] = {}
+    for registry in registries:
+        for code, rule in registry.rules.items():
+            seen.setdefault(code, rule)
+    if len(registries) == 1:
+        return registries[0]
+    return Registry(seen.values())
+
+
+def _settings_text(path: str, linter: Linter) -> str:
+    """``--show-settings FILE``: where the settings for FILE come from and what they are."""
+    config = linter.config
+    source = config.path
+    lines = [f"Settings for {path}"]
+    if source is None:
+        lines.append("from: built-in defaults (no .shlint-iam.toml or [tool.shlint-iam] found)")
+    else:
+        table = " [tool.shlint-iam]" if source.name == "pyproject.toml" else ""
+        lines.append(f"from: {display_path(source.resolve())}{table}")
+    lines.append(f"root: {display_path(config.root) or '.'}")
+    enabled = sorted(r.code for r in linter.rules)
+    values: list[tuple[str, object]] = [
+        ("enabled", enabled),
+        ("severity", {c: s.value for c, s in sorted(config.severity.items())}),
+        ("per-file-ignores", config.per_file_ignores),
+        ("exclude", config.exclude),
+        ("respect-gitignore", config.respect_gitignore),
+        ("force-exclude", config.force_exclude),
+        ("invoker-service-accounts", config.invoker_service_accounts),
+        ("required-resources", config.required_resources),
+        ("default-region", config.default_region),
+        ("plugins", config.plugins),
+    ]
+    for key, value in values:
+        lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _use_color(mode: str, output_file: str | None) -> bool:
+    """``--color``: never; always; auto = on a terminal (not with ``-o``), off when NO_COLOR is
+    set, on when FORCE_COLOR is set (NO_COLOR wins over FORCE_COLOR; ``always`` over both)."""
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output_file is None and sys.stdout is not None and sys.stdout.isatty()
+
+
+def _statistics(result: object, registry: object, as_json: bool = False) -> str:
     from .lint import LintResult
     from .registry import Registry
 
@@ -256,10 +457,14 @@ def _statistics(result: object, registry: object) -> str:
     counts: dict[str, int] = {}
     for f in result.reported:
         counts[f.code] = counts.get(f.code, 0) + 1
-    lines = []
+    rows = []
     for code in sorted(counts, key=lambda c: (-counts[c], c)):
         rule = registry.get(code)
-        lines.append(f"{counts[code]:>5}  {code}  {rule.name if rule else ''}")
+        rows.append((code, rule.name if rule else None, counts[code]))
+    if as_json:
+        items = [{"code": code, "name": name, "count": count} for code, name, count in rows]
+        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    lines = [f"{count:>5}  {code}  {name or ''}" for code, name, count in rows]
     return "".join(line + "\n" for line in lines)
 
 
@@ -348,6 +553,11 @@ def rule_command(code: str, plugins: tuple[str, ...], config_file: str | None) -
     state = "on" if rule.default_enabled else "off"
     click.echo(f"# {rule.code} {rule.name}\n")
     click.echo(f"Default: {rule.severity.value}, {state} by default. {rule.summary}\n")
+    from .fixes import fix_doc
+
+    automatic = fix_doc(rule.code)
+    if automatic:
+        click.echo(f"{automatic}\n")
     click.echo(rule.docs())
 
 

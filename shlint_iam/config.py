@@ -26,6 +26,8 @@ class Config:
     plugins: list[str] = field(default_factory=list)
     # Folders besides the project root whose files `source` may follow (--source-path, source-path).
     source_path: list[Path] = field(default_factory=list)
+    respect_gitignore: bool = True  # skip what .gitignore files ignore in directory walks
+    force_exclude: bool = False  # apply `exclude` to paths named explicitly too
     # Where the config came from (None: built-in defaults) and the folder globs are relative to.
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)

@@ -16,9 +16,9 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .config import Config, ConfigError
 from .model import Severity
@@ -48,6 +48,8 @@ _KEYS: dict[str, str] = {
     "severity": "severity",
     "plugins": "strings",
     "source-path": "strings",
+    "respect-gitignore": "bool",
+    "force-exclude": "bool",
 }
 
 
@@ -59,12 +61,21 @@ def find_config_file(start: Path | None = None) -> Path | None:
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         dotfile = folder / DOTFILE
-        if dotfile.is_file():
+        if _is_file(dotfile):
             return dotfile
         pyproject = folder / PYPROJECT
-        if pyproject.is_file() and _has_table(pyproject):
+        if _is_file(pyproject) and _has_table(pyproject):
             return pyproject
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False also for a folder we may not look into (its files are reported
+    as unreadable where they are linted)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _has_table(pyproject: Path) -> bool:
@@ -224,7 +235,12 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
         check_code(("extend-select",), c, exact=False) for c in _strings(table, "extend-select", lines, fail)
     ]
     config.exclude = _strings(table, "exclude", lines, fail)
-    config.invoker_service_accounts = _strings(table, "invoker-service-accounts", lines, fail)
+    for glob in config.exclude:
+        _check_glob(glob, "exclude", lines.value(("exclude",), glob), fail)
+    config.invoker_service_accounts = [
+        _service_account(a, lines.value(("invoker-service-accounts",), a), fail)
+        for a in _strings(table, "invoker-service-accounts", lines, fail)
+    ]
     config.required_resources = _strings(table, "required-resources", lines, fail)
     positions = lines.values(("required-resources",), config.required_resources)
     config.required_resource_lines = {name: line for name, (line, _) in positions.items()}
@@ -238,6 +254,21 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
         if not isinstance(region, str) or not region.strip():
             raise fail(lines.key(("default-region",)), "'default-region' must be a non-empty string")
         config.default_region = region.strip()
+        from .gcloud.regions import REGIONS
+
+        if config.default_region not in REGIONS:
+            close = difflib.get_close_matches(config.default_region, list(REGIONS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise fail(
+                lines.key(("default-region",)),
+                f"'default-region' {config.default_region!r} is not a Cloud Run / Cloud Functions region{hint}",
+            )
+
+    for flag in ("respect-gitignore", "force-exclude"):
+        if flag in table:
+            if not isinstance(table[flag], bool):
+                raise fail(lines.key((flag,)), f"{flag!r} must be true or false")
+            setattr(config, flag.replace("-", "_"), table[flag])
 
     pfi = table.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
@@ -246,6 +277,7 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
         key = ("per-file-ignores", glob)
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise fail(lines.key(key), f"per-file-ignores {glob!r} must be a list of rule codes")
+        _check_glob(glob, "per-file-ignores", lines.key(key), fail)
         config.per_file_ignores[glob] = [check_code(key, v, exact=False) for v in values]
 
     sev = table.get("severity", {})
@@ -269,6 +301,41 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
 
     config.unverified_codes = deferred
     return config
+
+
+def _check_glob(glob: str, key: str, line: int, fail: Any) -> None:
+    """A glob with a ``[`` that no ``]`` closes can never match what it was meant to: an error."""
+    index = 0
+    while index < len(glob):
+        if glob[index] == "[":
+            # fnmatch: a class is `[...]`, where a `]` right after `[` or `[!` is part of it.
+            end = index + 1
+            if end < len(glob) and glob[end] == "!":
+                end += 1
+            if end < len(glob) and glob[end] == "]":
+                end += 1
+            close = glob.find("]", end)
+            if close == -1:
+                raise fail(line, f"glob {glob!r} in {key!r} has a '[' that is never closed")
+            index = close
+        index += 1
+
+
+def _service_account(entry: str, line: int, fail: Any) -> str:
+    """An ``invoker-service-accounts`` entry as an e-mail address: ``serviceAccount:EMAIL`` (the
+    IAM member form) is accepted and normalised; other member kinds are not service accounts."""
+    text = entry.strip()
+    kind, sep, rest = text.partition(":")
+    if sep:
+        if kind.lower() != "serviceaccount":
+            raise fail(
+                line,
+                f"'invoker-service-accounts' takes service account e-mails (or serviceAccount:EMAIL), not {entry!r}",
+            )
+        text = rest.strip()
+    if "@" not in text or text.startswith("@") or text.endswith("@"):
+        raise fail(line, f"'invoker-service-accounts' entry {entry!r} is not a service account e-mail address")
+    return text.lower()
 
 
 def _strings(table: dict[str, Any], key: str, lines: _Lines, fail: Any) -> list[str]:
@@ -418,3 +485,45 @@ def merge_cli(
     config.extend_select = []
     config.ignore = []
     return config
+
+
+# -- the configuration of each file --------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+class Resolver(Generic[_T]):
+    """The configuration each linted file gets, like Ruff: the nearest configuration file above
+    the file (walking up from its folder), or ``--config`` for every file; ``build`` turns a
+    loaded Config into what the caller needs (the CLI layers its options over it and makes a
+    Linter). One ``build`` per configuration file, cached."""
+
+    def __init__(self, explicit: Path | None, build: Callable[[Config], _T]) -> None:
+        self.explicit = explicit
+        self.build = build
+        self._by_dir: dict[str, _T] = {}
+        self._by_file: dict[str, _T] = {}
+        self._fixed: _T | None = build(load_config(explicit)) if explicit is not None else None
+
+    def for_directory(self, folder: Path | str) -> _T:
+        if self._fixed is not None:
+            return self._fixed
+        key = os.path.abspath(folder)
+        hit = self._by_dir.get(key)
+        if hit is None:
+            found = find_config_file(Path(key))
+            file_key = str(found) if found else ""
+            hit = self._by_file.get(file_key)
+            if hit is None:
+                hit = self.build(load_config(found) if found else load_config(None, start=Path(key)))
+                self._by_file[file_key] = hit
+            self._by_dir[key] = hit
+        return hit
+
+    def for_file(self, path: Path | str) -> _T:
+        return self.for_directory(os.path.dirname(os.path.abspath(path)))
+
+    def all(self) -> list[_T]:
+        """Every value built so far (each configuration once)."""
+        values = list(self._by_file.values())
+        return values + ([self._fixed] if self._fixed is not None else [])

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from .model import FileProblem, Finding, Severity, Span
+from .model import SAFE, UNSAFE, Edit, FileProblem, Finding, Fix, Severity, Span
 
 if TYPE_CHECKING:
     from .config import Config
@@ -30,13 +30,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_PATTERN",
+    "Edit",
     "FileContext",
     "FileProblem",
     "Finding",
+    "Fix",
     "ProjectContext",
     "Rule",
+    "SAFE",
     "Severity",
     "Span",
+    "UNSAFE",
 ]
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
@@ -121,9 +125,11 @@ class FileContext:
         scope: tuple[int, int] | None = None,
         notes: Iterable[str] = (),
         related: Iterable[tuple[Span, str]] = (),
+        autofix: Fix | None = None,
     ) -> Finding:
         """Build a finding of ``rule`` at ``span`` with the configured severity. ``related``:
-        other places the finding is about, each with a short description."""
+        other places the finding is about, each with a short description. ``fix`` is the
+        suggestion people read; ``autofix`` the edits `check --fix` and editors apply."""
         return Finding(
             code=rule.code,
             message=message,
@@ -133,6 +139,7 @@ class FileContext:
             scope=scope if scope is not None else (span.start_line, span.end_line),
             notes=tuple(notes),
             related=tuple(related),
+            autofix=autofix,
         )
 
 

@@ -7,7 +7,7 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,9 @@ MAX_LINE_BYTES = 256 * 1024  # one line of a script: longer is not text with lin
 class Candidate:
     path: Path  # as the user named it (or as found below a named directory)
     explicit: bool
+    # Read only for cross-file rules (COV001 judges the whole project): its own findings and
+    # notices are not reported.
+    context_only: bool = False
 
 
 def is_shell_script(path: Path) -> bool:
@@ -48,6 +51,41 @@ def _is_ci_file(path: Path) -> bool:
     from .frontends.names import walk_includes
 
     return walk_includes(str(path))
+
+
+# Languages that are certainly not shell, by extension, for files named explicitly. (YAML and
+# Makefiles are left to their own front ends.)
+NOT_SHELL_SUFFIXES = {
+    ".py": "Python", ".pyw": "Python", ".rb": "Ruby", ".pl": "Perl", ".pm": "Perl", ".js": "JavaScript",
+    ".mjs": "JavaScript", ".ts": "TypeScript", ".go": "Go", ".java": "Java", ".rs": "Rust", ".php": "PHP",
+    ".ps1": "PowerShell", ".json": "JSON", ".toml": "TOML", ".ini": "INI", ".tf": "Terraform",
+    ".hcl": "HCL", ".md": "Markdown", ".rst": "reStructuredText", ".html": "HTML", ".css": "CSS",
+    ".xml": "XML", ".sql": "SQL", ".c": "C", ".h": "C", ".cpp": "C++", ".lua": "Lua", ".fish": "fish",
+}
+_SHEBANG_ANY = re.compile(rb"^#!\s*/\S*/(?:env\s+(?:-\S+\s+)*)?([A-Za-z0-9_.+-]+)")
+_SHELLS = re.compile(r"^(?:ba|da|k|mk|z|a|)sh$|^busybox$")
+
+
+def not_shell(path: Path) -> str | None:
+    """What a file named explicitly is when it is certainly not a shell script ("Python",
+    "a node script"), from its shebang or its extension; None when it may be shell."""
+    if path.name.endswith(SHELL_SUFFIXES):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(128)
+    except OSError:
+        head = b""
+    m = _SHEBANG_ANY.match(head)
+    if m:
+        interpreter = m.group(1).decode("ascii", "replace")
+        if _SHELLS.match(interpreter):
+            return None
+        return f"a {interpreter} script"
+    suffix = path.suffix.lower()
+    if suffix in NOT_SHELL_SUFFIXES:
+        return f"a {NOT_SHELL_SUFFIXES[suffix]} file"
+    return None
 
 
 def matches_any(path: Path, patterns: Iterable[str], root: Path) -> bool:
@@ -81,15 +119,29 @@ def matches_any(path: Path, patterns: Iterable[str], root: Path) -> bool:
 
 
 def discover(
-    paths: Iterable[str], exclude: Iterable[str] = (), root: Path | None = None
+    paths: Iterable[str],
+    exclude: Iterable[str] = (),
+    root: Path | None = None,
+    *,
+    excluded: Callable[[Path], bool] | None = None,
+    respect_gitignore: bool | Callable[[Path], bool] = False,
+    force_exclude: bool = False,
 ) -> Iterator[Candidate | tuple[str, str]]:
     """Yield files to lint, or ``(path, problem)`` for a path that cannot be linted.
 
-    Explicit files are always linted; directories are walked for shell scripts, skipping
-    SKIP_DIRS and ``exclude`` patterns. Symlinked directories are not followed (no loops).
+    Explicit files are linted (unless ``force_exclude`` and excluded); directories are walked for
+    shell scripts, skipping SKIP_DIRS, excluded paths and, with ``respect_gitignore`` (a flag, or
+    a function of the directory being walked), what ``.gitignore`` files ignore. ``excluded``
+    decides exclusion (default: ``exclude`` patterns relative to ``root``). Symlinked directories
+    are not followed (no loops).
     """
-    exclude = list(exclude)
-    base = root or Path.cwd()
+    if excluded is None:
+        patterns = list(exclude)
+        base = root or Path.cwd()
+
+        def excluded(path: Path) -> bool:
+            return bool(patterns) and matches_any(path, patterns, base)
+
     seen: set[str] = set()
     for raw in paths:
         # os.stat on the string as given: ``file.sh/`` is "not a directory", not file.sh.
@@ -99,8 +151,11 @@ def discover(
             yield (raw, _stat_problem(raw, exc))
             continue
         path = Path(raw)
+        if force_exclude and excluded(path):
+            continue
         if stat.S_ISDIR(info.st_mode):
-            walked = _walk(path, exclude, base, seen)
+            gitignore = respect_gitignore(path) if callable(respect_gitignore) else respect_gitignore
+            walked = _walk(path, excluded, seen, GitIgnore.above(path) if gitignore else None)
             yield from walked
             continue
         if stat.S_ISSOCK(info.st_mode):
@@ -115,6 +170,85 @@ def discover(
         yield Candidate(path, explicit=True)
 
 
+class GitIgnore:
+    """``.gitignore`` matching for a directory walk (Ruff's ``respect-gitignore``).
+
+    The patterns of every ``.gitignore`` from the repository's top (the nearest folder above with
+    ``.git``; without one, the walked folder) down to a folder, plus ``.git/info/exclude``, are
+    rewritten relative to the top (a pattern without a slash matches at any depth below its
+    file's folder, one with a slash is anchored there) and matched with ``pathspec``'s gitignore
+    semantics: the last matching pattern wins, so deeper files and ``!`` negations override."""
+
+    def __init__(self, top: Path, lines: list[str]) -> None:
+        self.top = top
+        self.lines = lines
+        self._spec: object | None = None
+
+    @classmethod
+    def above(cls, folder: Path) -> GitIgnore:
+        here = Path(os.path.abspath(folder))
+        top = next((p for p in (here, *here.parents) if _exists(p / ".git")), here)
+        lines = _read_ignore(top / ".git" / "info" / "exclude", "")
+        ignore = cls(top, lines)
+        # The .gitignore files of the folders between the top and the walked folder.
+        chain = [here, *here.parents]
+        for folder_above in reversed(chain[: chain.index(top) + 1] if top in chain else [here]):
+            ignore = ignore.child(folder_above)
+        return ignore
+
+    def child(self, folder: Path) -> GitIgnore:
+        """The matcher for ``folder`` (below ``top``): this one plus ``folder/.gitignore``."""
+        rel = os.path.relpath(os.path.abspath(folder), self.top)
+        prefix = "" if rel == "." else Path(rel).as_posix() + "/"
+        extra = _read_ignore(Path(folder) / ".gitignore", prefix)
+        return GitIgnore(self.top, self.lines + extra) if extra else self
+
+    def ignores(self, path: Path, is_dir: bool) -> bool:
+        if not self.lines:
+            return False
+        import pathspec
+
+        if self._spec is None:
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.lines)
+        rel = Path(os.path.relpath(os.path.abspath(path), self.top)).as_posix()
+        if rel.startswith("../"):
+            return False
+        return bool(self._spec.match_file(rel + "/" if is_dir else rel))  # type: ignore[attr-defined]
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a folder we may not look into
+        return False
+
+
+def _read_ignore(path: Path, prefix: str) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    out = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        body = line[1:] if negate else line
+        if body.startswith("\\"):  # an escaped leading `!` or `#`
+            body = body[1:]
+        dir_only = body.endswith("/")
+        body = body.rstrip("/")
+        if not body:
+            continue
+        if "/" in body:  # anchored at the folder of its .gitignore
+            rewritten = "/" + prefix + body.lstrip("/")
+        else:  # any depth below that folder
+            rewritten = "/" + prefix + "**/" + body if prefix else body
+        out.append(("!" if negate else "") + rewritten + ("/" if dir_only else ""))
+    return out
+
+
 def _stat_problem(raw: str, exc: OSError) -> str:
     if exc.errno == errno.ENOENT and os.path.islink(raw):
         return "could not read: broken symbolic link"
@@ -125,18 +259,30 @@ def _stat_problem(raw: str, exc: OSError) -> str:
     return f"could not read: {(exc.strerror or str(exc)).lower()}"
 
 
-def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator[Candidate | tuple[str, str]]:
+def _walk(
+    top: Path, excluded: Callable[[Path], bool], seen: set[str], gitignore: GitIgnore | None
+) -> Iterator[Candidate | tuple[str, str]]:
     errors: list[OSError] = []
     # A symbolic link found by the walk is linted only when it points inside the walked folder or
     # its repository: a checkout's `leak.sh -> ~/.ssh/config` is never read (see roots.py).
     real_top = os.path.realpath(top)
     inside = [real_top] + [os.path.realpath(g) for g in [git_top_level(real_top)] if g]
+    ignores: dict[str, GitIgnore] = {}
+    if gitignore is not None:
+        ignores[os.path.normpath(str(top))] = gitignore
     for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append, followlinks=False):
+        here = ignores.pop(os.path.normpath(dirpath), None)
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if d not in SKIP_DIRS and not matches_any(Path(dirpath, d), exclude, root)
+            if d not in SKIP_DIRS
+            and not excluded(Path(dirpath, d))
+            and not (here is not None and here.ignores(Path(dirpath, d), True))
         )
+        if here is not None:
+            for d in dirnames:
+                sub = Path(dirpath, d)
+                ignores[os.path.normpath(str(sub))] = here.child(sub)
         for name in sorted(filenames):
             path = Path(dirpath, name)
             try:
@@ -147,7 +293,9 @@ def _walk(top: Path, exclude: list[str], root: Path, seen: set[str]) -> Iterator
                 continue  # FIFOs, sockets and devices below a directory are never opened
             if os.path.islink(path) and not _below(os.path.realpath(path), inside):
                 continue
-            if matches_any(path, exclude, root) or not (is_shell_script(path) or _is_ci_file(path)):
+            if excluded(path) or (here is not None and here.ignores(path, False)) or not (
+                is_shell_script(path) or _is_ci_file(path)
+            ):
                 continue
             key = os.path.realpath(path)
             if key in seen:

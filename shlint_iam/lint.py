@@ -21,10 +21,11 @@ from .files import (
     discover,
     display_path,
     matches_any,
+    not_shell,
     not_text,
     read_bytes,
 )
-from .model import INCOMPLETE, UNREADABLE
+from .model import INCOMPLETE, NOTICE, UNREADABLE
 from .parse import ParseIncomplete
 from .registry import Registry
 from .source import SourceFile, as_utf8
@@ -59,12 +60,13 @@ class LintResult:
         """Whether every file was read and analysed completely (then no problem fails the run)."""
         return not any(p.fatal for p in self.problems)
 
-    def exit_code(self, exit_zero: bool = False) -> int:
+    def exit_code(self, exit_zero: bool = False, fail_on: Severity = Severity.INFO) -> int:
         """2 when a path could not be read or a file not analysed completely (whatever
-        ``exit_zero`` says), else 1 when a finding is reported (unless ``exit_zero``), else 0."""
+        ``exit_zero`` says), else 1 when a reported finding is at least as severe as ``fail_on``
+        (unless ``exit_zero``), else 0."""
         if not self.complete:
             return 2
-        if self.reported and not exit_zero:
+        if not exit_zero and any(f.severity.rank >= fail_on.rank for f in self.reported):
             return 1
         return 0
 
@@ -109,6 +111,9 @@ class Linter:
                 if problems is None:
                     raise
                 problems.append(rule_failure(ctx.source.path, rule_cls, exc))
+        from .fixes import attach_fixes
+
+        findings = attach_fixes(ctx, findings)
         if not finish:
             return findings
         return self.finish(ctx.source, findings)
@@ -231,6 +236,10 @@ class Linter:
         real_paths: dict[str, str | None] = {}
         foreign: set[str] = set()  # paths with findings found while linting another file
         for outcome in outcomes:
+            if outcome.context_only:
+                if outcome.context is not None:
+                    contexts.append(outcome.context)
+                continue
             problems.extend(outcome.problems)
             if outcome.read_only:
                 continue
@@ -307,11 +316,18 @@ class Linter:
         amount of work: see :func:`worker_count`; 0: one per CPU; 1: serial)."""
         problems: list[FileProblem] = []
         candidates: list[Candidate] = []
-        for item in discover(paths or ["."], self.config.exclude, self.config.root):
+        for item in discover(
+            paths or ["."], self.config.exclude, self.config.root, respect_gitignore=self.config.respect_gitignore
+        ):
             if isinstance(item, tuple):
                 problems.append(FileProblem(display_path(item[0]), item[1]))
             else:
                 candidates.append(item)
+        return self.lint_candidates(candidates, problems, jobs)
+
+    def lint_candidates(
+        self, candidates: list[Candidate], problems: list[FileProblem], jobs: int | None = None
+    ) -> LintResult:
         workers = worker_count(jobs, len(candidates), _total_size(candidates) if jobs is None else None)
         if self.isolate:
             outcomes: Iterable[FileOutcome] = self._isolated(
@@ -334,6 +350,7 @@ class Linter:
             return FileOutcome(display_path(candidate.path), None, problems=problems, read_only=True)
         outcome = self.lint_file(source)
         outcome.problems[:0] = problems
+        outcome.context_only = candidate.context_only
         return outcome
 
     def lint_in_worker(self, candidate: Candidate) -> FileOutcome:
@@ -345,6 +362,12 @@ class Linter:
 
     def read(self, candidate: Candidate, problems: list[FileProblem]) -> SourceFile | None:
         shown = display_path(candidate.path)
+        if candidate.explicit:
+            kind = not_shell(candidate.path)
+            if kind is not None:
+                # Parsed as bash it would give nonsense findings: one clear notice instead.
+                problems.append(FileProblem(shown, f"not a shell script ({kind}); not linted", kind=NOTICE))
+                return None
         try:
             raw = read_bytes(candidate.path)
         except TooLarge as exc:
@@ -384,6 +407,7 @@ class FileOutcome:
     snippets: dict[int, str] = field(default_factory=dict)  # source lines of ``finished``
     context: FileContext | None = None  # kept for cross-file rules
     read_only: bool = False  # the file could not be read: nothing was linted
+    context_only: bool = False  # read for the cross-file rules only: nothing of its own is reported
 
 
 # -- guarding one analysis ------------------------------------------------------------------
@@ -613,3 +637,48 @@ def check_text(
 
 class IncompleteAnalysis(Exception):
     """Raised by :func:`check_text` when the analysis did not complete (the message says why)."""
+
+
+def lint_per_config(
+    items: Iterable[Candidate | tuple[str, str]],
+    linter_for: Callable[[Path], Linter],
+    jobs: int | None = None,
+    project_files: Callable[[Linter], list[Path]] | None = None,
+) -> LintResult:
+    """Lint discovered files, each with the Linter of its configuration (``linter_for``), and
+    merge the results. With ``project_files``, a configuration whose cross-file rules are on
+    (COV001's ``required-resources``) also reads the rest of its project's scripts for them,
+    reporting nothing of their own: coverage is judged on the project, whichever files were named."""
+    problems: list[FileProblem] = []
+    groups: dict[int, tuple[Linter, list[Candidate]]] = {}
+    for item in items:
+        if isinstance(item, tuple):
+            problems.append(FileProblem(display_path(item[0]), item[1]))
+            continue
+        linter = linter_for(item.path)
+        groups.setdefault(id(linter), (linter, []))[1].append(item)
+    if not groups:
+        return LintResult(findings=[], problems=problems)
+    results: list[LintResult] = []
+    for linter, candidates in groups.values():
+        if project_files is not None and linter.keeps_contexts:
+            asked = {os.path.realpath(c.path) for c in candidates}
+            candidates = candidates + [
+                Candidate(p, explicit=False, context_only=True)
+                for p in project_files(linter)
+                if os.path.realpath(p) not in asked
+            ]
+        results.append(linter.lint_candidates(candidates, [], jobs))
+    if len(results) == 1:
+        results[0].problems[:0] = problems
+        return results[0]
+    merged = LintResult(findings=[], problems=problems)
+    for result in results:
+        merged.findings.extend(result.findings)
+        merged.problems.extend(result.problems)
+        merged.files.extend(result.files)
+        merged.rules.extend(r for r in result.rules if r not in merged.rules)
+        for path, lines in result.snippets.items():
+            merged.snippets.setdefault(path, {}).update(lines)
+    merged.findings = _dedupe(merged.findings)
+    return merged

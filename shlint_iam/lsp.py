@@ -33,7 +33,7 @@ from pygls.uris import to_fs_path
 from . import __version__
 from .config import Config, ConfigError
 from .core import CODE_PATTERN
-from .model import Finding, Severity
+from .model import FileProblem, Finding, Severity
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,73 @@ async def code_action(ls: ShlintLanguageServer, params: types.CodeActionParams) 
     text, version = document.source, document.version
     encoding = ls.workspace.position_encoding
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(ls.worker, disable_actions, text, uri, version, ours, encoding)
+    return await loop.run_in_executor(ls.worker, quick_fixes, text, uri, version, ours, encoding)
+
+
+def quick_fixes(
+    text: str,
+    uri: str,
+    version: int | None,
+    diagnostics: Sequence[types.Diagnostic],
+    encoding: str | None = None,
+) -> list[types.CodeAction]:
+    """The automatic fixes of ``diagnostics`` (the same as `check --fix`; unsafe ones say so),
+    then "Disable CODE for this line" for each."""
+    return fix_actions(text, uri, version, diagnostics, encoding) + disable_actions(
+        text, uri, version, diagnostics, encoding
+    )
+
+
+def fix_actions(
+    text: str,
+    uri: str,
+    version: int | None,
+    diagnostics: Sequence[types.Diagnostic],
+    encoding: str | None = None,
+) -> list[types.CodeAction]:
+    """A quick fix for each of ``diagnostics`` whose finding has an automatic fix. The text is
+    linted again, so the edits are those of this version of the document."""
+    findings = _findings(text, uri)[0]
+    lines = text.split("\n")
+    actions: list[types.CodeAction] = []
+    for diagnostic in diagnostics:
+        code = str(diagnostic.code).upper()
+        start = diagnostic.range.start
+        for f in findings:
+            if f.code != code or f.autofix is None or not f.autofix.edits:
+                continue
+            where = client_position(lines, f.span.start_line - 1, f.span.start_col - 1, encoding)
+            if (where.line, where.character) != (start.line, start.character):
+                continue
+            edits = [
+                types.TextEdit(
+                    range=types.Range(
+                        start=client_position(lines, e.start_line - 1, e.start_col - 1, encoding),
+                        end=client_position(lines, e.end_line - 1, e.end_col - 1, encoding),
+                    ),
+                    new_text=e.content,
+                )
+                for e in f.autofix.edits
+            ]
+            label = "" if f.autofix.safe else " (unsafe)"
+            actions.append(
+                types.CodeAction(
+                    title=f"Fix {code}: {f.autofix.title}{label}",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    is_preferred=f.autofix.safe,
+                    edit=types.WorkspaceEdit(
+                        document_changes=[
+                            types.TextDocumentEdit(
+                                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                                edits=list(edits),
+                            )
+                        ]
+                    ),
+                )
+            )
+            break
+    return actions
 
 
 # -- linting -------------------------------------------------------------------------------------
@@ -192,6 +258,24 @@ def document_path(uri: str) -> str | None:
 
 def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:
     """Lint ``text`` as the document ``uri``; the diagnostics located in it, in ``encoding`` units."""
+    findings, registry, config_error, file_problems, shown = _findings(text, uri)
+    lines = text.split("\n")
+    diagnostics = [to_diagnostic(f, lines, registry, encoding) for f in findings]
+    # A document whose analysis did not complete says so on its first line (its findings may be
+    # missing), as does a cross-file rule that failed.
+    diagnostics[:0] = [
+        incomplete_diagnostic(p.message, lines, encoding)
+        for p in file_problems
+        if p.fatal and (p.path in shown or not p.path)
+    ]
+    problems = tuple(f"shlint-iam: {p.path}: {p.message}" if p.path else f"shlint-iam: {p.message}"
+                     for p in file_problems)
+    return Checked(diagnostics, config_error, problems)
+
+
+def _findings(text: str, uri: str) -> tuple[list[Finding], Any, str | None, list[FileProblem], set[str]]:
+    """The reported findings located in the document, the registry, the configuration error
+    (if any), the problems and the path(s) the document is reported under."""
     from .config_file import load_config
     from .isolate import can_isolate
     from .lint import Linter
@@ -213,22 +297,8 @@ def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:
     linter.isolate = can_isolate()
     result = linter.lint_text(text, path or "<stdin>")
     shown = {_shown_path(path)}
-    lines = text.split("\n")
-    diagnostics = [
-        to_diagnostic(f, lines, registry, encoding)
-        for f in result.findings
-        if not f.suppressed and f.span.path in shown
-    ]
-    # A document whose analysis did not complete says so on its first line (its findings may be
-    # missing), as does a cross-file rule that failed.
-    diagnostics[:0] = [
-        incomplete_diagnostic(p.message, lines, encoding)
-        for p in result.problems
-        if p.fatal and (p.path in shown or not p.path)
-    ]
-    problems = tuple(f"shlint-iam: {p.path}: {p.message}" if p.path else f"shlint-iam: {p.message}"
-                     for p in result.problems)
-    return Checked(diagnostics, config_error, problems)
+    findings = [f for f in result.findings if not f.suppressed and f.span.path in shown]
+    return findings, registry, config_error, result.problems, shown
 
 
 def incomplete_diagnostic(why: str, lines: Sequence[str], encoding: str | None) -> types.Diagnostic:

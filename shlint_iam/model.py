@@ -37,6 +37,40 @@ class Span:
     end_col: int
 
 
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text from (``start_line``, ``start_col``) up to (``end_line``, ``end_col``) —
+    1-based lines, 1-based character columns, end exclusive; equal ends insert — by ``content``."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+    content: str
+
+    @classmethod
+    def insert(cls, line: int, col: int, content: str) -> Edit:
+        return cls(line, col, line, col, content)
+
+
+SAFE = "safe"  # keeps the script's behaviour apart from the finding: `check --fix` applies it
+UNSAFE = "unsafe"  # changes behaviour beyond the finding (grants a role, ...): only with --unsafe-fixes
+
+
+@dataclass(frozen=True)
+class Fix:
+    """An automatic fix, Ruff style: what it does (``title``), its edits (all in the finding's
+    file, not overlapping) and whether it is safe to apply without review."""
+
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: str = SAFE  # SAFE or UNSAFE
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability == SAFE
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem reported by one rule at one place."""
@@ -55,6 +89,10 @@ class Finding:
     # Other places the finding is about, each with what it is (SARIF ``relatedLocations``): the
     # other unchecked steps of a script, the other items a loop deploys.
     related: tuple[tuple[Span, str], ...] = field(default_factory=tuple)
+    # For a suppressed finding: the reason written in the directive (`-- reason`), if any.
+    suppression_reason: str | None = None
+    # The automatic fix (edits); ``fix`` stays the human-readable suggestion.
+    autofix: Fix | None = None
 
     @property
     def path(self) -> str:

@@ -46,6 +46,7 @@ class Directive:
     span: Span | None = None  # the comment
     problem: str | None = None  # why the directive cannot work (SUP001)
     used: set[str] = field(default_factory=set)  # the codes that suppressed a finding
+    reason: str | None = None  # the text after `--` (or a second `#`)
 
 
 def parse_directive(comment: str) -> tuple[str, list[str], str | None] | None:
@@ -69,6 +70,18 @@ def parse_directive(comment: str) -> tuple[str, list[str], str | None] | None:
     if not codes:
         return kind, [], f"directive has no codes (expected {kind}=CODE[,CODE])"
     return kind, codes, None
+
+
+def directive_reason(comment: str) -> str | None:
+    """The reason part of a directive comment (after ``--`` or a second ``#``), or None."""
+    m = _START.match(comment.rstrip("\r"))
+    if not m:
+        return None
+    cut = _REASON.search(m.group("rest"))
+    if not cut:
+        return None
+    reason = m.group("rest")[cut.end():].strip()
+    return reason or None
 
 
 def _comments(source: SourceFile) -> Iterable[tuple[int, int, int, int, str]]:
@@ -111,6 +124,7 @@ def directives(source: SourceFile) -> list[Directive]:
                 own_line=not before.strip(),
                 span=source.span((row, col), (end_row, end_col)),
                 problem=problem,
+                reason=directive_reason(text),
             )
         )
     found.sort(key=lambda d: d.line)
@@ -186,14 +200,14 @@ def apply_suppressions(
         hits = suppressors(f)
         for d, code in hits:
             d.used.add(code)
-        out.append(replace(f, suppressed=True) if hits else f)
+        out.append(_suppressed(f, hits) if hits else f)
 
     def settle(batch: list[Directive]) -> None:
         for d, f in _directive_findings(batch, known, enabled_codes, config, source.path):
             hits = suppressors(f, d)
             for h, code in hits:
                 h.used.add(code)
-            out.append(replace(f, suppressed=True) if hits else f)
+            out.append(_suppressed(f, hits) if hits else f)
 
     # A directive that may suppress SUP002 is judged after the others, so that hiding their
     # SUP002 findings counts as a use.
@@ -201,6 +215,11 @@ def apply_suppressions(
     settle([d for d in marks if not any(d is x for x in late)])
     settle(late)
     return out
+
+
+def _suppressed(f: Finding, hits: list[tuple[Directive, str]]) -> Finding:
+    reason = next((d.reason for d, _ in hits if d.reason), None)
+    return replace(f, suppressed=True, suppression_reason=reason)
 
 
 def _directive_findings(

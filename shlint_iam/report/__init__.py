@@ -10,12 +10,13 @@ if TYPE_CHECKING:
     from ..lint import LintResult
     from ..registry import Registry
 
-FORMATS = ("text", "concise", "json", "sarif", "github", "markdown")
+FORMATS = ("text", "concise", "gcc", "json", "sarif", "github", "markdown")
 
 
 @dataclass
 class ReportOptions:
     color: bool = False
+    hyperlinks: bool = False  # OSC 8 links from rule codes to their documentation (text format)
     project_root: str | None = None  # SARIF/github URIs are made relative to this (default: cwd)
     include_suppressed: bool = False
     show_fixes: bool = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..model import Finding
 from .escape import json_dumps
 
 if TYPE_CHECKING:
@@ -22,6 +23,30 @@ if TYPE_CHECKING:
     from ..model import FileProblem
     from ..registry import Registry
     from . import ReportOptions
+
+
+def fix_json(f: Finding) -> dict[str, Any] | None:
+    """``{"message", "applicability", "edits"}``: ``applicability`` is "safe" or "unsafe" for an
+    automatic fix (its edits: 1-based lines and character columns, end exclusive), and
+    "display-only" for a suggestion without edits; None when there is neither."""
+    if f.autofix is None and not f.fix:
+        return None
+    if f.autofix is None:
+        return {"message": f.fix, "applicability": "display-only", "edits": []}
+    return {
+        "message": f.autofix.title,
+        "applicability": f.autofix.applicability,
+        "edits": [
+            {
+                "start_line": e.start_line,
+                "start_column": e.start_col,
+                "end_line": e.end_line,
+                "end_column": e.end_col,
+                "content": e.content,
+            }
+            for e in f.autofix.edits
+        ],
+    }
 
 
 def render(result: LintResult, registry: Registry, options: ReportOptions) -> str:
@@ -41,7 +66,7 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
             "start_column": f.span.start_col,
             "end_line": f.span.end_line,
             "end_column": f.span.end_col,
-            "fix": f.fix,
+            "fix": fix_json(f),
         }
         if f.related:
             item["related"] = [
@@ -51,6 +76,8 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
             ]
         if options.include_suppressed:
             item["suppressed"] = f.suppressed
+            if f.suppressed:
+                item["suppression_reason"] = f.suppression_reason
         items.append(item)
     return json_dumps(items) + "\n"
 

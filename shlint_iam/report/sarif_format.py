@@ -386,6 +386,49 @@ def _region(sarif_om: Any, span: Span) -> Any:
     )
 
 
+def _fixes(sarif_om: Any, f: Finding, locator: Any) -> list[Any] | None:
+    """The automatic fix as a SARIF ``fix``: one ``artifactChange`` with a ``replacement`` per
+    edit (regions in the run's columnKind, unicodeCodePoints; an insertion is an empty region);
+    ``properties.applicability`` says safe or unsafe."""
+    if f.autofix is None or not f.autofix.edits:
+        return None
+    replacements = [
+        _om(
+            sarif_om.Replacement,
+            deleted_region=_om(
+                sarif_om.Region,
+                start_line=e.start_line,
+                start_column=e.start_col,
+                end_line=e.end_line,
+                end_column=e.end_col,
+            ),
+            inserted_content=_om(sarif_om.ArtifactContent, text=e.content) if e.content else None,
+        )
+        for e in f.autofix.edits
+    ]
+    change = _om(
+        sarif_om.ArtifactChange,
+        artifact_location=locator.artifact(sarif_om, f.span.path),
+        replacements=replacements,
+    )
+    return [
+        _om(
+            sarif_om.Fix,
+            description=_om(sarif_om.Message, text=f.autofix.title),
+            artifact_changes=[change],
+            properties={"applicability": f.autofix.applicability},
+        )
+    ]
+
+
+def _suppression(f: Finding) -> dict[str, str]:
+    """An in-source suppression; its justification is the directive's reason (`-- reason`)."""
+    suppression = {"kind": "inSource", "status": "accepted"}
+    if f.suppression_reason:
+        suppression["justification"] = f.suppression_reason
+    return suppression
+
+
 def render(result: LintResult, registry: Registry, options: ReportOptions) -> str:
     return json_dumps(build_log(result, registry, options)) + "\n"
 
@@ -447,7 +490,8 @@ def build_log(result: LintResult, registry: Registry, options: ReportOptions) ->
                     for i, (span, what) in enumerate(f.related)
                 ] or None,
                 partial_fingerprints={"primaryLocationLineHash": line_hash} if line_hash else None,
-                suppressions=[{"kind": "inSource", "status": "accepted"}] if f.suppressed else None,
+                suppressions=[_suppression(f)] if f.suppressed else None,
+                fixes=_fixes(sarif_om, f, locator),
             )
         )
 

@@ -23,9 +23,31 @@ def _styler(enabled: bool) -> Callable[[str, str], str]:
     return style
 
 
+def suppressed_mark(f: Finding) -> str:
+    """What `--include-suppressed` appends to a suppressed finding in text and concise output."""
+    if not f.suppressed:
+        return ""
+    return f" [suppressed: {f.suppression_reason}]" if f.suppression_reason else " [suppressed]"
+
+
+def hyperlink(text: str, uri: str | None) -> str:
+    """``text`` as an OSC 8 terminal hyperlink to ``uri`` (terminals without support show the text)."""
+    if not uri:
+        return text
+    return f"\x1b]8;;{uri}\x1b\\{text}\x1b]8;;\x1b\\"
+
+
 def render(result: LintResult, registry: Registry, options: ReportOptions) -> str:
     style = _styler(options.color)
     shown = [f for f in result.findings if options.include_suppressed or not f.suppressed]
+
+    def code(f: Finding) -> str:
+        text = style(f.code, "1")
+        if options.hyperlinks:
+            rule = registry.get(f.code)
+            text = hyperlink(text, getattr(rule, "help_uri", None) if rule else None)
+        return text
+
     out: list[str] = []
     by_file: dict[str, list[Finding]] = {}
     for f in shown:
@@ -34,7 +56,8 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
         out.append(style(printable(path), "1;4"))
         for f in findings:
             sev = style(f.severity.value, _COLORS[f.severity])
-            out.append(f"  {f.span.start_line}:{f.span.start_col}  {sev}  {style(f.code, '1')} {printable(f.message)}")
+            mark = style(printable(suppressed_mark(f)), "2") if f.suppressed else ""
+            out.append(f"  {f.span.start_line}:{f.span.start_col}  {sev}  {code(f)} {printable(f.message)}{mark}")
             src_line = result.snippets.get(path, {}).get(f.span.start_line)
             if src_line is not None:
                 out.extend(_snippet(f, src_line, style))
@@ -44,10 +67,11 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
                 where = f"{span.start_line}:{span.start_col}" if span.path == path else \
                     f"{span.path}:{span.start_line}:{span.start_col}"
                 out.append(f"        = also: {printable(where)} {printable(what)}")
-            if f.fix and options.show_fixes:
-                out.append(f"        = {style('fix', '32')}: {printable(f.fix)}")
+            if (f.fix or f.autofix) and options.show_fixes:
+                suggestion = f.fix or (f.autofix.title if f.autofix else "")
+                out.append(f"        = {style('fix', '32')}: {printable(suggestion)}{_fix_hint(f)}")
         out.append("")
-    counts = _summary(shown)
+    counts = _summary([f for f in shown if not f.suppressed])
     failed = not_analysed(result)
     if counts:
         out.append(counts)
@@ -77,6 +101,12 @@ def not_analysed(result: LintResult) -> str:
 
 
 SNIPPET_WIDTH = 120  # characters of a long source line shown around a finding
+
+
+def _fix_hint(f: Finding) -> str:
+    if f.autofix is None:
+        return ""
+    return " (automatic: `--fix`)" if f.autofix.safe else " (automatic, unsafe: `--fix --unsafe-fixes`)"
 
 
 def _snippet(f: Finding, src_line: str, style: Callable[[str, str], str]) -> list[str]:

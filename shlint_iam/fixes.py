@@ -1,0 +1,387 @@
+"""Automatic fixes of the built-in rules, Ruff style, and applying fixes to a text.
+
+A fixer looks at a finding and the file it is in and returns a :class:`~shlint_iam.model.Fix`
+(edits in the finding's file, each safe or unsafe), or None when it cannot fix that case. The
+linter attaches the fix to the finding (``Finding.autofix``) after the rules ran, so rules stay
+free of editing code; a plugin rule may set ``autofix`` itself.
+
+Applying (:func:`apply_fixes`) takes the fixes in order of position and skips one whose edits
+overlap an edit already taken (identical edits, such as the one `set -euo pipefail` for several
+ERR001 findings, are applied once); `check --fix` then lints again and repeats until nothing is
+left to fix (:data:`MAX_PASSES`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from .model import SAFE, UNSAFE, Edit, Finding, Fix
+
+if TYPE_CHECKING:
+    from .core import FileContext
+    from .source import SourceFile
+
+MAX_PASSES = 10
+
+Fixer = Callable[["FileContext", Finding, "_Tree"], "Fix | None"]
+
+# What each fixable built-in rule's fix does and when it is safe: `shlint-iam rule CODE` shows it.
+FIX_DOCS: dict[str, tuple[str, str]] = {
+    "ERR001": (
+        "sometimes",
+        "inserts `set -euo pipefail` after the shebang (or after the comment block that starts the script), "
+        "once per file. Safe when nothing in the script relies on failing silently; unsafe (only with "
+        "`--unsafe-fixes`) when the script reads `$?`, has pipelines (`pipefail` changes their status), or "
+        "expands variables it never sets without a default (`-u` stops there).",
+    ),
+    "ERR002": (
+        "safe",
+        "splits `local x=$(cmd)` (also `declare`, `typeset`, `export`) into `local x` and `x=$(cmd)` on the "
+        "next line, so that `set -e` sees `cmd` fail (`readonly x=$(cmd)` becomes `x=$(cmd)` and "
+        "`readonly x`).",
+    ),
+    "IAM004": (
+        "safe",
+        "rewrites `gcloud functions add-iam-policy-binding NAME --role=roles/cloudfunctions.invoker` for a "
+        "gen2 function into `gcloud functions add-invoker-policy-binding NAME` with the same name, region, "
+        "project and member.",
+    ),
+}
+
+
+def fix_doc(code: str) -> str | None:
+    """One paragraph for `shlint-iam rule CODE`: the fix and its applicability."""
+    doc = FIX_DOCS.get(code)
+    if doc is None:
+        return None
+    applicability, text = doc
+    return f"Fix ({applicability}): {text}"
+
+
+# -- attaching fixes -----------------------------------------------------------------------------
+
+
+class _Tree:
+    """The file's syntax tree, parsed once for all the fixers that need it."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self._root: Any = None
+
+    @property
+    def root(self) -> Any:
+        if self._root is None:
+            from .parse import parse
+
+            self._root = parse(self.source).root_node
+        return self._root
+
+    def byte_offset(self, line: int, col: int) -> int:
+        """The byte offset in ``source.data`` of 1-based (line, character column)."""
+        start = self.source._line_starts[line - 1]
+        return start + len(self.source.line_text(line)[: col - 1].encode("utf-8", "surrogatepass"))
+
+    def node_at(self, line: int, col: int, end_line: int, end_col: int) -> Any:
+        start = self.byte_offset(line, col)
+        end = self.byte_offset(end_line, end_col)
+        return self.root.descendant_for_byte_range(start, max(start, end))
+
+    def text(self, node: Any) -> str:
+        return self.source.data[node.start_byte : node.end_byte].decode("utf-8", "surrogatepass")
+
+    def point(self, row: int, byte_col: int) -> tuple[int, int]:
+        """1-based (line, character column) of a tree-sitter point."""
+        return row + 1, self.source.char_col(row, byte_col)
+
+    def start(self, node: Any) -> tuple[int, int]:
+        return self.point(*node.start_point)
+
+    def end(self, node: Any) -> tuple[int, int]:
+        return self.point(*node.end_point)
+
+
+def attach_fixes(ctx: FileContext, findings: list[Finding]) -> list[Finding]:
+    """``findings`` with the built-in fixes attached where a fixer can fix them."""
+    if not any(f.code in FIXERS and f.autofix is None for f in findings):
+        return findings
+    tree = _Tree(ctx.source)
+    out = []
+    for f in findings:
+        fixer = FIXERS.get(f.code)
+        if fixer is not None and f.autofix is None and f.path == ctx.source.path:
+            try:
+                fix = fixer(ctx, f, tree)
+            except (IndexError, ValueError, AttributeError):  # a fixer never breaks linting
+                fix = None
+            if fix is not None:
+                f = replace(f, autofix=fix)
+        out.append(f)
+    return out
+
+
+# -- ERR001: set -euo pipefail -------------------------------------------------------------------
+
+_SET_PLUS_E = re.compile(r"(?m)^\s*set\s+(?:[-+][a-zA-Z]*\s+)*(?:\+[a-zA-Z]*e|\+o\s+errexit)")
+_SPECIAL = set("@*#?$!-_0123456789") | {
+    "HOME", "PATH", "USER", "PWD", "OLDPWD", "SHELL", "IFS", "RANDOM", "SECONDS", "LINENO", "BASH_SOURCE",
+    "BASH_LINENO", "FUNCNAME", "BASH_VERSION", "HOSTNAME", "UID", "EUID", "PPID", "BASHPID", "TERM",
+}
+_ASSIGNED = re.compile(r"(?m)(?:^|[\s;&|(])(?:(?:local|declare|typeset|export|readonly)\s+(?:-\w+\s+)*)?"
+                       r"([A-Za-z_][A-Za-z0-9_]*)(?:\[[^]]*\])?\+?=")
+_READ_TARGETS = re.compile(r"(?m)\b(?:read|mapfile|readarray)\b([^;&|\n]*)")
+_FOR_VAR = re.compile(r"\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b|\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s*;")
+_EXPANSION = re.compile(
+    r"\$(?:\{([#!]?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]))"
+)
+
+
+def _insertion_line(lines: list[str]) -> int:
+    """The line before which `set -euo pipefail` goes: after the shebang and the comment block
+    that follows it (or that starts a script without a shebang)."""
+    index = 0
+    if lines and lines[0].startswith("#!"):
+        index = 1
+    while index < len(lines) and lines[index].lstrip().startswith("#"):
+        index += 1
+    return index + 1
+
+
+def _unset_expansions(text: str, root: Any) -> bool:
+    """Whether the script expands a variable it never sets, without a default (`set -u` would stop)."""
+    assigned = {m.group(1) for m in _ASSIGNED.finditer(text)}
+    for m in _READ_TARGETS.finditer(text):
+        assigned.update(w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", m.group(1)) if not w.startswith("-"))
+    for m in _FOR_VAR.finditer(text):
+        assigned.add(m.group(1) or m.group(2))
+    assigned.update(re.findall(r"(?m)^\s*(?:function\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\(\)", text))
+    for m in _EXPANSION.finditer(_code_text(root, text)):
+        prefix, braced, rest, plain = m.group(1), m.group(2), m.group(3), m.group(4)
+        name = braced or plain
+        if name in ("@", "*", "#", "?", "$", "!", "-", "0") or (name in _SPECIAL and not name.isdigit()):
+            continue
+        if braced and (prefix == "#" and name in ("@", "*")):
+            continue
+        if braced and re.match(r"(?::?[-=+?])", rest or ""):
+            continue  # ${X:-default}, ${X-}, ${X:=...}, ${X:+...}, ${X:?...}
+        if name.isdigit() or name not in assigned:
+            return True
+    return False
+
+
+def _code_text(root: Any, text: str) -> str:
+    """The script without its comments (expansions in comments do not run)."""
+    data = text.encode("utf-8", "surrogatepass")
+    cuts = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment":
+            cuts.append((node.start_byte, node.end_byte))
+            continue
+        stack.extend(node.children)
+    for start, end in sorted(cuts, reverse=True):
+        data = data[:start] + data[end:]
+    return data.decode("utf-8", "surrogatepass")
+
+
+def _has_pipeline(root: Any) -> bool:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "pipeline":
+            return True
+        stack.extend(node.children)
+    return False
+
+
+def fix_err001(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
+    text = ctx.source.text
+    if _SET_PLUS_E.search(_code_text(tree.root, text)):
+        return None  # errexit is turned off on purpose somewhere: inserting it at the top is not the fix
+    relies = (
+        re.search(r"\$\{?\?", _code_text(tree.root, text)) is not None
+        or _has_pipeline(tree.root)
+        or _unset_expansions(text, tree.root)
+    )
+    line = _insertion_line(ctx.source.lines)
+    newline = "\r\n" if ctx.source.text.split("\n", 1)[0].endswith("\r") else "\n"
+    return Fix(
+        title="add `set -euo pipefail` at the top of the script",
+        edits=(Edit.insert(line, 1, "set -euo pipefail" + newline),),
+        applicability=UNSAFE if relies else SAFE,
+    )
+
+
+# -- ERR002: local x=$(cmd) ----------------------------------------------------------------------
+
+_DECLARERS = ("local", "declare", "typeset", "export", "readonly")
+
+
+def fix_err002(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
+    span = finding.span
+    node = tree.node_at(span.start_line, span.start_col, span.end_line, span.end_col)
+    while node is not None and node.type != "declaration_command":
+        node = node.parent
+    if node is None:
+        return None
+    words = [c for c in node.children if c.type != "comment"]
+    if len(words) != 2 or words[1].type != "variable_assignment":
+        return None  # flags (`local -r`) or several names: not split automatically
+    keyword = tree.text(words[0])
+    if keyword not in _DECLARERS:
+        return None
+    assignment = words[1]
+    name_node = assignment.child_by_field_name("name")
+    if name_node is None or name_node.type != "variable_name":
+        return None
+    name = tree.text(name_node)
+    value = tree.text(assignment)
+    if "$(" not in value and "`" not in value:
+        return None
+    line_start = ctx.source.line_text(node.start_point[0] + 1)
+    indent = line_start[: len(line_start) - len(line_start.lstrip())]
+    if keyword == "readonly":
+        replacement = f"{value}\n{indent}readonly {name}"
+    else:
+        replacement = f"{keyword} {name}\n{indent}{value}"
+    (sl, sc), (el, ec) = tree.start(node), tree.end(node)
+    return Fix(
+        title=f"split `{keyword} {name}=...` so that `set -e` sees the command fail",
+        edits=(Edit(sl, sc, el, ec, replacement),),
+        applicability=SAFE,
+    )
+
+
+# -- IAM004: add-iam-policy-binding --role=roles/cloudfunctions.invoker on gen2 ----------------
+
+_ROLE = "roles/cloudfunctions.invoker"
+
+
+def fix_iam004(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
+    if "gen2" not in finding.message or _ROLE not in finding.message:
+        return None
+    span = finding.span
+    node = tree.node_at(span.start_line, span.start_col, span.end_line, span.end_col)
+    while node is not None and node.type != "command":
+        node = node.parent
+    if node is None:
+        return None
+    words = [c for c in node.children if c.type not in ("comment", "file_redirect", "heredoc_redirect")]
+    texts = [_unquote(tree.text(w)) for w in words]
+    if len(texts) < 3 or texts[0] != "gcloud":
+        return None
+    try:
+        sub = texts.index("add-iam-policy-binding")
+    except ValueError:
+        return None
+    if "functions" not in texts[:sub]:
+        return None
+    role_words: list[int] = []
+    for i, t in enumerate(texts):
+        if t == f"--role={_ROLE}":
+            role_words = [i]
+        elif t == "--role" and i + 1 < len(texts) and texts[i + 1] == _ROLE:
+            role_words = [i, i + 1]
+    if not role_words:
+        return None
+    edits = [Edit(*tree.start(words[sub]), *tree.end(words[sub]), "add-invoker-policy-binding")]
+    first, last = words[role_words[0]], words[role_words[-1]]
+    before = words[role_words[0] - 1]
+    # Delete from the end of the word before the role to the end of the role: its line
+    # continuation and indentation go with it, the next word keeps its own.
+    edits.append(Edit(*tree.end(before), *tree.end(last), ""))
+    del first
+    return Fix(
+        title="use `gcloud functions add-invoker-policy-binding` (it grants roles/run.invoker on a gen2 function)",
+        edits=tuple(edits),
+        applicability=SAFE,
+    )
+
+
+def _unquote(word: str) -> str:
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'":
+        return word[1:-1]
+    return re.sub(r"""(=)(["'])(.*)\2$""", r"\1\3", word)
+
+
+FIXERS: dict[str, Fixer] = {
+    "ERR001": fix_err001,
+    "ERR002": fix_err002,
+    "IAM004": fix_iam004,
+}
+
+
+# -- applying ------------------------------------------------------------------------------------
+
+
+def _offsets(text: str) -> list[int]:
+    starts = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            starts.append(index + 1)
+    return starts
+
+
+def _offset(starts: list[int], text: str, line: int, col: int) -> int:
+    if line - 1 >= len(starts):
+        return len(text)
+    return min(starts[line - 1] + col - 1, len(text))
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
+    """``text`` with ``fixes`` applied (in position order; a fix that overlaps one already taken
+    is left for the next pass; identical edits count once), and the number of fixes applied."""
+    starts = _offsets(text)
+    taken: list[tuple[int, int, str]] = []
+    applied = 0
+
+    def overlaps(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+        if a == b:
+            return False
+        if a[0] == a[1] and b[0] == b[1]:
+            return a[0] == b[0]  # two different insertions at one place: order unclear
+        return a[0] < b[1] and b[0] < a[1] or (a[0] == a[1] and b[0] < a[0] < b[1]) or (
+            b[0] == b[1] and a[0] < b[0] < a[1])
+
+    ordered = sorted(fixes, key=lambda fx: min((e.start_line, e.start_col) for e in fx.edits) if fx.edits else (0, 0))
+    for fix in ordered:
+        edits = [(_offset(starts, text, e.start_line, e.start_col), _offset(starts, text, e.end_line, e.end_col),
+                  e.content) for e in fix.edits]
+        if not edits or any(overlaps(e, t) for e in edits for t in taken):
+            continue
+        new = [e for e in edits if e not in taken]
+        if not new and all(e in taken for e in edits):
+            applied += 1  # the same edit as another fix's: applied once, counts as fixed
+            continue
+        taken.extend(new)
+        applied += 1
+    out = text
+    for start, end, content in sorted(taken, key=lambda e: (e[0], e[1]), reverse=True):
+        out = out[:start] + content + out[end:]
+    return out, applied
+
+
+# -- fixing a file -------------------------------------------------------------------------------
+
+
+def fix_text(lint: Callable[[str], list[Finding]], text: str, unsafe: bool) -> tuple[str, int]:
+    """``text`` fixed until nothing is left to fix (at most MAX_PASSES lint-and-fix passes), and
+    the number of fixes applied. ``lint`` gives the reported findings of a text (in this file).
+    A pass that would turn a parsing script into one with a syntax error is not applied."""
+    total = 0
+    for _ in range(MAX_PASSES):
+        findings = lint(text)
+        fixes = [f.autofix for f in findings if f.autofix is not None and (unsafe or f.autofix.safe)]
+        if not fixes:
+            break
+        new, count = apply_fixes(text, fixes)
+        if new == text:
+            break
+        if not any(f.code == "SH000" for f in findings) and any(f.code == "SH000" for f in lint(new)):
+            break
+        text = new
+        total += count
+    return text, total
