@@ -63,15 +63,21 @@ NOT_SHELL_SUFFIXES = {
     ".xml": "XML", ".sql": "SQL", ".c": "C", ".h": "C", ".cpp": "C++", ".lua": "Lua", ".fish": "fish",
 }
 _SHEBANG_ANY = re.compile(rb"^#!\s*/\S*/(?:env\s+(?:-\S+\s+)*)?([A-Za-z0-9_.+-]+)")
-_SHELLS = re.compile(r"^(?:ba|da|k|mk|z|a|)sh$|^busybox$")
+_SHELLS = re.compile(r"^(?:ba|da|k|mk|z|a|)sh$|^busybox$|^make$")
+_OWN_FRONT_ENDS = {".yml", ".yaml", ".mk"}
+_MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
 
 
 def not_shell(path: Path) -> str | None:
     """What a file named explicitly is when it is certainly not a shell script ("Python",
     "a node script"), from its shebang or its extension; None when it may be shell."""
-    if path.name.endswith(SHELL_SUFFIXES):
+    if path.name.endswith(SHELL_SUFFIXES) or path.suffix.lower() in _OWN_FRONT_ENDS or path.name in _MAKEFILES:
+        return None  # shell, or YAML/Makefiles: their own front ends decide
+    if _is_ci_file(path):
         return None
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None  # a pipe (`<(...)`) or a device: read once, by the linter, never sniffed
         with open(path, "rb") as handle:
             head = handle.read(128)
     except OSError:

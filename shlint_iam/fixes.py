@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .model import SAFE, UNSAFE, Edit, Finding, Fix
 
@@ -149,7 +149,7 @@ def _insertion_line(lines: list[str]) -> int:
     return index + 1
 
 
-def _unset_expansions(text: str, root: Any) -> bool:
+def _unset_expansions(text: str, code: str) -> bool:
     """Whether the script expands a variable it never sets, without a default (`set -u` would stop)."""
     assigned = {m.group(1) for m in _ASSIGNED.finditer(text)}
     for m in _READ_TARGETS.finditer(text):
@@ -157,7 +157,7 @@ def _unset_expansions(text: str, root: Any) -> bool:
     for m in _FOR_VAR.finditer(text):
         assigned.add(m.group(1) or m.group(2))
     assigned.update(re.findall(r"(?m)^\s*(?:function\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\(\)", text))
-    for m in _EXPANSION.finditer(_code_text(root, text)):
+    for m in _EXPANSION.finditer(code):
         prefix, braced, rest, plain = m.group(1), m.group(2), m.group(3), m.group(4)
         name = braced or plain
         if name in ("@", "*", "#", "?", "$", "!", "-", "0") or (name in _SPECIAL and not name.isdigit()):
@@ -171,41 +171,43 @@ def _unset_expansions(text: str, root: Any) -> bool:
     return False
 
 
-def _code_text(root: Any, text: str) -> str:
-    """The script without its comments (expansions in comments do not run)."""
-    data = text.encode("utf-8", "surrogatepass")
-    cuts = []
-    stack = [root]
+def _scan(tree: _Tree) -> tuple[str, bool]:
+    """The script without its comments (expansions in comments do not run), and whether it has
+    a pipeline: one walk of the tree, cached on it (a large script has many comments)."""
+    cached = getattr(tree, "_scan", None)
+    if cached is not None:
+        return cast("tuple[str, bool]", cached)
+    data = tree.source.data
+    kept: list[bytes] = []
+    last = 0
+    pipeline = False
+    cuts: list[tuple[int, int]] = []
+    stack = [tree.root]
     while stack:
         node = stack.pop()
-        if node.type == "comment":
+        kind = node.type
+        if kind == "comment":
             cuts.append((node.start_byte, node.end_byte))
             continue
-        stack.extend(node.children)
-    for start, end in sorted(cuts, reverse=True):
-        data = data[:start] + data[end:]
-    return data.decode("utf-8", "surrogatepass")
-
-
-def _has_pipeline(root: Any) -> bool:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "pipeline":
-            return True
-        stack.extend(node.children)
-    return False
+        if kind == "pipeline":
+            pipeline = True
+        if node.child_count:
+            stack.extend(node.children)
+    for start, end in sorted(cuts):
+        kept.append(data[last:start])
+        last = max(last, end)
+    kept.append(data[last:])
+    result = (b"".join(kept).decode("utf-8", "surrogatepass"), pipeline)
+    tree._scan = result  # type: ignore[attr-defined]
+    return result
 
 
 def fix_err001(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     text = ctx.source.text
-    if _SET_PLUS_E.search(_code_text(tree.root, text)):
+    code, pipeline = _scan(tree)
+    if _SET_PLUS_E.search(code):
         return None  # errexit is turned off on purpose somewhere: inserting it at the top is not the fix
-    relies = (
-        re.search(r"\$\{?\?", _code_text(tree.root, text)) is not None
-        or _has_pipeline(tree.root)
-        or _unset_expansions(text, tree.root)
-    )
+    relies = re.search(r"\$\{?\?", code) is not None or pipeline or _unset_expansions(text, code)
     line = _insertion_line(ctx.source.lines)
     newline = "\r\n" if ctx.source.text.split("\n", 1)[0].endswith("\r") else "\n"
     return Fix(

@@ -44,7 +44,7 @@ def test_gcc_format_bytes_and_byte_column(tmp_path: Path) -> None:
 
 def test_gcc_format_severity_words(tmp_path: Path) -> None:
     (tmp_path / "w.sh").write_text(MIXED, encoding="utf-8")
-    proc = shlint("check", "-f", "gcc", "--extend-select", "IAM009", "w.sh", cwd=tmp_path)
+    proc = shlint("check", "-f", "gcc", "--extend-select", "IAM009", "--ignore", "IAM005", "w.sh", cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
         "w.sh:6:3: warning: the invoker binding for orch runs only on some paths after the deploy at line 4; "
@@ -62,7 +62,7 @@ def test_vim_errorformat_from_the_docs_lands_on_the_finding(tmp_path: Path) -> N
     efm_line = next(line for line in docs.splitlines() if line.startswith("setlocal errorformat="))
     (tmp_path / "d.sh").write_text(UNBOUND, encoding="utf-8")
     (tmp_path / "w.sh").write_text(MIXED, encoding="utf-8")
-    out = shlint("check", "-f", "gcc", "--extend-select", "IAM009", "d.sh", "w.sh", cwd=tmp_path).stdout
+    out = shlint("check", "-f", "gcc", "--extend-select", "IAM009", "--ignore", "IAM005", "d.sh", "w.sh", cwd=tmp_path).stdout
     (tmp_path / "out.txt").write_text(out, encoding="utf-8")
     script = (
         'call writefile([line(".") . ":" . col(".") . ":" . strpart(getline("."), col(".") - 1, 6)]'
@@ -83,7 +83,7 @@ def test_vim_errorformat_from_the_docs_lands_on_the_finding(tmp_path: Path) -> N
 )
 def test_fail_on_is_the_lowest_severity_that_fails(tmp_path: Path, fail_on: str, exit_code: int) -> None:
     (tmp_path / "w.sh").write_text(MIXED, encoding="utf-8")
-    proc = shlint("check", "-f", "concise", "--extend-select", "IAM009", "--fail-on", fail_on, "w.sh", cwd=tmp_path)
+    proc = shlint("check", "-f", "concise", "--extend-select", "IAM009", "--ignore", "IAM005", "--fail-on", fail_on, "w.sh", cwd=tmp_path)
     assert proc.returncode == exit_code
     assert len(proc.stdout.splitlines()) == 3  # reported all the same
 
@@ -118,7 +118,7 @@ def test_vscode_problem_matcher_from_the_docs_reads_gcc_lines(tmp_path: Path) ->
     assert task["args"][:3] == ["check", "-f", "gcc"]
     pattern = task["problemMatcher"]["pattern"]
     (tmp_path / "w.sh").write_text(MIXED, encoding="utf-8")
-    out = shlint("check", "-f", "gcc", "--extend-select", "IAM009", "w.sh", cwd=tmp_path).stdout
+    out = shlint("check", "-f", "gcc", "--extend-select", "IAM009", "--ignore", "IAM005", "w.sh", cwd=tmp_path).stdout
     parsed = []
     for line in out.splitlines():
         m = re.match(pattern["regexp"], line)
