@@ -37,5 +37,6 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
         message = printable(f.message)
         col = byte_column(result.snippets.get(f.span.path, {}).get(f.span.start_line), f.span.start_col)
         mark = suppressed_mark(f)
-        lines.append(f"{printable(f.span.path)}:{f.span.start_line}:{col}: {LEVELS[f.severity]}: {message} [{f.code}]{mark}")
+        where = f"{printable(f.span.path)}:{f.span.start_line}:{col}"
+        lines.append(f"{where}: {LEVELS[f.severity]}: {message} [{f.code}]{mark}")
     return "".join(line + "\n" for line in lines)
