@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .source import SourceFile
 
 MAX_PASSES = 10
+FIX_MAX_BYTES = 1024 * 1024  # larger scripts get no automatic fixes (the suggestion text stays)
 
 Fixer = Callable[["FileContext", Finding, "_Tree"], "Fix | None"]
 
@@ -107,6 +108,8 @@ def attach_fixes(ctx: FileContext, findings: list[Finding]) -> list[Finding]:
     """``findings`` with the built-in fixes attached where a fixer can fix them."""
     if not any(f.code in FIXERS and f.autofix is None for f in findings):
         return findings
+    if len(ctx.source.data) > FIX_MAX_BYTES:
+        return findings  # no automatic fixes for generated giants: their analysis budget is for the rules
     tree = _Tree(ctx.source)
     out = []
     for f in findings:
