@@ -26,7 +26,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .files import MAX_BYTES, git_top_level
+from .files import MAX_BYTES, TooLarge, git_top_level, read_capped
 
 # The largest file the analysis follows (the same cap as a linted file).
 MAX_FOLLOWED_BYTES = MAX_BYTES
@@ -71,22 +71,13 @@ class Roots:
             ok, reason = _check_mode(os.fstat(fd))
             if not ok:
                 return reason
-            chunks: list[bytes] = []
-            left = MAX_FOLLOWED_BYTES + 1
-            while left > 0:
-                chunk = os.read(fd, min(left, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
+            return read_capped(fd, MAX_FOLLOWED_BYTES)
+        except TooLarge:
+            return _too_large()
         except OSError as exc:
             return _os_reason(exc)
         finally:
             os.close(fd)
-        data = b"".join(chunks)
-        if len(data) > MAX_FOLLOWED_BYTES:
-            return _too_large()
-        return data
 
 
 def _inside(path: str, folder: str) -> bool:
