@@ -262,7 +262,7 @@ class Linter:
                     return list(r().check_project(project))
 
                 try:
-                    new = run_guarded(project_findings, None)
+                    new = run_guarded(project_findings, self.time_limit)  # plugin code: same guard as rules
                 except Exception as exc:  # noqa: BLE001 - contained per rule, like the per-file pass
                     problems.append(rule_failure("", rule_cls, exc, cross_file=True))
                     continue

@@ -119,10 +119,26 @@ def _rules_of(value: Any, plugin: str, ep: importlib.metadata.EntryPoint) -> lis
     )
 
 
+# A plugin's import runs under the same guard as rules (lint.run_guarded): a big-stack thread
+# stopped after this many seconds (an import stuck in native code is abandoned 10 s later).
+PLUGIN_LOAD_TIME_LIMIT = 30.0
+
+
 def _load(ep: importlib.metadata.EntryPoint, plugin: str) -> Any:
+    from .lint import AnalysisTimeout, run_guarded
+
     try:
-        return ep.load()
-    except (Exception, SystemExit) as exc:  # anything a plugin's import can raise (sys.exit too): report it
+        return run_guarded(ep.load, PLUGIN_LOAD_TIME_LIMIT)
+    except AnalysisTimeout:
+        raise ConfigError(
+            f"plugin {plugin} did not finish loading within {PLUGIN_LOAD_TIME_LIMIT:g} s ({_describe(ep)})"
+        ) from None
+    except SystemExit as exc:
+        raise ConfigError(
+            f"plugin {plugin} failed to load ({_describe(ep)}): it called sys.exit({exc.code!r}) while loading "
+            "(SystemExit)"
+        ) from None
+    except Exception as exc:  # anything a plugin's import can raise: report it, never a traceback
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise ConfigError(f"plugin {plugin} failed to load ({_describe(ep)}): {detail}") from None
 

@@ -375,3 +375,75 @@ def test_sarif_of_a_fifteen_megabyte_file(tmp_path: Path) -> None:
     sarif = json.loads(proc.stdout)
     assert "IAM001" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
     assert all("primaryLocationLineHash" in r["partialFingerprints"] for r in sarif["runs"][0]["results"])
+
+
+# -- item 9: hangs outside the guard ---------------------------------------------------------
+
+
+def install_plugin(root: Path, dist: str, module: str, code: str) -> None:
+    info = root / f"{dist}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[shlint_iam.rules]\n{dist} = {module}\n")
+    (root / f"{module}.py").write_text(code)
+
+
+def test_a_plugin_whose_import_never_ends_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from shlint_iam import plugins
+    from shlint_iam.config import ConfigError
+
+    site = tmp_path / "site"
+    install_plugin(site, "spinner", "spinner_rules", "while True:\n    pass\n")
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    monkeypatch.setattr(plugins, "PLUGIN_LOAD_TIME_LIMIT", 1.0)
+    start = time.monotonic()
+    with pytest.raises(ConfigError, match=r"plugin spinner did not finish loading within 1 s"):
+        Registry.for_config(Config(plugins=["spinner"]))
+    assert time.monotonic() - start < 15
+
+
+def test_a_plugin_that_exits_while_loading_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from shlint_iam.config import ConfigError
+
+    site = tmp_path / "site"
+    install_plugin(site, "quitter", "quitter_rules", "import sys\nsys.exit(3)\n")
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    with pytest.raises(ConfigError, match=r"plugin quitter failed to load .*called sys.exit\(3\) while loading"):
+        Registry.for_config(Config(plugins=["quitter"]))
+
+
+class SlowProjectRule(Rule):
+    """A cross-file plugin rule that never finishes."""
+
+    code = "TST902"
+    name = "slow-project-rule"
+    summary = "never finishes its project pass"
+    severity = Severity.ERROR
+
+    @classmethod
+    def wants_project(cls, config: Config) -> bool:
+        return True
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        return iter(())
+
+    def check_project(self, ctx: Any) -> Iterator[Finding]:
+        while True:
+            time.sleep(0.01)
+
+
+def test_a_cross_file_rule_runs_under_the_time_limit(tmp_path: Path) -> None:
+    (tmp_path / "deploy.sh").write_text(DEPLOY)
+    linter = Linter(Config(), Registry([*builtin_rules(), SlowProjectRule]))
+    linter.time_limit = 1.0
+    start = time.monotonic()
+    result = linter.lint_paths([str(tmp_path / "deploy.sh")], jobs=1)
+    assert time.monotonic() - start < 20
+    assert result.exit_code() == 2
+    assert any("TST902" in p.message for p in result.problems)
