@@ -125,7 +125,7 @@ PLUGIN_LOAD_TIME_LIMIT = 30.0
 
 
 def _load(ep: importlib.metadata.EntryPoint, plugin: str) -> Any:
-    from .lint import AnalysisTimeout, run_guarded
+    from .guard import AnalysisTimeout, ExitFromCode, run_guarded
 
     try:
         return run_guarded(ep.load, PLUGIN_LOAD_TIME_LIMIT)
@@ -133,10 +133,12 @@ def _load(ep: importlib.metadata.EntryPoint, plugin: str) -> Any:
         raise ConfigError(
             f"plugin {plugin} did not finish loading within {PLUGIN_LOAD_TIME_LIMIT:g} s ({_describe(ep)})"
         ) from None
-    except SystemExit as exc:
+    except (ExitFromCode, SystemExit) as exc:
+        original = exc.original if isinstance(exc, ExitFromCode) else exc
+        code = original.code if isinstance(original, SystemExit) else None
         raise ConfigError(
-            f"plugin {plugin} failed to load ({_describe(ep)}): it called sys.exit({exc.code!r}) while loading "
-            "(SystemExit)"
+            f"plugin {plugin} failed to load ({_describe(ep)}): it called sys.exit({code!r}) while loading "
+            f"({type(original).__name__})"
         ) from None
     except Exception as exc:  # anything a plugin's import can raise: report it, never a traceback
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -1,0 +1,84 @@
+"""Running code under the guard: a big-stack thread with a raised recursion limit and a
+wall-clock limit (analyses, rules, plugin imports). Imports nothing from the package, so any
+module may use it without an import cycle."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+# -- guarding one analysis ------------------------------------------------------------------
+# The interpreter recurses over the syntax tree, a few Python frames per nesting level, up
+# to its MAX_NESTING bound: more than Python's default limit of 1000 frames. Every analysis
+# therefore runs in a thread with a large stack (so the raised recursion limit can never
+# overflow the C stack) and a wall-clock limit (a runaway analysis is stopped, not waited for).
+RECURSION_LIMIT = 10_000
+STACK_SIZE = 256 * 1024 * 1024  # address space only; pages are committed as they are touched
+DEFAULT_TIME_LIMIT = 60.0  # seconds per file
+_STACK_LOCK = threading.Lock()
+
+_T = TypeVar("_T")
+
+
+class AnalysisTimeout(Exception):
+    """Raised inside a runaway analysis thread to stop it."""
+
+
+class ExitFromCode(Exception):
+    """``sys.exit`` (SystemExit) or KeyboardInterrupt raised by code run under :func:`run_guarded`."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(f"{type(original).__name__}: {original}")
+        self.original = original
+
+
+def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
+    """``fn()`` in a big-stack thread with a raised recursion limit, stopped after ``time_limit``."""
+    if sys.getrecursionlimit() < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
+    box: list[Any] = []
+
+    def target() -> None:
+        try:
+            box.append((True, fn()))
+        except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
+            # Raised by analysed code (a plugin's sys.exit), not by the user: an error of this
+            # work that callers contain like any other (Ctrl-C reaches the main thread only).
+            box.append((False, ExitFromCode(exc)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box.append((False, exc))
+
+    with _STACK_LOCK:
+        old = threading.stack_size()
+        with contextlib.suppress(ValueError, RuntimeError):  # a platform without settable stacks
+            threading.stack_size(STACK_SIZE)
+        try:
+            thread = threading.Thread(target=target, name="shlint-iam-analysis", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(old)
+    thread.join(time_limit)
+    # Past the limit: raise AnalysisTimeout in the thread, again if something swallowed it
+    # (a weakref callback, a bare except); stuck in C code for 10 s more, it is abandoned.
+    tries = 0
+    while thread.is_alive() and tries < 50:
+        _interrupt(thread)
+        thread.join(0.2)
+        tries += 1
+    if not box:
+        raise AnalysisTimeout()
+    ok, value = box[0]
+    if ok:
+        return cast(_T, value)
+    raise value
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    """Raise AnalysisTimeout in ``thread`` at its next Python instruction."""
+    import ctypes
+
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(AnalysisTimeout))
