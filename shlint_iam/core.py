@@ -130,17 +130,8 @@ class FileContext:
         """Build a finding of ``rule`` at ``span`` with the configured severity. ``related``:
         other places the finding is about, each with a short description. ``fix`` is the
         suggestion people read; ``autofix`` the edits `check --fix` and editors apply."""
-        return Finding(
-            code=rule.code,
-            message=message,
-            severity=self.severities.get(rule.code, rule.severity),
-            span=span,
-            fix=fix,
-            scope=scope if scope is not None else (span.start_line, span.end_line),
-            notes=tuple(notes),
-            related=tuple(related),
-            autofix=autofix,
-        )
+        return _finding(self.severities, rule, span, message, fix=fix, scope=scope, notes=notes, related=related,
+                        autofix=autofix)
 
 
 @dataclass
@@ -165,13 +156,30 @@ class ProjectContext:
         notes: Iterable[str] = (),
         related: Iterable[tuple[Span, str]] = (),
     ) -> Finding:
-        return Finding(
-            code=rule.code,
-            message=message,
-            severity=self.severities.get(rule.code, rule.severity),
-            span=span,
-            fix=fix,
-            scope=(span.start_line, span.end_line),
-            notes=tuple(notes),
-            related=tuple(related),
-        )
+        return _finding(self.severities, rule, span, message, fix=fix, notes=notes, related=related)
+
+
+def _finding(
+    severities: dict[str, Severity],
+    rule: Rule | type[Rule],
+    span: Span,
+    message: str,
+    *,
+    fix: str | None = None,
+    scope: tuple[int, int] | None = None,
+    notes: Iterable[str] = (),
+    related: Iterable[tuple[Span, str]] = (),
+    autofix: Fix | None = None,
+) -> Finding:
+    """A finding of ``rule`` at ``span`` with the configured severity (both contexts' ``report``)."""
+    return Finding(
+        code=rule.code,
+        message=message,
+        severity=severities.get(rule.code, rule.severity),
+        span=span,
+        fix=fix,
+        scope=scope if scope is not None else (span.start_line, span.end_line),
+        notes=tuple(notes),
+        related=tuple(related),
+        autofix=autofix,
+    )
