@@ -27,6 +27,21 @@ class AnalysisTimeout(Exception):
     """Raised inside a runaway analysis thread to stop it."""
 
 
+# Past its time limit an analysis is first asked to stop: long-running loops (the interpreter's
+# step counter, the dataflow) call :func:`checkpoint`, which raises AnalysisTimeout at a clean
+# point. Only code that never reaches a checkpoint (a rule, a plugin, C code) gets the
+# asynchronous exception, which can land anywhere (a finaliser, a logging handler).
+_THREAD = threading.local()
+COOPERATIVE_GRACE = 2.0  # seconds a stopped analysis has to reach a checkpoint
+
+
+def checkpoint() -> None:
+    """Raise AnalysisTimeout when the analysis running in this thread was asked to stop."""
+    event = getattr(_THREAD, "stop", None)
+    if event is not None and event.is_set():
+        raise AnalysisTimeout()
+
+
 class ExitFromCode(Exception):
     """``sys.exit`` (SystemExit) or KeyboardInterrupt raised by code run under :func:`run_guarded`."""
 
@@ -40,8 +55,10 @@ def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
     if sys.getrecursionlimit() < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
     box: list[Any] = []
+    stop = threading.Event()
 
     def target() -> None:
+        _THREAD.stop = stop
         try:
             box.append((True, fn()))
         except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
@@ -61,12 +78,15 @@ def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
         finally:
             threading.stack_size(old)
     thread.join(time_limit)
-    # Past the limit: raise AnalysisTimeout in the thread, again if something swallowed it
+    if thread.is_alive():
+        stop.set()  # ask first: the interpreter and the dataflow stop at their next checkpoint
+        thread.join(COOPERATIVE_GRACE)
+    # Still running: raise AnalysisTimeout in the thread, again if something swallowed it
     # (a weakref callback, a bare except); stuck in C code for 10 s more, it is abandoned.
     tries = 0
-    while thread.is_alive() and tries < 50:
+    while thread.is_alive() and tries < 20:
         _interrupt(thread)
-        thread.join(0.2)
+        thread.join(0.5)
         tries += 1
     if not box:
         raise AnalysisTimeout()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from ..guard import checkpoint
 from .state import MAX_CALL_DEPTH, MAX_INLINES_PER_FUNCTION, MAX_STEPS, FunctionDef, Machine, State, _Ctx, _Stop
 from .trace import Block, CommandRun, Word
 from .values import (
@@ -28,6 +29,8 @@ class Commands(Machine):
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise _Stop()
+        if not self.steps & 255:
+            checkpoint()  # past the time limit, stop here rather than wherever an interrupt lands
         prefix: dict[str, Val] = {}
         words: list[Word] = []
         name_node = node.child_by_field_name("name")

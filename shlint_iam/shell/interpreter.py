@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..guard import checkpoint
 from ..model import Span
 from ..source import SourceFile
 from .builtins import Builtins
@@ -213,6 +214,8 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs):
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise _Stop()
+        if not self.steps & 255:
+            checkpoint()  # past the time limit, stop here rather than wherever an interrupt lands
         self._nesting += 1
         try:
             handler = getattr(self, "_s_" + kind, None)
