@@ -32,7 +32,9 @@ class UncheckedDeployStep(Rule):
 
     A step is checked when it is an `if`/`while` condition, is followed by `|| exit 1`
     (or `|| return`), or its `$?` is tested by the next command. A `trap '...' ERR` also
-    counts (inside functions, subshells and `$(...)` only with `set -E`).
+    counts (inside functions, subshells and `$(...)` only with `set -E`), and so does a test of
+    the step's captured output that gates an `exit`, `return` or retry
+    (`out=$(gcloud ... 2>&1); if ! grep -q "Service URL" <<<"$out"; then exit 1; fi`).
 
     `set -e` does not help where bash ignores it: left of `&&` (`gcloud ... && echo done`),
     in every command but the last of an `if`/`while` condition, under `!`, in every command
@@ -68,12 +70,14 @@ class UncheckedDeployStep(Rule):
         steps = list(deployment_steps(ctx))
         unchecked: dict[object, CommandRun] = {}
         for run in steps:
-            if run.status == "propagates" and not run.err_trap and run.errexit in ("off", "ignored"):
+            if run.status == "propagates" and not run.err_trap and run.errexit in ("off", "ignored") \
+                    and not run.output_test:
                 unchecked.setdefault(run.span, run)
         if not unchecked:
             return
         runs = list(unchecked.values())
-        nothing_checked = all(r.errexit == "off" and not r.err_trap and r.status != "checked" for r in steps)
+        nothing_checked = all(r.errexit == "off" and not r.err_trap and r.status != "checked" and not r.output_test
+                              for r in steps)
         if nothing_checked and len(runs) > 1:
             yield self._whole_script(ctx, runs)
             return

@@ -26,6 +26,11 @@ class DiscardedFailure(Rule):
     ## Fix
     Let the failure stop the script (drop `|| true`), or handle it: `|| { echo "..." >&2; exit 1; }`.
     Split `local x; x=$(gcloud ...)` so that `set -e` sees the status.
+
+    A step whose captured output is tested by a condition that gates an `exit`, `return` or
+    retry is not reported: `out=$(gcloud run deploy ... 2>&1 || true)` followed by
+    `if ! grep -q "Service URL" <<<"$out"; then exit 1; fi` stops on failure. A test that
+    gates nothing (`echo "$out" | grep -q URL; echo done`) does not count.
     """
 
     code = "ERR002"
@@ -37,6 +42,8 @@ class DiscardedFailure(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for run in deployment_steps(ctx):
+            if run.output_test:
+                continue  # the captured output is tested before an exit: the failure is seen there
             if run.status == "discarded":
                 yield ctx.report(self, run.span, f"{describe_step(run)} fails silently: {run.status_reason}",
                                  scope=run.scope, fix="remove the fallback or end it with `exit 1`")

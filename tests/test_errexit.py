@@ -2,8 +2,10 @@
 
 Each case is a deploy snippet in which one gcloud step (the one matching ``fails``) may fail.
 The table pins the ERR findings at exact places; the same snippet is then run under real bash
-with a stub `gcloud` on PATH that logs its argv and fails for that step, to show that the
-linter flags the step exactly when bash carries on to the end and exits 0 after it failed.
+with a stub `gcloud` on PATH that logs its argv and fails for that step (its first
+``fail_times`` runs), to show that the linter flags the step exactly when bash carries on to
+the end and exits 0 after it failed and without running it again successfully (a retry).
+The stub prints what gcloud prints: ``Service URL: ...`` on success, ``ERROR: ...`` on failure.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ruletest import lint_snippet, triples
 DEPLOY = "gcloud functions deploy f --gen2 --region=r --trigger-topic=t"
 BIND = ("gcloud functions add-invoker-policy-binding f --region=r "
         "--member=serviceAccount:a@p.iam.gserviceaccount.com")
+RUN = "gcloud run deploy svc --image=gcr.io/p/i --region=us-central1"
 
 
 @dataclass
@@ -31,10 +34,11 @@ class ErrCase:
     fails: str = "add-invoker-policy-binding"  # the step the bash run makes fail
     message: str | None = None
     bash: bool = True  # also run under real bash (False: the outcome depends on something else)
+    fail_times: int = 1_000_000  # the step fails this many times, then works (a retry gets there)
 
 
 def s(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n").replace("DEPLOY", DEPLOY).replace("BIND", BIND)
+    return textwrap.dedent(text).lstrip("\n").replace("DEPLOY", DEPLOY).replace("BIND", BIND).replace("RUN", RUN)
 
 
 CASES = [
@@ -321,6 +325,139 @@ CASES = [
         out=$(BIND) || die "binding failed"
         echo end
         """)),
+    # captured output tested before an exit, a return or a retry (shell/outputs.py)
+    ErrCase("output-or-true-grep-gates-exit", s("""
+        set -e
+        out=$(RUN 2>&1 || true)
+        if ! echo "$out" | grep -q "Service URL"; then
+          echo "deploy failed: $out" >&2
+          exit 1
+        fi
+        echo end
+        """), fails="run deploy"),
+    ErrCase("assignment-or-true-herestring-or-exit", s("""
+        set -e
+        out=$(RUN 2>&1) || true
+        grep -q "Service URL" <<<"$out" || exit 1
+        echo end
+        """), fails="run deploy"),
+    ErrCase("output-grep-error-gates-exit", s("""
+        out=$(RUN 2>&1 || true)
+        if echo "$out" | grep -qi error; then
+          exit 1
+        fi
+        echo end
+        """), fails="run deploy"),
+    ErrCase("output-pattern-and-exit", s("""
+        out=$(RUN 2>&1 || true)
+        [[ "$out" == *ERROR* ]] && exit 1
+        echo end
+        """), fails="run deploy"),
+    ErrCase("output-case-exit", s("""
+        out=$(RUN 2>&1 || true)
+        case "$out" in
+          *ERROR*) exit 1 ;;
+        esac
+        echo end
+        """), fails="run deploy"),
+    ErrCase("empty-output-returns", s("""
+        set -e
+        deploy() {
+          local out
+          out=$(RUN || true)
+          if [[ -z "$out" ]]; then
+            return 1
+          fi
+        }
+        deploy
+        echo end
+        """), fails="run deploy"),
+    ErrCase("local-output-tested-or-return", s("""
+        deploy() {
+          local out=$(RUN 2>&1)
+          [[ "$out" == *"Service URL"* ]] || return 1
+        }
+        deploy || exit 1
+        echo end
+        """), fails="run deploy"),
+    ErrCase("derived-output-tested", s("""
+        out=$(RUN 2>&1 || true)
+        url=$(echo "$out" | grep -o 'https://[^ ]*')
+        if [ -z "$url" ]; then
+          exit 1
+        fi
+        echo end
+        """), fails="run deploy"),
+    ErrCase("output-from-either-branch-tested", s("""
+        if [ -n "$CANARY" ]; then
+          out=$(RUN --tag=canary 2>&1 || true)
+        else
+          out=$(RUN 2>&1 || true)
+        fi
+        grep -q "Service URL" <<<"$out" || exit 1
+        echo end
+        """), fails="run deploy"),
+    ErrCase("until-assignment-retries", s("""
+        until out=$(RUN 2>&1); do
+          sleep 0
+        done
+        echo end
+        """), fails="run deploy", fail_times=2),
+    ErrCase("while-output-retries", s("""
+        out=$(RUN 2>&1 || true)
+        while ! grep -q "Service URL" <<<"$out"; do
+          sleep 0
+          out=$(RUN 2>&1 || true)
+        done
+        echo end
+        """), fails="run deploy", fail_times=2),
+    ErrCase("endless-loop-breaks-on-output", s("""
+        while true; do
+          out=$(RUN 2>&1 || true)
+          if grep -q "Service URL" <<<"$out"; then
+            break
+          fi
+          sleep 0
+        done
+        echo end
+        """), fails="run deploy", fail_times=2),
+    ErrCase("piped-output-tested", s("""
+        out=$(RUN 2>&1 | tee deploy.log)
+        grep -q "Service URL" <<<"$out" || exit 1
+        echo end
+        """), fails="run deploy"),
+    # ... and tests that gate nothing
+    ErrCase("output-test-gates-nothing", s("""
+        out=$(RUN 2>&1 || true)
+        echo "$out" | grep -q "Service URL"; echo done
+        echo end
+        """), [("ERR002", 1, 7)], fails="run deploy", message="`|| true` throws its failure away"),
+    ErrCase("output-test-only-logs", s("""
+        out=$(RUN 2>&1 || true)
+        if ! echo "$out" | grep -q "Service URL"; then
+          echo "deploy may have failed" >&2
+        fi
+        echo end
+        """), [("ERR002", 1, 7)], fails="run deploy"),
+    ErrCase("output-reassigned-before-test", s("""
+        out=$(RUN 2>&1 || true)
+        out="$(date)"
+        [ -z "$out" ] && exit 1
+        echo end
+        """), [("ERR002", 1, 7)], fails="run deploy"),
+    ErrCase("bounded-retry-carries-on", s("""
+        for attempt in 1 2 3; do
+          out=$(RUN 2>&1 || true)
+          if grep -q "Service URL" <<<"$out"; then
+            break
+          fi
+        done
+        echo end
+        """), [("ERR002", 2, 9)], fails="run deploy"),
+    ErrCase("unchecked-capture-without-set-e", s("""
+        out=$(RUN 2>&1)
+        echo "$out"
+        """), [("ERR001", 1, 7)], fails="run deploy"),
 ]
 
 
@@ -334,14 +471,20 @@ def test_errexit_table(case: ErrCase) -> None:
 
 STUB = """#!/bin/sh
 printf '%s\\n' "$*" >> "$GCLOUD_LOG"
-case "$*" in *"$GCLOUD_FAIL"*) exit 1 ;; esac
+case "$*" in *"$GCLOUD_FAIL"*)
+  if [ "$(grep -c -F -- "$GCLOUD_FAIL" "$GCLOUD_LOG")" -le "$GCLOUD_FAIL_TIMES" ]; then
+    echo "ERROR: (gcloud) $*: permission denied" >&2
+    exit 1
+  fi ;;
+esac
+echo "Service URL: https://svc-abc123-uc.a.run.app"
 exit 0
 """
 
 
-def run_under_bash(script: str, fails: str, tmp: Path) -> tuple[int, list[str]]:
-    """Run ``script`` with a stub gcloud that fails when its argv contains ``fails``:
-    (exit status, the argv of each gcloud call)."""
+def run_under_bash(script: str, fails: str, tmp: Path, fail_times: int = 1_000_000) -> tuple[int, list[str]]:
+    """Run ``script`` with a stub gcloud that fails when its argv contains ``fails`` (the first
+    ``fail_times`` times): (exit status, the argv of each gcloud call)."""
     stub_dir = tmp / "bin"
     stub_dir.mkdir(exist_ok=True)
     stub = stub_dir / "gcloud"
@@ -352,7 +495,7 @@ def run_under_bash(script: str, fails: str, tmp: Path) -> tuple[int, list[str]]:
     path = tmp / "deploy.sh"
     path.write_text(script)
     env = dict(os.environ, PATH=f"{stub_dir}:{os.environ.get('PATH', '')}", GCLOUD_LOG=str(log),
-               GCLOUD_FAIL=fails)
+               GCLOUD_FAIL=fails, GCLOUD_FAIL_TIMES=str(fail_times))
     bash = shutil.which("bash")
     assert bash is not None
     proc = subprocess.run([bash, str(path)], env=env, cwd=tmp, capture_output=True, text=True, timeout=30)
@@ -362,12 +505,14 @@ def run_under_bash(script: str, fails: str, tmp: Path) -> tuple[int, list[str]]:
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 @pytest.mark.parametrize("case", [c for c in CASES if c.bash], ids=[c.id for c in CASES if c.bash])
 def test_errexit_agrees_with_bash(case: ErrCase, tmp_path: Path) -> None:
-    """The failing step is flagged exactly when bash runs the script to its end and exits 0."""
-    status, calls = run_under_bash(case.script, case.fails, tmp_path)
+    """The failing step is flagged exactly when bash runs the script to its end and exits 0 without
+    running the step again successfully."""
+    status, calls = run_under_bash(case.script, case.fails, tmp_path, case.fail_times)
     assert any(case.fails in c for c in calls), calls  # the step ran (and failed)
     lines = case.script.splitlines()
     failing_lines = {i + 1 for i, line in enumerate(lines) if "gcloud" in line and case.fails in line.replace(
         "DEPLOY", DEPLOY)}
     flagged = {line for code, line, _ in triples(case.script, ("ERR",)) if line in failing_lines}
-    unnoticed = status == 0
+    retried = len([c for c in calls if case.fails in c]) > case.fail_times
+    unnoticed = status == 0 and not retried
     assert bool(flagged) == unnoticed, (status, calls, flagged)

@@ -228,6 +228,8 @@ class Commands(Machine):
         )
         self.commands.append(run)
         self._emit(run)
+        if self._output_sources:
+            self._output_sources[-1].append(run)
         if ctx.status == "propagates" or ctx.status == "masked":
             self._last_status = [run]
         return run

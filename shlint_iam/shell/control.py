@@ -95,7 +95,9 @@ class ControlFlow(Machine):
         left, op, right = children[:op_index], children[op_index].type, children[op_index + 1 :]
         right_nodes = [c for c in right if c.is_named]
         left_ctx = self._left_ctx(op, right_nodes, state, ctx)
-        outcome = self._condition_nodes(left, state, left_ctx)
+        gate = self._gated_by(right_nodes, state)
+        with self._gating(f"left of `{op} {gate}` on line {right_nodes[0].start_point[0] + 1}" if gate else ""):
+            outcome = self._condition_nodes(left, state, left_ctx)
         if state.terminated:
             return
         runs_right = outcome if op == "&&" else (None if outcome is None else not outcome)
@@ -226,7 +228,9 @@ class ControlFlow(Machine):
             (cond if phase == "cond" else body).append(child)
         if phase != "else":
             arms.append((cond, body))
-        self._run_arms(node, arms, else_body, state, ctx)
+        gate = self._gated_by([n for _, body in arms for n in body] + (else_body or []), state)
+        self._run_arms(node, arms, else_body, state, ctx,
+                       f"in the `if` on line {node.start_point[0] + 1} that may `{gate}`" if gate else "")
 
     def _split_clause(self, clause: Any) -> tuple[list[Any], list[Any]]:
         cond: list[Any] = []
@@ -242,18 +246,19 @@ class ControlFlow(Machine):
         return cond, body
 
     def _run_arms(self, node: Any, arms: list[tuple[list[Any], list[Any]]], else_body: list[Any] | None,
-                  state: State, ctx: _Ctx) -> None:
+                  state: State, ctx: _Ctx, gate: str = "") -> None:
         if not arms:
             return
         (cond, body), rest = arms[0], arms[1:]
         cond_ctx = ctx.condition(f"in the `if` condition on line {cond[0].start_point[0] + 1 if cond else 0}")
-        outcome = self._condition_nodes(cond, state, cond_ctx)
+        with self._gating(gate):
+            outcome = self._condition_nodes(cond, state, cond_ctx)
         if state.terminated:
             return
 
         def run_rest(s: State) -> None:
             if rest:
-                self._run_arms(node, rest, else_body, s, ctx)
+                self._run_arms(node, rest, else_body, s, ctx, gate)
             elif else_body is not None:
                 self._statements(else_body, s, ctx)
 
@@ -267,8 +272,10 @@ class ControlFlow(Machine):
 
     def _s_case_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
         value_node = node.child_by_field_name("value")
-        value = self._expand_str(value_node, state, ctx) if value_node is not None else unknown(OTHER, "case")
         items = [c for c in node.children if c.type == "case_item"]
+        gate = self._gated_by(items, state)
+        with self._gating(f"by the `case` on line {node.start_point[0] + 1} that may `{gate}`" if gate else ""):
+            value = self._expand_str(value_node, state, ctx) if value_node is not None else unknown(OTHER, "case")
         arms: list[tuple[list[Val], list[Any]]] = []
         for item in items:
             patterns: list[Val] = []
@@ -338,10 +345,15 @@ class ControlFlow(Machine):
 
         self._choice(state, [lambda s: None, once], self.span(node), where)
 
-    def _loop_body(self, body: Any, state: State, ctx: _Ctx) -> None:
+    def _loop_body(self, body: Any, state: State, ctx: _Ctx, endless: bool = False) -> None:
+        """One run of a loop's body; ``endless``: the loop is only left by ``break`` (``while true``)."""
         block = Block("loop")
-        with self._into(block):
-            self._statement(body, state, ctx)
+        self._endless.append(endless)
+        try:
+            with self._into(block):
+                self._statement(body, state, ctx)
+        finally:
+            self._endless.pop()
         self._emit(block)
         self._resume(state, ("break",))
 
@@ -368,17 +380,25 @@ class ControlFlow(Machine):
                 state.vars[name] = "?"
                 state.vars["OPTIND"] = str(optind)
             return
-        outcome = self._condition_nodes(cond, state, cond_ctx)
+        # A loop on captured output retries (or waits) until the output says the step worked.
+        gate = f"by the `{keyword}` loop on line {node.start_point[0] + 1}"
+        with self._gating(gate):
+            outcome = self._condition_nodes(cond, state, cond_ctx)
         if is_until and outcome is not None:
             outcome = not outcome
         if body is None or outcome is False:
             return
         if outcome is True:
             # `while true`: the body runs; a `break` (or exit) leaves it.
-            self._loop_body(body, state, ctx)
+            self._loop_body(body, state, ctx, endless=True)
             return
-        self._choice(state, [lambda s: None, lambda s: self._loop_body(body, s, ctx)],
-                     self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+        def once(s: State) -> None:
+            self._loop_body(body, s, ctx)
+            self._retest_outputs(cond, s, gate)  # the condition runs again after the body
+
+        self._choice(state, [lambda s: None, once], self.span(node),
+                     f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
 
     def _read_loop_input(self, cond: list[Any], state: State) -> list[str] | None:
         """The lines a ``while read ...`` loop reads, when its input is known (a here-document,
@@ -613,7 +633,8 @@ class ControlFlow(Machine):
                              [unknown("list", name, self._at(group[0]), text=self.text(group[0]))])
             value = items
         else:
-            value = self._join_str([value_node] + (extra or []), state, sub_ctx)
+            with self._collecting_output() as sources:
+                value = self._join_str([value_node] + (extra or []), state, sub_ctx)
         if appending:
             old = state.vars.get(name, "")
             if isinstance(value, list):
@@ -621,6 +642,10 @@ class ControlFlow(Machine):
             else:
                 value = self._label_big(concat(join(" ", old) if isinstance(old, list) else old, value), node)
         state.vars[name] = value
+        if value_node is not None and value_node.type != "array":
+            self._hold_output(name, value, sources, state)
+        elif state.outputs:
+            state.outputs.pop(name, None)
         if state.allexport:
             state.exported.add(name)
         return name

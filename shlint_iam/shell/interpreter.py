@@ -17,6 +17,7 @@ type and one way to fork and join paths (``Interpreter._choice``):
 - :mod:`.commands` simple commands, function calls, dispatch,
 - :mod:`.builtins` builtins and modelled utilities,
 - :mod:`.programs` ``source``, ``eval``, ``bash -c``, child scripts, aliases;
+- :mod:`.outputs` which variable holds which command's output, and the conditions that test it;
 - :mod:`.state` the state, contexts and bounds they share.
 """
 
@@ -34,6 +35,7 @@ from .builtins import Builtins
 from .commands import Commands
 from .control import ControlFlow
 from .notes import TOO_DEEP, Note
+from .outputs import Outputs, merge_outputs
 from .programs import Programs, _shebang_errexit
 from .state import (  # CommandHook, FunctionDef, State: other modules name them through here too
     _EXIT_STRENGTH,
@@ -59,7 +61,7 @@ from .words import Words
 __all__ = ["CommandHook", "FunctionDef", "Interpreter", "State"]
 
 
-class Interpreter(ControlFlow, Words, Commands, Builtins, Programs):
+class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
     """Runs a script's syntax tree abstractly (see the module docstring for where each part lives)."""
 
     def __init__(
@@ -90,6 +92,9 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs):
         self._trap_at_entry: list[bool] = []  # per function call: an ERR trap reached it from outside
         self._scope: tuple[int, int] = (1, 1)
         self._scope_base = 0  # the nesting level of the current file's top-level statements
+        self._output_sources: list[list[CommandRun]] = []  # per assignment being evaluated (outputs.py)
+        self._gate = ""  # what the condition being evaluated gates ("" when nothing)
+        self._endless: list[bool] = []  # per loop being run: it is left only by `break` (`while true`)
 
     def run(self, source: SourceFile, tree: Any, state: State | None = None) -> tuple[Block, State]:
         state = state or State()
@@ -159,6 +164,7 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs):
             state.exit_kind = min((r.exit_kind for r in results), key=_EXIT_STRENGTH.index)
             return
         state.vars = _merge_dicts([r.vars for r in live], label)
+        merge_outputs(state, live)
         state.exported = set().union(*(r.exported for r in live))
         for r in live:
             state.funcs.update(r.funcs)

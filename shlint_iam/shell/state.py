@@ -62,6 +62,9 @@ class State:
     cwd: Val = ""
     # Settings that command models keep (gcloud config properties), merged like variables.
     props: dict[str, Val] = field(default_factory=dict)
+    # Variables that hold what commands printed (`out=$(gcloud ...)`): name -> (the value assigned,
+    # the commands whose output it is). An entry counts while the variable still has that value.
+    outputs: dict[str, tuple[object, tuple[CommandRun, ...]]] = field(default_factory=dict)
     terminated: bool = False  # every path through here has exited
     exit_kind: str = ""  # what ended it: "break", "return" or "exit"
 
@@ -82,6 +85,7 @@ class State:
             expand_aliases=self.expand_aliases,
             cwd=self.cwd,
             props=dict(self.props),
+            outputs=dict(self.outputs) if self.outputs else {},
             terminated=self.terminated,
             exit_kind=self.exit_kind,
         )
@@ -195,6 +199,9 @@ class Machine:
     _trap_at_entry: list[bool]
     _scope: tuple[int, int]
     _scope_base: int
+    _output_sources: list[list[CommandRun]]
+    _gate: str
+    _endless: list[bool]
 
     if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Any: ...

@@ -49,6 +49,9 @@ class CommandRun:
     function: str | None = None  # the function it runs in, if any
     in_substitution: bool = False
     errexit_reason: str = ""  # why errexit is ignored ("left of `&& log done` on line 3")
+    # Its captured output is tested by a condition that gates an exit, return or retry (where, in
+    # words; "" if not): `out=$(gcloud ... || true); grep -q URL <<<"$out" || exit 1` (shell/outputs.py).
+    output_test: str = ""
     facts: list[Any] = field(default_factory=list)
     gcloud: Any = None  # gcloud.argv.GcloudCommand for gcloud commands
 

@@ -314,7 +314,10 @@ class Words(Machine):
             return unknown(OTHER, name, self.steps if name != "$" else 0, text=f"${name}")
         if name == "PWD":
             return state.cwd
-        return state.vars.get(name)
+        value = state.vars.get(name)
+        if state.outputs and (self._gate or self._output_sources) and name in state.outputs:
+            self._read_output(name, value, state)
+        return value
 
     def _shown_as(self, value: Val | list[Val], name: str, written: str) -> Val | list[Val]:
         """A variable's value as the expansion that read it (``$URL`` for the output of ``URL=$(...)``)
