@@ -12,6 +12,10 @@ project-level grant is not lost by a later deploy, delete or service policy chan
 A deploy moves N/P/D to U (a binding made before the resource existed is lost) and keeps B (a
 redeploy keeps bindings); a matching binding moves U to B and N/D to P; a delete moves to D.
 Paths that end with a failing ``exit`` are failed runs and do not count.
+
+Every requirement's states are computed in one forward pass over the trace (``pathflow.py``,
+whose docstring says why that shape); each command's steps are worked out once, finding the
+requirements a fact may concern by service name (or member) lookup, not by trying them all.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from . import pathflow
 from .core import FileContext
 from .gcloud.facts import (
     BROAD_ROLES,
@@ -32,7 +37,8 @@ from .gcloud.facts import (
     member_of_email,
     normalise_member,
 )
-from .shell.trace import Block, Choice, CommandRun, Exit, Node
+from .pathflow import Step
+from .shell.trace import Block, CommandRun, walk_commands
 from .shell.values import URL_PART, Tri, Val, compare, from_config, is_known, shell_word, show, unknowns
 
 # Three-valued answers (shlint_iam.shell.values.Tri): YES surely, NO surely not, MAYBE unknown.
@@ -166,8 +172,8 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
 def requirements(facts: Iterable[object]) -> list[Requirement]:
     """The invoke requirements of one file's facts, in the order they appear."""
     facts = list(facts)
+    deploys = _Deploys([f for f in facts if isinstance(f, Deploy)])
     reqs: dict[tuple[tuple[Val, Val, Val], Val | None, str], Requirement] = {}
-    run_deploys: list[Deploy] = []
     key: tuple[tuple[Val, Val, Val], Val | None, str]
     for fact in facts:
         if isinstance(fact, Deploy):
@@ -180,10 +186,8 @@ def requirements(facts: Iterable[object]) -> list[Requirement]:
                     req.identity = fact.invoker
                     req.origin = fact
                 req.deploys.append(fact)
-            elif fact.kind == "run":
-                run_deploys.append(fact)
         elif isinstance(fact, Invoker) and fact.target is not None:
-            target = _deployed_target(fact.target, facts) if fact.resource == "service" else fact.target
+            target = deploys.target(fact.target) if fact.resource == "service" else fact.target
             key = (target.key, fact.identity, fact.resource)
             req = reqs.get(key)
             if req is None:
@@ -191,23 +195,57 @@ def requirements(facts: Iterable[object]) -> list[Requirement]:
             req.invokers.append(fact)
     for req in reqs.values():
         if isinstance(req.origin, Invoker) and req.resource == "service":
-            req.deploys = [d for d in run_deploys if same_service(d.service, req.service) is Match.YES]
-            # A function's service can be the target too (push to a function's URL).
-            for fact in facts:
-                if isinstance(fact, Deploy) and fact.kind == "function" and \
-                        same_service(fact.service, req.service) is Match.YES and fact not in req.deploys:
-                    req.deploys.append(fact)
+            req.deploys = deploys.of_service(req.service)
     return list(reqs.values())
 
 
-def _deployed_target(target: ServiceRef, facts: list[object]) -> ServiceRef:
-    """A URL names a service but not always its region or project (``https://NAME-HASH-uw.a.run.app``):
-    when exactly one deployed service of that name fits, the URL is that service."""
-    if not any(u.kind == URL_PART for u in unknowns(target.region) + unknowns(target.project)):
-        return target
-    fits = {f.service.key: f.service for f in facts if isinstance(f, Deploy)
-            and compare(f.service.name, target.name) is Tri.YES and same_service(f.service, target) is not Tri.NO}
-    return next(iter(fits.values())) if len(fits) == 1 else target
+class _Deploys:
+    """A file's deploys by service name, so that each invoker finds the deploys of its service by
+    lookup (comparing each invoker with every deploy was quadratic in the script). Two names
+    compare YES only when both are known and equal, or neither is known (``compare``): a known
+    name looks in its own bucket and in the unknown names' one; every candidate is still checked
+    with ``same_service``."""
+
+    def __init__(self, deploys: list[Deploy]) -> None:
+        self.position = {id(d): i for i, d in enumerate(deploys)}
+        self.by_name: dict[str, list[Deploy]] = {}
+        self.unknown: list[Deploy] = []
+        self.all = deploys
+        for deploy in deploys:
+            name = deploy.service.name
+            if isinstance(name, str):
+                self.by_name.setdefault(name, []).append(deploy)
+            else:
+                self.unknown.append(deploy)
+
+    def candidates(self, name: Val) -> list[Deploy]:
+        """The deploys whose service name may compare YES with ``name``, in the script's order."""
+        if not isinstance(name, str):
+            return self.all
+        known = self.by_name.get(name, [])
+        if not self.unknown:
+            return known
+        return sorted(known + self.unknown, key=lambda d: self.position[id(d)])
+
+    def target(self, target: ServiceRef) -> ServiceRef:
+        """A URL names a service but not always its region or project (``https://NAME-HASH-uw.a.run.app``):
+        when exactly one deployed service of that name fits, the URL is that service."""
+        if not any(u.kind == URL_PART for u in unknowns(target.region) + unknowns(target.project)):
+            return target
+        fits = {d.service.key: d.service for d in self.candidates(target.name)
+                if compare(d.service.name, target.name) is Tri.YES and same_service(d.service, target) is not Tri.NO}
+        return next(iter(fits.values())) if len(fits) == 1 else target
+
+    def of_service(self, service: ServiceRef) -> list[Deploy]:
+        """The run deploys of ``service``, then the function deploys of it (a function's service
+        can be the target too: push to a function's URL)."""
+        same = [d for d in self.candidates(service.name) if same_service(d.service, service) is Match.YES]
+        return [d for d in same if d.kind == "run"] + [d for d in same if d.kind == "function"]
+
+
+# States of a requirement, as bits of a mask (pathflow.py).
+_STATES = "NPUBDG"
+_BIT = {state: 1 << i for i, state in enumerate(_STATES)}
 
 
 def _transition(state: str, event: str) -> str:
@@ -226,196 +264,152 @@ def _transition(state: str, event: str) -> str:
     return state
 
 
-class _Flow:
-    """Walks the trace for one requirement."""
+def _table(event: str) -> tuple[int, ...]:
+    """The states after ``event`` for every mask of states before it."""
+    return tuple(
+        sum({_BIT[_transition(s, event)] for s in _STATES if mask & _BIT[s]})
+        for mask in range(1 << len(_STATES))
+    )
 
-    def __init__(self, req: Requirement, inert: set[int] | None = None, relevance: _Relevance | None = None) -> None:
-        self.req = req
-        self.inert = inert or set()  # ids of subtrees that change no state (no facts, no exits)
-        # Subtrees with no exit and no fact that may concern this service change no state either.
-        self.relevance = relevance if relevance is not None and is_known(req.service.name) else None
-        self.satisfying: list[Binding] = []
-        self.order: list[tuple[str, object]] = []  # (event, fact) in walk order
 
-    def events(self, run: CommandRun) -> list[str]:
-        out = []
+_TABLES = {event: _table(event) for event in ("deploy", "public", "bind", "grant", "delete", "revoke")}
+
+
+def _mask(states: str) -> int:
+    return sum(_BIT[s] for s in states)
+
+
+class _Requirements:
+    """The requirements of a file indexed by service name and by identity, so that each fact
+    finds the requirements it may concern by lookup. A known name (identity) looks in its own
+    bucket and the unknown ones; an unknown one concerns every requirement. Every candidate is
+    still decided by the same predicate as before (``same_service``, ``classify``): the index
+    only leaves out requirements whose name (member) surely differs."""
+
+    def __init__(self, reqs: list[Requirement]) -> None:
+        self.reqs = reqs
+        self.by_name: dict[str, list[int]] = {}
+        self.unknown_name: list[int] = []
+        self.by_identity: dict[str, list[int]] = {}
+        self.unknown_identity: list[int] = []
+        self.deploys: dict[int, list[int]] = {}  # id(deploy) -> the requirements it deploys
+        for i, req in enumerate(reqs):
+            name = req.service.name
+            if isinstance(name, str):
+                self.by_name.setdefault(name, []).append(i)
+            else:
+                self.unknown_name.append(i)
+            if req.identity is not None:
+                member = normalise_member(req.identity)
+                if isinstance(member, str):
+                    self.by_identity.setdefault(member, []).append(i)
+                else:
+                    self.unknown_identity.append(i)
+            for deploy in req.deploys:
+                self.deploys.setdefault(id(deploy), []).append(i)
+        self.everyone = list(range(len(reqs)))
+        self.identified = self.unknown_identity + [i for ids in self.by_identity.values() for i in ids]
+
+    def named(self, name: Val) -> list[int]:
+        if not isinstance(name, str):
+            return self.everyone
+        return self.by_name.get(name, []) + self.unknown_name
+
+    def members(self, member: Val) -> list[int]:
+        member = normalise_member(member)
+        if not isinstance(member, str):
+            return self.identified
+        return self.by_identity.get(member, []) + self.unknown_identity
+
+    def steps(self, run: CommandRun) -> list[Step]:
+        """What ``run`` does to each requirement (``_Flow.events`` of the walk per requirement)."""
+        out: list[Step] = []
+        reqs = self.reqs
         for fact in run.facts:
-            if isinstance(fact, Deploy) and fact in self.req.deploys:
-                out.append("public" if fact.public_span is not None else "deploy")
-                self.order.append(("deploy", fact))
-            elif isinstance(fact, Delete) and same_service(fact.service, self.req.service) is Match.YES:
-                out.append("delete")
-                self.order.append(("delete", fact))
-            elif isinstance(fact, Revoke) and same_service(fact.target, self.req.service) is Match.YES and (
-                fact.replace or fact.member is None or self.req.identity is None
-                or same_member(self.req.identity, fact.member) is not Match.NO
-            ):
-                out.append("revoke")
-                self.order.append(("revoke", fact))
+            if isinstance(fact, Deploy):
+                table = _TABLES["public" if fact.public_span is not None else "deploy"]
+                out += [Step(i, table, "deploy", fact) for i in self.deploys.get(id(fact), ())]
+            elif isinstance(fact, Delete):
+                out += [Step(i, _TABLES["delete"], "delete", fact) for i in self.named(fact.service.name)
+                        if same_service(fact.service, reqs[i].service) is Match.YES]
+            elif isinstance(fact, Revoke):
+                out += [Step(i, _TABLES["revoke"], "revoke", fact) for i in self.named(fact.target.name)
+                        if _revokes(fact, reqs[i])]
             elif isinstance(fact, Binding):
-                verdict = classify(fact, self.req)
-                if verdict is not None and verdict[0] == "ok":
-                    event = "grant" if fact.scope == "project" else "bind"
-                    out.append(event)
-                    if fact not in self.satisfying:
-                        self.satisfying.append(fact)
-                    self.order.append((event, fact))
+                if fact.scope == "project":
+                    candidates = self.members(fact.member) if fact.member is not None else []
+                    event = "grant"
+                else:
+                    candidates = self.named(fact.target.name) if fact.target is not None else []
+                    event = "bind"
+                out += [Step(i, _TABLES[event], event, fact) for i in sorted(set(candidates))
+                        if classify(fact, reqs[i]) == ("ok", "")]
         return out
 
-    def walk(self, node: Node, states: frozenset[str]) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-        """(states falling through, states leaving by each exit kind)."""
-        exits: dict[str, frozenset[str]] = {}
-        if id(node) in self.inert:
-            return states, exits
-        if self.relevance is not None and not self.relevance.concerns(node, self.req.service.name):
-            return states, exits
-        if isinstance(node, CommandRun):
-            for event in self.events(node):
-                states = frozenset(_transition(s, event) for s in states)
-            return states, exits
-        if isinstance(node, Exit):
-            if node.kind == "exit" and not node.success:
-                return frozenset(), exits  # a failed run: the operator sees it fail
-            return frozenset(), {node.kind: states}
-        if isinstance(node, Choice):
-            fall: frozenset[str] = frozenset()
-            branches: list[Node] = list(node.branches)
-            if self.relevance is not None:
-                branches = self.relevance.children(node, self.req.service.name)
-                if len(branches) < len(node.branches):
-                    fall = states  # a branch that changes nothing lets the states fall through
-            for branch in branches:
-                b_fall, b_exits = self.walk(branch, states)
-                fall |= b_fall
-                for kind, value in b_exits.items():
-                    exits[kind] = exits.get(kind, frozenset()) | value
-            return fall, exits
-        assert isinstance(node, Block)
-        children = node.nodes if self.relevance is None else self.relevance.children(node, self.req.service.name)
-        for child in children:
-            if not states:
-                break
-            states, child_exits = self.walk(child, states)
-            for kind, value in child_exits.items():
-                exits[kind] = exits.get(kind, frozenset()) | value
-        for kind in list(exits):
-            if node.catches(kind):
-                states |= exits.pop(kind)
-        return states, exits
+
+def _revokes(fact: Revoke, req: Requirement) -> bool:
+    if same_service(fact.target, req.service) is not Match.YES:
+        return False
+    if fact.replace or fact.member is None or req.identity is None:
+        return True
+    return same_member(req.identity, fact.member) is not Match.NO
 
 
-def inert_nodes(trace: Block) -> set[int]:
-    """The ids of the blocks and choices under ``trace`` that hold no fact and no exit: walking
-    them changes nothing, so every requirement's walk skips them."""
-    effect: dict[int, bool] = {}
-    stack: list[tuple[Node, bool]] = [(trace, False)]
-    while stack:
-        node, done = stack.pop()
-        if isinstance(node, CommandRun):
-            effect[id(node)] = bool(node.facts)
-        elif isinstance(node, Exit):
-            effect[id(node)] = True
-        else:
-            children: list[Node] = list(node.nodes) if isinstance(node, Block) else list(node.branches)
-            if done:
-                effect[id(node)] = any(effect[id(c)] for c in children)
+class _Bindings:
+    """A file's service and function bindings by target name, for the near misses of each
+    requirement: ``classify`` answers None for a binding whose name surely differs from the
+    service's (unless only its case does: IAM003), and a project binding is never a near miss."""
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        self.by_name: dict[str, list[int]] = {}
+        self.unknown: list[int] = []
+        self.targeted = [(i, b) for i, b in enumerate(bindings) if b.scope != "project" and b.target is not None]
+        self.bindings = bindings
+        for i, binding in self.targeted:
+            assert binding.target is not None
+            name = binding.target.name
+            if isinstance(name, str):
+                self.by_name.setdefault(name, []).append(i)
+                if name.lower() != name:
+                    self.by_name.setdefault(name.lower(), []).append(i)
             else:
-                stack.append((node, True))
-                stack.extend((c, False) for c in children)
-    return {key for key, has in effect.items() if not has}
+                self.unknown.append(i)
+
+    def near(self, req: Requirement) -> list[Binding]:
+        """The bindings ``classify`` may answer other than None for, in the script's order."""
+        if req.resource == "workflow":
+            return []
+        name = req.service.name
+        if not isinstance(name, str):
+            return [b for _, b in self.targeted]
+        return [self.bindings[i] for i in sorted({*self.by_name.get(name, ()), *self.unknown})]
 
 
-_ANY = "\x00any"  # an exit, or a fact that may concern any service (project-wide, name not known)
-
-
-class _Relevance:
-    """Which services each subtree of a trace may concern, so that each requirement's walk
-    visits only the subtrees that can change its state: one walk per requirement over the whole
-    trace cost requirements x trace (2,000 deploys behind `if`s took 23 s). Exact: a skipped
-    subtree has no exit and no fact that ``_Flow.events`` could count for the service (those
-    need the service's name to match, see ``compare``; an unknown name concerns every subtree)."""
-
-    def __init__(self, trace: Block) -> None:
-        self.names: dict[int, frozenset[str]] = {}
-        self.index: dict[int, tuple[dict[str, list[int]], list[int]]] = {}
-        stack: list[tuple[Node, bool]] = [(trace, False)]
-        while stack:
-            node, done = stack.pop()
-            if isinstance(node, CommandRun):
-                self.names[id(node)] = frozenset(_fact_names(node.facts))
-            elif isinstance(node, Exit):
-                self.names[id(node)] = frozenset({_ANY})
-            else:
-                children: list[Node] = list(node.nodes) if isinstance(node, Block) else list(node.branches)
-                if done:
-                    self.names[id(node)] = frozenset().union(*(self.names[id(c)] for c in children))
-                else:
-                    stack.append((node, True))
-                    stack.extend((c, False) for c in children)
-
-    def concerns(self, node: Node, name: Val) -> bool:
-        """Whether ``node`` may concern the service ``name`` (a name the analysis cannot know may
-        be any service's: nothing is skipped for it)."""
-        names = self.names.get(id(node))
-        return names is None or not is_known(name) or name in names or _ANY in names
-
-    def children(self, node: Block | Choice, name: Val) -> list[Node]:
-        """The children of a block (branches of a choice) that concern ``name``, in order."""
-        nodes = node.nodes if isinstance(node, Block) else node.branches
-        if not is_known(name):
-            return list(nodes)
-        if len(nodes) < 16:
-            return [c for c in nodes if self.concerns(c, name)]
-        entry = self.index.get(id(node))
-        if entry is None:
-            by_name: dict[str, list[int]] = {}
-            for i, child in enumerate(nodes):
-                for n in self.names.get(id(child), frozenset({_ANY})):
-                    by_name.setdefault(n, []).append(i)
-            entry = self.index[id(node)] = (by_name, by_name.get(_ANY, []))
-        by_name, anywhere = entry
-        picked = sorted({*by_name.get(name, ()), *anywhere})
-        return [nodes[i] for i in picked]
-
-
-def _fact_names(facts: Iterable[object]) -> Iterator[str]:
-    for fact in facts:
-        if isinstance(fact, (Deploy, Delete)):
-            yield fact.service.name if is_known(fact.service.name) else _ANY
-        elif isinstance(fact, Revoke):
-            yield fact.target.name if is_known(fact.target.name) else _ANY
-        elif isinstance(fact, Binding):
-            if fact.scope == "project":
-                yield _ANY
-            elif fact.target is not None:
-                yield fact.target.name if is_known(fact.target.name) else _ANY
-
-
-def analyse_requirement(req: Requirement, trace: Block, bindings: list[Binding],
-                        inert: set[int] | None = None, relevance: _Relevance | None = None) -> Outcome:
-    flow = _Flow(req, inert, relevance)
-    fall, exits = flow.walk(trace, frozenset({"N"}))
-    final = set(fall)
-    for value in exits.values():
-        final |= value
+def _outcome(req: Requirement, final: int, seen: list[Step], near: list[Binding]) -> Outcome:
+    satisfying: list[Binding] = []
+    ids: set[int] = set()
+    for step in seen:
+        if step.name in ("bind", "grant") and id(step.fact) not in ids:
+            ids.add(id(step.fact))
+            satisfying.append(step.fact)  # type: ignore[arg-type]
     has_deploy = bool(req.deploys)
-    bad = {"U"} if has_deploy else {"N", "U", "D"}
-    good = {"B", "G"} if has_deploy else {"B", "P", "G"}
-    outcome = Outcome(req, unbound=bool(final & bad), bound=bool(final & good), satisfying=flow.satisfying)
+    bad = _mask("U") if has_deploy else _mask("NUD")
+    good = _mask("BG") if has_deploy else _mask("BPG")
+    outcome = Outcome(req, unbound=bool(final & bad), bound=bool(final & good), satisfying=satisfying)
     if outcome.unbound and not outcome.bound:
-        last_deploy = max((i for i, (e, _) in enumerate(flow.order) if e in ("deploy", "delete")), default=-1)
-        outcome.revoked = [fact for e, fact in flow.order if e == "revoke" and isinstance(fact, Revoke)]
+        last_deploy = max((i for i, step in enumerate(seen) if step.name in ("deploy", "delete")), default=-1)
+        outcome.revoked = [step.fact for step in seen if step.name == "revoke" and isinstance(step.fact, Revoke)]
         outcome.lost = [
-            fact for i, (e, fact) in enumerate(flow.order)
-            if e == "bind" and i < last_deploy and isinstance(fact, Binding)
+            step.fact for i, step in enumerate(seen)
+            if step.name == "bind" and i < last_deploy and isinstance(step.fact, Binding)
         ]
-        for binding in bindings:
+        for binding in near:
             verdict = classify(binding, req)
             if verdict is not None and verdict[0] != "ok":
                 outcome.near_misses.append(NearMiss(binding, verdict[0], verdict[1]))
     else:
         # Served: only a grant to a member that invokes the service in no way is still worth a word.
-        for binding in bindings:
+        for binding in near:
             verdict = classify(binding, req)
             if verdict is not None and verdict[0] == "IAM005":
                 outcome.near_misses.append(NearMiss(binding, verdict[0], verdict[1]))
@@ -439,10 +433,14 @@ def analyse_invokers(facts: list[object], trace: Block, allowed: Iterable[Val] =
         req.peers = {other.identity for other in others if other is not req and other.identity is not None
                      and other.resource == req.resource and same_service(other.service, req.service) is not Match.NO}
         req.allowed = allowed
-    bindings = [f for f in facts if isinstance(f, Binding)]
-    inert = inert_nodes(trace) if reqs else set()
-    relevance = _Relevance(trace) if len(reqs) > 1 else None
-    return InvokerAnalysis([analyse_requirement(r, trace, bindings, inert, relevance) for r in reqs], reqs)
+    if not reqs:
+        return InvokerAnalysis([], reqs)
+    index = _Requirements(reqs)
+    steps = {id(run): mine for run in walk_commands(trace) if run.facts and (mine := index.steps(run))}
+    flow = pathflow.run(trace, steps, len(reqs), _BIT["N"])
+    bindings = _Bindings([f for f in facts if isinstance(f, Binding)])
+    return InvokerAnalysis([_outcome(req, flow.final[i], flow.seen[i], bindings.near(req))
+                            for i, req in enumerate(reqs)], reqs)
 
 
 def _maybe_same_service(reqs: list[Requirement]) -> Iterator[tuple[Requirement, list[Requirement]]]:
