@@ -41,11 +41,11 @@ from .facts import (
     member_of_email,
     normalise_member,
 )
+from .urls import service_of_url
 from .workflows import OidcCall, oidc_calls, parse_definition
 
 EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-filters", "--trigger-event")
 _FULL_NAME = re.compile(r"^projects/([^/]+)/locations/([^/]+)/(?:services|functions)/([^/]+)$")
-_RUN_APP = re.compile(r"^https://([a-z0-9-]+?)(?:-[a-z0-9]{10})?-[a-z]{2,4}\.a\.run\.app(?:/.*)?$")
 
 # gcloud config properties this model keeps, and the environment variables that override them.
 PROPERTY_ENV = {
@@ -443,10 +443,10 @@ def _target_of_url(url: Val, model: GcloudModel, state: State) -> ServiceRef | N
     traced = service_url_target(url)
     if traced is not None:
         return ServiceRef(*traced)
-    match = _RUN_APP.match(url) if is_known(url) else None
-    if match and is_known(url):
-        return ServiceRef(match.group(1), url_part("region", url), url_part("project", url))
-    return None
+    named = service_of_url(url) if is_known(url) else None
+    if named is None or not is_known(url):
+        return None
+    return ServiceRef(named.service, named.region or url_part("region", url), named.project or url_part("project", url))
 
 
 def _url_invoker(kind: str, url_flag: str, identity_flag_name: str) -> Handler:

@@ -13,12 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .urls import service_of_url
+
 _HTTP_CALL = re.compile(r"^http\.(get|post|put|patch|delete|request)$")
-# https://SERVICE-HASH-REGIONCODE.a.run.app and https://SERVICE-PROJECT_NUMBER.REGION.run.app
-_RUN_APP_HASH = re.compile(r"^https://([a-z0-9-]+?)-[a-z0-9]{10}-[a-z]{2,4}\.a\.run\.app(?:[/?#].*)?$")
-_RUN_APP_NUMBER = re.compile(r"^https://([a-z0-9-]+?)-([0-9]+)\.([a-z0-9-]+)\.run\.app(?:[/?#].*)?$")
-# https://REGION-PROJECT.cloudfunctions.net/NAME (a gen2 function's URL maps to its Cloud Run service)
-_FUNCTIONS = re.compile(r"^https://([a-z]+-[a-z]+[0-9])-([a-z][a-z0-9-]*)\.cloudfunctions\.net/([A-Za-z0-9_-]+)")
 MAX_NODES = 100_000
 
 
@@ -74,14 +71,7 @@ def _call(name: str, step: dict[Any, Any]) -> OidcCall | None:
     url = args.get("url")
     if not isinstance(auth, dict) or str(auth.get("type", "")).upper() != "OIDC" or not isinstance(url, str):
         return None
-    url = url.strip()
-    match = _RUN_APP_HASH.match(url)
-    if match:
-        return OidcCall(name, url, match.group(1), None, None)
-    match = _RUN_APP_NUMBER.match(url)
-    if match:
-        return OidcCall(name, url, match.group(1), match.group(3), None)
-    match = _FUNCTIONS.match(url)
-    if match:
-        return OidcCall(name, url, match.group(3).lower(), match.group(1), match.group(2))
-    return None
+    named = service_of_url(url)
+    if named is None:
+        return None
+    return OidcCall(name, url.strip(), named.service, named.region, named.project)

@@ -1,0 +1,51 @@
+"""Which Cloud Run service (or gen2 function) a literal HTTPS URL names.
+
+Three URL shapes reach a service (docs/gcloud-facts.md, "Cloud Run URLs"):
+
+- ``https://SERVICE-HASH-REGIONCODE.a.run.app``: the service's name; the region only as a short
+  code (``uc``, ``ew``) and no project, so both stay unknown;
+- ``https://SERVICE-PROJECT_NUMBER.REGION.run.app`` (the deterministic form): name and region; the
+  project only as its number, so the project stays unknown;
+- ``https://REGION-PROJECT.cloudfunctions.net/NAME``: a function's URL, whose Cloud Run service is
+  the function's name in lower case, with region and project.
+
+Pub/Sub push endpoints, Cloud Scheduler URIs and Workflows ``http.*`` steps all read URLs here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_REST = r"(?:[/?#].*)?$"
+_RUN_APP_HASH = re.compile(r"^https://([a-z0-9-]+?)(?:-[a-z0-9]{10})?-[a-z]{2,4}\.a\.run\.app(?::443)?" + _REST)
+_RUN_APP_NUMBER = re.compile(
+    r"^https://([a-z0-9-]+?)-([0-9]{6,})\.([a-z]+-[a-z]+[0-9]+)\.run\.app(?::443)?" + _REST
+)
+_FUNCTIONS = re.compile(
+    r"^https://([a-z]+-[a-z]+[0-9]+)-([a-z][a-z0-9-]*)\.cloudfunctions\.net(?::443)?/([A-Za-z0-9_-]+)" + _REST
+)
+
+
+@dataclass(frozen=True)
+class ServiceUrl:
+    """The service a URL names; None where the URL does not say."""
+
+    service: str
+    region: str | None
+    project: str | None
+
+
+def service_of_url(url: str) -> ServiceUrl | None:
+    """The service ``url`` (a literal, whole URL) names, or None when it names none we know."""
+    url = url.strip()
+    match = _RUN_APP_HASH.match(url)
+    if match:
+        return ServiceUrl(match.group(1), None, None)
+    match = _RUN_APP_NUMBER.match(url)
+    if match:
+        return ServiceUrl(match.group(1), match.group(3), None)
+    match = _FUNCTIONS.match(url)
+    if match:
+        return ServiceUrl(match.group(3).lower(), match.group(1), match.group(2))
+    return None
