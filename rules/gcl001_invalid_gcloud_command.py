@@ -28,10 +28,12 @@ class InvalidGcloudCommand(Rule):
     had worked: the scheduler job, the binding or the public access simply does not exist.
 
     Only the commands in the table below are checked; any other gcloud command is never
-    reported. A Cloud Run binding command (and a functions one with an explicit `--gen2`) that gets no
-    region from `--region`, `CLOUDSDK_RUN_REGION` / `CLOUDSDK_FUNCTIONS_REGION`, `gcloud config set`
-    in the script or the `default-region` setting is reported too: gcloud has no default region
-    for it and fails non-interactively ("You must specify a region").
+    reported. A Cloud Run deploy, update, delete or binding command (on the managed platform), and
+    a functions deploy or binding with an explicit `--gen2`, that gets no region from `--region`,
+    `CLOUDSDK_RUN_REGION` / `CLOUDSDK_FUNCTIONS_REGION`, `gcloud config set` in the script or the
+    `default-region` setting is reported too: gcloud has no default region for it and fails
+    non-interactively ("You must specify a region"). If your CI sets the region outside the script,
+    say so with `default-region`.
 
     A command with `--flags-file` is not checked (the file may supply anything), nor
     is a command whose arguments include an expansion that may split into several words

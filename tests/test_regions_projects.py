@@ -29,6 +29,37 @@ def test_run_binding_without_any_region_is_rejected_by_gcloud() -> None:
     assert "You must specify a region" in finding.message and "CLOUDSDK_RUN_REGION" in finding.message
 
 
+def test_run_deploy_update_and_delete_without_any_region_are_rejected_by_gcloud() -> None:
+    # docs/gcloud-iam.md 2.2: `gcloud run deploy` and `run services update` have no default region;
+    # non-interactively gcloud fails, so the service is never deployed.
+    deploy = RUN_DEPLOY.replace(" --region=us-west2", "")
+    assert found(HEAD + deploy) == [("GCL001", 2, 1)]
+    assert found(HEAD + "gcloud run services update web --project=proj --cpu-boost\n") == [("GCL001", 2, 1)]
+    assert found(HEAD + "gcloud run services delete web --project=proj -q\n") == [("GCL001", 2, 1)]
+    finding = next(f for f in lint_snippet(HEAD + deploy).reported if f.code == "GCL001")
+    assert finding.message.startswith("`gcloud run deploy` has no region")
+
+
+def test_run_deploy_region_from_config_environment_or_setting() -> None:
+    deploy = RUN_DEPLOY.replace(" --region=us-west2", "")
+    assert found(HEAD + "gcloud config set run/region us-west2\n" + deploy) == []
+    assert found(HEAD + "export CLOUDSDK_RUN_REGION=us-west2\n" + deploy) == []
+    config = Config()
+    config.default_region = "us-west2"
+    assert found(HEAD + deploy, config) == []
+
+
+def test_run_deploy_to_a_cluster_needs_no_region() -> None:
+    deploy = RUN_DEPLOY.replace(" --region=us-west2", " --platform=gke --cluster=c --cluster-location=us-west2-a")
+    assert found(HEAD + deploy) == []
+
+
+def test_functions_deploy_needs_a_region_only_when_gen2_is_explicit() -> None:
+    deploy = "gcloud functions deploy api --runtime=python312 --trigger-http --source=. --project=proj\n"
+    assert found(HEAD + deploy) == []  # us-central1, the property's built-in default
+    assert found(HEAD + deploy.replace("--trigger-http", "--gen2 --trigger-http")) == [("GCL001", 2, 1)]
+
+
 def test_run_region_from_the_environment_variable() -> None:
     assert found(HEAD + "export CLOUDSDK_RUN_REGION=us-west2\n" + RUN_DEPLOY + RUN_BIND_NO_REGION) == []
 

@@ -63,6 +63,7 @@ REGIONAL = {
     ("run", "services", "add-iam-policy-binding"), ("run", "services", "remove-iam-policy-binding"),
     ("run", "services", "set-iam-policy"), ("functions", "add-invoker-policy-binding"),
     ("functions", "remove-invoker-policy-binding"), ("functions", "add-iam-policy-binding"),
+    ("run", "deploy"), ("run", "services", "update"), ("run", "services", "delete"), ("functions", "deploy"),
 }
 
 
@@ -101,6 +102,9 @@ class GcloudModel:
         if is_known(name) and _FULL_NAME.match(name):
             return
         if cmd.path[0] == "run":
+            platform = cmd.value("--platform") or self.prop("run/platform", state)
+            if platform and platform != "managed":  # gke / kubernetes: a cluster, no region
+                return
             if self.prop("run/region", state) or self.default_region:
                 return
             prop, env = "run/region", "CLOUDSDK_RUN_REGION"
