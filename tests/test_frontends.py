@@ -426,7 +426,7 @@ def test_unfollowed_workflows_actions_and_includes_are_sh001_notices() -> None:
         ("SH001", 8, 15, "deploy action not followed: google-github-actions/deploy-cloudrun@v2: a deploy from a "
                          "`metadata:` service description is not modelled"),
     ]
-    make = Linter(Config()).lint_text("include config.mk\ndeploy:\n\tgcloud run deploy api --image=x\n", "Makefile")
+    make = Linter(Config()).lint_text("include config.mk\ndeploy:\n\tgcloud run deploy api --image=x --region=us-west2\n", "Makefile")
     assert [(f.code, f.span.start_line, f.span.start_col, f.message) for f in make.reported] == [
         ("SH001", 1, 1, "included makefile not followed: config.mk: `include` is not followed"),
     ]
@@ -477,7 +477,7 @@ def test_left_of_and_in_the_last_statement_fails_the_step() -> None:
         (WORKFLOW, "on: push\njobs:\n  a:\n    steps:\n      - run: 42\n      - run:\n      - {uses: [1]}\n"),
         (WORKFLOW, "x: &d\n  run: gcloud run deploy a --image=x --region=r\non: push\njobs:\n  a:\n    steps:\n"
                    "      - <<: *d\n"),
-        (WORKFLOW, "on:\njobs:\n  a:\n    needs: b\n  b:\n    needs: a\n    steps: [{run: 'gcloud run deploy s'}]\n"),
+        (WORKFLOW, "on:\njobs:\n  a:\n    needs: b\n  b:\n    needs: a\n    steps: [{run: 'gcloud run deploy s --region=r'}]\n"),
         ("cloudbuild.yaml", "steps:\n- name: x\n  args: 5\n"),
         ("cloudbuild.yaml", "steps:\n- name: gcr.io/cloud-builders/gcloud\n  args: [{a: 1}, '$$', '${_A}']\n"
                             "substitutions: {_A: '${_A}'}\n"),

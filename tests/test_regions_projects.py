@@ -4,9 +4,12 @@ satisfy the requirement (with IAM007), also on some paths (IAM008)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ruletest import lint_snippet
 
 from shlint_iam.config import Config
+from shlint_iam.lint import Linter
 
 HEAD = "set -euo pipefail\n"
 SA = "serviceAccount:orch@proj.iam.gserviceaccount.com"
@@ -122,3 +125,16 @@ def test_broad_role_to_an_invoker_anywhere_is_iam007() -> None:
     other = f"gcloud projects add-iam-policy-binding tooling --member={SA} --role=roles/editor\n"
     script = HEAD + EVENT + other
     assert found(script) == [("IAM001", 2, 1), ("IAM007", 3, 106)]
+
+
+def test_a_file_not_followed_may_set_the_region(tmp_path: Path) -> None:
+    # `source ./env.sh` that the analysis cannot read may run `gcloud config set run/region` or
+    # export CLOUDSDK_RUN_REGION: a missing region is then no longer certain.
+    deploy = RUN_DEPLOY.replace(" --region=us-west2", "")
+    script = tmp_path / "deploy.sh"
+    script.write_text(HEAD + "source ./env.sh\n" + deploy)
+    codes = [(f.code, f.span.start_line) for f in Linter(Config()).lint_paths([str(script)]).reported]
+    assert codes == [("SH001", 2)]
+    (tmp_path / "env.sh").write_text("PROJECT=proj\n")  # followed, and it sets no region
+    codes = [(f.code, f.span.start_line) for f in Linter(Config()).lint_paths([str(script)]).reported]
+    assert codes == [("GCL001", 3)]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..shell.interpreter import State
 from ..shell.notes import NOT_FOLLOWED, UNKNOWN_PATH, Note
+from ..shell.state import UNSEEN_CODE
 from ..shell.trace import CommandRun, Word
 from ..shell.values import (
     OTHER,
@@ -97,6 +98,8 @@ class GcloudModel:
         """gcloud has no default region for Cloud Run (nor for functions with an explicit --gen2):
         non-interactively the command fails with "You must specify a region"."""
         if cmd.path not in REGIONAL or cmd.has("--flags-file") or cmd.value("--region"):
+            return
+        if UNSEEN_CODE in state.props:  # a file not followed may have set the region property
             return
         name = cmd.positionals[0].text if cmd.positionals else ""
         if is_known(name) and _FULL_NAME.match(name):

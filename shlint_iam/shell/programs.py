@@ -13,7 +13,7 @@ from ..files import display_path
 from ..model import Span
 from ..source import SourceFile
 from .notes import NOT_FOLLOWED, NOT_FOUND, NOT_READABLE, NOT_REGULAR, UNKNOWN_PATH, Note
-from .state import MAX_CALL_DEPTH, MAX_SOURCE_DEPTH, Machine, State, _Ctx
+from .state import MAX_CALL_DEPTH, MAX_SOURCE_DEPTH, UNSEEN_CODE, Machine, State, _Ctx
 from .trace import Block, CommandRun, Word
 from .values import (
     Val,
@@ -101,12 +101,14 @@ class Programs(Machine):
         if path is None:
             command = f"{show(run.name) or 'source'} {self._as_written(run, 1) or show(target)}"
             self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, command=command))
+            state.props[UNSEEN_CODE] = "1"
             return
         if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
             return
         loaded = self.loader(path)
         if not isinstance(loaded, SourceFile):  # why it is not followed (roots.py)
             self.notes.append(self._not_followed(run, target, path, state, loaded or None))
+            state.props[UNSEEN_CODE] = "1"
             return
         tree = self.parse_fn(loaded)
         saved_src = self._src
@@ -246,6 +248,7 @@ class Programs(Machine):
         if not isinstance(text, str) or self.parse_fn is None or self._stdin_node is None:
             self.notes.append(Note(run.span, NOT_FOLLOWED, "its standard input is not known statically",
                                    command=self._command_text(run), what="script on standard input"))
+            state.props[UNSEEN_CODE] = "1"
             return
         virtual = _ShiftedSource(run.source.path, text, real_path=run.source.real_path)
         virtual.rows = self._stdin_node.start_point[0]
@@ -278,6 +281,7 @@ class Programs(Machine):
         if path is None:
             self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, command=self._command_text(run),
                                    what="child script"))
+            state.props[UNSEEN_CODE] = "1"
             return
         if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
             self.truncated = True
@@ -286,6 +290,7 @@ class Programs(Machine):
         if not isinstance(loaded, SourceFile):
             note = self._not_followed(run, target, path, state, loaded or None)
             self.notes.append(replace(note, command=self._command_text(run), what="child script"))
+            state.props[UNSEEN_CODE] = "1"
             return
         tree = self.parse_fn(loaded)
         child = self._child_state(state, args, errexit or (shebang and _shebang_errexit(loaded)))

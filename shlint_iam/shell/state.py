@@ -35,6 +35,12 @@ MAX_UNROLL = 128
 MAX_SOURCE_DEPTH = 8
 
 
+# A key of ``State.props``: code the analysis could not read (a `source` or child script not
+# followed) ran on this path, and may have set any gcloud property (`gcloud config set`,
+# `export CLOUDSDK_RUN_REGION=...`). Checks that need a property to be unset consult it.
+UNSEEN_CODE = "(code not followed)"
+
+
 @dataclass
 class FunctionDef:
     name: str
