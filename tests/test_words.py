@@ -81,6 +81,24 @@ EXPANSIONS = [
     Case("assoc-array-element-region", "set -e\ndeclare -A REGION\nREGION[api]=us-west2\n"
          + d("api").replace("--region=r", '--region="${REGION[api]}"') + "\n"
          + b("api").replace("--region=r", "--region=us-east1") + "\n", [("IAM003", 5, 1)]),
+    Case("prefix-names-loop", "set -e\nSERVICE_ORDERS=orders\nSERVICE_BILLING=billing\n"
+         'for v in "${!SERVICE_@}"; do\n  ' + d("${!v}") + "\n  " + b("${!v}") + "\ndone\n"),
+    Case("prefix-names-loop-misses-one", "set -e\nSERVICE_ORDERS=orders\nSERVICE_BILLING=billing\n"
+         'for v in "${!SERVICE_@}"; do\n  ' + d("${!v}") + "\ndone\n" + b("orders") + "\n", [("IAM001", 5, 3)]),
+    Case("quote-operator-through-eval", "set -e\nFN=orders\n" + d("orders") + '\neval "' + b("${FN@Q}") + '"\n'),
+    Case("quote-operator-through-eval-wrong", "set -e\nFN=billing\n" + d("orders") + '\neval "' + b("${FN@Q}")
+         + '"\n', [("IAM001", 3, 1)]),
+    Case("lowercase-operator", "set -e\nENV=PROD\n" + d("api-prod") + "\n" + b("api-${ENV@L}") + "\n"),
+    Case("lowercase-operator-known", "set -e\nENV=PROD\n" + d("api-prod") + "\n" + b("${ENV@L}") + "\n",
+         [("IAM001", 3, 1)]),
+    Case("lastpipe-loop-assigns", "set -e\nshopt -s lastpipe\nFN=none\nprintf 'orders\\n' | while read -r f; do\n"
+         '  FN="$f"\ndone\n' + d("orders") + "\n" + b("$FN") + "\n"),
+    Case("without-lastpipe-loop-assigns-nothing", "set -e\nFN=none\nprintf 'orders\\n' | while read -r f; do\n"
+         '  FN="$f"\ndone\n' + d("orders") + "\n" + b("$FN") + "\n", [("IAM001", 6, 1)]),
+    Case("lastpipe-exit-ends-the-script", "set -e\nshopt -s lastpipe\nprintf 'x\\n' | while read -r l; do exit 0; done\n"
+         + d("orders") + "\n"),
+    Case("without-lastpipe-exit-ends-the-subshell", "set -e\nprintf 'x\\n' | while read -r l; do exit 0; done\n"
+         + d("orders") + "\n", [("IAM001", 3, 1)]),
     Case("assoc-array-values", "set -e\ndeclare -A FN=([x]=a [y]=b)\n" + d("a") + "\n" + d("b") + "\n"
          'for f in "${FN[@]}"; do\n  ' + b("$f") + "\ndone\n"),
 ]

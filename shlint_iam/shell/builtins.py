@@ -71,6 +71,8 @@ class Builtins(Machine):
                     state.inherit_errexit = args[0] == "-s"
                 elif opt == "expand_aliases":
                     state.expand_aliases = args[0] == "-s"
+                elif opt == "lastpipe":
+                    state.lastpipe = args[0] == "-s"
 
     def _b_trap(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         if len(args) >= 2 and "ERR" in args[1:]:

@@ -552,9 +552,11 @@ class ControlFlow(Machine):
             if i < len(parts) - 1:
                 captured = []
                 part_ctx = replace(part_ctx, capture=captured)
-            # Each part runs in a subshell: variables never leave a pipeline.
-            inner = state.copy()
-            block = Block("subshell")
+            # Each part runs in a subshell: variables never leave a pipeline, except from the last
+            # part under `shopt -s lastpipe` (job control is off in scripts), which runs in this shell.
+            in_shell = state.lastpipe and i == len(parts) - 1
+            inner = state if in_shell else state.copy()
+            block = self._out if in_shell else Block("subshell")
             saved_stdin = self._stdin, self._stdin_node
             if i > 0:
                 self._stdin, self._stdin_node = piped, None
@@ -563,7 +565,8 @@ class ControlFlow(Machine):
                     self._statement(part, inner, part_ctx)
             finally:
                 self._stdin, self._stdin_node = saved_stdin
-            self._emit(block)
+            if not in_shell:
+                self._emit(block)
             piped = concat(*captured) if captured is not None else None
 
     def _s_variable_assignment(self, node: Any, state: State, ctx: _Ctx) -> None:
@@ -660,6 +663,9 @@ class ControlFlow(Machine):
         if keyword == "local" and any(self.text(c) == "-" for c in node.named_children) and self._local_dash:
             self._local_dash[-1] = True  # `local -`: the function's `set` options end with it
         flags = [self.text(c) for c in node.named_children if c.type == "word" and self.text(c).startswith("-")]
+        # Attributes the value does not show (`${V@a}`, `${V@A}`): readonly, integer, nameref, case.
+        letters = "".join(sorted({c for f in flags for c in f[1:] if c in "inrtlu"} |
+                                 ({"r"} if keyword == "readonly" else set())))
         if any("A" in f for f in flags):  # declare -A MAP: an associative array
             for c in node.named_children:
                 target = c.child_by_field_name("name") if c.type == "variable_assignment" else c
@@ -670,10 +676,14 @@ class ControlFlow(Machine):
             child = group[0]
             if child.type == "variable_assignment":
                 name = self._assign(child, state, ctx, sub_ctx, extra=group[1:])
-                if name and keyword == "export":
+                if name and (keyword == "export" or any("x" in f for f in flags)):
                     state.exported.add(name)
+                if name and letters:
+                    state.attrs[name] = letters
             elif child.type in ("variable_name", "word") and not self.text(child).startswith("-"):
                 name = self.text(child)
+                if letters:
+                    state.attrs[name] = letters
                 if keyword == "export" or any("x" in f for f in flags):
                     state.exported.add(name)
                 if keyword in ("local", "declare", "typeset") and name not in state.vars:

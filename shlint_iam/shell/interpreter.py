@@ -175,6 +175,10 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
         state.errtrace = any(r.errtrace for r in live)
         state.inherit_errexit = any(r.inherit_errexit for r in live)
         state.allexport = any(r.allexport for r in live)
+        state.lastpipe = any(r.lastpipe for r in live)
+        if any(r.attrs for r in live):
+            names = {n for r in live for n in r.attrs}
+            state.attrs = {n: "".join(sorted({c for r in live for c in r.attrs.get(n, "")})) for n in names}
         maps: dict[str, dict[str, Val]] = {}
         for key, value in live[0].maps.items():
             if all(r.maps.get(key) == value for r in live[1:]):

@@ -63,6 +63,8 @@ class State:
     inherit_errexit: bool = False  # `shopt -s inherit_errexit`: $(...) keeps `set -e`
     allexport: bool = False  # `set -a`: every variable assigned is exported
     maps: dict[str, dict[str, Val]] = field(default_factory=dict)  # associative arrays (`declare -A`)
+    attrs: dict[str, str] = field(default_factory=dict)  # attribute letters (`readonly`, `declare -i`...)
+    lastpipe: bool = False  # `shopt -s lastpipe`: a pipeline's last command runs in this shell
     aliases: dict[str, Val] = field(default_factory=dict)
     expand_aliases: bool = False  # `shopt -s expand_aliases` (off in scripts by default)
     cwd: Val = ""
@@ -87,6 +89,8 @@ class State:
             inherit_errexit=self.inherit_errexit,
             allexport=self.allexport,
             maps=dict(self.maps),  # each map is replaced, never changed in place
+            attrs=dict(self.attrs) if self.attrs else {},
+            lastpipe=self.lastpipe,
             aliases=dict(self.aliases),
             expand_aliases=self.expand_aliases,
             cwd=self.cwd,

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from . import transforms
 from .state import MAX_NESTING, Machine, State, _Ctx
 from .trace import Block
 from .values import (
@@ -270,7 +271,7 @@ class Words(Machine):
 
     def _is_at(self, node: Any) -> bool:
         text = self.text(node)
-        return text in ("$@", "${@}") or "[@]" in text
+        return text in ("$@", "${@}") or "[@]" in text or (text.startswith("${!") and text.endswith("@}"))
 
     def _substitute(self, node: Any, state: State, ctx: _Ctx) -> Val:
         """``$(...)``: run its commands in a subshell and return what they print. What the analysis
@@ -332,8 +333,14 @@ class Words(Machine):
         return value
 
     def _indirect(self, rest: list[Any], state: State, node: Any, quoted: bool) -> Val | list[Val]:
-        """``${!ref}`` (the variable named by ref's value), ``${!A[@]}`` (the keys of an array)."""
+        """``${!ref}`` (the variable named by ref's value), ``${!A[@]}`` (the keys of an array),
+        ``${!prefix@}``/``${!prefix*}`` (the names of the set variables that start with prefix)."""
         not_known = unknown(EXPANSION, "!", self._at(node), text=self.text(node))
+        if len(rest) == 2 and rest[0].type == "variable_name" and rest[1].type in ("@", "*"):
+            prefix = self.text(rest[0])
+            names = sorted(n for n in set(state.vars) | set(state.maps) if n.startswith(prefix) and
+                           n.isidentifier())
+            return join(" ", names) if rest[1].type == "*" and quoted else list(names)
         if len(rest) != 1:
             return not_known
         target = rest[0]
@@ -352,8 +359,37 @@ class Words(Machine):
         ref = self._lookup(self.text(target), state)
         if not isinstance(ref, str) or not re.fullmatch(r"[A-Za-z_]\w*|\d+", ref):
             return not_known
+        if ref in state.maps:  # the name of an associative array: its element "0"
+            return state.maps[ref].get("0", "")
         found = self._lookup(ref, state)
         return found if found is not None else unknown(ENV, ref, text=f"${ref}")
+
+    def _transformed(self, value: Val | list[Val] | None, name: str, op: str, state: State,
+                     written: str) -> Val | list[Val]:
+        """``${V@Q}``, ``${V@U}`` and the other ``@`` operators (transforms.py); of an array,
+        ``${A[@]@Q}``, each element."""
+        def not_known(of: Val) -> Val:
+            return unknown(EXPANSION, "@" + op, of, text=written)
+
+        if op == "a" and name in state.maps:
+            return transforms.attributes(state.attrs.get(name, ""), False, True, name in state.exported)
+        if value is None:  # unset here; the environment may set it
+            return not_known(unknown(ENV, name, text=f"${name}"))
+        if op in ("a", "A"):
+            if isinstance(value, list):
+                if op == "a":
+                    return transforms.attributes(state.attrs.get(name, ""), isinstance(value, list),
+                                                 name in state.maps, name in state.exported)
+                return not_known("")
+            flags = transforms.attributes(state.attrs.get(name, ""), False, False, name in state.exported)
+            if op == "a":
+                return flags
+            made = transforms.assignment(name, value, flags) if isinstance(value, str) else None
+            return made if made is not None else not_known(value)
+        if isinstance(value, list):
+            return [self._transformed(v, name, op, state, written) for v in value]  # type: ignore[misc]
+        result = transforms.transform(op, value) if isinstance(value, str) else None
+        return result if result is not None else not_known(value)
 
     def _map_element(self, name: str, index: Any, state: State, ctx: _Ctx, node: Any) -> Val | list[Val]:
         """``${MAP[key]}``, ``${MAP[$k]}``, ``${MAP[@]}`` of an associative array."""
@@ -441,6 +477,8 @@ class Words(Machine):
         op_node = rest[0]
         op = self.text(op_node)
         arg_nodes = rest[1:]
+        if op == "@":
+            return self._transformed(value, name, self.text(arg_nodes[0]) if arg_nodes else "", state, written)
 
         def arg() -> Val:
             return concat(*(self._expand_str(n, state, ctx) for n in arg_nodes))
