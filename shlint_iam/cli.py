@@ -80,6 +80,8 @@ def cli() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too.")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the fixes as a unified diff and change nothing (exit 1 when there is something to fix).")
+@click.option("--add-noqa", "add_noqa", is_flag=True,
+              help="Add a `# shlint-iam disable=CODE -- TODO` directive for every current finding, in place.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--plugin", "plugins", multiple=True, help="Load rules from an installed plugin package.")
 @click.option("--source-path", "source_path", multiple=True, type=click.Path(file_okay=False),
@@ -110,6 +112,7 @@ def check(
     apply_fix: bool,
     unsafe_fixes: bool,
     show_diff: bool,
+    add_noqa: bool,
     statistics: bool,
     plugins: tuple[str, ...],
     source_path: tuple[str, ...],
@@ -164,8 +167,10 @@ def check(
         if show_settings is not None:
             click.echo(_settings_text(show_settings, resolver.for_file(show_settings)), nl=False)
             sys.exit(0)
-        if use_stdin and (apply_fix or show_diff):
-            raise ConfigError("--fix and --diff work on files, not on standard input")
+        if use_stdin and (apply_fix or show_diff or add_noqa):
+            raise ConfigError("--fix, --diff and --add-noqa work on files, not on standard input")
+        if add_noqa and (apply_fix or show_diff):
+            raise ConfigError("--add-noqa cannot be combined with --fix or --diff (fix first, then add directives)")
         if use_stdin:
             start = Path(stdin_filename).resolve().parent if stdin_filename else Path.cwd()
             linter = resolver.for_directory(start)
@@ -179,6 +184,8 @@ def check(
                     sys.exit(1 if changed else 0)
                 if changed:
                     result = _lint_paths(resolver, list(paths), jobs)
+            if add_noqa and _add_noqa_files(resolver, result):
+                result = _lint_paths(resolver, list(paths), jobs)
     except ConfigError as exc:
         _fail(str(exc))
         return
@@ -372,6 +379,43 @@ def _fix_files(resolver: Resolver[Linter], result: LintResult, unsafe: bool, wri
                    f"file{'s' if files != 1 else ''}.", err=True)
     elif not write:
         click.echo("shlint-iam: nothing to fix.", err=True)
+    return total
+
+
+def _add_noqa_files(resolver: Resolver[Linter], result: LintResult) -> int:
+    """``--add-noqa``: write a directive for every reported finding of every linted file.
+    Returns the number of directives added (or extended)."""
+    from .files import read_bytes
+    from .frontends.names import is_document
+    from .noqa import add_noqa
+
+    total = 0
+    files = 0
+    linted = set(result.files)
+    for shown in sorted({f.path for f in result.reported if f.path in linted}):
+        path = Path(shown)
+        try:
+            original = read_bytes(path).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            _stderr(f"shlint-iam: {shown}: no directives added: {exc}")
+            continue
+        linter = resolver.for_file(path)
+
+        def lint(text: str, lnt: Linter = linter, where: str = shown) -> list[Finding]:
+            return [f for f in lnt.lint_text(text, where).reported if f.path == where]
+
+        outcome = add_noqa(lint, original, shown, document=is_document(shown))
+        if outcome.problem:
+            _stderr(f"shlint-iam: {shown}: {outcome.problem}")
+        if outcome.text == original:
+            continue
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(outcome.text)
+        total += outcome.added
+        files += 1
+    plural = "s" if total != 1 else ""
+    _stderr(f"shlint-iam: Added {total} suppression directive{plural}"
+            + (f" in {files} file{'s' if files != 1 else ''}." if files else "."))
     return total
 
 

@@ -206,6 +206,12 @@ def _scan(tree: _Tree) -> tuple[str, bool]:
 
 
 def fix_err001(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
+    span = finding.span
+    node = tree.node_at(span.start_line, span.start_col, span.start_line, span.start_col)
+    while node is not None:
+        if node.type in ("heredoc_body", "heredoc_redirect"):
+            return None  # a script in a here-document: the top of this file is not its top
+        node = node.parent
     text = ctx.source.text
     code, pipeline = _scan(tree)
     if _SET_PLUS_E.search(code):
