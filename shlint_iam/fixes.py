@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
+from .bindfix import fix_binding, fix_iam003
 from .model import SAFE, UNSAFE, Edit, Finding, Fix
 
 if TYPE_CHECKING:
@@ -44,11 +45,35 @@ FIX_DOCS: dict[str, tuple[str, str]] = {
         "next line, so that `set -e` sees `cmd` fail (`readonly x=$(cmd)` becomes `x=$(cmd)` and "
         "`readonly x`).",
     ),
+    "IAM001": (
+        "unsafe",
+        "inserts the missing invoker binding (`gcloud functions add-invoker-policy-binding NAME`, or `gcloud run "
+        "services add-iam-policy-binding NAME --role=roles/run.invoker` for a Cloud Run service) on a line of its "
+        "own right after the deploy's statement, in the same block and indentation: inside the loop body or "
+        "function that deploys, so that it uses the same words as the deploy for name, `--region`, `--project` "
+        "and the service account (`\"$svc\"`, `--region=\"$REGION\"`). Unsafe: it grants a role. Not offered "
+        "when a value has no word in the script that means the same there (the project number of the default "
+        "compute account, a flag from an array), nor for a deploy that runs in the background (`&`) or has a "
+        "here-document.",
+    ),
+    "IAM003": (
+        "unsafe",
+        "sets the binding's `--region` / `--project` to the deployed service's: the deploy's own word when both "
+        "commands run in the same function (or both outside one), else the value when it is known; it replaces "
+        "the flag's value or adds the flag after the service name. Not offered for a binding that names the "
+        "service by its full resource path or a name that differs in case. Unsafe: it changes which service the "
+        "grant goes to.",
+    ),
     "IAM004": (
         "safe",
         "rewrites `gcloud functions add-iam-policy-binding NAME --role=roles/cloudfunctions.invoker` for a "
         "gen2 function into `gcloud functions add-invoker-policy-binding NAME` with the same name, region, "
         "project and member.",
+    ),
+    "IAM008": (
+        "unsafe",
+        "inserts the invoker binding unconditionally right after the deploy, as IAM001's fix does (the conditional "
+        "one stays; a binding is idempotent). Unsafe: it grants a role on every path.",
     ),
 }
 
@@ -128,6 +153,7 @@ def attach_fixes(ctx: FileContext, findings: list[Finding]) -> list[Finding]:
 # -- ERR001: set -euo pipefail -------------------------------------------------------------------
 
 _SET_PLUS_E = re.compile(r"(?m)^\s*set\s+(?:[-+][a-zA-Z]*\s+)*(?:\+[a-zA-Z]*e|\+o\s+errexit)")
+_SET_E = re.compile(r"(?m)^\s*set\s+(?:[-+][a-zA-Z]*\s+)*(?:-[a-zA-Z]*e|-o\s+errexit)")
 _SPECIAL = set("@*#?$!-_0123456789") | {
     "HOME", "PATH", "USER", "PWD", "OLDPWD", "SHELL", "IFS", "RANDOM", "SECONDS", "LINENO", "BASH_SOURCE",
     "BASH_LINENO", "FUNCNAME", "BASH_VERSION", "HOSTNAME", "UID", "EUID", "PPID", "BASHPID", "TERM",
@@ -216,6 +242,8 @@ def fix_err001(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     code, pipeline = _scan(tree)
     if _SET_PLUS_E.search(code):
         return None  # errexit is turned off on purpose somewhere: inserting it at the top is not the fix
+    if _SET_E.search(code):
+        return None  # errexit is on already: bash ignores it where this step runs (left of `&&`...)
     relies = re.search(r"\$\{?\?", code) is not None or pipeline or _unset_expansions(text, code)
     line = _insertion_line(ctx.source.lines)
     newline = "\r\n" if ctx.source.text.split("\n", 1)[0].endswith("\r") else "\n"
@@ -321,7 +349,10 @@ def _unquote(word: str) -> str:
 FIXERS: dict[str, Fixer] = {
     "ERR001": fix_err001,
     "ERR002": fix_err002,
+    "IAM001": fix_binding,
+    "IAM003": fix_iam003,
     "IAM004": fix_iam004,
+    "IAM008": fix_binding,
 }
 
 

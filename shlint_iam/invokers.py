@@ -483,10 +483,17 @@ def binding_fix(req: Requirement) -> str:
         return (f"gcloud projects add-iam-policy-binding {show(svc.project)} --member={member}"
                 " --role=roles/workflows.invoker")
     if isinstance(origin, Deploy) and origin.kind == "function":
-        return (f"gcloud functions add-invoker-policy-binding {shell_word(origin.name)}{region}"
-                f" --member={member}{project}")
-    return (f"gcloud run services add-iam-policy-binding {shell_word(svc.name)}{region}"
-            f" --member={member} --role=roles/run.invoker{project}")
+        return invoker_command(True, shell_word(origin.name), member, region, project)
+    return invoker_command(False, shell_word(svc.name), member, region, project)
+
+
+def invoker_command(function: bool, name: str, member: str, region: str, project: str) -> str:
+    """The command that grants ``member`` the invoker role on a gen2 function (``function``) or a
+    Cloud Run service, from shell words (``region``/``project``: `` --region=WORD`` or "")."""
+    if function:
+        return f"gcloud functions add-invoker-policy-binding {name}{region} --member={member}{project}"
+    return (f"gcloud run services add-iam-policy-binding {name}{region} --member={member}"
+            f" --role=roles/run.invoker{project}")
 
 
 def location_flags(ref: ServiceRef) -> tuple[str, str]:

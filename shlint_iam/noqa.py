@@ -19,23 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from .model import Finding
+from .placement import can_insert_line_before, syntax_root
 from .source import SourceFile
 from .suppress import Directive, _target_line, directives
 
 REASON = "TODO"
 SYNTAX = "SH000"
-
-# Nodes a comment line may stand in (between two statements, after `&&`, `|`, a case pattern...).
-_STATEMENT_CONTAINERS = {
-    "program", "function_definition", "compound_statement", "subshell", "if_statement", "elif_clause",
-    "else_clause", "while_statement", "for_statement", "do_group", "case_statement", "case_item", "list",
-    "pipeline", "negated_command", "command_substitution", "redirected_statement", "variable_assignment",
-    "declaration_command",
-}
-
 
 @dataclass
 class NoqaResult:
@@ -78,10 +69,10 @@ def _directives_for(
     newline = "\r" if lines and lines[0].endswith("\r") else ""
     by_line: dict[int, list[str]] = {}
     whole_file: list[str] = []
-    tree = None if document or file_level_only else _root(source)
+    tree = None if document or file_level_only else syntax_root(source)
     for f in findings:
         first = f.scope[0] if f.scope else f.span.start_line
-        if tree is not None and _can_insert_before(source, tree, first):
+        if tree is not None and can_insert_line_before(source, tree, first):
             by_line.setdefault(first, []).append(f.code)
         else:
             whole_file.append(f.code)
@@ -154,33 +145,3 @@ def _extend(lines: list[str], replace: dict[int, str], d: Directive, codes: list
     new_comment = comment[: equals + 1] + lead + joined + body[len(codes_text):]
     replace[d.line] = line[:start] + new_comment
     return 1
-
-
-def _root(source: SourceFile) -> Any:
-    from .parse import parse
-
-    return parse(source).root_node
-
-
-def _can_insert_before(source: SourceFile, root: Any, line: int) -> bool:
-    """Whether a comment line inserted before ``line`` leaves the script's meaning unchanged:
-    ``line`` starts between statements (not in a here-document, a string, backquotes or a word)
-    and the line before it does not continue onto it with a ``\\``."""
-    if line < 1 or line > len(source._line_starts):
-        return False
-    if line == 1:
-        return not source.text.startswith("#!")
-    before = source.lines[line - 2].rstrip("\r")
-    if before.endswith("\\"):
-        return False
-    at = source._line_starts[line - 1]
-    node = root
-    while True:
-        inner = next((c for c in node.children if c.start_byte < at < c.end_byte), None)
-        if inner is None:
-            return True
-        if inner.type not in _STATEMENT_CONTAINERS:
-            return False
-        if inner.type == "command_substitution" and not source.data[inner.start_byte:].startswith(b"$("):
-            return False
-        node = inner

@@ -28,11 +28,17 @@ def render(rules: list[type[Rule]]) -> str:
         state = "on" if rule.default_enabled else "off"
         summary = rule.summary.replace("|", "\\|")
         out.append(f"| [{rule.code}](#{anchor(rule)}) | {rule.name} | {rule.severity.value}, {state} | {summary} |")
+    from .fixes import FIX_DOCS
+
     for rule in rules:
         state = "on" if rule.default_enabled else "off"
         body = re.sub(r"(?m)^(#+) ", r"#\1 ", rule.docs())
         out += ["", f"## {rule.code} {rule.name}", "", f"*{rule.severity.value}, {state} by default.* "
-                f"{rule.summary[:1].upper()}{rule.summary[1:]}.", "", body]
+                f"{rule.summary[:1].upper()}{rule.summary[1:]}.", ""]
+        automatic = FIX_DOCS.get(rule.code)
+        if automatic:
+            out += [f"**Automatic fix** ({automatic[0]}): {automatic[1]}", ""]
+        out.append(body)
     return "\n".join(out) + "\n"
 
 

@@ -172,7 +172,7 @@ def test_add_noqa_on_a_clean_file_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_where_a_comment_line_may_go() -> None:
-    from shlint_iam.noqa import _can_insert_before, _root
+    from shlint_iam.placement import can_insert_line_before, syntax_root
     from shlint_iam.source import SourceFile
 
     script = (
@@ -195,8 +195,8 @@ def test_where_a_comment_line_may_go() -> None:
         "  --region=r\n"  # 17: a word of the command: no
     )
     source = SourceFile(path="t.sh", text=script)
-    root = _root(source)
-    allowed = [n for n in range(1, 18) if _can_insert_before(source, root, n)]
+    root = syntax_root(source)
+    allowed = [n for n in range(1, 18) if can_insert_line_before(source, root, n)]
     assert allowed == [2, 4, 7, 9, 11, 12, 13, 14, 15, 16]
 
 
