@@ -37,9 +37,12 @@ _BODIES = {"program", "compound_statement", "do_group", "subshell", "else_clause
 
 def fix_binding(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     """IAM001 / IAM008: insert the invoker binding right after the deploy's statement."""
+    from .frontends.names import is_document
     from .gcloud.facts import Deploy
     from .invokers import invoker_analysis
 
+    if is_document(ctx.source.path):
+        return None  # a workflow or Makefile: its words are YAML or make text, not the script's
     outcomes = [o for o in invoker_analysis(ctx).outcomes if _reported_at(o, finding)]
     if not outcomes:
         return None
@@ -234,25 +237,28 @@ def _has_heredoc(node: Any) -> bool:
 
 def fix_iam003(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     """Set the binding's --region / --project to the deployed service's."""
+    from .frontends.names import is_document
     from .gcloud.facts import Binding, Deploy, ServiceRef
     from .invokers import Match, invoker_analysis, same_service
 
-    if "lower-case" in finding.message:
+    if "lower-case" in finding.message or is_document(ctx.source.path):
         return None
     binding = next((b for b in ctx.facts(Binding) if b.span == finding.span), None)
     if binding is None or binding.target is None or binding.run.gcloud is None:
         return None
-    deploy: Deploy | None = None
-    for outcome in invoker_analysis(ctx).outcomes:
-        if any(m.code == "IAM003" and m.binding is binding for m in outcome.near_misses):
-            anchor = outcome.requirement.anchor
-            deploy = anchor if isinstance(anchor, Deploy) else None
-            break
-    else:
-        named = [d for d in ctx.facts(Deploy) if d.service.name == binding.target.name]
-        deploy = named[-1] if named else None
-    if deploy is None:
+    outcomes = invoker_analysis(ctx).outcomes
+    if any(any(b is binding for b in o.satisfying) for o in outcomes):
+        return None  # it grants another deploy of the name: moving it would take that grant away
+    anchors = [o.requirement.anchor for o in outcomes
+               if any(m.code == "IAM003" and m.binding is binding for m in o.near_misses)]
+    meant = [d for d in anchors if isinstance(d, Deploy)]
+    if len(meant) != len(anchors):
         return None
+    if not meant:
+        meant = [d for d in ctx.facts(Deploy) if d.service.name == binding.target.name][-1:]
+    if len({(d.service.region, d.service.project) for d in meant}) != 1:
+        return None  # none, or meant for deploys in different places: which one is for people to say
+    deploy = meant[-1]
     target, svc = binding.target, deploy.service
     edits: list[Edit] = []
     changed: list[str] = []

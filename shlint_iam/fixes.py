@@ -14,6 +14,7 @@ left to fix (:data:`MAX_PASSES`).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
@@ -153,7 +154,6 @@ def attach_fixes(ctx: FileContext, findings: list[Finding]) -> list[Finding]:
 # -- ERR001: set -euo pipefail -------------------------------------------------------------------
 
 _SET_PLUS_E = re.compile(r"(?m)^\s*set\s+(?:[-+][a-zA-Z]*\s+)*(?:\+[a-zA-Z]*e|\+o\s+errexit)")
-_SET_E = re.compile(r"(?m)^\s*set\s+(?:[-+][a-zA-Z]*\s+)*(?:-[a-zA-Z]*e|-o\s+errexit)")
 _SPECIAL = set("@*#?$!-_0123456789") | {
     "HOME", "PATH", "USER", "PWD", "OLDPWD", "SHELL", "IFS", "RANDOM", "SECONDS", "LINENO", "BASH_SOURCE",
     "BASH_LINENO", "FUNCNAME", "BASH_VERSION", "HOSTNAME", "UID", "EUID", "PPID", "BASHPID", "TERM",
@@ -242,7 +242,7 @@ def fix_err001(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     code, pipeline = _scan(tree)
     if _SET_PLUS_E.search(code):
         return None  # errexit is turned off on purpose somewhere: inserting it at the top is not the fix
-    if _SET_E.search(code):
+    if "ignores `set -e`" in finding.message:
         return None  # errexit is on already: bash ignores it where this step runs (left of `&&`...)
     relies = re.search(r"\$\{?\?", code) is not None or pipeline or _unset_expansions(text, code)
     line = _insertion_line(ctx.source.lines)
@@ -412,18 +412,72 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
 def fix_text(lint: Callable[[str], list[Finding]], text: str, unsafe: bool) -> tuple[str, int]:
     """``text`` fixed until nothing is left to fix (at most MAX_PASSES lint-and-fix passes), and
     the number of fixes applied. ``lint`` gives the reported findings of a text (in this file).
-    A pass that would turn a parsing script into one with a syntax error is not applied."""
+
+    Each pass is checked by linting again: a pass that would turn a parsing script into one with
+    a syntax error is not applied. A fix is known by its rule and title; when a pass leaves a
+    fixed finding in place or makes a finding of another rule appear, its fixes are tried one at
+    a time and only those that remove their finding and add nothing are kept. No fix is applied
+    twice, so two fixes that undo each other (a binding inserted for one deploy, then pointed at
+    another deploy of the same name) cannot take turns until the passes run out."""
     total = 0
+    done: set[tuple[str, str]] = set()
+    findings = lint(text)
+    syntax_ok = not any(f.code == "SH000" for f in findings)
     for _ in range(MAX_PASSES):
-        findings = lint(text)
-        fixes = [f.autofix for f in findings if f.autofix is not None and (unsafe or f.autofix.safe)]
-        if not fixes:
+        chosen = [f for f in findings if f.autofix is not None and (unsafe or f.autofix.safe)
+                  and _key(f) not in done]
+        if not chosen:
             break
-        new, count = apply_fixes(text, fixes)
+        done |= {_key(f) for f in chosen}
+        new, count = apply_fixes(text, [f.autofix for f in chosen if f.autofix is not None])
         if new == text:
             break
-        if not any(f.code == "SH000" for f in findings) and any(f.code == "SH000" for f in lint(new)):
-            break
-        text = new
+        after = lint(new)
+        if not _worked(chosen, findings, after, syntax_ok):
+            new, count, after = _one_at_a_time(lint, text, findings, chosen, syntax_ok)
+            if not count:
+                break
+        text, findings = new, after
         total += count
     return text, total
+
+
+def _key(f: Finding) -> tuple[str, str]:
+    return (f.code, f.autofix.title if f.autofix is not None else "")
+
+
+def _said(findings: list[Finding]) -> Counter[tuple[str, str]]:
+    """What the findings say, without line numbers (lines move when lines are inserted)."""
+    return Counter((f.code, re.sub(r"\blines? \d+", "line N", f.message)) for f in findings)
+
+
+def _worked(chosen: list[Finding], before: list[Finding], after: list[Finding], syntax_ok: bool) -> bool:
+    """Whether fixing ``chosen`` removed them and made no finding of another rule appear."""
+    if syntax_ok and any(f.code == "SH000" for f in after):
+        return False
+    fixed = {_key(f) for f in chosen}
+    if any(f.autofix is not None and _key(f) in fixed for f in after):
+        return False
+    # A finding of another rule must not appear; one of the fixed rule may (ERR001's message
+    # changes once `set -e` is on) when that rule has fewer findings than before.
+    codes = {f.code for f in chosen}
+    appeared = {code for code, _ in _said(after) - _said(before)}
+    fewer = {code for code in codes
+             if sum(f.code == code for f in after) < sum(f.code == code for f in before)}
+    return appeared <= fewer
+
+
+def _one_at_a_time(lint: Callable[[str], list[Finding]], text: str, findings: list[Finding],
+                   chosen: list[Finding], syntax_ok: bool) -> tuple[str, int, list[Finding]]:
+    count = 0
+    for f in chosen:
+        current = next((g for g in findings if _key(g) == _key(f) and g.autofix is not None), None)
+        if current is None or current.autofix is None:
+            continue  # fixed along with another one
+        new, applied = apply_fixes(text, [current.autofix])
+        if not applied or new == text:
+            continue
+        after = lint(new)
+        if _worked([current], findings, after, syntax_ok):
+            text, findings, count = new, after, count + applied
+    return text, count, findings
