@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .core import FileContext
     from .fixes import _Tree
     from .gcloud.argv import Flag
-    from .gcloud.facts import Binding, Deploy
+    from .gcloud.facts import Binding, Deploy, Invoker
     from .invokers import Outcome, Requirement
     from .shell.trace import CommandRun
     from .shell.values import Val
@@ -39,11 +39,10 @@ def fix_binding(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     """IAM001 / IAM008: insert the invoker binding right after the deploy's statement."""
     from .frontends.names import is_document
     from .gcloud.facts import Deploy
-    from .invokers import invoker_analysis
 
     if is_document(ctx.source.path):
         return None  # a workflow or Makefile: its words are YAML or make text, not the script's
-    outcomes = [o for o in invoker_analysis(ctx).outcomes if _reported_at(o, finding)]
+    outcomes = _by_place(ctx).get((finding.code, finding.span), [])
     if not outcomes:
         return None
     commands = set()
@@ -67,12 +66,26 @@ def fix_binding(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     return Fix(title=f"add `{command}` after the deploy", edits=(edit,), applicability=UNSAFE)
 
 
-def _reported_at(outcome: Outcome, finding: Finding) -> bool:
-    req = outcome.requirement
-    if finding.code == "IAM001":
-        return outcome.unbound and not outcome.bound and req.anchor.span == finding.span
-    where = outcome.satisfying[0] if outcome.satisfying else req.anchor
-    return outcome.unbound and outcome.bound and where.span == finding.span
+def _by_place(ctx: FileContext) -> dict[tuple[str, Span], list[Outcome]]:
+    """The outcomes IAM001 and IAM008 report, by code and the span they are reported at (once per
+    file: a script with 5,000 deploys has 5,000 findings)."""
+    from .invokers import invoker_analysis
+
+    def index() -> dict[tuple[str, Span], list[Outcome]]:
+        found: dict[tuple[str, Span], list[Outcome]] = {}
+        for outcome in invoker_analysis(ctx).outcomes:
+            if not outcome.unbound:
+                continue
+            req = outcome.requirement
+            if outcome.bound:
+                where = outcome.satisfying[0] if outcome.satisfying else req.anchor
+                found.setdefault(("IAM008", where.span), []).append(outcome)
+            else:
+                found.setdefault(("IAM001", req.anchor.span), []).append(outcome)
+        return found
+
+    result: dict[tuple[str, Span], list[Outcome]] = ctx.cached("bindfix:places", index)
+    return result
 
 
 def _binding_command(tree: _Tree, req: Requirement, deploy: Deploy) -> str | None:
@@ -239,18 +252,19 @@ def fix_iam003(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     """Set the binding's --region / --project to the deployed service's."""
     from .frontends.names import is_document
     from .gcloud.facts import Binding, Deploy, ServiceRef
-    from .invokers import Match, invoker_analysis, same_service
+    from .invokers import Match, same_service
 
     if "lower-case" in finding.message or is_document(ctx.source.path):
         return None
-    binding = next((b for b in ctx.facts(Binding) if b.span == finding.span), None)
+    spans: dict[Span, Binding] = ctx.cached(
+        "bindfix:spans", lambda: {b.span: b for b in reversed(list(ctx.facts(Binding)))})
+    binding = spans.get(finding.span)
     if binding is None or binding.target is None or binding.run.gcloud is None:
         return None
-    outcomes = invoker_analysis(ctx).outcomes
-    if any(any(b is binding for b in o.satisfying) for o in outcomes):
+    serving, missed = _binding_roles(ctx)
+    if id(binding) in serving:
         return None  # it grants another deploy of the name: moving it would take that grant away
-    anchors = [o.requirement.anchor for o in outcomes
-               if any(m.code == "IAM003" and m.binding is binding for m in o.near_misses)]
+    anchors = missed.get(id(binding), [])
     meant = [d for d in anchors if isinstance(d, Deploy)]
     if len(meant) != len(anchors):
         return None
@@ -279,6 +293,25 @@ def fix_iam003(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
         return None
     return Fix(title=f"use the {' and '.join(changed)} of the service deployed at line {deploy.span.start_line}",
                edits=tuple(edits), applicability=UNSAFE)
+
+
+def _binding_roles(ctx: FileContext) -> tuple[set[int], dict[int, list[Deploy | Invoker]]]:
+    """The bindings (by id) that satisfy some requirement, and for each IAM003 near miss the
+    anchors of the requirements it was meant for; once per file."""
+    from .invokers import invoker_analysis
+
+    def index() -> tuple[set[int], dict[int, list[Deploy | Invoker]]]:
+        serving: set[int] = set()
+        missed: dict[int, list[Deploy | Invoker]] = {}
+        for outcome in invoker_analysis(ctx).outcomes:
+            serving.update(id(b) for b in outcome.satisfying)
+            for miss in outcome.near_misses:
+                if miss.code == "IAM003":
+                    missed.setdefault(id(miss.binding), []).append(outcome.requirement.anchor)
+        return serving, missed
+
+    result: tuple[set[int], dict[int, list[Deploy | Invoker]]] = ctx.cached("bindfix:bindings", index)
+    return result
 
 
 def _deploy_value(tree: _Tree, deploy: Deploy, binding: Binding, flag: str) -> str | None:
