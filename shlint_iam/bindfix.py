@@ -19,7 +19,7 @@ from .model import UNSAFE, Edit, Finding, Fix, Span
 
 if TYPE_CHECKING:
     from .core import FileContext
-    from .fixes import _Tree
+    from .fixtree import Tree as _Tree
     from .gcloud.argv import Flag
     from .gcloud.facts import Binding, Deploy, Invoker
     from .invokers import Outcome, Requirement
