@@ -36,14 +36,14 @@ class Analysis:
     @property
     def incomplete_reasons(self) -> list[str]:
         """Why the analysis of this file did not complete (empty: it did): a bound hit in
-        followed text, the step budget, nesting past the interpreter's bound. Findings of an
-        incomplete analysis are still reported, but the file is never counted as passing."""
+        followed text, the step budget, nesting, calls or files past the interpreter's bounds, an
+        endless recursion. Findings of an incomplete analysis are still reported, but the file
+        is never counted as passing."""
         reasons = list(self.incomplete)
         if self.exhausted:
             reasons.append("stopped at its work bound (very long or deeply nested script); what follows was not "
                            "analysed")
-        deep = next((n for n in self.notes if n.kind == TOO_DEEP), None)
-        if deep is not None:
+        for deep in (n for n in self.notes if n.kind == TOO_DEEP):
             reasons.append(f"{deep.reason} at line {deep.span.start_line} of {deep.span.path}: not analysed")
         return reasons
 

@@ -292,16 +292,22 @@ def timed_cli(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], 
 
 
 @pytest.mark.parametrize("calls", [60, 100])
-def test_recursive_fan_out_stops_at_the_step_budget_and_says_so(calls: int, tmp_path: Path) -> None:
+def test_recursive_fan_out_is_an_endless_recursion_and_says_so(calls: int, tmp_path: Path) -> None:
     # Each call runs the function `calls` times more: inlining used to stop after 64 inlines of a
-    # function and pass silently (exit 0 or 1 on what happened to be analysed), or time out.
+    # function and pass silently (exit 0 or 1 on what happened to be analysed), or time out. Every
+    # call repeats the first one on every path: bash would recurse until it crashes.
     body = "\n".join(["  f"] * calls)
     script = f"{SET_E}f() {{\n  gcloud functions deploy fn {TOPIC} --allow-unauthenticated\n{body}\n}}\nf\n"
     (tmp_path / "rec.sh").write_text(script)
     first, took = timed_cli("rec.sh", cwd=tmp_path)
     assert took < 60
     assert first.returncode == 2
-    assert "rec.sh: analysis incomplete: stopped at its work bound" in first.stderr
+    assert first.stderr == (
+        "shlint-iam: rec.sh: analysis incomplete: endless recursion: function f calls itself with the same "
+        "arguments and variables on every path at line 5 of rec.sh: not analysed\n"
+        "shlint-iam: 1 file could not be analysed completely: rec.sh (exit 2).\n"
+    )
+    assert first.stdout.startswith("rec.sh:4:76: IAM006 ")  # the findings of what was analysed
     again, _ = timed_cli("rec.sh", cwd=tmp_path)
     assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
 

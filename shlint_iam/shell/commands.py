@@ -8,8 +8,19 @@ from dataclasses import replace
 from typing import Any
 
 from ..guard import checkpoint
-from .state import MAX_CALL_DEPTH, MAX_INLINES_PER_FUNCTION, MAX_STEPS, FunctionDef, Machine, State, _Ctx, _Stop
-from .trace import Block, CommandRun, Word
+from .frames import Frame, call_entry
+from .state import (
+    MAX_CALL_DEPTH,
+    MAX_INLINES_PER_FUNCTION,
+    MAX_STEPS,
+    UNSEEN_CODE,
+    FunctionDef,
+    Machine,
+    State,
+    _Ctx,
+    _Stop,
+)
+from .trace import Block, CommandRun, Exit, Word
 from .values import (
     OTHER,
     OUTPUT,
@@ -24,6 +35,8 @@ from .words import _WORD_PARTS, _word_groups
 
 class Commands(Machine):
     """How a simple command runs: its words, wrappers, functions, the record in the trace."""
+
+    _frames: list[Frame]  # the function calls being interpreted (frames.py)
 
     def _s_command(self, node: Any, state: State, ctx: _Ctx) -> None:
         self.steps += 1
@@ -108,13 +121,16 @@ class Commands(Machine):
                             break
                 self._execute(rest, node, state, ctx, prefix)
                 return
-        if name in state.funcs and self._depth < MAX_CALL_DEPTH:
-            count = self._inlined.get(name, 0)
-            if count < MAX_INLINES_PER_FUNCTION:
-                self._inlined[name] = count + 1
-                self._call(state.funcs[name], words, state, ctx, prefix)
-                return
-            self.truncated = True
+        if name in state.funcs:
+            if self._may_inline(state.funcs[name], words, node, state, ctx):
+                count = self._inlined.get(name, 0)
+                if count < MAX_INLINES_PER_FUNCTION:
+                    self._inlined[name] = count + 1
+                    self._call(state.funcs[name], words, state, ctx, prefix)
+                    return
+                self.truncated = True
+            elif state.terminated:
+                return  # an endless recursion: this path never gets past the call
         if not is_known(written) and not is_known(resolve_defaults(written)) and self._dispatch(words, node, state, ctx,
                                                                                                   prefix):
             return
@@ -162,7 +178,13 @@ class Commands(Machine):
         candidates = [f for f in state.funcs.values()
                       if may_equal(name, f.name) and f.name not in self._function_stack
                       and not self._always_exits(f)]
-        if not candidates or self._depth >= MAX_CALL_DEPTH:
+        if not candidates:
+            return False
+        if self._depth >= MAX_CALL_DEPTH:
+            names = ", ".join(f.name for f in candidates)
+            self._bound_hit(self.span(node), "calls", f"calls nested deeper than {MAX_CALL_DEPTH} levels "
+                            f"(function {names}, called by a name not known statically)")
+            state.props[UNSEEN_CODE] = "1"
             return False
         where = f"{node.start_point[0] + 1}:{node.start_point[1] + 1}"
 
@@ -183,6 +205,36 @@ class Commands(Machine):
 
         self._choice(state, [call(f) for f in candidates] + [other], self.span(node), where)
         return True
+
+    def _may_inline(self, func: FunctionDef, words: list[Word], node: Any, state: State, ctx: _Ctx) -> bool:
+        """Whether a call of ``func`` is inlined. Not when it would repeat a call still running
+        (frames.py): that is a cycle, which adds nothing, and when it is reached on every path
+        bash would recurse until it crashes, so the analysis is incomplete. Not past
+        MAX_CALL_DEPTH either: the analysis is incomplete."""
+        running = [f for f in self._frames if f.name == func.name]
+        if running:
+            entry = call_entry(state, [w.text for w in words[1:]], ctx)
+            for frame in reversed(running):
+                if frame.repeated_by(entry):
+                    if (frame.branches, frame.ended) == (self._branches, self._ended):
+                        self._never_returns(func, node, state)
+                    return False
+        if self._depth >= MAX_CALL_DEPTH:
+            self._bound_hit(self.span(node), "calls",
+                            f"calls nested deeper than {MAX_CALL_DEPTH} levels (function {func.name})")
+            state.props[UNSEEN_CODE] = "1"  # what it would run is not seen (it may set run/region)
+            return False
+        return True
+
+    def _never_returns(self, func: FunctionDef, node: Any, state: State) -> None:
+        """A call that repeats a running one on every path: bash recurses until it runs out of
+        stack and dies, so the path ends here, as a failed run; the analysis is incomplete."""
+        span = self.span(node)
+        self._bound_hit(span, "endless", f"endless recursion: function {func.name} calls itself with the same "
+                        "arguments and variables on every path")
+        self._emit(Exit("exit", span, CRASHED))
+        state.terminated = True
+        state.exit_kind = "exit"
 
     def _always_exits(self, func: FunctionDef) -> bool:
         body = func.body
@@ -241,6 +293,7 @@ class Commands(Machine):
         block = Block("function")
         self._depth += 1
         self._function_stack.append(func.name)
+        self._frames.append(Frame(func.name, call_entry(state, state.positional, ctx), self._branches, self._ended))
         saved_scope = self._scope
         saved_options = (state.errexit, state.pipefail)
         shell_ignore = ctx.shell_ignore
@@ -259,12 +312,15 @@ class Commands(Machine):
             self._trap_at_entry.pop()
             self._depth -= 1
             self._function_stack.pop()
+            self._frames.pop()
             self._src = saved_src
             self._scope = saved_scope
             state.positional = saved_positional
         self._emit(block)
         self._resume(state, ("return", "break"))
 
+
+CRASHED = "139"  # the status of a shell killed by SIGSEGV (128 + 11): how an endless recursion ends
 
 # Commands whose arguments are themselves a command to run.
 WRAPPERS = {"command", "exec", "nohup", "time", "timeout", "sudo", "env", "xargs", "builtin", "stdbuf", "nice"}

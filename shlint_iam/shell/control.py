@@ -157,6 +157,12 @@ class ControlFlow(Machine):
         if kind == "test_command":
             self._expand_in_test(node, state, ctx)
             return self._eval_test(node, state)
+        if kind == "compound_statement" and node.children and node.children[0].type == "((":
+            # `(( attempt >= 5 ))`: true when the expression is not 0 (None: not known, or it assigns).
+            parts = node.named_children
+            number = self._arith_value(parts[0], state, ctx) if len(parts) == 1 else None
+            self._statement(node, state, ctx)
+            return None if number is None else number != 0
         if kind == "negated_command":
             inner = [c for c in node.named_children]
             value = self._condition_nodes(inner, state, ctx)
@@ -744,7 +750,7 @@ class ControlFlow(Machine):
                 return fnmatch.fnmatchcase(lv, rv) if right.type in ("extglob_pattern", "word") else lv == rv
             if op == "!=":
                 return not (fnmatch.fnmatchcase(lv, rv) if right.type in ("extglob_pattern", "word") else lv == rv)
-            return None
+            return _compare_integers(op, lv, rv)
         if expr.type in ("word", "string", "simple_expansion", "expansion", "concatenation", "raw_string"):
             value = self._expand_str(expr, state, _Ctx())
             return (value != "") if is_known(value) else None
@@ -757,6 +763,22 @@ class ControlFlow(Machine):
         with self._into(block):
             self._statements(nodes, inner, ctx.enter(ctx.shell_ignore, ctx.shell_trap and state.errtrace))
         self._emit(block)
+
+
+_INTEGER_TESTS: dict[str, Callable[[int, int], bool]] = {
+    "-eq": lambda a, b: a == b, "-ne": lambda a, b: a != b, "-lt": lambda a, b: a < b,
+    "-le": lambda a, b: a <= b, "-gt": lambda a, b: a > b, "-ge": lambda a, b: a >= b,
+}
+_INTEGER = re.compile(r"\s*[-+]?(?:0|[1-9][0-9]*)\s*")  # no leading 0: octal inside `[[ ]]`
+
+
+def _compare_integers(op: str, left: str, right: str) -> bool | None:
+    """``[ "$n" -le 1 ]`` on two known decimal integers; None otherwise (``[[ ]]`` would read
+    ``010`` as octal and a name as a variable: left unknown)."""
+    test = _INTEGER_TESTS.get(op)
+    if test is None or not _INTEGER.fullmatch(left) or not _INTEGER.fullmatch(right):
+        return None
+    return test(int(left), int(right))
 
 
 def _is_grep(node: Any) -> bool:

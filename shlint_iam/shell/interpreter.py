@@ -7,7 +7,9 @@ appear there. Branches whose outcome is unknown become ``Choice`` nodes; loops o
 are unrolled; functions are inlined at each call; ``source`` runs the named file in place.
 
 Work is bounded (commands, call depth, nesting, loop unrolling, sourced files): past a bound
-the analysis stops following and values become unknown; it never hangs.
+the analysis stops following and values become unknown; it never hangs. Reaching the command
+budget, the call depth, the nesting or the file depth makes the analysis incomplete (a TOO_DEEP
+note, exit 2); a call or file that repeats one still running is a cycle (:mod:`.frames`).
 
 The interpreter is one class assembled from one mixin per concern, all sharing one ``State``
 type and one way to fork and join paths (``Interpreter._choice``):
@@ -18,7 +20,7 @@ type and one way to fork and join paths (``Interpreter._choice``):
 - :mod:`.builtins` builtins and modelled utilities,
 - :mod:`.programs` ``source``, ``eval``, ``bash -c``, child scripts, aliases;
 - :mod:`.outputs` which variable holds which command's output, and the conditions that test it;
-- :mod:`.state` the state, contexts and bounds they share.
+- :mod:`.state` the state, contexts and bounds they share; :mod:`.frames` the calls running.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ..source import SourceFile
 from .builtins import Builtins
 from .commands import Commands
 from .control import ControlFlow
+from .frames import Frame
 from .notes import TOO_DEEP, Note
 from .outputs import Outputs, merge_outputs
 from .programs import Programs, _shebang_errexit
@@ -85,6 +88,10 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
         self._nesting = 0
         self._source_stack: list[str] = []
         self._function_stack: list[str] = []
+        self._frames: list[Frame] = []
+        self._branches = 0
+        self._ended = 0
+        self._bounds_hit: set[str] = set()
         self._last_status: list[CommandRun] = []
         self._stdin: Val | None = None  # what the command being run reads (None: the script's input)
         self._stdin_node: Any = None  # the here-document body it comes from, if any
@@ -119,9 +126,15 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
 
     def _too_deep(self, node: Any) -> None:
         """Code nested past MAX_NESTING is not analysed: the analysis is incomplete (noted once)."""
+        self._bound_hit(self.span(node), "nesting", f"nesting deeper than {MAX_NESTING} levels")
+
+    def _bound_hit(self, span: Span, bound: str, reason: str) -> None:
+        """What is at ``span`` is not analysed because ``bound`` was reached: the analysis is
+        incomplete (a TOO_DEEP note, the first time each bound is reached; ``reason`` says why)."""
         self.truncated = True
-        if not any(n.kind == TOO_DEEP for n in self.notes):
-            self.notes.append(Note(self.span(node), TOO_DEEP, f"nesting deeper than {MAX_NESTING} levels"))
+        if bound not in self._bounds_hit:
+            self._bounds_hit.add(bound)
+            self.notes.append(Note(span, TOO_DEEP, reason))
 
     def span(self, node: Any) -> Span:
         return self._src.span(node.start_point, node.end_point)
@@ -148,8 +161,12 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
         for run_branch in branches:
             branch_state = state.copy()
             block = Block("branch")
-            with self._into(block):
-                run_branch(branch_state)
+            self._branches += 1
+            try:
+                with self._into(block):
+                    run_branch(branch_state)
+            finally:
+                self._branches -= 1
             results.append(branch_state)
             blocks.append(block)
         self._emit(Choice(blocks, span))
@@ -157,6 +174,8 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
 
     def _join(self, state: State, results: list[State], label: str) -> None:
         live = [r for r in results if not r.terminated]
+        if len(live) < len(results):
+            self._ended += 1  # what follows is not reached on every path (frames.py)
         if not live:
             # Every branch ended: the join ends the way the weakest one did, so that the
             # enclosing loop or function resumes after it (what runs afterwards is kept).

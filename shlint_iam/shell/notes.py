@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 # Kinds of note.
 NOT_FOLLOWED = "not-followed"  # a file the analysis did not read (SH001)
-TOO_DEEP = "too-deep"  # code nested too deeply was not analysed (incomplete analysis)
+# Code not analysed because a bound of the interpreter was reached (nesting, calls inside calls,
+# files inside files) or a recursion would never end: the analysis is incomplete.
+TOO_DEEP = "too-deep"
 
 # Why a file was not followed (the reason of a NOT_FOLLOWED note).
 NOT_FOUND = "not found"

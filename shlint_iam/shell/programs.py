@@ -12,6 +12,7 @@ from typing import Any
 from ..files import display_path
 from ..model import Span
 from ..source import SourceFile
+from .frames import Frame
 from .notes import NOT_FOLLOWED, NOT_FOUND, NOT_READABLE, NOT_REGULAR, UNKNOWN_PATH, Note
 from .state import MAX_CALL_DEPTH, MAX_SOURCE_DEPTH, UNSEEN_CODE, Machine, State, _Ctx
 from .trace import Block, CommandRun, Word
@@ -27,6 +28,8 @@ from .words import _word_groups
 
 class Programs(Machine):
     """Other files and shells the script runs."""
+
+    _frames: list[Frame]  # the function calls being interpreted (frames.py): a child starts with none
 
     def _read_file(self, target: Val, state: State) -> str | None:
         """A data file a command reads (`.env`): only inside the project root (the loader)."""
@@ -56,8 +59,11 @@ class Programs(Machine):
         replaces the command name (expanded where it is used)."""
         name = words[0].text
         text = state.aliases.get(name, "") if isinstance(name, str) else ""
-        if not isinstance(name, str) or not isinstance(text, str) or not text or self.parse_fn is None or \
-                self._depth >= MAX_CALL_DEPTH:
+        if not isinstance(name, str) or not isinstance(text, str) or not text or self.parse_fn is None:
+            return False
+        if self._depth >= MAX_CALL_DEPTH:
+            self._bound_hit(words[0].span, "calls", f"calls nested deeper than {MAX_CALL_DEPTH} levels (alias {name})")
+            state.props[UNSEEN_CODE] = "1"
             return False
         virtual = _FixedSpanSource(self._src.path, text, real_path=self._src.real_path)
         virtual.fixed = words[0].span
@@ -103,12 +109,14 @@ class Programs(Machine):
             self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, command=command))
             state.props[UNSEEN_CODE] = "1"
             return
-        if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
-            return
+        if path in self._source_stack:
+            return  # a cycle (see MAX_SOURCE_DEPTH)
         loaded = self.loader(path)
         if not isinstance(loaded, SourceFile):  # why it is not followed (roots.py)
             self.notes.append(self._not_followed(run, target, path, state, loaded or None))
             state.props[UNSEEN_CODE] = "1"
+            return
+        if self._too_many_files(run, "sourced file", loaded, state):
             return
         tree = self.parse_fn(loaded)
         saved_src = self._src
@@ -283,20 +291,30 @@ class Programs(Machine):
                                    what="child script"))
             state.props[UNSEEN_CODE] = "1"
             return
-        if len(self._source_stack) >= MAX_SOURCE_DEPTH or path in self._source_stack:
-            self.truncated = True
-            return
+        if path in self._source_stack:
+            return  # a cycle (see MAX_SOURCE_DEPTH)
         loaded = self.loader(path)
         if not isinstance(loaded, SourceFile):
             note = self._not_followed(run, target, path, state, loaded or None)
             self.notes.append(replace(note, command=self._command_text(run), what="child script"))
             state.props[UNSEEN_CODE] = "1"
             return
+        if self._too_many_files(run, "child script", loaded, state):
+            return
         tree = self.parse_fn(loaded)
         child = self._child_state(state, args, errexit or (shebang and _shebang_errexit(loaded)))
         child.vars["0"] = path
         child.vars["BASH_SOURCE"] = [path]
         self._in_child(loaded, tree, child, state, ctx, path)
+
+    def _too_many_files(self, run: CommandRun, what: str, loaded: SourceFile, state: State) -> bool:
+        """Whether following ``loaded`` would nest files past MAX_SOURCE_DEPTH: then it is not
+        followed and the analysis is incomplete."""
+        if len(self._source_stack) < MAX_SOURCE_DEPTH:
+            return False
+        state.props[UNSEEN_CODE] = "1"
+        self._bound_hit(run.span, "files", f"files nested deeper than {MAX_SOURCE_DEPTH} levels ({what} {loaded.path})")
+        return True
 
     @staticmethod
     def _command_text(run: CommandRun) -> str:
@@ -310,10 +328,10 @@ class Programs(Machine):
     def _in_child(self, source: SourceFile, tree: Any, child: State, state: State, ctx: _Ctx, path: str) -> None:
         if isinstance(child.cwd, str) and not child.cwd:
             child.cwd = state.cwd
-        saved = (self._src, self._scope_base, self._scope, self._function_stack, self._local_dash,
+        saved = (self._src, self._scope_base, self._scope, self._function_stack, self._frames, self._local_dash,
                  self._trap_at_entry, self._stdin)
         self._source_stack.append(path)
-        self._function_stack, self._local_dash, self._trap_at_entry = [], [], []
+        self._function_stack, self._frames, self._local_dash, self._trap_at_entry = [], [], [], []
         self._stdin = None
         # A new process: its own errexit and ERR trap; its last command's status is the command's.
         child_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution, ctx.capture,
@@ -325,7 +343,7 @@ class Programs(Machine):
             with self._into(block):
                 self._statements(tree.root_node.children, child, child_ctx)
         finally:
-            (self._src, self._scope_base, self._scope, self._function_stack, self._local_dash,
+            (self._src, self._scope_base, self._scope, self._function_stack, self._frames, self._local_dash,
              self._trap_at_entry, self._stdin) = saved
             self._source_stack.pop()
         self._emit(block)

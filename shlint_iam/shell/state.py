@@ -23,6 +23,9 @@ MAX_STEPS = 40_000  # statements and commands interpreted, in all
 MAX_INLINES_PER_FUNCTION = MAX_STEPS  # no count of its own: inlining is capped by work (MAX_STEPS)
 
 
+# Function calls inlined inside one another (recursion included). A call past it is not
+# inlined and the analysis is incomplete; a call that would repeat a running one is a cycle,
+# not depth (frames.py).
 MAX_CALL_DEPTH = 24
 
 
@@ -32,6 +35,9 @@ MAX_NESTING = 300
 MAX_UNROLL = 128
 
 
+# Files (`source`, child scripts) followed inside one another. A file past it is not followed
+# and the analysis is incomplete; a file already being followed is a cycle and is not followed
+# again (bash re-reads it; an include guard makes that a no-op).
 MAX_SOURCE_DEPTH = 8
 
 
@@ -202,6 +208,9 @@ class Machine:
     _nesting: int
     _source_stack: list[str]
     _function_stack: list[str]
+    _branches: int  # undecided branches (Choice) the path being interpreted is inside
+    _ended: int  # joins so far in which a branch had left (return, exit, break)
+    _bounds_hit: set[str]  # the bounds already noted (each is noted once)
     _last_status: list[CommandRun]
     _stdin: Val | None
     _stdin_node: Any
