@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from .config import Config
 from .core import FileContext, FileProblem, Finding, ProjectContext, Rule, Severity
+from .failures import ISSUES_URL, internal_error, rule_failure
 from .files import (
     MAX_BYTES,
     Candidate,
@@ -191,7 +192,7 @@ class Linter:
                 INCOMPLETE,
             )
         except Exception as exc:  # noqa: BLE001 - an internal error must name the file, never crash
-            problem = _internal_error(source.path, exc)
+            problem = internal_error(source.path, exc)
         return FileOutcome(source.path, source.real_path, problems=[problem])
 
     def lint_sources(self, sources: Iterable[SourceFile], problems: list[FileProblem]) -> LintResult:
@@ -255,19 +256,15 @@ class Linter:
             if outcome.context is not None:
                 contexts.append(outcome.context)
         if contexts:
-            project = ProjectContext(files=contexts, config=self.config, severities=self.severities)
-            for rule_cls in self.rules:
-                def project_findings(r: type[Rule] = rule_cls) -> list[Finding]:
-                    return list(r().check_project(project))
+            from .project_pass import project_findings
 
-                try:
-                    new = run_guarded(project_findings, self.time_limit)  # plugin code: same guard as rules
-                except Exception as exc:  # noqa: BLE001 - contained per rule, like the per-file pass
-                    problems.append(rule_failure("", rule_cls, exc, cross_file=True))
-                    continue
-                for f in new:
-                    raw_by_path.setdefault(f.path, []).append(f)
-                    foreign.add(f.path)
+            project = ProjectContext(files=contexts, config=self.config, severities=self.severities)
+            # Plugin code: the same guard as rules, and a forked child when isolating (native crashes).
+            new, failed = project_findings(self.rules, project, self.time_limit, self.isolate)
+            problems.extend(failed)
+            for f in new:
+                raw_by_path.setdefault(f.path, []).append(f)
+                foreign.add(f.path)
         # Suppressions and per-file-ignores go by the file a finding is located in (a finding
         # may be in a sourced file, or in the config file), once every finding is known, so
         # that an unused directive (SUP002) is really unused.
@@ -290,7 +287,7 @@ class Linter:
             try:
                 finished = run_guarded(finish, None)
             except Exception as exc:  # noqa: BLE001
-                problems.append(_internal_error(path, exc))
+                problems.append(internal_error(path, exc))
                 finished = todo
             findings.extend(finished)
             snippets.pop(path, None)
@@ -466,37 +463,6 @@ def _sourced_file(shown: str, config: Config) -> SourceFile | None:
     path = os.path.abspath(shown)
     loaded = load_sourced(path, roots_of(SourceFile(shown, "", real_path=path), config))
     return loaded if isinstance(loaded, SourceFile) else None
-
-
-ISSUES_URL = "https://github.com/shlint-iam/shlint-iam/issues"
-
-
-def _internal_error(path: str, exc: BaseException) -> FileProblem:
-    return FileProblem(
-        path,
-        f"analysis incomplete: internal error ({_exception(exc)}); please report it at {ISSUES_URL} with this file",
-        INCOMPLETE,
-    )
-
-
-def rule_failure(path: str, rule: type[Rule], exc: BaseException, cross_file: bool = False) -> FileProblem:
-    """The problem of a rule whose check raised: it names the rule and, for a plugin rule, the
-    plugin (distribution) it comes from, so the user knows whom to tell."""
-    where = "cross-file check" if cross_file else "check"
-    if rule.origin == "shlint-iam":
-        message = (f"analysis incomplete: the {where} of rule {rule.code} failed with an internal error "
-                   f"({_exception(exc)}); please report it at {ISSUES_URL} with this file")
-    else:
-        message = (f"analysis incomplete: the {where} of rule {rule.code} from plugin {rule.origin} raised "
-                   f"{_exception(exc)}; its findings are missing (report it to the plugin's authors)")
-    return FileProblem(path, message, INCOMPLETE, rule=rule.code)
-
-
-def _exception(exc: BaseException) -> str:
-    if isinstance(exc, ExitFromCode):
-        exc = exc.original
-    text = str(exc).replace("\n", " ").strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _keep_snippets(snippets: dict[str, dict[int, str]], source: SourceFile, findings: list[Finding]) -> None:
