@@ -24,9 +24,9 @@ def frame(message: dict[str, Any]) -> bytes:
 
 
 class Client:
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "shlint_iam", "lsp"], cwd=cwd, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.buffer = b""
         self.inbox: list[dict[str, Any]] = []
         self.send({"jsonrpc": "2.0", "id": 0, "method": "initialize",
