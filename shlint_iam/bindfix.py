@@ -13,6 +13,7 @@ default compute account, a value from ``read``) there is no fix, only the sugges
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from .model import UNSAFE, Edit, Finding, Fix, Span
@@ -274,6 +275,11 @@ def fix_iam003(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
         return None  # none, or meant for deploys in different places: which one is for people to say
     deploy = meant[-1]
     target, svc = binding.target, deploy.service
+    path = _full_path_edit(tree, binding, deploy)
+    if path is not None:
+        return path
+    if binding.run.gcloud.positionals and "/" in str(binding.run.gcloud.positionals[0].text):
+        return None  # a full path that is not plain text: its region and project win over the flags
     edits: list[Edit] = []
     changed: list[str] = []
     for flag, wrong in (
@@ -293,6 +299,38 @@ def fix_iam003(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
         return None
     return Fix(title=f"use the {' and '.join(changed)} of the service deployed at line {deploy.span.start_line}",
                edits=tuple(edits), applicability=UNSAFE)
+
+
+_FULL_PATH = re.compile(r"^(projects/)([^/]+)(/locations/)([^/]+)(/(?:services|functions)/[^/]+)$")
+_PLAIN = re.compile(r"[A-Za-z0-9-]+")
+
+
+def _full_path_edit(tree: _Tree, binding: Binding, deploy: Deploy) -> Fix | None:
+    """For a binding that names the service by its full path (``projects/P/locations/R/...``,
+    which wins over --region/--project): the path with the deploy's project and region, when the
+    path is written as plain text and the deploy's values are known."""
+    from .shell.values import is_known
+
+    cmd = binding.run.gcloud
+    if not cmd.positionals or not is_known(cmd.positionals[0].text):
+        return None
+    word = cmd.positionals[0]
+    match = _FULL_PATH.match(str(word.text))
+    if match is None:
+        return None
+    source = _word_text(tree, binding.run, word.span)
+    region, project = deploy.service.region, deploy.service.project
+    if source not in (word.text, f'"{word.text}"', f"'{word.text}'") or not (
+            is_known(region) and is_known(project) and _PLAIN.fullmatch(str(region))
+            and _PLAIN.fullmatch(str(project))):
+        return None
+    new = f"{match.group(1)}{project}{match.group(3)}{region}{match.group(5)}"
+    if new == word.text:
+        return None
+    span = word.span
+    return Fix(title=f"name the service deployed at line {deploy.span.start_line}: {new}",
+               edits=(Edit(span.start_line, span.start_col, span.end_line, span.end_col, new),),
+               applicability=UNSAFE)
 
 
 def _binding_roles(ctx: FileContext) -> tuple[set[int], dict[int, list[Deploy | Invoker]]]:

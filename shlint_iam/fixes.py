@@ -61,9 +61,11 @@ FIX_DOCS: dict[str, tuple[str, str]] = {
         "unsafe",
         "sets the binding's `--region` / `--project` to the deployed service's: the deploy's own word when both "
         "commands run in the same function (or both outside one), else the value when it is known; it replaces "
-        "the flag's value or adds the flag after the service name. Not offered for a binding that names the "
-        "service by its full resource path or a name that differs in case. Unsafe: it changes which service the "
-        "grant goes to.",
+        "the flag's value or adds the flag after the service name. A binding that names the service by its full "
+        "path (`projects/P/locations/R/functions/NAME`, which wins over the flags) gets the deploy's project and "
+        "region in the path, when the path is plain text and those values are known. Not offered for a name "
+        "that differs only in case, for a binding that already serves another deploy of the name, or one meant "
+        "for deploys in different places. Unsafe: it changes which service the grant goes to.",
     ),
     "IAM004": (
         "safe",

@@ -196,6 +196,22 @@ def test_iam003_binding_in_another_function_gets_the_value(tmp_path: Path) -> No
     assert_fix(tmp_path, MISMATCH_IN_FUNCTION, MISMATCH_IN_FUNCTION_FIXED, "IAM003", "--unsafe-fixes")
 
 
+FULL_PATH = """\
+#!/bin/bash
+set -euo pipefail
+gcloud functions deploy orchestrator --gen2 --region=us-west2 --project=acme-prod \\
+  --trigger-topic=done --trigger-service-account=orch@acme-prod.iam.gserviceaccount.com
+gcloud functions add-invoker-policy-binding projects/acme-prod/locations/us-central1/functions/orchestrator \\
+  --member=serviceAccount:orch@acme-prod.iam.gserviceaccount.com
+"""
+
+
+def test_iam003_full_resource_path(tmp_path: Path) -> None:
+    # The path's region wins over --region: the fix rewrites the path.
+    fixed = FULL_PATH.replace("locations/us-central1/", "locations/us-west2/")
+    assert_fix(tmp_path, FULL_PATH, fixed, "IAM003", "--unsafe-fixes")
+
+
 def test_binding_fixes_are_unsafe_only(tmp_path: Path) -> None:
     path = tmp_path / "deploy.sh"
     for script in (PIPELINE, CONDITIONAL, MISMATCH):

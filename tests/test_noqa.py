@@ -209,3 +209,38 @@ def test_err001_fix_not_offered_for_a_script_in_a_here_document(tmp_path: Path) 
     assert [f["fix"]["applicability"] for f in data if f["code"] == "ERR001"] == ["display-only"]
     shlint("check", "--fix", "--unsafe-fixes", "deploy.sh", cwd=tmp_path)
     assert path.read_text(encoding="utf-8") == HEREDOC
+
+
+def test_add_noqa_in_a_workflow_and_a_makefile_is_file_level(tmp_path: Path) -> None:
+    # A comment line inside a `run: |` block would be part of the step's script: workflows and
+    # Makefiles get one file-level directive at the top, which YAML and make read as a comment.
+    workflow = (
+        "name: deploy\n"
+        "on: push\n"
+        "jobs:\n"
+        "  deploy:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - name: Deploy the orchestrator\n"
+        "        run: |\n"
+        "          gcloud functions deploy orch --gen2 --region=us-west2 --trigger-topic=done \\\n"
+        "            --trigger-service-account=orch@acme-prod.iam.gserviceaccount.com\n"
+    )
+    makefile = (
+        "deploy:\n"
+        "\tgcloud functions deploy orch --gen2 --region=us-west2 --trigger-topic=done "
+        "--trigger-service-account=orch@acme-prod.iam.gserviceaccount.com\n"
+    )
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "deploy.yml").write_text(workflow, encoding="utf-8")
+    (tmp_path / "Makefile").write_text(makefile, encoding="utf-8")
+    before = shlint("check", "-f", "json", ".", cwd=tmp_path)
+    assert sorted(f["path"] for f in json.loads(before.stdout)) == [".github/workflows/deploy.yml", "Makefile"]
+    proc = shlint("check", "--add-noqa", ".", cwd=tmp_path)
+    assert proc.stderr == "shlint-iam: Added 2 suppression directives in 2 files.\n"
+    directive = "# shlint-iam disable-file=IAM001 -- TODO\n"
+    assert (tmp_path / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8") == directive + workflow
+    assert (tmp_path / "Makefile").read_text(encoding="utf-8") == directive + makefile
+    assert shlint("check", ".", cwd=tmp_path).returncode == 0
+    again = shlint("check", "--add-noqa", ".", cwd=tmp_path)
+    assert again.stderr == "shlint-iam: Added 0 suppression directives.\n"
