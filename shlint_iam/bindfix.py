@@ -215,7 +215,7 @@ def _insert_after_statement(tree: _Tree, span: Span, command: str) -> Edit | Non
     end_line, end_col = tree.end(statement)
     line = source.line_text(end_line)
     rest = line[end_col - 1 :].rstrip("\r")
-    newline = "\r\n" if line.endswith("\r") else "\n"
+    newline = "\r\n" if source.lines[end_line - 1].endswith("\r") else "\n"
     tail = rest.strip()
     if tail.startswith("&") and not tail.startswith("&&"):
         return None  # the deploy runs in the background: a binding right after it would race it

@@ -206,6 +206,62 @@ gcloud functions add-invoker-policy-binding projects/acme-prod/locations/us-cent
 """
 
 
+# A deploy in `$( )`, in a case arm before `;;`, with a comment after it, with a release track,
+# in a `while read` loop, and as the condition of `if !` (the binding goes after the `fi`).
+PLACES = """\
+#!/bin/bash
+set -euo pipefail
+SA=orch@acme-prod.iam.gserviceaccount.com
+URL=$(gcloud functions deploy a1 --gen2 --region=us-west2 --trigger-topic=t --trigger-service-account="$SA" \\
+  --format='value(url)')
+case "${ENV:-dev}" in
+  prod) gcloud functions deploy a2 --gen2 --region=us-west2 --trigger-topic=t --trigger-service-account="$SA" ;;
+  *) echo skip ;;
+esac
+gcloud functions deploy a3 --gen2 --region=us-west2 --trigger-topic=t --trigger-service-account="$SA"  # ingest
+gcloud beta functions deploy a4 --gen2 --region=us-west2 --trigger-topic=t --trigger-service-account="$SA"
+while read -r fn; do
+  gcloud functions deploy "$fn" --gen2 --region=us-west2 --trigger-topic="$fn" --trigger-service-account="$SA"
+done < functions.txt
+if ! gcloud functions deploy a5 --gen2 --region=us-west2 --trigger-topic=t --trigger-service-account="$SA"; then
+  echo "deploy failed" >&2
+  exit 1
+fi
+echo "$URL"
+"""
+
+
+def _binding(name: str, indent: str = "") -> str:
+    return f'{indent}gcloud functions add-invoker-policy-binding {name} --region=us-west2 --member="serviceAccount:$SA"'
+
+
+PLACES_FIXED = (
+    PLACES.replace("--format='value(url)')\n", "--format='value(url)')\n" + _binding("a1") + "\n")
+    .replace('--trigger-service-account="$SA" ;;', '--trigger-service-account="$SA"\n' + _binding("a2", "    ") + " ;;")
+    .replace("# ingest\n", "# ingest\n" + _binding("a3") + "\n")
+    .replace('a4 --gen2 --region=us-west2 --trigger-topic=t --trigger-service-account="$SA"\n',
+             'a4 --gen2 --region=us-west2 --trigger-topic=t --trigger-service-account="$SA"\n' + _binding("a4") + "\n")
+    .replace('--trigger-service-account="$SA"\ndone', '--trigger-service-account="$SA"\n' + _binding('"$fn"', "  ")
+             + "\ndone")
+    .replace("  exit 1\nfi\n", "  exit 1\nfi\n" + _binding("a5") + "\n")
+)
+
+
+def test_iam001_binding_after_substitution_case_arm_comment_loop_and_negated_if(tmp_path: Path) -> None:
+    assert_fix(tmp_path, PLACES, PLACES_FIXED, "IAM001", "--unsafe-fixes")
+
+
+def test_iam001_binding_keeps_crlf_line_endings(tmp_path: Path) -> None:
+    script = ("#!/bin/bash\r\nset -euo pipefail\r\ngcloud functions deploy c1 --gen2 --region=us-west2 "
+              "--trigger-topic=t --trigger-service-account=c@p.iam.gserviceaccount.com\r\necho done\r\n")
+    fixed = script.replace("\r\necho", "\r\ngcloud functions add-invoker-policy-binding c1 --region=us-west2 "
+                           "--member=serviceAccount:c@p.iam.gserviceaccount.com\r\necho")
+    path = tmp_path / "deploy.sh"
+    path.write_bytes(script.encode())
+    shlint("check", "--fix", "--unsafe-fixes", "deploy.sh", cwd=tmp_path)
+    assert path.read_bytes() == fixed.encode()
+
+
 def test_iam003_full_resource_path(tmp_path: Path) -> None:
     # The path's region wins over --region: the fix rewrites the path.
     fixed = FULL_PATH.replace("locations/us-central1/", "locations/us-west2/")
