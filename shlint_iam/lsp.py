@@ -6,6 +6,14 @@ findings as diagnostics: when a document is opened or saved, and ~300 ms after t
 while typing (only the latest text is published). Closing a document clears its diagnostics.
 Each diagnostic has a quick fix that adds ``# shlint-iam disable=CODE`` for its command.
 
+Code actions never wait for a lint in progress: they are answered (in a thread of their own)
+from the latest *published* lint of the document, the one whose diagnostics the client shows:
+its findings' automatic fixes and the "disable" edits computed on the text that lint saw. Every
+edit names the document version it was computed for (``OptionalVersionedTextDocumentIdentifier``).
+When the document changed since that lint, the actions are still offered, and a client applying
+one whose version is no longer the document's refuses it: a stale action is rejected, never
+applied to a text it was not made for. The next published lint brings fresh ones.
+
 Columns: the linter counts Unicode code points; LSP counts UTF-16 code units unless the client
 offers another ``positionEncoding`` (pygls picks the client's first supported choice, so a
 client that prefers ``utf-32`` gets code points as they are).
@@ -21,7 +29,7 @@ import os
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -55,6 +63,23 @@ class Checked:
     diagnostics: list[types.Diagnostic]
     config_error: str | None = None
     problems: tuple[str, ...] = ()
+    findings: list[Finding] = field(default_factory=list)  # those the diagnostics show
+
+
+@dataclass
+class Linted:
+    """The latest published lint of one document: what its code actions are computed from."""
+
+    version: int | None
+    text: str
+    findings: list[Finding]
+    encoding: str | None
+    ends: list[_LineEnd] | None = None  # the text's line ends, computed by the first code action
+
+    def actions(self, uri: str, diagnostics: Sequence[types.Diagnostic]) -> list[types.CodeAction]:
+        if self.ends is None:
+            self.ends = _line_ends(self.text, self.text.split("\n"))
+        return quick_fixes(self.text, uri, self.version, diagnostics, self.encoding, self.findings, self.ends)
 
 
 class ShlintLanguageServer(LanguageServer):
@@ -64,6 +89,9 @@ class ShlintLanguageServer(LanguageServer):
         # The linter (tree-sitter's parser is one per process) runs in one worker thread, so
         # that the event loop keeps reading messages and lints never overlap.
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shlint-iam-lint")
+        # Code actions have a thread of their own: they never queue behind a lint.
+        self.actions = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shlint-iam-actions")
+        self.linted: dict[str, Linted] = {}  # the latest published lint of each open document
         self.pending: dict[str, asyncio.Task[None]] = {}
         # Bumped by every change, save and close: a lint publishes only if its generation is
         # still the latest for the document, so the latest text always wins.
@@ -88,6 +116,7 @@ class ShlintLanguageServer(LanguageServer):
 
     def forget(self, uri: str) -> None:
         self.generation[uri] = self.generation.get(uri, 0) + 1
+        self.linted.pop(uri, None)
         waiting = self.pending.pop(uri, None)
         if waiting is not None:
             waiting.cancel()
@@ -114,6 +143,7 @@ class ShlintLanguageServer(LanguageServer):
             if self.generation.get(uri) == generation:
                 why = f"analysis incomplete: internal error ({type(exc).__name__}: {exc})"
                 diagnostic = incomplete_diagnostic(why, text.split("\n"), encoding)
+                self.linted[uri] = Linted(version, text, [], encoding)
                 self.text_document_publish_diagnostics(
                     types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=[diagnostic])
                 )
@@ -130,6 +160,7 @@ class ShlintLanguageServer(LanguageServer):
             )
         for problem in checked.problems:
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=problem))
+        self.linted[uri] = Linted(version, text, checked.findings, encoding)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=checked.diagnostics)
         )
@@ -172,11 +203,11 @@ async def code_action(ls: ShlintLanguageServer, params: types.CodeActionParams) 
     if wanted and not any(quickfix == kind or quickfix.startswith(f"{kind}.") for kind in wanted):
         return []
     uri = params.text_document.uri
-    document = ls.workspace.get_text_document(uri)
-    text, version = document.source, document.version
-    encoding = ls.workspace.position_encoding
+    linted = ls.linted.get(uri)
+    if linted is None:
+        return []  # no lint of this document was published: none of its diagnostics are ours
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(ls.worker, quick_fixes, text, uri, version, ours, encoding)
+    return await loop.run_in_executor(ls.actions, linted.actions, uri, ours)
 
 
 def quick_fixes(
@@ -185,11 +216,14 @@ def quick_fixes(
     version: int | None,
     diagnostics: Sequence[types.Diagnostic],
     encoding: str | None = None,
+    findings: Sequence[Finding] | None = None,
+    ends: Sequence[_LineEnd] | None = None,
 ) -> list[types.CodeAction]:
     """The automatic fixes of ``diagnostics`` (the same as `check --fix`; unsafe ones say so),
-    then "Disable CODE for this line" for each."""
-    return fix_actions(text, uri, version, diagnostics, encoding) + disable_actions(
-        text, uri, version, diagnostics, encoding
+    then "Disable CODE for this line" for each; ``findings`` and ``ends`` are those of ``text``
+    when known (else it is linted and parsed again)."""
+    return fix_actions(text, uri, version, diagnostics, encoding, findings) + disable_actions(
+        text, uri, version, diagnostics, encoding, ends
     )
 
 
@@ -199,10 +233,12 @@ def fix_actions(
     version: int | None,
     diagnostics: Sequence[types.Diagnostic],
     encoding: str | None = None,
+    findings: Sequence[Finding] | None = None,
 ) -> list[types.CodeAction]:
-    """A quick fix for each of ``diagnostics`` whose finding has an automatic fix. The text is
-    linted again, so the edits are those of this version of the document."""
-    findings = _findings(text, uri)[0]
+    """A quick fix for each of ``diagnostics`` whose finding (among ``findings``, the lint of
+    ``text``; linted again when None) has an automatic fix, versioned ``version``."""
+    if findings is None:
+        findings = _findings(text, uri)[0]
     lines = text.split("\n")
     actions: list[types.CodeAction] = []
     for diagnostic in diagnostics:
@@ -270,7 +306,7 @@ def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:
     ]
     problems = tuple(f"shlint-iam: {p.path}: {p.message}" if p.path else f"shlint-iam: {p.message}"
                      for p in file_problems)
-    return Checked(diagnostics, config_error, problems)
+    return Checked(diagnostics, config_error, problems, findings)
 
 
 def _findings(text: str, uri: str) -> tuple[list[Finding], Any, str | None, list[FileProblem], set[str]]:
@@ -387,9 +423,12 @@ def disable_actions(
     version: int | None,
     diagnostics: Sequence[types.Diagnostic],
     encoding: str | None = None,
+    ends: Sequence[_LineEnd] | None = None,
 ) -> list[types.CodeAction]:
     """A "Disable CODE for this line" quick fix for each of ``diagnostics``."""
     actions: list[types.CodeAction] = []
+    if ends is None:
+        ends = _line_ends(text, text.split("\n"))
     seen: set[tuple[str, int]] = set()
     for diagnostic in diagnostics:
         code = str(diagnostic.code).upper()
@@ -400,7 +439,7 @@ def disable_actions(
             continue
         seen.add((code, line))
         scope = _scope(diagnostic)
-        edit = disable_edit(text, line, code, scope, encoding)
+        edit = disable_edit(text, line, code, scope, encoding, ends)
         if edit is None:
             continue
         actions.append(
@@ -433,7 +472,12 @@ def _scope(diagnostic: types.Diagnostic) -> tuple[int, int] | None:
 
 
 def disable_edit(
-    text: str, line: int, code: str, scope: tuple[int, int] | None = None, encoding: str | None = None
+    text: str,
+    line: int,
+    code: str,
+    scope: tuple[int, int] | None = None,
+    encoding: str | None = None,
+    ends: Sequence[_LineEnd] | None = None,
 ) -> types.TextEdit | None:
     """The edit that suppresses ``code`` for the command at 0-based ``line``: `` # shlint-iam
     disable=CODE`` at the end of that line, or ``,CODE`` added to the directive already there.
@@ -446,7 +490,8 @@ def disable_edit(
     lines = text.split("\n")
     if not 0 <= line < len(lines):
         return None
-    ends = _line_ends(text, lines)
+    if ends is None:
+        ends = _line_ends(text, lines)
     candidates = [line]
     if scope is not None and scope[1] - 1 != line and 0 <= scope[1] - 1 < len(lines):
         candidates.append(scope[1] - 1)

@@ -1,15 +1,17 @@
-"""Parsing with tree-sitter-bash: one parser per process, and the syntax errors it found."""
+"""Parsing with tree-sitter-bash: one parser per thread, and the syntax errors it found."""
 
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
 from .model import Span
 from .source import SourceFile
 
-_PARSER: Any = None
+_LANGUAGE: Any = None
+_PARSERS = threading.local()  # a tree-sitter parser must not be used by two threads at once
 
 # -- bounded parsing ---------------------------------------------------------------------------
 # tree-sitter's parse time is about quadratic on some inputs (long runs of `)`, `|`, `<`, `>`,
@@ -30,14 +32,24 @@ class ParseIncomplete(Exception):
     """tree-sitter was stopped before the end of the text (a parse bound was reached)."""
 
 
-def parser() -> Any:
-    global _PARSER
-    if _PARSER is None:
+def language() -> Any:
+    global _LANGUAGE
+    if _LANGUAGE is None:
         import tree_sitter
         import tree_sitter_bash
 
-        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
-    return _PARSER
+        _LANGUAGE = tree_sitter.Language(tree_sitter_bash.language())
+    return _LANGUAGE
+
+
+def parser() -> Any:
+    """This thread's parser (the language server's code actions parse beside a running lint)."""
+    p = getattr(_PARSERS, "parser", None)
+    if p is None:
+        import tree_sitter
+
+        p = _PARSERS.parser = tree_sitter.Parser(language())
+    return p
 
 
 def parse(source: SourceFile) -> Any:
@@ -184,7 +196,7 @@ def _misplaced_keywords(source: SourceFile, tree: Any) -> list[tuple[Span, str]]
     import tree_sitter
 
     if _QUERY is None:
-        _QUERY = tree_sitter.Query(parser().language, "(command_name (word) @name)")
+        _QUERY = tree_sitter.Query(language(), "(command_name (word) @name)")
     found = []
     for node in tree_sitter.QueryCursor(_QUERY).captures(tree.root_node).get("name", []):
         text = source.data[node.start_byte : node.end_byte]
