@@ -12,7 +12,6 @@ Every error names the file and the 1-based line of the offending key or value.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -26,10 +25,14 @@ from .model import Severity
 if TYPE_CHECKING:
     from .registry import Registry
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+
+def _toml() -> Any:
+    """The TOML parser, imported when a configuration file is read (not for a run without one)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 DOTFILE = ".shlint-iam.toml"
 PYPROJECT = "pyproject.toml"
@@ -161,6 +164,7 @@ _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
+    tomllib = _toml()
     try:
         return tomllib.loads(text)
     except RecursionError:  # tomllib recurses per level of nested arrays and inline tables
@@ -202,6 +206,8 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
 
     for name in table:
         if name not in _KEYS:
+            import difflib
+
             close = difflib.get_close_matches(name, list(_KEYS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise fail(lines.key((name,)), f"unknown key {name!r}{where}{hint}")
@@ -257,6 +263,8 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
         from .gcloud.regions import REGIONS
 
         if config.default_region not in REGIONS:
+            import difflib
+
             close = difflib.get_close_matches(config.default_region, list(REGIONS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise fail(

@@ -185,24 +185,51 @@ def scanner_safe(data: bytes) -> bytes:
 
 
 _RESERVED = {b"fi", b"done", b"esac", b"then", b"else", b"elif", b"do", b"in"}
+# Every place a reserved word's bytes occur (overlapping): a command name that is one starts at one.
+_RESERVED_AT = re.compile(rb"(?=(fi|done|esac|then|else|elif|do|in))")
+_BY_POSITION = 256  # up to this many places, each is looked up in the tree; past it, a query runs
 _QUERY: Any = None
 
 
 def _misplaced_keywords(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
     """Reserved words that tree-sitter accepts as command names but bash rejects (a stray `fi`)."""
-    global _QUERY
     if not any(word.decode() in source.text for word in (b"fi", b"done", b"esac", b"then", b"else", b"do")):
         return []
+    # Building the query costs more than a short script's whole parse (~8 ms): a short script's
+    # candidates are looked up by position instead; both find every `command_name` word exactly.
+    data = source.data
+    places = []
+    for m in _RESERVED_AT.finditer(data):
+        places.append(m.start())
+        if len(places) > _BY_POSITION:
+            break
+    if len(places) <= _BY_POSITION:
+        root = tree.root_node
+        names = []
+        for start in places:
+            node = root.descendant_for_byte_range(start, start + 1)  # the leaf starting there
+            if node is not None and node.type == "word" and node.start_byte == start:
+                parent = node.parent
+                if parent is not None and parent.type == "command_name":
+                    names.append(node)
+    else:
+        names = _command_name_words(tree)
+    found = []
+    for node in names:
+        text = data[node.start_byte : node.end_byte]
+        if text in _RESERVED:
+            found.append((source.span(node.start_point, node.end_point), f"unexpected `{text.decode()}`"))
+    return found
+
+
+def _command_name_words(tree: Any) -> list[Any]:
+    global _QUERY
     import tree_sitter
 
     if _QUERY is None:
         _QUERY = tree_sitter.Query(language(), "(command_name (word) @name)")
-    found = []
-    for node in tree_sitter.QueryCursor(_QUERY).captures(tree.root_node).get("name", []):
-        text = source.data[node.start_byte : node.end_byte]
-        if text in _RESERVED:
-            found.append((source.span(node.start_point, node.end_point), f"unexpected `{text.decode()}`"))
-    return found
+    found = tree_sitter.QueryCursor(_QUERY).captures(tree.root_node).get("name", [])
+    return sorted(found, key=lambda node: node.start_byte)  # in the text's order, as by position
 
 
 def syntax_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:

@@ -18,7 +18,6 @@ opt-in); both are made here, while suppressions are applied, because only this s
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
@@ -232,6 +231,8 @@ def _directive_findings(
             problems = [d.problem] if d.problem else []
             for code in d.codes:
                 if code != "ALL" and code not in known:
+                    import difflib
+
                     close = difflib.get_close_matches(code, sorted(known), n=1)
                     hint = f" (did you mean {close[0]}?)" if close else ""
                     problems.append(f"unknown rule code {code!r} in suppression directive{hint}")

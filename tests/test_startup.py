@@ -35,11 +35,13 @@ try:
     main(sys.argv[1:] if sys.argv[1] == "check" else sys.argv[2:])
 except SystemExit as exc:
     code = exc.code
-heavy = ["importlib.metadata", "yaml", "multiprocessing", "sarif_om", "jsonschema", "pygls", "lsprotocol",
+heavy = ["importlib.metadata", "tomllib", "yaml", "multiprocessing", "sarif_om", "jsonschema", "pygls", "lsprotocol",
          "shlint_iam.frontends.cloudbuild", "shlint_iam.frontends.github_actions", "shlint_iam.lsp",
          "shlint_iam.parallel"]
 print("exit", code, file=sys.stderr)
 print("imported:", *[m for m in heavy if m in sys.modules], file=sys.stderr)
+parse = sys.modules.get("shlint_iam.parse")
+print("query built:", getattr(parse, "_QUERY", None) is not None, file=sys.stderr)
 """
 
 
@@ -59,6 +61,35 @@ def test_one_shell_script_imports_no_yaml_metadata_pool_or_sarif(tmp_path: Path,
         imported, stderr = probe(where, "check", "-f", fmt, "deploy.sh", cwd=tmp_path)
         assert "exit 1" in stderr  # IAM001: the function is deployed with no invoker binding
         assert imported == []
+        # tree-sitter's query for stray keywords costs more than parsing a short script: a
+        # short script's candidates are looked up by position instead.
+        assert where == "forked" or "query built: False" in stderr
+
+
+def test_a_config_file_still_imports_the_toml_parser(tmp_path: Path) -> None:
+    (tmp_path / "deploy.sh").write_text(DEPLOY)
+    (tmp_path / ".shlint-iam.toml").write_text('ignore = ["IAM001"]\n')
+    imported, stderr = probe("in-process", "check", "deploy.sh", cwd=tmp_path)
+    assert "exit 0" in stderr and imported == ["tomllib"]
+
+
+def test_stray_keywords_by_position_and_by_query_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shlint_iam import parse
+    from shlint_iam.source import SourceFile
+
+    script = "if true; then :; fi\nfi\nfor x in a; do echo $x; done\ndone\nx; do\nin a\nf() { esac; }\nelif y\n"
+    script += "for file in *; do [ -f \"$file\" ] && echo done; done\n" * 30  # `fi`, `in`, `do` inside words
+    source = SourceFile.from_bytes("x.sh", script.encode())
+    tree = parse.parse(source)
+    found = []
+    for limit in (10**6, 0):  # every candidate by position; then the query
+        monkeypatch.setattr(parse, "_BY_POSITION", limit)
+        found.append(parse._misplaced_keywords(source, tree))
+    assert found[0] == found[1]
+    assert [(span.start_line, span.start_col, why) for span, why in found[0]] == [
+        (2, 1, "unexpected `fi`"), (4, 1, "unexpected `done`"), (5, 4, "unexpected `do`"),
+        (6, 1, "unexpected `in`"), (7, 7, "unexpected `esac`"), (8, 1, "unexpected `elif`"),
+    ]
 
 
 def test_sarif_imports_sarif_om_only_for_sarif(tmp_path: Path) -> None:
