@@ -1,11 +1,13 @@
-"""How long the language server takes from a change to its diagnostics, on a 200-line script.
+"""How long the language server takes from a change to its diagnostics, on 200 and 5,000 lines.
 
-Starts ``python -m shlint_iam lsp``, opens a generated 200-line deploy script, then sends N
+Starts ``python -m shlint_iam lsp``, opens a generated deploy script of each size, then sends N
 full-text ``didChange`` notifications one at a time (each waiting for its diagnostics) and prints
 the time from each change to its ``publishDiagnostics`` minus the server's debounce, i.e. the
-cost of linting plus the JSON-RPC round trip. Usage::
+cost of linting plus the JSON-RPC round trip. Then, for each size, the time a ``codeAction``
+sent right after a ``didSave`` (which lints at once) takes to be answered, and whether it came
+before that lint's diagnostics (issue 15: code actions never wait for a lint). Usage::
 
-    python benchmarks/lsp_latency.py [--changes 20] [--lines 200]
+    python benchmarks/lsp_latency.py [--changes 20] [--lines 200 5000]
 """
 
 from __future__ import annotations
@@ -94,43 +96,67 @@ class Server:
                 return params
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--changes", type=int, default=20)
-    parser.add_argument("--lines", type=int, default=200)
-    args = parser.parse_args()
+def measure(lines: int, changes: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "deploy.sh"
-        path.write_text(script(args.lines, 0), encoding="utf-8")
+        path.write_text(script(lines, 0), encoding="utf-8")
         uri = path.as_uri()
         server = Server(tmp)
         server.request("initialize", {"processId": os.getpid(), "rootUri": Path(tmp).as_uri(), "capabilities": {}})
         server.send({"method": "initialized", "params": {}})
         started = time.perf_counter()
         server.send({"method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": uri, "languageId": "shellscript", "version": 1, "text": script(args.lines, 0)}}})
+            "uri": uri, "languageId": "shellscript", "version": 1, "text": script(lines, 0)}}})
         opened = server.diagnostics(1)
         first = time.perf_counter() - started
         latencies = []
-        for n in range(args.changes):
+        version = 1
+        for n in range(changes):
             version = n + 2
-            text = script(args.lines, version)
+            text = script(lines, version)
             started = time.perf_counter()
             server.send({"method": "textDocument/didChange", "params": {
                 "textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}})
-            server.diagnostics(version)
+            latest = server.diagnostics(version)
             latencies.append(time.perf_counter() - started - DEBOUNCE_SECONDS)
+        # A code action while the document is linted again (didSave lints at once).
+        ours = [d for d in latest["diagnostics"] if d.get("code")]
+        server.send({"method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}})
+        started = time.perf_counter()
+        server.ident += 1
+        server.send({"id": server.ident, "method": "textDocument/codeAction", "params": {
+            "textDocument": {"uri": uri}, "range": ours[0]["range"] if ours else latest["diagnostics"][0]["range"],
+            "context": {"diagnostics": ours}}})
+        action: float | None = None
+        action_first = True  # until that lint's diagnostics come first
+        while action is None:
+            message = server.read()
+            if message.get("id") == server.ident and "method" not in message:
+                action = time.perf_counter() - started
+            elif message.get("method") == "textDocument/publishDiagnostics":
+                action_first = False
         server.request("shutdown", None)
         server.send({"method": "exit", "params": None})
         server.proc.wait(timeout=10)
     ms = sorted(x * 1000 for x in latencies)
     found = len(opened["diagnostics"])
-    print(f"script: {args.lines} lines, {found} diagnostics; debounce {DEBOUNCE_SECONDS * 1000:.0f} ms")
-    print(f"didOpen -> diagnostics (first lint, cold): {first * 1000:.1f} ms")
+    print(f"script: {lines} lines, {found} diagnostics; debounce {DEBOUNCE_SECONDS * 1000:.0f} ms")
+    print(f"  didOpen -> diagnostics (first lint, cold): {first * 1000:.1f} ms")
     print(
-        f"didChange -> diagnostics minus debounce over {len(ms)} changes: "
+        f"  didChange -> diagnostics minus debounce over {len(ms)} changes: "
         f"median {statistics.median(ms):.1f} ms, min {ms[0]:.1f} ms, max {ms[-1]:.1f} ms"
     )
+    print(f"  codeAction during a lint: answered in {action * 1000:.1f} ms, "
+          f"{'before' if action_first else 'after'} that lint's diagnostics")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--lines", type=int, nargs="+", default=[200, 5000])
+    args = parser.parse_args()
+    for lines in args.lines:
+        measure(lines, args.changes)
 
 
 if __name__ == "__main__":

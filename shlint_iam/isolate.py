@@ -19,6 +19,7 @@ import os
 import pickle
 import select
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
@@ -105,6 +106,52 @@ def can_isolate() -> bool:
     return hasattr(os, "fork")
 
 
+class Cancel:
+    """Stops the work of one job at once: the children that :func:`map_isolated` forks in a
+    thread running under ``with token.applied():`` are killed by :meth:`cancel` (from any
+    thread), and answer with a :class:`Crash`. The language server cancels a superseded lint
+    this way: a newer text never waits for the lint of an older one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pids: set[int] = set()
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            for pid in self._pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+
+    @contextlib.contextmanager
+    def applied(self) -> Iterator[Cancel]:
+        _CURRENT.token = self
+        try:
+            yield self
+        finally:
+            _CURRENT.token = None
+
+    def _started(self, pid: int) -> None:
+        with self._lock:
+            self._pids.add(pid)
+            if self.cancelled:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+
+    def _ended(self, pid: int) -> None:
+        # Before the child is reaped: its pid cannot be reused while it is a zombie.
+        with self._lock:
+            self._pids.discard(pid)
+
+
+_CURRENT = threading.local()
+
+
+def _token() -> Cancel | None:
+    return cast("Cancel | None", getattr(_CURRENT, "token", None))
+
+
 def map_isolated(fn: Callable[[_I], _R], items: Sequence[_I], workers: int = 1) -> Iterator[_R | Crash]:
     """``fn(item)`` for every item, in order, each computed in a forked child (see module doc)."""
     if not items:
@@ -184,10 +231,20 @@ def _spawn(fn: Callable[[_I], _R], items: Sequence[_I]) -> _Child[_I]:
         finally:
             os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
     child_end.close()
+    token = _token()
+    if token is not None:
+        token._started(pid)
     return _Child(pid, parent_end)
 
 
+def _forget(child: _Child[_I]) -> None:
+    token = _token()
+    if token is not None:
+        token._ended(child.pid)
+
+
 def _reap(child: _Child[_I], exc: BaseException) -> str:
+    _forget(child)
     try:
         _, status = os.waitpid(child.pid, 0)
     except ChildProcessError:
@@ -212,6 +269,7 @@ def _stop(child: _Child[_I]) -> None:
             os.kill(child.pid, signal.SIGKILL)  # interrupted while it was working
     except OSError:
         pass
+    _forget(child)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(child.pid, 0)
     child.conn.close()

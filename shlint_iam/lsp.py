@@ -41,6 +41,7 @@ from pygls.uris import to_fs_path
 from . import __version__
 from .config import Config, ConfigError
 from .core import CODE_PATTERN
+from .isolate import Cancel
 from .model import FileProblem, Finding, Severity
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class ShlintLanguageServer(LanguageServer):
         # Code actions have a thread of their own: they never queue behind a lint.
         self.actions = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shlint-iam-actions")
         self.linted: dict[str, Linted] = {}  # the latest published lint of each open document
+        self.running: dict[str, Cancel] = {}  # stops the lint in progress of a document
         self.pending: dict[str, asyncio.Task[None]] = {}
         # Bumped by every change, save and close: a lint publishes only if its generation is
         # still the latest for the document, so the latest text always wins.
@@ -100,8 +102,10 @@ class ShlintLanguageServer(LanguageServer):
 
     # -- scheduling ---------------------------------------------------------------------------
     def schedule(self, uri: str, delay: float) -> None:
-        """Lint ``uri`` after ``delay`` seconds, replacing any lint still waiting for it."""
+        """Lint ``uri`` after ``delay`` seconds, replacing any lint still waiting for it or in
+        progress (its forked child is killed: its diagnostics would never be published)."""
         self.generation[uri] = self.generation.get(uri, 0) + 1
+        self._stop_running(uri)
         waiting = self.pending.pop(uri, None)
         if waiting is not None:
             waiting.cancel()
@@ -114,8 +118,14 @@ class ShlintLanguageServer(LanguageServer):
 
         task.add_done_callback(done)
 
+    def _stop_running(self, uri: str) -> None:
+        running = self.running.pop(uri, None)
+        if running is not None:
+            running.cancel()
+
     def forget(self, uri: str) -> None:
         self.generation[uri] = self.generation.get(uri, 0) + 1
+        self._stop_running(uri)
         self.linted.pop(uri, None)
         waiting = self.pending.pop(uri, None)
         if waiting is not None:
@@ -133,8 +143,9 @@ class ShlintLanguageServer(LanguageServer):
         text, version = document.source, document.version
         encoding = self.workspace.position_encoding
         loop = asyncio.get_running_loop()
+        token = self.running[uri] = Cancel()
         try:
-            checked = await loop.run_in_executor(self.worker, check_text, text, uri, encoding)
+            checked = await loop.run_in_executor(self.worker, _check_unless_cancelled, token, text, uri, encoding)
         except Exception as exc:  # noqa: BLE001 - a linter bug must not take the server down
             log.exception("linting %s failed", uri)
             self.window_log_message(
@@ -148,7 +159,10 @@ class ShlintLanguageServer(LanguageServer):
                     types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=[diagnostic])
                 )
             return
-        if self.generation.get(uri) != generation:
+        finally:
+            if self.running.get(uri) is token:
+                del self.running[uri]
+        if checked is None or self.generation.get(uri) != generation:
             return  # a newer text (or a close) came in while this one was linted
         if checked.config_error and checked.config_error not in self.shown_errors:
             self.shown_errors.add(checked.config_error)
@@ -290,6 +304,13 @@ def document_path(uri: str) -> str | None:
     if path is None or "\0" in path:
         return None  # `%00` in the URI: no file can have that name; linted as an unsaved buffer
     return path
+
+
+def _check_unless_cancelled(token: Cancel, text: str, uri: str, encoding: str | None) -> Checked | None:
+    if token.cancelled:
+        return None  # superseded while it waited for the worker
+    with token.applied():
+        return check_text(text, uri, encoding)
 
 
 def check_text(text: str, uri: str, encoding: str | None = None) -> Checked:

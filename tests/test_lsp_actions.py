@@ -101,6 +101,8 @@ async def test_a_code_action_is_answered_before_the_lint_in_progress_ends(
     first = await next_diagnostics(client, uri, None)
     (finding,) = iam001(first)
     assert (finding.range.start.line, finding.range.start.character) == (2, 0)
+    # The first code action reads the text's line ends (a parse); later ones reuse them.
+    assert [a.title for a in await actions_for(client, uri, finding)] == ["Disable IAM001 for this line"]
     # Saving lints again at once; the code action is sent while that lint runs.
     client.text_document_did_save(types.DidSaveTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
@@ -155,3 +157,50 @@ async def test_no_actions_before_a_lint_was_published_or_after_close(client: Lan
     client.text_document_did_close(types.DidCloseTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     assert await actions_for(client, uri, finding) == []
+
+
+@pytest.mark.asyncio
+async def test_a_superseded_lint_publishes_nothing(client: LanguageClient, tmp_path: Path) -> None:
+    path = tmp_path / "deploy.sh"
+    uri = path.as_uri()
+    open_document(client, uri, big_script())  # linted at once; the change below supersedes it
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text="#!/bin/bash\nset -euo pipefail\n")]))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert list(client.diagnostics[uri]) == []  # the first publication is the newer text's
+
+
+def test_cancel_kills_the_child_working_for_the_job() -> None:
+    import threading
+    import time
+
+    from shlint_iam.isolate import Cancel, Crash, map_isolated
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    token = Cancel()
+    results: list[object] = []
+    started = threading.Event()
+
+    def work() -> None:
+        with token.applied():
+            started.set()
+            results.extend(map_isolated(lambda seconds: time.sleep(seconds) or seconds, [3600.0]))
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    started.wait()
+    while not token._pids:  # the child is forked
+        time.sleep(0.01)
+    token.cancel()
+    thread.join(60)  # a guard against a hang only: the child sleeps for an hour unless killed
+    assert not thread.is_alive()
+    assert results == [Crash("killed by signal SIGKILL")]
+    # A job cancelled before it forks kills its child at once.
+    late = Cancel()
+    late.cancel()
+    with late.applied():
+        assert list(map_isolated(lambda seconds: time.sleep(seconds) or seconds, [3600.0])) == [
+            Crash("killed by signal SIGKILL")
+        ]
