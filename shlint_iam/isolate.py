@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import os
 import pickle
 import select
@@ -165,6 +166,10 @@ def map_isolated(fn: Callable[[_I], _R], items: Sequence[_I], workers: int = 1) 
     done: dict[int, _R | Crash] = {}
     children: list[_Child[_I]] = []
     following = 0
+    # The objects that exist now are the parent's (modules, tables, configuration): frozen, the
+    # children's garbage collections never visit them, so they never write to (and copy) the
+    # pages the children share with the parent. About 12% of the CPU time of a one-file lint.
+    gc.freeze()
     try:
         for _ in range(max(1, min(workers, len(items)))):
             children.append(_spawn(fn, items))
@@ -200,6 +205,7 @@ def map_isolated(fn: Callable[[_I], _R], items: Sequence[_I], workers: int = 1) 
     finally:
         for child in children:
             _stop(child)
+        gc.unfreeze()  # collected as usual again (a language server lints for hours)
 
 
 def _assign(child: _Child[_I], todo: list[int]) -> None:

@@ -146,3 +146,19 @@ def test_automatic_jobs_give_the_serial_result_on_a_large_set(tmp_path: Path) ->
     auto.isolate = True
     a, b = serial.lint_paths(paths, jobs=1), auto.lint_paths(paths, jobs=None)
     assert a.findings and (a.findings, a.problems, a.files) == (b.findings, b.problems, b.files)
+
+
+def test_objects_are_frozen_while_children_lint_and_unfrozen_after() -> None:
+    import gc
+    import os
+
+    from shlint_iam.isolate import map_isolated
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    assert gc.get_freeze_count() == 0
+    seen = []
+    for result in map_isolated(lambda n: n * 2, [1, 2]):
+        seen.append((result, gc.get_freeze_count() > 0))
+    assert seen == [(2, True), (4, True)]
+    assert gc.get_freeze_count() == 0  # a long-running language server collects them again
