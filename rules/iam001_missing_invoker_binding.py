@@ -54,6 +54,11 @@ class MissingInvokerBinding(Rule):
     service, region, project or member surely differs from the requirement's, so an unknown
     project or region (`--project="$PROJECT"`, a gcloud config default) never makes a binding
     "for another service". IAM009 lists the bindings that were trusted this way.
+
+    A deploy whose flags come from a variable set by an `if`/`case` (`case "$1" in hook)
+    TRIGGER="--trigger-topic=jobs" ;; esac`) is checked on each branch with that branch's values;
+    when it lacks the binding on several branches, one finding lists each ("whichever branch at
+    line 4 runs, ...").
     """
 
     code = "IAM001"
@@ -112,6 +117,13 @@ class MissingInvokerBinding(Rule):
                 for r, o in zip(reqs, outcomes, strict=True))
             message = (f"service {show(reqs[0].service.name)} is called by {len(reqs)} invokers that get no "
                        f"roles/run.invoker {_when(reqs[0])}: {callers}")
+        elif _alternatives(reqs):
+            # Variants of one command on different branches (shell/arms.py): only one of them runs.
+            items = "; ".join(
+                f"{r.describe()} as {_identity(r)}{_revoked(o)}" if r.identity is not None
+                else f"{r.describe()} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
+            message = (f"whichever branch{_branch_lines(reqs)} runs, this command deploys an event-invoked service "
+                       f"whose invoker gets no roles/run.invoker {_when(reqs[0])}: {items}")
         elif len(identities) == 1 and all(r.identity is not None for r in reqs):
             items = ", ".join(f"{r.describe()}{_revoked(o)}" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"this command deploys {len(reqs)} event-invoked services that get no roles/run.invoker "
@@ -126,6 +138,21 @@ class MissingInvokerBinding(Rule):
         notes = dict.fromkeys(n for _, f in group for n in f.notes)
         return ctx.report(self, first.span, message, scope=first.scope, fix="; ".join(dict.fromkeys(fixes)),
                           notes=notes)
+
+
+def _alternatives(reqs: list[Requirement]) -> bool:
+    """Whether the requirements come from variants of one command on different branches."""
+    arms = [req.anchor.run.arms for req in reqs]
+    return all(arms) and len(set(arms)) == len(arms)
+
+
+def _branch_lines(reqs: list[Requirement]) -> str:
+    """`` at line 12`` (`` at lines 12, 30``): where the branches that choose the variant are."""
+    lines = sorted({int(str(where).split(":")[0]) for req in reqs for where, _ in req.anchor.run.arms
+                    if str(where).split(":")[0].isdigit()})
+    if not lines:
+        return ""
+    return f" at line {lines[0]}" if len(lines) == 1 else f" at lines {', '.join(map(str, lines))}"
 
 
 def _identity(req: Requirement) -> str:

@@ -273,6 +273,41 @@ def _table(event: str) -> tuple[int, ...]:
 
 
 _TABLES = {event: _table(event) for event in ("deploy", "public", "bind", "grant", "delete", "revoke")}
+# A variant of a command on another branch than the one a requirement's deploy ran on
+# (shell/arms.py): that path does not exist for the requirement, so it ends there.
+_INFEASIBLE = (0,) * (1 << len(_STATES))
+
+
+def _arms_of(req: Requirement) -> dict[object, int]:
+    """The branches a requirement exists on: those every one of its deploys (else its invoker) ran on."""
+    runs = [d.run for d in req.deploys] or [req.origin.run]
+    common = dict(runs[0].arms)
+    for run in runs[1:]:
+        other = dict(run.arms)
+        common = {where: i for where, i in common.items() if other.get(where) == i}
+    return common
+
+
+def _compatible(arms: dict[object, int], run: CommandRun) -> bool:
+    return all(arms.get(where, i) == i for where, i in run.arms)
+
+
+def _end_other_branches(runs: list[CommandRun], steps: dict[int, list[Step]], arms: list[dict[object, int]]) -> None:
+    """The variants of one command are a choice of paths (shell/arms.py); a requirement that exists
+    on one branch only has no path through its sibling variants. Where one variant steps such a
+    requirement, the variants on other branches end its paths (a requirement no variant steps
+    passes every variant alike, so it needs nothing)."""
+    groups: dict[int, list[CommandRun]] = {}
+    for run in runs:
+        if run.variants:
+            groups.setdefault(run.variants, []).append(run)
+    for group in groups.values():
+        stepped = {step.key for run in group for step in steps.get(id(run), ()) if arms[step.key]}
+        for run in group:
+            gone = [key for key in sorted(stepped) if not _compatible(arms[key], run)]
+            if gone:
+                steps[id(run)] = [Step(key, _INFEASIBLE, "infeasible", None) for key in gone] + \
+                    steps.get(id(run), [])
 
 
 def _mask(states: str) -> int:
@@ -307,6 +342,7 @@ class _Requirements:
                     self.unknown_identity.append(i)
             for deploy in req.deploys:
                 self.deploys.setdefault(id(deploy), []).append(i)
+        self.arms = [_arms_of(req) for req in reqs]  # the branches each requirement exists on
         self.everyone = list(range(len(reqs)))
         self.identified = self.unknown_identity + [i for ids in self.by_identity.values() for i in ids]
 
@@ -436,10 +472,13 @@ def analyse_invokers(facts: list[object], trace: Block, allowed: Iterable[Val] =
     if not reqs:
         return InvokerAnalysis([], reqs)
     index = _Requirements(reqs)
-    steps = {id(run): mine for run in walk_commands(trace) if run.facts and (mine := index.steps(run))}
+    runs = list(walk_commands(trace))
+    steps = {id(run): mine for run in runs if run.facts and (mine := index.steps(run))}
+    _end_other_branches(runs, steps, index.arms)
     flow = pathflow.run(trace, steps, len(reqs), _BIT["N"])
     bindings = _Bindings([f for f in facts if isinstance(f, Binding)])
-    return InvokerAnalysis([_outcome(req, flow.final[i], flow.seen[i], bindings.near(req))
+    return InvokerAnalysis([_outcome(req, flow.final[i], flow.seen[i],
+                                     [b for b in bindings.near(req) if _compatible(index.arms[i], b.run)])
                             for i, req in enumerate(reqs)], reqs)
 
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..guard import checkpoint
+from .arms import joins_in, resolve, variants
 from .frames import Frame, call_entry
 from .state import (
     MAX_CALL_DEPTH,
@@ -32,6 +33,34 @@ from .values import (
 )
 from .words import _WORD_PARTS, _word_groups
 
+_NAME_NODES = ("variable_name", "special_variable_name")
+_GCLOUD_WRAPPERS = ("gcloud", "timeout", "env", "command", "exec", "nice", "nohup", "time", "sudo")
+
+
+def _runs_gcloud(node: Any, machine: Machine) -> bool:
+    """Whether a simple command runs gcloud (itself or through a wrapper), as written."""
+    name = node.child_by_field_name("name")
+    if name is None:
+        return False
+    first = machine.text(name)
+    return first == "gcloud" or (first in _GCLOUD_WRAPPERS and b"gcloud" in machine._src.data[
+        node.start_byte:node.end_byte])
+
+
+def _names_read(node: Any, machine: Machine) -> list[str]:
+    """The variables (and positional parameters) a command's words expand, in order."""
+    names: dict[str, None] = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in _NAME_NODES:
+            text = machine.text(current)
+            if text not in ("?", "$", "!", "-", "_"):
+                names[text] = None
+            continue
+        stack.extend(reversed(current.children))
+    return list(names)
+
 
 class Commands(Machine):
     """How a simple command runs: its words, wrappers, functions, the record in the trace."""
@@ -39,6 +68,51 @@ class Commands(Machine):
     _frames: list[Frame]  # the function calls being interpreted (frames.py)
 
     def _s_command(self, node: Any, state: State, ctx: _Ctx) -> None:
+        if self._arms and not self._chosen and not ctx.in_substitution and ctx.capture is None \
+                and _runs_gcloud(node, self):
+            combos = self._variants(node, state)
+            if combos is not None:
+                self._run_variants(node, state, ctx, combos)
+                return
+        self._command(node, state, ctx)
+
+    def _variants(self, node: Any, state: State) -> list[dict[object, int]] | None:
+        """The branch combinations a gcloud command that reads joined variables runs on (arms.py)."""
+        values = [self._lookup_joined(name, state) for name in _names_read(node, self)]
+        groups = joins_in(values, self._arms)
+        if not groups:
+            return None
+        combos = variants(groups, self._arms)
+        if combos is None:
+            return None
+        distinct: dict[tuple[object, ...], dict[object, int]] = {}
+        for chosen in combos:  # branches that give the command the same values run once
+            key = tuple(repr(resolve(v, chosen, self._arms)) for v in values)
+            distinct.setdefault(key, chosen)
+        return list(distinct.values())
+
+    def _run_variants(self, node: Any, state: State, ctx: _Ctx, combos: list[dict[object, int]]) -> None:
+        runs: list[CommandRun] = []
+        self._variant_group += 1
+
+        def variant(chosen: dict[object, int]) -> Callable[[State], None]:
+            def run(s: State) -> None:
+                self._chosen = chosen
+                try:
+                    self._command(node, s, ctx)
+                finally:
+                    self._chosen = {}
+                runs.extend(r for r in self._last_status if r not in runs)
+            return run
+
+        if len(combos) == 1:
+            variant(combos[0])(state)
+            return
+        self._choice(state, [variant(c) for c in combos], self.span(node),
+                     f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+        self._last_status = runs  # `$?` after it is the status of whichever variant ran
+
+    def _command(self, node: Any, state: State, ctx: _Ctx) -> None:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise _Stop()
@@ -277,6 +351,8 @@ class Commands(Machine):
             status_reason=ctx.status_reason,
             function=self._function_stack[-1] if self._function_stack else None,
             in_substitution=ctx.in_substitution,
+            arms=tuple(self._chosen.items()),
+            variants=self._variant_group if self._chosen else 0,
         )
         self.commands.append(run)
         self._emit(run)

@@ -33,6 +33,7 @@ from typing import Any
 from ..guard import checkpoint
 from ..model import Span
 from ..source import SourceFile
+from .arms import Arms
 from .builtins import Builtins
 from .commands import Commands
 from .control import ControlFlow
@@ -102,6 +103,9 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
         self._output_sources: list[list[CommandRun]] = []  # per assignment being evaluated (outputs.py)
         self._gate = ""  # what the condition being evaluated gates ("" when nothing)
         self._endless: list[bool] = []  # per loop being run: it is left only by `break` (`while true`)
+        self._arms = Arms()  # each joined variable's value per branch (arms.py)
+        self._chosen: dict[object, int] = {}  # the branches a gcloud command's variant runs on
+        self._variant_group = 0  # numbers the commands run as variants
 
     def run(self, source: SourceFile, tree: Any, state: State | None = None) -> tuple[Block, State]:
         state = state or State()
@@ -182,7 +186,7 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
             state.terminated = True
             state.exit_kind = min((r.exit_kind for r in results), key=_EXIT_STRENGTH.index)
             return
-        state.vars = _merge_dicts([r.vars for r in live], label)
+        state.vars = _merge_dicts([r.vars for r in live], label, self._arms)
         merge_outputs(state, live)
         state.exported = set().union(*(r.exported for r in live))
         for r in live:

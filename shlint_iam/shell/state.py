@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import Span
 from ..source import SourceFile
+from .arms import Arms
 from .notes import Note
 from .trace import Block, CommandRun
 from .values import (
@@ -169,20 +170,31 @@ class _Ctx:
                        in_substitution=self.in_substitution if in_substitution is None else in_substitution)
 
 
-def _merge_dicts(dicts: list[dict[str, Any]], where: str) -> dict[str, Any]:
+def _merge_dicts(dicts: list[dict[str, Any]], where: str, arms: Arms | None = None) -> dict[str, Any]:
     """Join the variables of several paths: a value that differs (or is unset on some path)
-    becomes an unknown named after the variable and the join point. Branch states are copies of
-    one state, so unchanged values are the same objects and are skipped cheaply."""
-    merged = dict(dicts[0])
+    becomes an unknown named after the variable and the join point; with ``arms``, each
+    branch's value is recorded for it (shell/arms.py). Branch states are copies of one state, so
+    unchanged values are the same objects and are skipped cheaply."""
+    first = dicts[0]
+    merged = dict(first)
+    differing: dict[str, None] = {}  # ordered: the first path's keys, then the others' new ones
     for other in dicts[1:]:
-        if other is dicts[0]:
+        if other is first:
             continue
         for key, value in other.items():
-            mine = merged.get(key)
+            mine = first.get(key)
             if mine is not value and mine != value:
-                merged[key] = unknown(JOIN, key, where, text=f"${key}")
-        for key in merged.keys() - other.keys():
-            merged[key] = unknown(JOIN, key, where, text=f"${key}")
+                differing[key] = None
+        for key in first:
+            if key not in other:
+                differing[key] = None
+    for key in differing:
+        joined = unknown(JOIN, key, where, text=f"${key}")
+        merged[key] = joined
+        if arms is not None:
+            values = tuple(d.get(key) for d in dicts)
+            if None not in values:  # unset on a path: its value there is the environment's, not known
+                arms.record(joined.parts[0], values)  # type: ignore[arg-type]
     return merged
 
 
@@ -221,6 +233,9 @@ class Machine:
     _output_sources: list[list[CommandRun]]
     _gate: str
     _endless: list[bool]
+    _arms: Arms
+    _chosen: dict[object, int]
+    _variant_group: int
 
     if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Any: ...

@@ -54,6 +54,9 @@ class CommandRun:
     output_test: str = ""
     facts: list[Any] = field(default_factory=list)
     gcloud: Any = None  # gcloud.argv.GcloudCommand for gcloud commands
+    # The branches this run is a variant for (shell/arms.py): (join point, branch index) pairs.
+    arms: tuple[tuple[object, int], ...] = ()
+    variants: int = 0  # the variants of one command share this number (0: not a variant)
 
     @property
     def name(self) -> Val:

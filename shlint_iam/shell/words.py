@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import transforms
+from .arms import resolve
 from .state import MAX_NESTING, Machine, State, _Ctx
 from .trace import Block
 from .values import (
@@ -293,6 +294,12 @@ class Words(Machine):
         return label_unlabelled(concat(*capture).rstrip("\n"), self.text(node))
 
     def _lookup(self, name: str, state: State) -> Val | list[Val] | None:
+        value = self._lookup_joined(name, state)
+        if self._chosen and value is not None:
+            return resolve(value, self._chosen, self._arms)  # a variant of a gcloud command (arms.py)
+        return value
+
+    def _lookup_joined(self, name: str, state: State) -> Val | list[Val] | None:
         if name.isdigit():
             n = int(name)
             if n == 0:
