@@ -380,7 +380,7 @@ class Commands(Machine):
         self._trap_at_entry.append(state.err_trap or state.errtrace)
         try:
             self._src = func.source
-            with self._into(block):
+            with self._into(block), self._returning(state, f"return:{func.name}:{len(self.commands)}"):
                 self._statement(func.body, state, body_ctx)
         finally:
             if self._local_dash.pop():

@@ -102,6 +102,7 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
         self._scope_base = 0  # the nesting level of the current file's top-level statements
         self._output_sources: list[list[CommandRun]] = []  # per assignment being evaluated (outputs.py)
         self._gate = ""  # what the condition being evaluated gates ("" when nothing)
+        self._returns: list[list[State]] = []  # per function or sourced file run: its early returns
         self._endless: list[bool] = []  # per loop being run: it is left only by `break` (`while true`)
         self._arms = Arms()  # each joined variable's value per branch (arms.py)
         self._chosen: dict[object, int] = {}  # the branches a gcloud command's variant runs on
@@ -185,7 +186,9 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
             # enclosing loop or function resumes after it (what runs afterwards is kept).
             state.terminated = True
             state.exit_kind = min((r.exit_kind for r in results), key=_EXIT_STRENGTH.index)
+            self._park([r for r in results if r.exit_kind != state.exit_kind])
             return
+        self._park([r for r in results if r.terminated])
         state.vars = _merge_dicts([r.vars for r in live], label, self._arms)
         merge_outputs(state, live)
         state.exported = set().union(*(r.exported for r in live))
@@ -221,6 +224,30 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
         if state.terminated and state.exit_kind in kinds:
             state.terminated = False
             state.exit_kind = ""
+
+    def _park(self, ended: list[State]) -> None:
+        """Branches that left by ``return`` while others went on: kept for the end of the function
+        or sourced file they return from (:meth:`_returning`)."""
+        if self._returns:
+            self._returns[-1].extend(r for r in ended if r.exit_kind == "return")
+
+    @contextmanager
+    def _returning(self, state: State, label: str) -> Iterator[None]:
+        """Run a function body or a sourced file. When every path that reaches its end exits
+        (``if gcloud ...; then return 0; fi; exit 1``), the paths that returned early are what goes
+        on after the call: without them, everything after the call would look unreachable."""
+        self._returns.append([])
+        try:
+            yield
+        finally:
+            returned = self._returns.pop()
+        if returned and state.terminated and state.exit_kind == "exit":
+            # Only where nothing else reaches the end: an early return that other paths also
+            # reach the end from keeps the end's values (an include guard, `[ -n "$LOADED" ] &&
+            # return`, must not turn everything the file sets into unknowns).
+            for result in returned:
+                result.terminated, result.exit_kind = False, ""
+            self._join(state, returned, label)
 
     def _statements(self, nodes: Any, state: State, ctx: _Ctx | None = None) -> None:
         """Run a list of statements: only the last one's status is the list's status; the

@@ -131,7 +131,7 @@ class Programs(Machine):
         try:
             self._src = loaded
             self._scope_base = self._nesting
-            with self._into(block):
+            with self._into(block), self._returning(state, f"return:{path}:{len(self.commands)}"):
                 self._statements(tree.root_node.children, state)
         finally:
             self._scope_base, self._scope = saved_base, saved_scope

@@ -236,6 +236,7 @@ class Machine:
     _arms: Arms
     _chosen: dict[object, int]
     _variant_group: int
+    _returns: list[list[State]]
 
     if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Any: ...
