@@ -151,7 +151,7 @@ class Commands(Machine):
                 if fields is None:
                     words.append(Word(unknown(OTHER, "args", self._at(child), text=self.text(child)), span))
                 else:
-                    words.extend(Word(f, span) for f in fields)
+                    words.extend([Word(f, span) for f in fields])
             elif child.type == "herestring_redirect":
                 for sub in child.named_children:
                     stdin = self._expand_str(sub, state, sub_ctx) + "\n"  # `cmd <<< "$X"`

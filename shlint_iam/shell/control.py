@@ -642,8 +642,11 @@ class ControlFlow(Machine):
                              [unknown("list", name, self._at(group[0]), text=self.text(group[0]))])
             value = items
         else:
-            with self._collecting_output() as sources:
+            sources = self._collect_output()
+            try:
                 value = self._join_str([value_node] + (extra or []), state, sub_ctx)
+            finally:
+                self._output_sources.pop()
         if appending:
             old = state.vars.get(name, "")
             if isinstance(value, list):

@@ -32,15 +32,13 @@ RETRY_COMMANDS = ("break", "continue")
 class Outputs(Machine):
     """Tracks captured output through variables and the conditions that test it."""
 
-    @contextmanager
-    def _collecting_output(self) -> Iterator[list[CommandRun]]:
-        """Evaluate an assignment's value: the commands whose output it holds are collected."""
+    def _collect_output(self) -> list[CommandRun]:
+        """An assignment's value is about to be evaluated: the commands whose output it holds are
+        collected in the list returned, until the caller pops it off ``_output_sources`` (no
+        context manager: this runs for every assignment)."""
         sources: list[CommandRun] = []
         self._output_sources.append(sources)
-        try:
-            yield sources
-        finally:
-            self._output_sources.pop()
+        return sources
 
     def _hold_output(self, name: str, value: object, sources: list[CommandRun], state: State) -> None:
         """``name`` now holds ``value``, printed by ``sources`` (none: it holds no command's output)."""

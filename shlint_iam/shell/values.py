@@ -293,16 +293,17 @@ def too_large(text: str = "") -> Value:
 
 def concat(*values: Val) -> Val:
     """The values one after the other (a plain ``str`` when all are)."""
-    if all(type(v) is str for v in values):
-        text = "".join(values)  # type: ignore[arg-type]
-        return text if len(text) <= MAX_VALUE_CHARS else too_large()
-    return _make(values)
+    for v in values:  # a loop, not all(): this runs for every word part
+        if type(v) is not str:
+            return _make(values)
+    text = "".join(values)  # type: ignore[arg-type]
+    return text if len(text) <= MAX_VALUE_CHARS else too_large()
 
 
 def join(sep: str, values: Iterable[Val]) -> Val:
     """``sep.join(values)`` for abstract values."""
     items = list(values)
-    if all(type(v) is str for v in items):
+    if not [v for v in items if type(v) is not str]:
         text = sep.join(items)  # type: ignore[arg-type]
         return text if len(text) <= MAX_VALUE_CHARS else too_large()
     parts: list[Val] = []

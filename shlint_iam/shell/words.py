@@ -138,8 +138,10 @@ class Words(Machine):
             fields = self._fields(node, state, ctx, quoted)
         finally:
             self._nesting -= 1
-        if fields is not None and any(type(f) is Value for f in fields):
-            fields = [self._label_big(f, node) for f in fields]
+        if fields is not None:
+            for f in fields:  # a loop, not any(): this runs for every word of every command
+                if type(f) is Value:
+                    return [self._label_big(f, node) for f in fields]
         return fields
 
     def _label_big(self, value: Val, node: Any) -> Val:
