@@ -58,6 +58,18 @@ class SourceFile:
     _line_starts: list[int] = field(init=False, repr=False)
     _lines: list[str] | None = field(init=False, repr=False, default=None)
     _ascii: bool = field(init=False, repr=False, default=True)
+    # Spans already built, by tree-sitter points: the interpreter asks for the same node's span at
+    # every run of a loop or call of a function. Not pickled.
+    _spans: dict[tuple[tuple[int, int], tuple[int, int]], Span] = field(init=False, repr=False, compare=False,
+                                                                        default_factory=dict)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_spans"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
 
     def __post_init__(self) -> None:
         self.data = self.text.encode("utf-8", "surrogatepass")
@@ -99,12 +111,14 @@ class SourceFile:
 
     def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
         """A span from tree-sitter (row, byte column) points."""
+        key = (start, end)
+        made = self._spans.get(key)
+        if made is not None:
+            return made
         if self._ascii:
-            return Span(self.path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
-        return Span(
-            self.path,
-            start[0] + 1,
-            self.char_col(start[0], start[1]),
-            end[0] + 1,
-            self.char_col(end[0], end[1]),
-        )
+            made = Span(self.path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
+        else:
+            made = Span(self.path, start[0] + 1, self.char_col(start[0], start[1]), end[0] + 1,
+                        self.char_col(end[0], end[1]))
+        self._spans[key] = made
+        return made

@@ -26,8 +26,7 @@ type and one way to fork and join paths (``Interpreter._choice``):
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from ..guard import checkpoint
@@ -150,14 +149,10 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
     def _emit(self, node: Node) -> None:
         self._out.nodes.append(node)
 
-    @contextmanager
-    def _into(self, block: Block) -> Iterator[Block]:
-        saved = self._out
-        self._out = block
-        try:
-            yield block
-        finally:
-            self._out = saved
+    def _into(self, block: Block) -> _Into:
+        """``with self._into(block):`` what runs records into ``block`` (a class, not a generator:
+        this is entered for every function call, loop body, branch and subshell)."""
+        return _Into(self, block)
 
     def _choice(self, state: State, branches: list[Callable[[State], None]], span: Span | None, label: str) -> None:
         """Run each branch on its own copy of ``state``; join the copies back into ``state``."""
@@ -278,9 +273,11 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
             checkpoint()  # past the time limit, stop here rather than wherever an interrupt lands
         self._nesting += 1
         try:
-            handler = getattr(self, "_s_" + kind, None)
+            handler = _HANDLERS.get(kind, _NO_HANDLER)
+            if handler is _NO_HANDLER:
+                handler = _HANDLERS[kind] = getattr(Interpreter, "_s_" + kind, None)
             if handler is not None:
-                handler(node, state, ctx)
+                handler(self, node, state, ctx)
             elif kind == "ERROR":
                 self._statements(node.children, state, ctx)
             else:
@@ -299,3 +296,27 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
 
     def _at_run(self, run: CommandRun) -> tuple[str, int, int]:
         return (run.source.path, run.span.start_line, run.span.start_col)
+
+
+class _Into:
+    """Record into another block for the duration of a ``with``, then back into the previous one."""
+
+    __slots__ = ("machine", "block", "saved")
+
+    def __init__(self, machine: Interpreter, block: Block) -> None:
+        self.machine = machine
+        self.block = block
+        self.saved = machine._out
+
+    def __enter__(self) -> Block:
+        self.machine._out = self.block
+        return self.block
+
+    def __exit__(self, *exc: object) -> None:
+        self.machine._out = self.saved
+
+
+# Statement handlers by node type (``Interpreter._s_<type>``; None: no handler of its own), looked up
+# once per type instead of at every statement (Interpreter has no subclasses).
+_NO_HANDLER = object()
+_HANDLERS: dict[str, Any] = {}

@@ -132,7 +132,13 @@ class Unknown:
         return (Unknown, (self.kind, self.key, self.text))
 
     def with_text(self, text: str) -> Unknown:
-        return self if text == self.text else Unknown(self.kind, self.key, text)
+        if text == self.text:
+            return self
+        other = object.__new__(Unknown)  # same kind and key: size and hash carry over
+        for name, value in (("kind", self.kind), ("key", self.key), ("text", text), ("size", self.size),
+                            ("_hash", self._hash)):
+            object.__setattr__(other, name, value)
+        return other
 
     def nested(self) -> tuple[Val, ...]:
         """The values inside (a project number's project; a service URL's service, region, project)."""
@@ -247,14 +253,14 @@ def _make(parts: Iterable[Part | Value]) -> Val:
     literal: list[str] = []
     size = 0
     for part in parts:
-        if isinstance(part, str):
+        if type(part) is str:  # type() rather than isinstance(): this runs for every word part
             if part:
                 literal.append(part)
                 size += len(part)
             continue
-        items: tuple[Part, ...] = part.parts if isinstance(part, Value) else (part,)
+        items: tuple[Part, ...] = part.parts if type(part) is Value else (part,)  # type: ignore[assignment]
         for item in items:
-            if isinstance(item, str):
+            if type(item) is str:
                 literal.append(item)
                 size += len(item)
             else:
@@ -262,7 +268,7 @@ def _make(parts: Iterable[Part | Value]) -> Val:
                     out.append("".join(literal))
                     literal = []
                 out.append(item)
-                size += item.size
+                size += item.size  # type: ignore[union-attr]
     if not out:
         return "".join(literal)
     if literal:
