@@ -26,7 +26,8 @@ type and one way to fork and join paths (``Interpreter._choice``):
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..guard import checkpoint
