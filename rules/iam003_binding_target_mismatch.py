@@ -11,6 +11,7 @@ from shlint_iam.api import (
     Rule,
     ServiceRef,
     Severity,
+    Val,
     binding_fix,
     invoker_analysis,
     same_service,
@@ -69,12 +70,14 @@ class BindingTargetMismatch(Rule):
 
         # Any deploy the binding names, event-invoked or not: the right name in the wrong region
         # or project grants nothing on the deployed service.
-        deploys = list(ctx.facts(Deploy))
+        deploys: dict[Val, list[Deploy]] = {}  # by service name: a scan per binding was quadratic
+        for deploy in ctx.facts(Deploy):
+            deploys.setdefault(deploy.service.name, []).append(deploy)
         for binding in ctx.facts(Binding):
             target = binding.target
             if id(binding) in reported or target is None or binding.scope == "project":
                 continue
-            named = [d for d in deploys if d.service.name == target.name]
+            named = deploys.get(target.name, [])
             if not named or any(same_service(d.service, target) is not Match.NO for d in named):
                 continue
             svc = named[-1].service

@@ -13,6 +13,7 @@ from shlint_iam.api import (
     Val,
     binding_fix,
     invoker_analysis,
+    is_known,
     location_flags,
     same_service,
     shell_word,
@@ -78,10 +79,19 @@ class WrongInvokerRole(Rule):
         # `functions add-iam-policy-binding` on a function known to be gen2 grants no invoke: the
         # command says --gen2, or every deploy of that name here is gen2 (pinned, or by default).
         functions = [d for d in ctx.facts(Deploy) if d.kind == "function"]
+        # By service name (a scan of every deploy per binding was quadratic): Match.YES needs equal
+        # known names, and a known name never matches an unknown one YES.
+        by_name: dict[Val, list[Deploy]] = {}
+        unknown: list[Deploy] = []
+        for deploy in functions:
+            name = deploy.service.name
+            (by_name.setdefault(name, []) if is_known(name) else unknown).append(deploy)
         for binding in ctx.facts(Binding):
             if binding.scope != "function" or id(binding) in reported or binding.target is None:
                 continue
-            named = [d for d in functions if same_service(d.service, binding.target) is Match.YES]
+            target = binding.target
+            candidates = by_name.get(target.name, []) if is_known(target.name) else unknown
+            named = [d for d in candidates if same_service(d.service, target) is Match.YES]
             gen2 = binding.gen2 or (bool(named) and all(d.generation == 2 for d in named))
             unpinned = [d for d in named if not d.generation_pinned] if not binding.gen2 else []
             extra: list[str] = []

@@ -10,6 +10,7 @@ from shlint_iam.api import (
     Requirement,
     Rule,
     Severity,
+    Val,
     binding_fix,
     invoker_analysis,
     is_known,
@@ -105,6 +106,14 @@ class UnexpectedInvokerMember(Rule):
 
 def _invokers(ctx: FileContext, req: Requirement) -> str:
     """The identities that call ``req``'s service, for a message."""
-    found = [r.identity for r in invoker_analysis(ctx).requirements
-             if r.identity is not None and r.service.key == req.service.key]
-    return ", ".join(show(i) for i in dict.fromkeys(found))
+    by_key: dict[object, list[Val]] = ctx.cached("IAM005:invokers", lambda: _identities(ctx))
+    return ", ".join(show(i) for i in dict.fromkeys(by_key.get(req.service.key, [])))
+
+
+def _identities(ctx: FileContext) -> dict[object, list[Val]]:
+    """The identities of the requirements on each service (by key), in order."""
+    out: dict[object, list[Val]] = {}
+    for r in invoker_analysis(ctx).requirements:
+        if r.identity is not None:
+            out.setdefault(r.service.key, []).append(r.identity)
+    return out

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from shlint_iam.api import (
     Binding,
@@ -10,8 +10,10 @@ from shlint_iam.api import (
     Match,
     Rule,
     Severity,
+    Val,
     binding_fix,
     invoker_analysis,
+    is_known,
     same_service,
     show,
 )
@@ -54,6 +56,10 @@ class PublicInvoker(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         analysis = invoker_analysis(ctx)
         seen: set[int] = set()
+        # A public member with a role that grants no invoke makes nothing public (IAM004 says so).
+        public = [b for b in ctx.facts(Binding)
+                  if b.is_public and b.target is not None and b.grants_invoke is not False]
+        named = _by_name(public)
         for req in analysis.requirements:
             for deploy in req.deploys:
                 if deploy.public_span is None or id(deploy) in seen:
@@ -63,11 +69,9 @@ class PublicInvoker(Rule):
                                  f"{deploy.public_flag} makes {req.describe()} callable by anyone; "
                                  "only its invoker needs access",
                                  scope=deploy.lines, fix=f"remove {deploy.public_flag}; {binding_fix(req)}")
-            for binding in ctx.facts(Binding):
-                # A public member with a role that grants no invoke makes nothing public (IAM004 says so).
-                if (binding.is_public and binding.target is not None and id(binding) not in seen
-                        and binding.grants_invoke is not False
-                        and same_service(binding.target, req.service) is not Match.NO):
+            for binding in named(req.service.name):
+                assert binding.target is not None
+                if id(binding) not in seen and same_service(binding.target, req.service) is not Match.NO:
                     seen.add(id(binding))
                     yield ctx.report(self, binding.member_span or binding.span,
                                      f"{show(binding.member or '')} makes {req.describe()} callable by anyone",
@@ -78,3 +82,22 @@ class PublicInvoker(Rule):
                 yield ctx.report(self, deploy.public_span,
                                  f"{deploy.public_flag} makes event-invoked function {show(deploy.name)} public",
                                  scope=deploy.lines)
+
+
+def _by_name(bindings: list[Binding]) -> Callable[[Val], list[Binding]]:
+    """The bindings whose target may be the service ``name`` names, in order: looked up by name,
+    since scanning every binding for every requirement was quadratic (a known name never
+    compares equal to another known name)."""
+    by_name: dict[Val, list[int]] = {}
+    unknown: list[int] = []
+    for i, binding in enumerate(bindings):
+        assert binding.target is not None
+        name = binding.target.name
+        (by_name.setdefault(name, []) if is_known(name) else unknown).append(i)
+
+    def named(name: Val) -> list[Binding]:
+        if not is_known(name):
+            return bindings
+        return [bindings[i] for i in sorted({*by_name.get(name, ()), *unknown})]
+
+    return named
