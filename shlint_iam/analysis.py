@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -32,6 +33,10 @@ class Analysis:
     exhausted: bool = False  # the step budget ran out before the end of the script
     incomplete: list[str] = field(default_factory=list)  # bounds hit in followed text: not analysed
     unreached: list[Unreached] = field(default_factory=list)  # functions never run that hold deploys (SH002)
+    # Every other file the analysis asked for, by ``"s:PATH"`` (loaded as a sourced file, child
+    # script or data file) or ``"r:PATH"`` (read as bytes by the gcloud model): what it got, the
+    # bytes or why it was not followed. The result cache (cache.py) keys a file's result on these.
+    reads: dict[str, bytes | str] = field(default_factory=dict)
 
     @property
     def incomplete_reasons(self) -> list[str]:
@@ -66,6 +71,34 @@ def load_sourced(path: str, roots: Roots) -> SourceFile | str:
     except OSError:
         return "not found"
     return _load_cached(path, info.st_mtime, info.st_size, roots)
+
+
+def recording_readers(
+    roots: Roots, reads: dict[str, bytes | str]
+) -> tuple[Callable[[str], SourceFile | str], Callable[[str], bytes | str]]:
+    """The interpreter's loader and the gcloud model's reader under ``roots``, each noting in
+    ``reads`` what it got for every path asked (see :attr:`Analysis.reads`)."""
+
+    def loader(path: str) -> SourceFile | str:
+        loaded = load_sourced(path, roots)
+        reads.setdefault("s:" + path, loaded.data if isinstance(loaded, SourceFile) else loaded)
+        return loaded
+
+    def read_file(path: str) -> bytes | str:
+        data = roots.read(path)
+        reads.setdefault("r:" + path, data)
+        return data
+
+    return loader, read_file
+
+
+def reread(key: str, roots: Roots) -> bytes | str:
+    """What the reader named by ``key`` (a key of :attr:`Analysis.reads`) gets now."""
+    kind, _, path = key.partition(":")
+    if kind == "s":
+        loaded = load_sourced(path, roots)
+        return loaded.data if isinstance(loaded, SourceFile) else loaded
+    return roots.read(path)
 
 
 def roots_of(source: SourceFile, config: Config) -> Roots:
@@ -112,9 +145,10 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
         return Analysis(source=source, syntax_errors=syntax_errors(source, tree))
     roots = roots_of(source, config)
     incomplete: list[str] = []
-    model = GcloudModel(default_region=config.default_region, read_file=roots.read)
-    interpreter = Interpreter(hook=model, loader=lambda path: load_sourced(path, roots),
-                              parse=_bounded_parse(incomplete))
+    reads: dict[str, bytes | str] = {}
+    loader, read_file = recording_readers(roots, reads)
+    model = GcloudModel(default_region=config.default_region, read_file=read_file)
+    interpreter = Interpreter(hook=model, loader=loader, parse=_bounded_parse(incomplete))
     trace, _ = interpreter.run(source, tree)
     commands = interpreter.commands
     facts = [fact for run in commands for fact in run.facts]
@@ -130,6 +164,7 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
         incomplete=incomplete,
         # After an early stop everything later looks unreached: the incomplete analysis says it.
         unreached=[] if interpreter.exhausted else unreached_functions(source, tree, commands),
+        reads=reads,
     )
 
 
@@ -149,9 +184,9 @@ def _analyse_document(source: SourceFile, document: Any, config: Config, every_c
             analysis.syntax_errors.extend(syntax_errors(program.source, parse_bounded(program.source)))
         analysis.incomplete = incomplete
         return analysis
-    roots = roots_of(source, config)
-    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region),
-                              loader=lambda path: load_sourced(path, roots), parse=parse_bounded)
+    loader, _ = recording_readers(roots_of(source, config), analysis.reads)
+    interpreter = Interpreter(hook=GcloudModel(default_region=config.default_region), loader=loader,
+                              parse=parse_bounded)
     trace, errors = run_programs(document, interpreter, parse_bounded)
     analysis.syntax_errors.extend(errors)
     analysis.commands = interpreter.commands

@@ -86,6 +86,10 @@ def cli() -> None:
 @click.option("--plugin", "plugins", multiple=True, help="Load rules from an installed plugin package.")
 @click.option("--source-path", "source_path", multiple=True, type=click.Path(file_okay=False),
               help="A folder besides the project root whose files `source` may follow (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, envvar="SHLINT_IAM_CACHE_DIR",
+              help="Where the result cache lives (default: .shlint-iam-cache next to the configuration file, "
+                   "or in the current directory without one; also SHLINT_IAM_CACHE_DIR).")
 @click.option("--sarif-category", default=None,
               help="SARIF automationDetails.id category for GitHub code scanning (e.g. deploy-scripts).")
 def check(
@@ -116,6 +120,8 @@ def check(
     statistics: bool,
     plugins: tuple[str, ...],
     source_path: tuple[str, ...],
+    no_cache: bool,
+    cache_dir: str | None,
     sarif_category: str | None,
 ) -> None:
     """Lint files and directories (default: the current directory); `-` reads standard input."""
@@ -154,6 +160,11 @@ def check(
             config.respect_gitignore = respect_gitignore
         linter = Linter(config, registry)
         linter.isolate = isolate
+        if not no_cache and not use_stdin:
+            from .cache import ResultCache, default_directory, settings_key
+
+            folder = Path(cache_dir).absolute() if cache_dir else default_directory(config)
+            linter.cache = ResultCache(folder, settings_key(config, linter.rules, linter.severities))
         return linter
 
     from .isolate import can_isolate

@@ -28,6 +28,8 @@ class Config:
     source_path: list[Path] = field(default_factory=list)
     respect_gitignore: bool = True  # skip what .gitignore files ignore in directory walks
     force_exclude: bool = False  # apply `exclude` to paths named explicitly too
+    # Where `check` keeps its result cache (cache-dir, relative to the config file; None: the default).
+    cache_dir: Path | None = None
     # Where the config came from (None: built-in defaults) and the folder globs are relative to.
     path: Path | None = None
     root: Path = field(default_factory=Path.cwd)

@@ -53,6 +53,7 @@ _KEYS: dict[str, str] = {
     "source-path": "strings",
     "respect-gitignore": "bool",
     "force-exclude": "bool",
+    "cache-dir": "string",
 }
 
 
@@ -254,6 +255,12 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
     config.plugins = plugins
     # Relative to the configuration file's folder, like every other path in it.
     config.source_path = [config.root / folder for folder in _strings(table, "source-path", lines, fail)]
+
+    if "cache-dir" in table:
+        folder = table["cache-dir"]
+        if not isinstance(folder, str) or not folder.strip():
+            raise fail(lines.key(("cache-dir",)), "'cache-dir' must be a non-empty string (a folder)")
+        config.cache_dir = config.root / os.path.expanduser(folder)
 
     if "default-region" in table:
         region = table["default-region"]

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .config import Config
 from .core import FileContext, FileProblem, Finding, ProjectContext, Rule, Severity
@@ -28,7 +28,11 @@ from .guard import DEFAULT_TIME_LIMIT, AnalysisTimeout, ExitFromCode, run_guarde
 from .model import INCOMPLETE, NOTICE, UNREADABLE
 from .parse import ParseIncomplete
 from .registry import Registry
-from .source import SourceFile, as_utf8
+from .source import SourceFile, as_utf8, decode
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
+    from .roots import Roots
 
 
 @dataclass
@@ -83,6 +87,8 @@ class Linter:
         # Lint in forked children so that a native crash fails only its file (the command line
         # and the language server set this; the library API lints in the caller's process).
         self.isolate = False
+        # Reuse the results of earlier runs (the command line sets it: cache.py).
+        self.cache: ResultCache | None = None
 
     # -- one file ---------------------------------------------------------------------------
     def analyse(self, source: SourceFile) -> FileContext:
@@ -171,10 +177,15 @@ class Linter:
             done = self.finish(source, own)
             snippets: dict[str, dict[int, str]] = {}
             _keep_snippets(snippets, source, done)
-            return FileOutcome(
+            outcome = FileOutcome(
                 source.path, source.real_path, raw=raw, finished=done, snippets=snippets.get(source.path, {}),
                 problems=notices,
             )
+            if self.cache is not None and not notices and not ctx.analysis.truncated:
+                from .cache import dependency_digests
+
+                outcome.reads = dependency_digests(ctx.analysis.reads)  # complete: it may be cached
+            return outcome
 
         try:
             return run_guarded(work, self.time_limit)
@@ -324,19 +335,48 @@ class Linter:
     def lint_candidates(
         self, candidates: list[Candidate], problems: list[FileProblem], jobs: int | None = None
     ) -> LintResult:
-        workers = worker_count(jobs, len(candidates), _total_size(candidates) if jobs is None else None)
+        cached = self._cached_outcomes(candidates)
+        todo = [c for index, c in enumerate(candidates) if index not in cached]
+        # The pool is sized by the work left: a warm run over 500 files may leave one to lint.
+        workers = worker_count(jobs, len(todo), _total_size(todo) if jobs is None else None)
         if self.isolate:
             outcomes: Iterable[FileOutcome] = self._isolated(
-                self.lint_in_worker, candidates, workers, lambda c: display_path(c.path)
+                self.lint_in_worker, todo, workers, lambda c: display_path(c.path)
             )
         elif workers > 1:
             # Imported here: multiprocessing is only needed for a parallel run.
             from .parallel import map_in_pool
 
-            outcomes = map_in_pool(self.lint_in_worker, candidates, workers)
+            outcomes = map_in_pool(self.lint_in_worker, todo, workers)
         else:
-            outcomes = (self.lint_candidate(c) for c in candidates)
-        return self.collect(outcomes, problems)
+            outcomes = (self.lint_candidate(c) for c in todo)
+        return self.collect(_in_order(len(candidates), cached, outcomes), problems)
+
+    def _cached_outcomes(self, candidates: list[Candidate]) -> dict[int, FileOutcome]:
+        """The outcomes the result cache still holds, by index in ``candidates``. Nothing is
+        cached while a cross-file rule needs every file's analysis (COV001's required-resources)."""
+        if self.cache is None or self.keeps_contexts:
+            return {}
+        self.cache.start_pass()
+        found: dict[int, FileOutcome] = {}
+        for index, candidate in enumerate(candidates):
+            if candidate.explicit and not_shell(candidate.path) is not None:
+                continue  # reported by the lint itself
+            try:
+                raw = read_bytes(candidate.path)
+            except OSError:  # (TooLarge too) reported by the lint itself
+                continue
+            text = decode(as_utf8(raw)).encode("utf-8", "surrogatepass")  # SourceFile.data: what is analysed
+            shown, real = display_path(candidate.path), os.path.abspath(candidate.path)
+            hit = self.cache.get(shown, real, text, self._roots(real))
+            if hit is not None:
+                found[index] = FileOutcome(shown, real, raw=hit.raw, finished=hit.finished, snippets=hit.snippets)
+        return found
+
+    def _roots(self, real: str) -> Roots:
+        from .roots import roots_for
+
+        return roots_for(real, self.config.path, self.config.source_path)
 
     def lint_candidate(self, candidate: Candidate) -> FileOutcome:
         """Read and lint one discovered file (what a worker process runs)."""
@@ -345,6 +385,10 @@ class Linter:
         if source is None:
             return FileOutcome(display_path(candidate.path), None, problems=problems, read_only=True)
         outcome = self.lint_file(source)
+        if self.cache is not None and outcome.reads is not None and outcome.finished is not None and source.real_path:
+            self.cache.put(source.path, source.real_path, source.data, self._roots(source.real_path), outcome.reads,
+                           outcome.raw, outcome.finished, outcome.snippets)
+        outcome.reads = None
         outcome.problems[:0] = problems
         outcome.context_only = candidate.context_only
         return outcome
@@ -404,6 +448,18 @@ class FileOutcome:
     context: FileContext | None = None  # kept for cross-file rules
     read_only: bool = False  # the file could not be read: nothing was linted
     context_only: bool = False  # read for the cross-file rules only: nothing of its own is reported
+    # For the result cache: what the analysis read besides the file (cache.dependency_digests);
+    # None when the outcome must not be cached (incomplete, or no cache).
+    reads: dict[str, str] | None = None
+
+
+def _in_order(
+    count: int, known: dict[int, FileOutcome], computed: Iterable[FileOutcome]
+) -> Iterator[FileOutcome]:
+    """``count`` outcomes in input order: ``known`` ones by index, the others from ``computed``."""
+    rest = iter(computed)
+    for index in range(count):
+        yield known[index] if index in known else next(rest)
 
 
 # -- guarding one analysis: see guard.py ----------------------------------------------------
