@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -362,6 +363,8 @@ class Linter:
         for index, candidate in enumerate(candidates):
             if candidate.explicit and not_shell(candidate.path) is not None:
                 continue  # reported by the lint itself
+            if not _regular(candidate.path):
+                continue  # a pipe (`check <(git show ...)`) can be read once only: by the lint
             try:
                 raw = read_bytes(candidate.path)
             except OSError:  # (TooLarge too) reported by the lint itself
@@ -385,7 +388,8 @@ class Linter:
         if source is None:
             return FileOutcome(display_path(candidate.path), None, problems=problems, read_only=True)
         outcome = self.lint_file(source)
-        if self.cache is not None and outcome.reads is not None and outcome.finished is not None and source.real_path:
+        if (self.cache is not None and outcome.reads is not None and outcome.finished is not None
+                and source.real_path and _regular(source.real_path)):
             self.cache.put(source.path, source.real_path, source.data, self._roots(source.real_path), outcome.reads,
                            outcome.raw, outcome.finished, outcome.snippets)
         outcome.reads = None
@@ -494,6 +498,14 @@ def worker_count(jobs: int | None, files: int, size: int | None = None) -> int:
         return max(1, min(cpu_count(), files, size // PARALLEL_BYTES_PER_WORKER))
     wanted = cpu_count() if jobs == 0 else jobs
     return max(1, min(wanted, files))
+
+
+def _regular(path: Path | str) -> bool:
+    """Whether ``path`` is a regular file (only those are cached: a pipe has no content to key on)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _total_size(candidates: Sequence[Candidate]) -> int:

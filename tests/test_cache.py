@@ -362,3 +362,22 @@ def test_the_library_api_does_not_cache(tmp_path: Path) -> None:
     finally:
         os.chdir(cwd)
     assert not (tmp_path / ".shlint-iam-cache").exists()
+
+
+def test_a_pipe_is_linted_once_and_not_cached(tmp_path: Path) -> None:
+    """`check <(git show HEAD:deploy.sh)`: the pipe is read by the lint only (a cache lookup
+    reading it first would leave the lint an empty file)."""
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "shlint_iam", "check", "-f", "concise", "--cache-dir", "c", f"/dev/fd/{read_end}"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, pass_fds=(read_end,),
+    )
+    os.close(read_end)
+    os.write(write_end, OTHER.encode())
+    os.close(write_end)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "IAM001" in out, err
+    assert entries(tmp_path / "c") == []
