@@ -260,7 +260,7 @@ def _build(path: Path, text: str, table: dict[str, Any], prefix: tuple[str, ...]
         folder = table["cache-dir"]
         if not isinstance(folder, str) or not folder.strip():
             raise fail(lines.key(("cache-dir",)), "'cache-dir' must be a non-empty string (a folder)")
-        config.cache_dir = config.root / os.path.expanduser(folder)
+        config.cache_dir = config.root / folder
 
     if "default-region" in table:
         region = table["default-region"]

@@ -453,3 +453,21 @@ def test_a_cross_file_rule_runs_under_the_time_limit(tmp_path: Path) -> None:
     assert time.monotonic() - start < 20
     assert result.exit_code() == 2
     assert any("TST902" in p.message for p in result.problems)
+
+
+def test_parsing_keeps_no_text_alive() -> None:
+    """py-tree-sitter keeps a reference to every chunk a read callback returns; parse_bytes hands
+    it views of one shared buffer, so the texts it parsed are freed (memory flat in the number of
+    files, issue 15 goal 5)."""
+    import gc
+    import sys
+
+    texts = [b"#!/bin/bash\necho %d\n" % i * 50 for i in range(20)]
+    before = [sys.getrefcount(t) for t in texts]
+    for text in texts:
+        tree = parse_bytes(text)
+        assert tree.root_node.end_byte == len(text) and not tree.root_node.has_error
+        del tree
+    del text
+    gc.collect()
+    assert [sys.getrefcount(t) for t in texts] == before
