@@ -21,6 +21,7 @@ Every time is the median of ``--runs`` runs of the real command line, output to 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -94,6 +95,7 @@ def bench_cache(work: Path, runs: int) -> dict[str, object]:
     def wipe() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
+    counter = itertools.count()  # every edit is new content
     one = deploys[len(deploys) // 2]
     config = one.parent.parent / f"project{len(deploys) // 3:03d}" / "config.sh"
     for label, jobs in (("-j 1", ["-j", "1"]), ("default", [])):
@@ -103,7 +105,6 @@ def bench_cache(work: Path, runs: int) -> dict[str, object]:
         run(argv, repo)  # warm it
         warm = median(argv, repo, runs)
         original = one.read_text()
-        counter = iter(range(1000))
 
         def touch_deploy(path: Path = one, text: str = original) -> None:
             path.write_text(text + f"# edit {next(counter)}\n")
