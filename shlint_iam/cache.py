@@ -43,7 +43,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .cache_codec import decode_findings, decode_snippets, encode_findings, encode_snippets
+from .cache_codec import (
+    decode_findings,
+    decode_finished,
+    decode_snippets,
+    encode_findings,
+    encode_finished,
+    encode_snippets,
+)
 from .config import Config
 from .core import Finding, Rule
 from .roots import Roots
@@ -115,8 +122,8 @@ class ResultCache:
             for reader, wanted in reads.items():
                 if self._current(reader, roots) != wanted:
                     return None
-            return Hit(decode_findings(entry["raw"]), decode_findings(entry["finished"]),
-                       decode_snippets(entry["snippets"]))
+            raw = decode_findings(entry["raw"])
+            return Hit(raw, decode_finished(entry["finished"], raw), decode_snippets(entry["snippets"]))
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None  # missing, unreadable, truncated or foreign: linted again (and rewritten)
 
@@ -148,7 +155,7 @@ class ResultCache:
                 "digest": digest(data),
                 "reads": reads,
                 "raw": encode_findings(raw),
-                "finished": encode_findings(finished),
+                "finished": encode_finished(finished, raw),
                 "snippets": encode_snippets(snippets),
             },
             separators=(",", ":"),

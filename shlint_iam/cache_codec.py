@@ -21,6 +21,26 @@ def decode_findings(value: Any) -> list[Finding]:
     return [_read_finding(item) for item in _list(value)]
 
 
+def encode_finished(finished: list[Finding], raw: list[Finding]) -> list[Any]:
+    """``finished`` with each finding that is also in ``raw`` (most are: suppressions and
+    per-file-ignores only drop or mark some) written as its index there: entries stay small, and
+    a read entry shares one object per finding instead of two."""
+    index = {f: i for i, f in reversed(list(enumerate(raw)))}
+    return [index[f] if f in index else _finding(f) for f in finished]
+
+
+def decode_finished(value: Any, raw: list[Finding]) -> list[Finding]:
+    out = []
+    for item in _list(value):
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not 0 <= item < len(raw):
+                raise ValueError("a finding index out of range")
+            out.append(raw[item])
+        else:
+            out.append(_read_finding(item))
+    return out
+
+
 def encode_snippets(snippets: dict[int, str]) -> list[list[Any]]:
     return [[line, text] for line, text in sorted(snippets.items())]
 

@@ -471,3 +471,18 @@ def test_parsing_keeps_no_text_alive() -> None:
     del text
     gc.collect()
     assert [sys.getrefcount(t) for t in texts] == before
+
+
+def test_node_text_of_a_parsed_tree_keeps_no_text_alive() -> None:
+    """The interpreter reads `node.text`; through a callback-backed tree each read leaked a chunk."""
+    import gc
+    import sys
+
+    lines = [b"#!/bin/bash\n"] + [b"gcloud run deploy svc --region=us-east1\n"] * 100
+    text = b"".join(lines)  # built at run time: a constant would be referenced by the code object
+    tree = parse_bytes(text)
+    words = [n.text for n in tree.root_node.children]
+    assert words[0] == b"#!/bin/bash" and words[1] == b"gcloud run deploy svc --region=us-east1"
+    del words, tree
+    gc.collect()
+    assert sys.getrefcount(text) == 2

@@ -65,7 +65,8 @@ def poison(folder: Path) -> int:
         entry = json.loads(path.read_text())
         for key in ("raw", "finished"):
             for finding in entry[key]:
-                finding["message"] = MARK + finding["message"]
+                if isinstance(finding, dict):  # (an int in "finished" is the same finding in "raw")
+                    finding["message"] = MARK + finding["message"]
         path.write_text(json.dumps(entry))
     return len(found)
 
@@ -189,7 +190,9 @@ def test_a_new_version_reads_no_old_entry(project: Path, monkeypatch: pytest.Mon
     assert second.findings == first.findings and all(MARK not in f.message for f in second.findings)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "wrong types", "other format", "empty", "a folder"])
+@pytest.mark.parametrize(
+    "damage", ["truncated", "garbage", "wrong types", "index out of range", "other format", "empty", "a folder"]
+)
 def test_a_damaged_entry_is_ignored_and_rewritten(project: Path, damage: str) -> None:
     cold = shlint("check", "-f", "json", "other.sh", cwd=project)
     [entry] = entries(project / ".shlint-iam-cache")
@@ -201,11 +204,16 @@ def test_a_damaged_entry_is_ignored_and_rewritten(project: Path, damage: str) ->
         entry.write_bytes(b"\x00\xff" * 100)
     elif damage == "wrong types":
         good["raw"][0]["span"] = ["other.sh", "3", 1, 3, 80]
-        good["finished"][0]["message"] = MARK + good["finished"][0]["message"]
+        good["raw"][0]["message"] = MARK + good["raw"][0]["message"]
+        entry.write_text(json.dumps(good))
+    elif damage == "index out of range":
+        assert good["finished"] == [0]  # the finished finding is the raw one
+        good["finished"] = [1]
+        good["raw"][0]["message"] = MARK + good["raw"][0]["message"]
         entry.write_text(json.dumps(good))
     elif damage == "other format":
         good["format"] = 0
-        good["finished"][0]["message"] = MARK
+        good["raw"][0]["message"] = MARK
         entry.write_text(json.dumps(good))
     elif damage == "empty":
         entry.write_text("")
@@ -215,7 +223,7 @@ def test_a_damaged_entry_is_ignored_and_rewritten(project: Path, damage: str) ->
     warm = shlint("check", "-f", "json", "other.sh", cwd=project)
     assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)
     if damage != "a folder":
-        assert json.loads(entry.read_text())["finished"][0]["message"] == json.loads(cold.stdout)[0]["message"]
+        assert json.loads(entry.read_text())["raw"][0]["message"] == json.loads(cold.stdout)[0]["message"]
 
 
 def test_no_cache_writes_and_reads_nothing(project: Path) -> None:
