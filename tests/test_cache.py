@@ -328,6 +328,20 @@ def test_fix_and_diff_with_a_warm_cache(project: Path) -> None:
     assert after.stdout == shlint("check", "-f", "json", "--no-cache", ".", cwd=project).stdout
 
 
+def test_add_noqa_with_a_warm_cache(project: Path) -> None:
+    twin = project.parent / "twin"
+    shutil.copytree(project, twin)
+    expected = shlint("check", "--add-noqa", "--no-cache", ".", cwd=twin)
+    shlint("check", ".", cwd=project)  # warm the cache
+    added = shlint("check", "--add-noqa", ".", cwd=project)
+    assert (added.returncode, added.stdout, added.stderr) == (expected.returncode, expected.stdout, expected.stderr)
+    assert "Added" in added.stderr and "disable=" in (project / "other.sh").read_text()
+    for name in ("main.sh", "lib.sh", "other.sh"):
+        assert (project / name).read_text() == (twin / name).read_text()
+    after = shlint("check", "-f", "json", ".", cwd=project)
+    assert after.returncode == 0 and after.stdout == shlint("check", "-f", "json", "--no-cache", ".", cwd=project).stdout
+
+
 # -- in process: what is never cached ----------------------------------------------------------
 
 
