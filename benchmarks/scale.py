@@ -191,6 +191,11 @@ def main() -> None:
     ap.add_argument("--worker-counts", default="1,5,20,100")
     args = ap.parse_args()
     os.environ.pop("SHLINT_IAM_CACHE_DIR", None)
+    # As installed: with byte code (a shell with PYTHONDONTWRITEBYTECODE=1 compiles at every start).
+    import shlint_iam
+
+    package = Path(shlint_iam.__file__).resolve().parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package), str(package.parent / "rules")], check=True)
     report: dict[str, object] = {"nproc": os.cpu_count(), "python": sys.version.split()[0]}
     with tempfile.TemporaryDirectory(prefix="shlint-scale-") as tmp:
         work = Path(tmp)

@@ -18,7 +18,7 @@ from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.notes import TOO_DEEP, Note
 from .shell.trace import Block, CommandRun
-from .source import SourceFile
+from .source import SourceFile, decode
 
 
 @dataclass
@@ -93,12 +93,14 @@ def recording_readers(
 
 
 def reread(key: str, roots: Roots) -> bytes | str:
-    """What the reader named by ``key`` (a key of :attr:`Analysis.reads`) gets now."""
+    """What the reader named by ``key`` (a key of :attr:`Analysis.reads`) gets now: the same
+    bytes (for a loaded file, its text as ``SourceFile.data``) or the same reason, read directly
+    (a changed file must be seen, whatever load_sourced's memory of it)."""
     kind, _, path = key.partition(":")
-    if kind == "s":
-        loaded = load_sourced(path, roots)
-        return loaded.data if isinstance(loaded, SourceFile) else loaded
-    return roots.read(path)
+    raw = roots.read(path)
+    if kind == "s" and isinstance(raw, bytes):
+        return decode(raw).encode("utf-8", "surrogatepass")
+    return raw
 
 
 def roots_of(source: SourceFile, config: Config) -> Roots:

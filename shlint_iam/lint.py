@@ -90,6 +90,7 @@ class Linter:
         self.isolate = False
         # Reuse the results of earlier runs (the command line sets it: cache.py).
         self.cache: ResultCache | None = None
+        self._roots_by_folder: dict[str, Roots] = {}
 
     # -- one file ---------------------------------------------------------------------------
     def analyse(self, source: SourceFile) -> FileContext:
@@ -377,9 +378,14 @@ class Linter:
         return found
 
     def _roots(self, real: str) -> Roots:
+        """Where the files of the linted file at ``real`` may be followed (one lookup per folder)."""
         from .roots import roots_for
 
-        return roots_for(real, self.config.path, self.config.source_path)
+        folder = os.path.dirname(real)
+        found = self._roots_by_folder.get(folder)
+        if found is None:
+            found = self._roots_by_folder[folder] = roots_for(real, self.config.path, self.config.source_path)
+        return found
 
     def lint_candidate(self, candidate: Candidate) -> FileOutcome:
         """Read and lint one discovered file (what a worker process runs)."""
