@@ -11,7 +11,8 @@ with a ``\\`` continuation -- the codes go to one file-level ``# shlint-iam disa
 directive instead (merged into an existing one), after the shebang. Workflows, build configs and
 Makefiles only get the file-level directive.
 
-The result is linted again: a file whose directives would not suppress its findings, or that
+A file with a syntax error (SH000) is left unchanged: its findings are not all known. The result
+is linted again: a file whose directives would not suppress its findings, or that
 would stop parsing, is left unchanged (the caller says so). Running it twice changes nothing.
 """
 
@@ -41,6 +42,9 @@ def add_noqa(lint: Callable[[str], list[Finding]], text: str, path: str, documen
     findings = [f for f in lint(text) if f.path == path]
     if not findings:
         return NoqaResult(text, 0)
+    if any(f.code == SYNTAX for f in findings):
+        # As Ruff: a syntax error is not suppressed. It hides what the rest of the script does.
+        return NoqaResult(text, 0, "has a syntax error (SH000): fix it first; no directives added")
     new, added = _directives_for(text, path, findings, document)
     if new == text:
         return NoqaResult(text, 0)

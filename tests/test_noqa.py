@@ -244,3 +244,13 @@ def test_add_noqa_in_a_workflow_and_a_makefile_is_file_level(tmp_path: Path) -> 
     assert shlint("check", ".", cwd=tmp_path).returncode == 0
     again = shlint("check", "--add-noqa", ".", cwd=tmp_path)
     assert again.stderr == "shlint-iam: Added 0 suppression directives.\n"
+
+
+def test_add_noqa_leaves_a_file_with_a_syntax_error(tmp_path: Path) -> None:
+    broken = "#!/bin/bash\nif true; then\n  gcloud functions deploy a --gen2 --region=us-west2 --trigger-topic=t\n"
+    (tmp_path / "broken.sh").write_text(broken, encoding="utf-8")
+    proc = shlint("check", "--add-noqa", "broken.sh", cwd=tmp_path)
+    assert (tmp_path / "broken.sh").read_text(encoding="utf-8") == broken
+    assert proc.returncode == 1
+    assert proc.stderr == ("shlint-iam: broken.sh: has a syntax error (SH000): fix it first; no directives added\n"
+                           "shlint-iam: Added 0 suppression directives.\n")
