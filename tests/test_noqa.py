@@ -254,3 +254,31 @@ def test_add_noqa_leaves_a_file_with_a_syntax_error(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr == ("shlint-iam: broken.sh: has a syntax error (SH000): fix it first; no directives added\n"
                            "shlint-iam: Added 0 suppression directives.\n")
+
+
+def test_add_noqa_over_the_examples_only_adds_directive_lines(tmp_path: Path) -> None:
+    # Every example (scripts, workflows, Makefiles, sourced files): the only change is new
+    # directive lines, everything but the syntax-error example then lints clean, a second run
+    # adds nothing.
+    root = Path(__file__).resolve().parent.parent / "examples"
+    work = tmp_path / "examples"
+    shutil.copytree(root, work)
+    before = {p: p.read_text(encoding="utf-8") for p in work.rglob("*") if p.is_file()}
+    proc = shlint("check", "--add-noqa", ".", cwd=work)
+    changed = 0
+    for path, text in before.items():
+        after = path.read_text(encoding="utf-8")
+        if after == text:
+            continue
+        changed += 1
+        old_lines, new_lines = text.split("\n"), after.split("\n")
+        added = list(new_lines)
+        for line in old_lines:  # the old lines, in order, are a subsequence of the new ones
+            added.remove(line)
+        assert all(line.lstrip().startswith("# shlint-iam disable") for line in added), (path, added)
+    assert changed >= 10
+    assert f"in {changed} files." in proc.stderr
+    left = json.loads(shlint("check", "-f", "json", ".", cwd=work).stdout)
+    assert {(f["path"], f["code"]) for f in left} == {("mistakes/syntax_error.sh", "SH000")}
+    again = shlint("check", "--add-noqa", ".", cwd=work)
+    assert again.stderr.endswith("shlint-iam: Added 0 suppression directives.\n")
