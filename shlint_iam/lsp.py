@@ -572,15 +572,15 @@ class _LineEnd:
 def _line_ends(text: str, lines: Sequence[str]) -> list[_LineEnd]:
     """For each line: the comment it ends with, and whether it ends inside a string or
     here-document (from tree-sitter, so a ``#`` in quotes is no comment)."""
-    from .parse import parse
+    from .parse import captures, parse
     from .source import SourceFile
 
     source = SourceFile.from_bytes("<lsp>", text.encode("utf-8", "surrogatepass"))
     tree = parse(source)
     ends = [_LineEnd() for _ in lines]
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
+    # A query (in C) finds the few nodes that matter: a walk in Python over every node of a
+    # 5,000-line script took a third of a second.
+    for node in captures(tree, _ENDS_QUERY, "node"):
         if node.type == "comment":
             row, col = node.start_point
             if row < len(ends):
@@ -590,12 +590,13 @@ def _line_ends(text: str, lines: Sequence[str]) -> list[_LineEnd]:
                     ends[row].directive = column
                 else:
                     ends[row].comment = column
-            continue
-        if node.type in _STRINGY and node.end_point[0] > node.start_point[0]:
+        elif node.end_point[0] > node.start_point[0]:
             for row in range(node.start_point[0], min(node.end_point[0], len(ends))):
                 ends[row].unsafe = True
-        stack.extend(node.children)
     return ends
+
+
+_ENDS_QUERY = "[" + " ".join(f"({kind})" for kind in ("comment", *sorted(_STRINGY))) + "] @node"
 
 
 # -- reading messages ------------------------------------------------------------------------------

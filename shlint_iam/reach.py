@@ -17,6 +17,7 @@ from typing import Any
 
 from .gcloud.argv import parse_gcloud
 from .model import Span
+from .parse import captures
 from .shell.trace import CommandRun, Word
 from .source import SourceFile
 from .steps import step_verb
@@ -47,19 +48,32 @@ def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[Comman
         if isinstance(run.name, str):  # a command named by a value the analysis cannot know ran nothing by name
             ran.add(run.name)
     found: list[Unreached] = []
+    for node in _function_definitions(source, root, tree):
+        name_node = node.child_by_field_name("name")
+        name = _text(source, name_node) if name_node is not None else ""
+        if name and name not in ran:
+            steps = _steps(source, node)
+            if steps:
+                found.append(Unreached(source.span(name_node.start_point, name_node.end_point), name,
+                                       tuple(steps)))
+    return sorted(found, key=lambda u: (u.span.start_line, u.span.start_col))
+
+
+QUERY_BYTES = 32 * 1024  # from this size on, function definitions are found by a tree-sitter query
+
+
+def _function_definitions(source: SourceFile, root: Any, tree: Any) -> list[Any]:
+    """Every function definition in the script, nested ones too."""
+    if len(source.data) >= QUERY_BYTES:
+        return captures(tree, "(function_definition) @function", "function")
+    found = []
     todo = [root]
     while todo:
         node = todo.pop()
         if node.type == "function_definition":
-            name_node = node.child_by_field_name("name")
-            name = _text(source, name_node) if name_node is not None else ""
-            if name and name not in ran:
-                steps = _steps(source, node)
-                if steps:
-                    found.append(Unreached(source.span(name_node.start_point, name_node.end_point), name,
-                                           tuple(steps)))
+            found.append(node)
         todo.extend(reversed(node.children))
-    return sorted(found, key=lambda u: (u.span.start_line, u.span.start_col))
+    return found
 
 
 def _is_library(source: SourceFile, root: Any) -> bool:

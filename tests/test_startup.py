@@ -41,7 +41,7 @@ heavy = ["importlib.metadata", "tomllib", "yaml", "multiprocessing", "sarif_om",
 print("exit", code, file=sys.stderr)
 print("imported:", *[m for m in heavy if m in sys.modules], file=sys.stderr)
 parse = sys.modules.get("shlint_iam.parse")
-print("query built:", getattr(parse, "_QUERY", None) is not None, file=sys.stderr)
+print("query built:", bool(getattr(parse, "_QUERIES", None)), file=sys.stderr)
 """
 
 
@@ -61,8 +61,8 @@ def test_one_shell_script_imports_no_yaml_metadata_pool_or_sarif(tmp_path: Path,
         imported, stderr = probe(where, "check", "-f", fmt, "deploy.sh", cwd=tmp_path)
         assert "exit 1" in stderr  # IAM001: the function is deployed with no invoker binding
         assert imported == []
-        # tree-sitter's query for stray keywords costs more than parsing a short script: a
-        # short script's candidates are looked up by position instead.
+        # Building a tree-sitter query costs more than parsing a short script: a short script's
+        # stray keywords are looked up by position, its functions by a walk.
         assert where == "forked" or "query built: False" in stderr
 
 
@@ -162,3 +162,31 @@ def test_objects_are_frozen_while_children_lint_and_unfrozen_after() -> None:
         seen.append((result, gc.get_freeze_count() > 0))
     assert seen == [(2, True), (4, True)]
     assert gc.get_freeze_count() == 0  # a long-running language server collects them again
+
+
+def test_unreached_functions_by_walk_and_by_query_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shlint_iam import reach
+    from shlint_iam.analysis import analyse
+    from shlint_iam.parse import parse
+    from shlint_iam.source import SourceFile
+
+    script = """#!/bin/bash
+set -euo pipefail
+used() { gcloud run deploy a --image=i --region=us-west2; }
+outer() {
+  inner() { gcloud functions deploy f --gen2 --region=us-west2 --trigger-topic=t; }
+  gcloud run deploy b --image=i --region=us-west2
+}
+if true; then
+  later() { gcloud run deploy c --image=i --region=us-west2; }
+fi
+used
+"""
+    source = SourceFile.from_bytes("x.sh", script.encode())
+    commands = analyse(source, Config()).commands
+    found = []
+    for size in (10**9, 0):  # a walk in Python; then a query
+        monkeypatch.setattr(reach, "QUERY_BYTES", size)
+        found.append(reach.unreached_functions(source, parse(source), commands))
+    assert found[0] == found[1]
+    assert [(u.function, u.span.start_line) for u in found[0]] == [("outer", 4), ("inner", 5), ("later", 9)]
