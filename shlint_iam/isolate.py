@@ -148,6 +148,12 @@ class Cancel:
 
 _CURRENT = threading.local()
 
+# Held around every fork. A child inherits the locks other threads of the parent hold at that
+# moment, never to be released: a thread in the middle of an import holds that module's import
+# lock, and a child importing the same module waited forever. A thread of the parent that may
+# import while children are forked (the language server's code actions) holds this lock.
+FORK_LOCK = threading.Lock()
+
 
 def _token() -> Cancel | None:
     return cast("Cancel | None", getattr(_CURRENT, "token", None))
@@ -218,7 +224,8 @@ def _assign(child: _Child[_I], todo: list[int]) -> None:
 
 def _spawn(fn: Callable[[_I], _R], items: Sequence[_I]) -> _Child[_I]:
     parent_end, child_end = Pipe()
-    pid = os.fork()
+    with FORK_LOCK:
+        pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child (its coverage is not collected)
         status = 0
         try:

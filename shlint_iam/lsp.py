@@ -41,7 +41,7 @@ from pygls.uris import to_fs_path
 from . import __version__
 from .config import Config, ConfigError
 from .core import CODE_PATTERN
-from .isolate import Cancel
+from .isolate import FORK_LOCK, Cancel
 from .model import FileProblem, Finding, Severity
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,11 @@ class Linted:
     ends: list[_LineEnd] | None = None  # the text's line ends, computed by the first code action
 
     def actions(self, uri: str, diagnostics: Sequence[types.Diagnostic]) -> list[types.CodeAction]:
+        # No lint forks while this thread works (it may be importing a module: see FORK_LOCK).
+        with FORK_LOCK:
+            return self._actions(uri, diagnostics)
+
+    def _actions(self, uri: str, diagnostics: Sequence[types.Diagnostic]) -> list[types.CodeAction]:
         if self.ends is None:
             self.ends = _line_ends(self.text, self.text.split("\n"))
         return quick_fixes(self.text, uri, self.version, diagnostics, self.encoding, self.findings, self.ends)

@@ -204,3 +204,26 @@ def test_cancel_kills_the_child_working_for_the_job() -> None:
         assert list(map_isolated(lambda seconds: time.sleep(seconds) or seconds, [3600.0])) == [
             Crash("killed by signal SIGKILL")
         ]
+
+
+def test_no_fork_while_a_code_action_is_computed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A child forked while the code-action thread was importing a module inherited that
+    # module's import lock, held forever: the lint hung (seen on a 5,000-line script).
+    from shlint_iam import isolate, lsp
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    held = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        held.append(isolate.FORK_LOCK.locked())
+        return real_fork()
+
+    monkeypatch.setattr(isolate.os, "fork", fork)
+    assert list(isolate.map_isolated(lambda n: n + 1, [1])) == [2]
+    linted = lsp.Linted(1, HEAD, [], None)
+    monkeypatch.setattr(lsp, "quick_fixes", lambda *args: held.append(isolate.FORK_LOCK.locked()) or [])
+    assert linted.actions("file:///x.sh", []) == []
+    assert held == [True, True]
+    assert not isolate.FORK_LOCK.locked()
