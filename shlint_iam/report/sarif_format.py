@@ -17,8 +17,11 @@ from the value ``upload-sarif`` would compute from the checkout.
 from __future__ import annotations
 
 import os
+import sys
 import urllib.parse
+from array import array
 from collections.abc import Callable, Iterable, Sequence
+from operator import mul
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -80,81 +83,58 @@ def _to_json_value(value: Any) -> Any:
 # ------------------------------------------------------------------------------------------------
 # github/codeql-action src/fingerprints.ts, ported.
 
-_TAB, _SPACE, _LF, _CR = 0x09, 0x20, 0x0A, 0x0D
+_LF = 0x0A
 _EOF = 65535
 _BLOCK_SIZE = 100
 _MOD = 37
 _MASK = (1 << 64) - 1
-_FIRST_MOD = pow(_MOD, _BLOCK_SIZE, 1 << 64)
 
 
 def line_hashes(text: str) -> dict[int, str]:
     """``primaryLocationLineHash`` of every line of ``text``, keyed by 1-based line number.
 
-    A faithful port of ``hash()`` in github/codeql-action ``src/fingerprints.ts``: a rolling
+    The value of ``hash()`` in github/codeql-action ``src/fingerprints.ts``: a rolling
     polynomial hash (base 37, 64-bit wrap-around like its ``Long``) over the first 100 characters
     from each line start, skipping spaces and tabs, with ``\\r\\n`` and ``\\r`` read as ``\\n``,
     a 65535 "EOF" character after the text and zero padding. Characters are UTF-16 code units
     (JavaScript's ``charCodeAt``); the value is ``<hex>:<n>``, where ``n`` counts earlier lines
     with the same hash. Line numbers are the ones codeql-action counts (a lone ``\\r`` ends a line).
+
+    codeql-action rolls the hash one character at a time; the hash of a window is the polynomial
+    ``sum(c[i] * 37 ** (99 - i))`` modulo 2**64 of its 100 characters, so it is computed here for
+    each line start directly, with the character loops in C (``str.replace``, ``array``, ``map``):
+    the same values, about 10x faster than a loop per character in Python.
     """
-    units = _utf16_units(text)
-    window = [0] * _BLOCK_SIZE
-    line_numbers = [-1] * _BLOCK_SIZE
-    hash_raw = 0
-    index = 0
-    line_number = 0
-    line_start = True
-    prev_cr = False
+    # A space or tab is skipped and ends a pending `\r` (so `\r \n` is two line ends).
+    normal = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
+    units = _utf16_units(normal)
+    size = len(units)
+    units.append(_EOF)
+    units.extend([0] * _BLOCK_SIZE)
+    # A line starts at the first character after each line end (the EOF character included).
+    starts = [0]
+    while True:
+        try:
+            starts.append(units.index(_LF, starts[-1], size) + 1)
+        except ValueError:
+            break
     counts: dict[str, int] = {}
     out: dict[int, str] = {}
-
-    def output_hash() -> None:
-        value = format(hash_raw, "x")
+    for number, start in enumerate(starts, 1):
+        value = format(sum(map(mul, units[start : start + _BLOCK_SIZE], _POWERS)) & _MASK, "x")
         counts[value] = counts.get(value, 0) + 1
-        out[line_numbers[index]] = f"{value}:{counts[value]}"
-        line_numbers[index] = -1
-
-    def update_hash(current: int) -> None:
-        nonlocal hash_raw, index
-        begin = window[index]
-        window[index] = current
-        hash_raw = (_MOD * hash_raw + current - _FIRST_MOD * begin) & _MASK
-        index = (index + 1) % _BLOCK_SIZE
-
-    def process(current: int) -> None:
-        nonlocal prev_cr, line_start, line_number
-        if current in (_SPACE, _TAB) or (prev_cr and current == _LF):
-            prev_cr = False
-            return
-        if current == _CR:
-            current = _LF
-            prev_cr = True
-        else:
-            prev_cr = False
-        if line_numbers[index] != -1:
-            output_hash()
-        if line_start:
-            line_start = False
-            line_number += 1
-            line_numbers[index] = line_number
-        if current == _LF:
-            line_start = True
-        update_hash(current)
-
-    for unit in units:
-        process(unit)
-    process(_EOF)
-    for _ in range(_BLOCK_SIZE):
-        if line_numbers[index] != -1:
-            output_hash()
-        update_hash(0)
+        out[number] = f"{value}:{counts[value]}"
     return out
 
 
-def _utf16_units(text: str) -> list[int]:
-    data = text.encode("utf-16-le", "surrogatepass")
-    return [data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2)]
+_POWERS = [pow(_MOD, _BLOCK_SIZE - 1 - i, 1 << 64) for i in range(_BLOCK_SIZE)]
+
+
+def _utf16_units(text: str) -> array[int]:
+    units = array("H", text.encode("utf-16-le", "surrogatepass"))
+    if sys.byteorder == "big":
+        units.byteswap()
+    return units
 
 
 def _snippet_hashes(lines: dict[int, str]) -> dict[int, str]:
@@ -197,7 +177,7 @@ class _Fingerprints:
         return _snippet_hashes(linted)
 
 
-# line_hashes is pure Python (about 1 s per MB): a larger file is fingerprinted from its linted
+# line_hashes is Python (about 0.3 s per MB): a larger file is fingerprinted from its linted
 # lines alone (the fallback above), so SARIF output stays fast whatever the file's size.
 HASH_MAX_BYTES = 1024 * 1024
 
