@@ -53,32 +53,31 @@ def test_a_success_test_with_and_return() -> None:
     assert found(script) == [("ERR001", 4, 3), ("IAM001", 4, 3)]
 
 
-def test_a_sourced_file_that_returns_early_is_followed_by_the_rest_of_the_script(tmp_path: Path) -> None:
-    (tmp_path / "env.sh").write_text(
-        'if [ -n "${DEPLOY_ENV:-}" ]; then\n  REGION=us-east1\n  return 0\nfi\necho "set DEPLOY_ENV" >&2\nexit 1\n')
-    script = tmp_path / "deploy.sh"
-    script.write_text('#!/bin/bash\nset -euo pipefail\nsource "$(dirname "$0")/env.sh"\n'
+def lint_sourcing(folder: Path, name: str, sourced: str) -> list[tuple[str, int, str]]:
+    """Lint a deploy script that sources ``name`` (holding ``sourced``), deploys with its $REGION
+    and binds in us-west1."""
+    (folder / name).write_text(sourced)
+    script = folder / "deploy.sh"
+    script.write_text(f'#!/bin/bash\nset -euo pipefail\nsource "$(dirname "$0")/{name}"\n'
                       'gcloud functions deploy orders --gen2 --region="$REGION" --project=p --trigger-topic=t '
                       '--trigger-service-account=sa@p.iam.gserviceaccount.com --runtime=python312 --source=.\n'
                       'gcloud functions add-invoker-policy-binding orders --region=us-west1 --project=p '
                       '--member=serviceAccount:sa@p.iam.gserviceaccount.com\n')
     result = Linter(Config()).lint_paths([str(script)])
-    assert [(f.code, f.span.start_line, f.message) for f in result.reported] == [
-        ("IAM003", 5, "binding does not reach orders deployed at line 4: it targets region us-west1 instead of "
-                      "us-east1"),
-    ]
+    return [(f.code, f.span.start_line, f.message) for f in result.reported]
+
+
+WRONG_REGION = ("IAM003", 5, "binding does not reach orders deployed at line 4: it targets region us-west1 instead "
+                "of us-east1")
+
+
+def test_a_sourced_file_that_returns_early_is_followed_by_the_rest_of_the_script(tmp_path: Path) -> None:
+    sourced = 'if [ -n "${DEPLOY_ENV:-}" ]; then\n  REGION=us-east1\n  return 0\nfi\necho "set DEPLOY_ENV" >&2\nexit 1\n'
+    assert lint_sourcing(tmp_path, "env.sh", sourced) == [WRONG_REGION]
 
 
 def test_an_include_guard_keeps_what_the_file_sets(tmp_path: Path) -> None:
     # The guard's early return is reached only when the file was sourced before: the values it
     # sets stay known (a binding in the wrong region is still IAM003).
-    (tmp_path / "config.sh").write_text(
-        'if [ -n "${_CONFIG_LOADED:-}" ]; then return 0; fi\n_CONFIG_LOADED=1\nREGION=us-east1\n')
-    script = tmp_path / "deploy.sh"
-    script.write_text('#!/bin/bash\nset -euo pipefail\nsource "$(dirname "$0")/config.sh"\n'
-                      'gcloud functions deploy orders --gen2 --region="$REGION" --project=p --trigger-topic=t '
-                      '--trigger-service-account=sa@p.iam.gserviceaccount.com --runtime=python312 --source=.\n'
-                      'gcloud functions add-invoker-policy-binding orders --region=us-west1 --project=p '
-                      '--member=serviceAccount:sa@p.iam.gserviceaccount.com\n')
-    result = Linter(Config()).lint_paths([str(script)])
-    assert [(f.code, f.span.start_line) for f in result.reported] == [("IAM003", 5)]
+    sourced = 'if [ -n "${_CONFIG_LOADED:-}" ]; then return 0; fi\n_CONFIG_LOADED=1\nREGION=us-east1\n'
+    assert lint_sourcing(tmp_path, "config.sh", sourced) == [WRONG_REGION]
