@@ -23,13 +23,18 @@ def rule_failure(path: str, rule: type[Rule], exc: BaseException, cross_file: bo
     """The problem of a rule whose check raised: it names the rule and, for a plugin rule, the
     plugin (distribution) it comes from, so the user knows whom to tell."""
     where = "cross-file check" if cross_file else "check"
+    what = "failed with an internal error" if rule.origin == "shlint-iam" else "raised"
+    return FileProblem(path, _blame(rule, where, f"{what} {_exception(exc)}", "with this file"), INCOMPLETE,
+                       rule=rule.code)
+
+
+def _blame(rule: type[Rule], where: str, happened: str, report_with: str = "") -> str:
+    """``analysis incomplete: the WHERE of rule CODE [from plugin P] HAPPENED; whom to tell``."""
     if rule.origin == "shlint-iam":
-        message = (f"analysis incomplete: the {where} of rule {rule.code} failed with an internal error "
-                   f"({_exception(exc)}); please report it at {ISSUES_URL} with this file")
-    else:
-        message = (f"analysis incomplete: the {where} of rule {rule.code} from plugin {rule.origin} raised "
-                   f"{_exception(exc)}; its findings are missing (report it to the plugin's authors)")
-    return FileProblem(path, message, INCOMPLETE, rule=rule.code)
+        tail = f"please report it at {ISSUES_URL}" + (f" {report_with}" if report_with else "")
+        return f"analysis incomplete: the {where} of rule {rule.code} {happened}; {tail}"
+    return (f"analysis incomplete: the {where} of rule {rule.code} from plugin {rule.origin} {happened}; its "
+            "findings are missing (report it to the plugin's authors)")
 
 
 def _exception(exc: BaseException) -> str:
@@ -42,10 +47,4 @@ def _exception(exc: BaseException) -> str:
 def rule_crash(rule: type[Rule], how: str) -> FileProblem:
     """The problem of a cross-file check that killed the process running it (``how``: ``killed by
     signal SIGSEGV``), naming the rule and, for a plugin rule, its plugin."""
-    if rule.origin == "shlint-iam":
-        message = (f"analysis incomplete: the cross-file check of rule {rule.code} crashed ({how}); please report "
-                   f"it at {ISSUES_URL}")
-    else:
-        message = (f"analysis incomplete: the cross-file check of rule {rule.code} from plugin {rule.origin} "
-                   f"crashed ({how}); its findings are missing (report it to the plugin's authors)")
-    return FileProblem("", message, INCOMPLETE, rule=rule.code)
+    return FileProblem("", _blame(rule, "cross-file check", f"crashed ({how})"), INCOMPLETE, rule=rule.code)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..source import SourceFile
+from .scan import find_command
 from .state import MAX_UNROLL, FunctionDef, Machine, State, _Ctx
 from .trace import Block
 from .values import (
@@ -25,6 +25,9 @@ from .values import (
     unknowns,
 )
 from .words import _drop_prefix, _word_groups
+
+_EXIT_CONTAINERS = frozenset({"compound_statement", "list", "subshell", "redirected_statement", "if_statement",
+                              "else_clause", "elif_clause"})
 
 
 class ControlFlow(Machine):
@@ -125,23 +128,8 @@ class ControlFlow(Machine):
     def _exits(self, node: Any, state: State | None = None) -> bool:
         """Whether a statement ends the script or function: ``exit``/``return``, or a call to a
         function (defined so far) that does."""
-        stack: list[tuple[Any, SourceFile, int]] = [(node, self._src, 0)]
-        while stack:
-            n, src, depth = stack.pop()
-            if n.type == "command":
-                name_node = n.child_by_field_name("name")
-                if name_node is None:
-                    continue
-                name = src.data[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
-                if name in ("exit", "return"):
-                    return True
-                func = state.funcs.get(name) if state is not None else None
-                if func is not None and depth < 4:
-                    stack.extend((c, func.source, depth + 1) for c in func.body.named_children)
-            elif n.type in ("compound_statement", "list", "subshell", "redirected_statement", "if_statement",
-                            "else_clause", "elif_clause"):
-                stack.extend((c, src, depth) for c in n.named_children)
-        return False
+        return find_command(node, self._src, state.funcs if state is not None else {},
+                            lambda name: name in ("exit", "return"), _EXIT_CONTAINERS) is not None
 
     def _condition_nodes(self, nodes: list[Any], state: State, ctx: _Ctx) -> bool | None:
         """Run the commands of a condition; return its truth where known."""

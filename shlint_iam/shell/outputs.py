@@ -20,8 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .scan import find_command
 from .state import Machine, State
 from .trace import CommandRun
+
+_GATE_CONTAINERS = frozenset({"compound_statement", "list", "subshell", "redirected_statement", "if_statement",
+                              "else_clause", "elif_clause", "case_statement", "case_item", "negated_command"})
 
 # Commands that end a path: what a condition on captured output gates. `break` and `continue` gate
 # a retry only in a loop that nothing else ends (`while true`): a bounded retry carries on after it.
@@ -96,23 +100,14 @@ class Outputs(Machine):
         return ""
 
     def _ends_path(self, node: Any, state: State) -> str:
-        stack: list[tuple[Any, Any, int]] = [(node, self._src, 0)]
-        while stack:
-            n, src, depth = stack.pop()
-            if n.type == "command":
-                name_node = n.child_by_field_name("name")
-                if name_node is None:
-                    continue
-                name = src.data[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
-                if name in GATE_COMMANDS or (name in RETRY_COMMANDS and self._endless and self._endless[-1]):
-                    return src.data[n.start_byte : n.end_byte].decode("utf-8", "replace").split("\n")[0][:40]
-                func = state.funcs.get(name)
-                if func is not None and depth < 4:
-                    stack.extend((c, func.source, depth + 1) for c in reversed(func.body.named_children))
-            elif n.type in ("compound_statement", "list", "subshell", "redirected_statement", "if_statement",
-                            "else_clause", "elif_clause", "case_statement", "case_item", "negated_command"):
-                stack.extend((c, src, depth) for c in reversed(n.named_children))
-        return ""
+        endless = bool(self._endless and self._endless[-1])
+        found = find_command(node, self._src, state.funcs,
+                             lambda name: name in GATE_COMMANDS or (name in RETRY_COMMANDS and endless),
+                             _GATE_CONTAINERS)
+        if found is None:
+            return ""
+        command, src = found
+        return src.data[command.start_byte : command.end_byte].decode("utf-8", "replace").split("\n")[0][:40]
 
 
 def merge_outputs(state: State, live: list[State]) -> None:
