@@ -679,6 +679,14 @@ def plugin_site(root: Path, name: str, module: str) -> Path:
     return site
 
 
+def default_sigint() -> None:
+    """In the linter's process, Ctrl-C as a terminal delivers it: a test run started in the
+    background by a shell without job control has SIGINT ignored, and a child inherits that."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_when(proc: subprocess.Popen[bytes], ready: object, timeout: float = 60) -> None:
     import signal
     import time
@@ -701,7 +709,8 @@ def test_ctrl_c_during_analysis_exits_130(tmp_path: Path, jobs: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHLINT", "PYTHON"))}
     env.update(PYTHONPATH=str(site), SLOW_MARKER=str(marker))
     proc = subprocess.Popen([PYTHON, "-m", "shlint_iam", "check", "--plugin", "slowrules", "-j", jobs, "."],
-                            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=default_sigint)
     interrupt_when(proc, marker.exists)
     out, err = proc.communicate(timeout=30)
     assert b"Traceback" not in err, err.decode()
@@ -716,7 +725,7 @@ def test_ctrl_c_while_reading_standard_input_exits_130(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHLINT", "PYTHON"))}
     proc = subprocess.Popen([PYTHON, "-m", "shlint_iam", "check", "-", "--stdin-filename", "deploy.sh"],
                             cwd=tmp_path, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=default_sigint)
     assert proc.stdin is not None
     proc.stdin.write(FINDING.encode())  # and the pipe stays open: a slow producer
     proc.stdin.flush()
