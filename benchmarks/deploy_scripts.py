@@ -204,7 +204,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="smaller linearity range (to 10,000 lines)")
     args = ap.parse_args()
-    cli = [sys.executable, "-m", "shlint_iam", "check", "--exit-zero", "-f", "concise"]
+    # --no-cache: the result cache would answer every run after the first (goal 4 measures it, in
+    # benchmarks/scale.py); on save, the file has just changed, so its entry never matches either.
+    cli = [sys.executable, "-m", "shlint_iam", "check", "--exit-zero", "-f", "concise", "--no-cache"]
     print(f"nproc={os.cpu_count()} python={sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -87,7 +87,7 @@ def main() -> None:
     args = ap.parse_args()
     files = file_set(args.cap)
     size = sum(os.path.getsize(f) for f in files)
-    cli = [sys.executable, "-m", "shlint_iam", "check", "--exit-zero", "-f", "concise"]
+    cli = [sys.executable, "-m", "shlint_iam", "check", "--exit-zero", "-f", "concise", "--no-cache"]
     print(machine())
     print(f"files: {len(files)} ({size / 1e6:.1f} MB)")
 

@@ -64,7 +64,8 @@ def command_line(python: str, files: list[str], cwd: Path) -> tuple[float, float
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([python, "-m", "shlint_iam", "check", "--exit-zero", "-f", "concise", "-j", "1", *files],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
+                   env={**os.environ, "SHLINT_IAM_NO_CACHE": "1"})  # 0.1.0 has no cache to turn off
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

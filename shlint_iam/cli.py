@@ -86,7 +86,8 @@ def cli() -> None:
 @click.option("--plugin", "plugins", multiple=True, help="Load rules from an installed plugin package.")
 @click.option("--source-path", "source_path", multiple=True, type=click.Path(file_okay=False),
               help="A folder besides the project root whose files `source` may follow (repeatable).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--no-cache", is_flag=True, envvar="SHLINT_IAM_NO_CACHE",
+              help="Neither read nor write the result cache (also SHLINT_IAM_NO_CACHE=1).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, envvar="SHLINT_IAM_CACHE_DIR",
               help="Where the result cache lives (default: .shlint-iam-cache next to the configuration file, "
                    "or in the current directory without one; also SHLINT_IAM_CACHE_DIR).")

@@ -235,6 +235,13 @@ def test_no_cache_writes_and_reads_nothing(project: Path) -> None:
     assert MARK not in shlint("check", "-f", "concise", "--no-cache", ".", cwd=project).stdout
 
 
+@pytest.mark.parametrize(("value", "cached"), [("1", False), ("true", False), ("0", True), ("false", True)])
+def test_the_environment_turns_the_cache_off_as_no_cache_does(project: Path, value: str, cached: bool) -> None:
+    proc = shlint("check", ".", cwd=project, env={"SHLINT_IAM_NO_CACHE": value})
+    assert proc.returncode == 1
+    assert (project / ".shlint-iam-cache").exists() is cached
+
+
 def test_an_unwritable_cache_directory_does_not_fail_the_run(project: Path) -> None:
     (project / "blocker").write_text("a file where the cache's parent folder should be\n")
     expected = shlint("check", "-f", "concise", "--no-cache", ".", cwd=project)
