@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +13,7 @@ from .files import display_path
 from .model import Span
 from .parse import ParseIncomplete, parse, parse_bytes, syntax_errors
 from .reach import Unreached, unreached_functions
+from .records import record
 from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.notes import TOO_DEEP, Note
@@ -21,22 +21,50 @@ from .shell.trace import Block, CommandRun
 from .source import SourceFile, decode
 
 
-@dataclass
+@record()
 class Analysis:
+    """What the analysis of one file found: what ran, the gcloud facts, what it could not follow."""
+
     source: SourceFile
-    syntax_errors: list[tuple[Span, str]] = field(default_factory=list)
-    commands: list[CommandRun] = field(default_factory=list)  # every executed command, in run order
-    facts: list[Any] = field(default_factory=list)  # gcloud facts in run order
-    trace: Block = field(default_factory=lambda: Block("script"))  # what ran, path by path
-    notes: list[Note] = field(default_factory=list)  # what the analysis could not follow
-    truncated: bool = False  # a work bound was reached
-    exhausted: bool = False  # the step budget ran out before the end of the script
-    incomplete: list[str] = field(default_factory=list)  # bounds hit in followed text: not analysed
-    unreached: list[Unreached] = field(default_factory=list)  # functions never run that hold deploys (SH002)
+    syntax_errors: list[tuple[Span, str]]
+    commands: list[CommandRun]  # every executed command, in run order
+    facts: list[Any]  # gcloud facts in run order
+    trace: Block  # what ran, path by path (default: an empty script block)
+    notes: list[Note]  # what the analysis could not follow
+    truncated: bool  # a work bound was reached
+    exhausted: bool  # the step budget ran out before the end of the script
+    incomplete: list[str]  # bounds hit in followed text: not analysed
+    unreached: list[Unreached]  # functions never run that hold deploys (SH002)
     # Every other file the analysis asked for, by ``"s:PATH"`` (loaded as a sourced file, child
     # script or data file) or ``"r:PATH"`` (read as bytes by the gcloud model): what it got, the
     # bytes or why it was not followed. The result cache (cache.py) keys a file's result on these.
-    reads: dict[str, bytes | str] = field(default_factory=dict)
+    reads: dict[str, bytes | str]
+
+    def __init__(
+        self,
+        source: SourceFile,
+        syntax_errors: list[tuple[Span, str]] | None = None,
+        commands: list[CommandRun] | None = None,
+        facts: list[Any] | None = None,
+        trace: Block | None = None,
+        notes: list[Note] | None = None,
+        truncated: bool = False,
+        exhausted: bool = False,
+        incomplete: list[str] | None = None,
+        unreached: list[Unreached] | None = None,
+        reads: dict[str, bytes | str] | None = None,
+    ) -> None:
+        self.source = source
+        self.syntax_errors = [] if syntax_errors is None else syntax_errors
+        self.commands = [] if commands is None else commands
+        self.facts = [] if facts is None else facts
+        self.trace = Block("script") if trace is None else trace
+        self.notes = [] if notes is None else notes
+        self.truncated = truncated
+        self.exhausted = exhausted
+        self.incomplete = [] if incomplete is None else incomplete
+        self.unreached = [] if unreached is None else unreached
+        self.reads = {} if reads is None else reads
 
     @property
     def incomplete_reasons(self) -> list[str]:

@@ -38,7 +38,6 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,6 +52,7 @@ from .cache_codec import (
 )
 from .config import Config
 from .core import Finding, Rule
+from .records import record
 from .roots import Roots
 
 CACHE_DIR_NAME = ".shlint-iam-cache"
@@ -74,13 +74,18 @@ def dependency_digests(reads: dict[str, bytes | str]) -> dict[str, str]:
     return {key: digest(value) if isinstance(value, bytes) else "!" + value for key, value in sorted(reads.items())}
 
 
-@dataclass
+@record()
 class Hit:
     """What an entry holds: the per-file outcome of linting the file (lint.FileOutcome's parts)."""
 
     raw: list[Finding]
     finished: list[Finding]
     snippets: dict[int, str]
+
+    def __init__(self, raw: list[Finding], finished: list[Finding], snippets: dict[int, str]) -> None:
+        self.raw = raw
+        self.finished = finished
+        self.snippets = snippets
 
 
 class ResultCache:

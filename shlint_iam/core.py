@@ -19,10 +19,10 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .model import SAFE, UNSAFE, Edit, FileProblem, Finding, Fix, Severity, Span
+from .records import record
 
 if TYPE_CHECKING:
     from .config import Config
@@ -86,15 +86,29 @@ class Rule:
         return ()
 
 
-@dataclass
+@record()
 class FileContext:
     """What a rule sees of one linted file."""
 
     source: SourceFile
     config: Config
     analysis: Any  # shlint_iam.analysis.Analysis (kept loose so plugins need not import it)
-    severities: dict[str, Severity] = field(default_factory=dict)
-    _cache: dict[str, Any] = field(default_factory=dict)
+    severities: dict[str, Severity]
+    _cache: dict[str, Any]
+
+    def __init__(
+        self,
+        source: SourceFile,
+        config: Config,
+        analysis: Any,
+        severities: dict[str, Severity] | None = None,
+        _cache: dict[str, Any] | None = None,
+    ) -> None:
+        self.source = source
+        self.config = config
+        self.analysis = analysis
+        self.severities = {} if severities is None else severities
+        self._cache = {} if _cache is None else _cache
 
     @property
     def path(self) -> str:
@@ -134,13 +148,20 @@ class FileContext:
                         autofix=autofix)
 
 
-@dataclass
+@record()
 class ProjectContext:
     """What a cross-file rule sees: the analysis of every linted file, and the config."""
 
     files: list[FileContext]
     config: Config
-    severities: dict[str, Severity] = field(default_factory=dict)
+    severities: dict[str, Severity]
+
+    def __init__(
+        self, files: list[FileContext], config: Config, severities: dict[str, Severity] | None = None
+    ) -> None:
+        self.files = files
+        self.config = config
+        self.severities = {} if severities is None else severities
 
     def facts(self, kind: type[T]) -> Iterator[T]:
         for file_ctx in self.files:

@@ -8,9 +8,9 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from .records import record
 from .source import as_utf8
 
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".hg", ".svn"}
@@ -23,13 +23,18 @@ MAX_CONFIG_BYTES = 1024 * 1024  # a configuration file
 MAX_LINE_BYTES = 256 * 1024  # one line of a script: longer is not text with line structure
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Candidate:
+    """A file to lint, as discovery found it."""
+
     path: Path  # as the user named it (or as found below a named directory)
     explicit: bool
     # Read only for cross-file rules (COV001 judges the whole project): its own findings and
     # notices are not reported.
     context_only: bool = False
+
+    def __init__(self, path: Path, explicit: bool, context_only: bool = False) -> None:
+        self.__dict__.update(path=path, explicit=explicit, context_only=context_only)
 
 
 def is_shell_script(path: Path) -> bool:

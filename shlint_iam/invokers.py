@@ -21,7 +21,6 @@ requirements a fact may concern by service name (or member) lookup, not by tryin
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 from . import pathflow
 from .core import FileContext
@@ -38,6 +37,7 @@ from .gcloud.facts import (
     normalise_member,
 )
 from .pathflow import Step
+from .records import record
 from .shell.trace import Block, CommandRun, walk_commands
 from .shell.values import URL_PART, Tri, Val, compare, from_config, is_known, shell_word, show, unknowns
 
@@ -58,17 +58,37 @@ def same_member(identity: Val, member: Val) -> Tri:
     return compare(normalise_member(identity), normalise_member(member))
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Requirement:
+    """An event-invoked service and the identity that must be allowed to invoke it."""
+
     service: ServiceRef
     identity: Val | None  # None: the invoker sends no identity (unauthenticated push)
     origin: Deploy | Invoker  # what makes the service event-invoked
-    deploys: list[Deploy] = field(default_factory=list)
-    invokers: list[Invoker] = field(default_factory=list)
+    deploys: list[Deploy]
+    invokers: list[Invoker]
     # Members a binding on this service may rightly grant besides ``identity``: the identities of
     # the service's other invokers, and the configured invoker-service-accounts.
-    peers: set[Val] = field(default_factory=set)
-    allowed: set[Val] = field(default_factory=set)
+    peers: set[Val]
+    allowed: set[Val]
+
+    def __init__(
+        self,
+        service: ServiceRef,
+        identity: Val | None,
+        origin: Deploy | Invoker,
+        deploys: list[Deploy] | None = None,
+        invokers: list[Invoker] | None = None,
+        peers: set[Val] | None = None,
+        allowed: set[Val] | None = None,
+    ) -> None:
+        self.service = service
+        self.identity = identity
+        self.origin = origin
+        self.deploys = [] if deploys is None else deploys
+        self.invokers = [] if invokers is None else invokers
+        self.peers = set() if peers is None else peers
+        self.allowed = set() if allowed is None else allowed
 
     @property
     def anchor(self) -> Deploy | Invoker:
@@ -93,7 +113,7 @@ class Requirement:
         return f"Cloud Run service {show(self.service.name)}, called by the {origin.description}"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class NearMiss:
     """A binding meant for a requirement that does not satisfy it, and why."""
 
@@ -101,16 +121,41 @@ class NearMiss:
     code: str  # IAM003, IAM004 or IAM005
     reason: str
 
+    def __init__(self, binding: Binding, code: str, reason: str) -> None:
+        self.binding = binding
+        self.code = code
+        self.reason = reason
 
-@dataclass(eq=False)
+
+@record(eq=False)
 class Outcome:
+    """What the paths of the script do about one requirement."""
+
     requirement: Requirement
     unbound: bool  # some counted path ends deployed and unbound
     bound: bool  # some counted path ends bound
-    satisfying: list[Binding] = field(default_factory=list)
-    lost: list[Binding] = field(default_factory=list)  # IAM002: ran before the deploy, none after
-    revoked: list[Revoke] = field(default_factory=list)  # removals or policy replacements on the way
-    near_misses: list[NearMiss] = field(default_factory=list)
+    satisfying: list[Binding]
+    lost: list[Binding]  # IAM002: ran before the deploy, none after
+    revoked: list[Revoke]  # removals or policy replacements on the way
+    near_misses: list[NearMiss]
+
+    def __init__(
+        self,
+        requirement: Requirement,
+        unbound: bool,
+        bound: bool,
+        satisfying: list[Binding] | None = None,
+        lost: list[Binding] | None = None,
+        revoked: list[Revoke] | None = None,
+        near_misses: list[NearMiss] | None = None,
+    ) -> None:
+        self.requirement = requirement
+        self.unbound = unbound
+        self.bound = bound
+        self.satisfying = [] if satisfying is None else satisfying
+        self.lost = [] if lost is None else lost
+        self.revoked = [] if revoked is None else revoked
+        self.near_misses = [] if near_misses is None else near_misses
 
 
 def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
@@ -452,10 +497,16 @@ def _outcome(req: Requirement, final: int, seen: list[Step], near: list[Binding]
     return outcome
 
 
-@dataclass
+@record()
 class InvokerAnalysis:
+    """Every requirement of a file and its outcome."""
+
     outcomes: list[Outcome]
     requirements: list[Requirement]
+
+    def __init__(self, outcomes: list[Outcome], requirements: list[Requirement]) -> None:
+        self.outcomes = outcomes
+        self.requirements = requirements
 
     def identities(self) -> set[Val]:
         return {r.identity for r in self.requirements if r.identity}

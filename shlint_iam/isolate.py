@@ -22,18 +22,22 @@ import select
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
+
+from .records import record
 
 _I = TypeVar("_I")
 _R = TypeVar("_R")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Crash:
     """The child working on an item died: how (``killed by signal SIGSEGV``, ``exited with 3``)."""
 
     how: str
+
+    def __init__(self, how: str) -> None:
+        self.__dict__["how"] = how
 
 
 class Connection:
@@ -96,11 +100,18 @@ def wait(conns: Sequence[Connection]) -> list[Connection]:
         return [by_fd[fd] for fd, _ in ready if fd in by_fd]
 
 
-@dataclass
+@record()
 class _Child(Generic[_I]):
+    """A forked child and the pipes to it."""
+
     pid: int
     conn: Connection
-    item: int | None = None  # the index it is working on
+    item: int | None  # the index it is working on
+
+    def __init__(self, pid: int, conn: Connection, item: int | None = None) -> None:
+        self.pid = pid
+        self.conn = conn
+        self.item = item
 
 
 def can_isolate() -> bool:

@@ -6,7 +6,6 @@ import contextlib
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -28,6 +27,7 @@ from .files import (
 from .guard import DEFAULT_TIME_LIMIT, AnalysisTimeout, ExitFromCode, run_guarded  # noqa: F401 - re-exported
 from .model import INCOMPLETE, NOTICE, UNREADABLE
 from .parse import ParseIncomplete
+from .records import record
 from .registry import Registry
 from .source import SourceFile, as_utf8, decode
 
@@ -36,14 +36,30 @@ if TYPE_CHECKING:
     from .roots import Roots
 
 
-@dataclass
+@record()
 class LintResult:
+    """What a lint found: findings, problems, the files linted."""
+
     findings: list[Finding]  # sorted; suppressed ones carry ``suppressed=True``
-    problems: list[FileProblem] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    rules: list[type[Rule]] = field(default_factory=list)  # the enabled rules
+    problems: list[FileProblem]
+    files: list[str]
+    rules: list[type[Rule]]  # the enabled rules
     # The source line of every finding, by path and line number, for the text format.
-    snippets: dict[str, dict[int, str]] = field(default_factory=dict)
+    snippets: dict[str, dict[int, str]]
+
+    def __init__(
+        self,
+        findings: list[Finding],
+        problems: list[FileProblem] | None = None,
+        files: list[str] | None = None,
+        rules: list[type[Rule]] | None = None,
+        snippets: dict[str, dict[int, str]] | None = None,
+    ) -> None:
+        self.findings = findings
+        self.problems = [] if problems is None else problems
+        self.files = [] if files is None else files
+        self.rules = [] if rules is None else rules
+        self.snippets = {} if snippets is None else snippets
 
     @property
     def reported(self) -> list[Finding]:
@@ -445,22 +461,46 @@ class Linter:
         return self.lint_sources([source], [])
 
 
-@dataclass
+@record()
 class FileOutcome:
     """What linting one file produced; small and picklable (it crosses process boundaries)."""
 
     path: str
     real_path: str | None
-    problems: list[FileProblem] = field(default_factory=list)
-    raw: list[Finding] = field(default_factory=list)  # per-file rule findings, not yet finished
-    finished: list[Finding] | None = None  # the file's own findings, finished (no cross-file rules)
-    snippets: dict[int, str] = field(default_factory=dict)  # source lines of ``finished``
-    context: FileContext | None = None  # kept for cross-file rules
-    read_only: bool = False  # the file could not be read: nothing was linted
-    context_only: bool = False  # read for the cross-file rules only: nothing of its own is reported
+    problems: list[FileProblem]
+    raw: list[Finding]  # per-file rule findings, not yet finished
+    finished: list[Finding] | None  # the file's own findings, finished (no cross-file rules)
+    snippets: dict[int, str]  # source lines of ``finished``
+    context: FileContext | None  # kept for cross-file rules
+    read_only: bool  # the file could not be read: nothing was linted
+    context_only: bool  # read for the cross-file rules only: nothing of its own is reported
     # For the result cache: what the analysis read besides the file (cache.dependency_digests);
     # None when the outcome must not be cached (incomplete, or no cache).
-    reads: dict[str, str] | None = None
+    reads: dict[str, str] | None
+
+    def __init__(
+        self,
+        path: str,
+        real_path: str | None,
+        problems: list[FileProblem] | None = None,
+        raw: list[Finding] | None = None,
+        finished: list[Finding] | None = None,
+        snippets: dict[int, str] | None = None,
+        context: FileContext | None = None,
+        read_only: bool = False,
+        context_only: bool = False,
+        reads: dict[str, str] | None = None,
+    ) -> None:
+        self.path = path
+        self.real_path = real_path
+        self.problems = [] if problems is None else problems
+        self.raw = [] if raw is None else raw
+        self.finished = finished
+        self.snippets = {} if snippets is None else snippets
+        self.context = context
+        self.read_only = read_only
+        self.context_only = context_only
+        self.reads = reads
 
 
 def _in_order(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+from .records import record
 
 
 class Severity(enum.Enum):
@@ -25,7 +26,7 @@ class Severity(enum.Enum):
             raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Span:
     """A region of one file. Lines and columns are 1-based; columns count characters
     (Unicode code points); ``end_col`` is the column just after the last character."""
@@ -36,8 +37,11 @@ class Span:
     end_line: int
     end_col: int
 
+    def __init__(self, path: str, start_line: int, start_col: int, end_line: int, end_col: int) -> None:
+        self.__dict__.update(path=path, start_line=start_line, start_col=start_col, end_line=end_line, end_col=end_col)
 
-@dataclass(frozen=True, order=True)
+
+@record(frozen=True, order=True)
 class Edit:
     """Replace the text from (``start_line``, ``start_col``) up to (``end_line``, ``end_col``) —
     1-based lines, 1-based character columns, end exclusive; equal ends insert — by ``content``."""
@@ -48,6 +52,10 @@ class Edit:
     end_col: int
     content: str
 
+    def __init__(self, start_line: int, start_col: int, end_line: int, end_col: int, content: str) -> None:
+        self.__dict__.update(start_line=start_line, start_col=start_col, end_line=end_line, end_col=end_col,
+                             content=content)
+
     @classmethod
     def insert(cls, line: int, col: int, content: str) -> Edit:
         return cls(line, col, line, col, content)
@@ -57,7 +65,7 @@ SAFE = "safe"  # keeps the script's behaviour apart from the finding: `check --f
 UNSAFE = "unsafe"  # changes behaviour beyond the finding (grants a role, ...): only with --unsafe-fixes
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     """An automatic fix, Ruff style: what it does (``title``), its edits (all in the finding's
     file, not overlapping) and whether it is safe to apply without review."""
@@ -66,12 +74,15 @@ class Fix:
     edits: tuple[Edit, ...]
     applicability: str = SAFE  # SAFE or UNSAFE
 
+    def __init__(self, title: str, edits: tuple[Edit, ...], applicability: str = SAFE) -> None:
+        self.__dict__.update(title=title, edits=edits, applicability=applicability)
+
     @property
     def safe(self) -> bool:
         return self.applicability == SAFE
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One problem reported by one rule at one place."""
 
@@ -85,14 +96,33 @@ class Finding:
     scope: tuple[int, int] | None = None
     suppressed: bool = False
     # Extra text that explains the finding (shown by text output and in SARIF messages).
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
     # Other places the finding is about, each with what it is (SARIF ``relatedLocations``): the
     # other unchecked steps of a script, the other items a loop deploys.
-    related: tuple[tuple[Span, str], ...] = field(default_factory=tuple)
+    related: tuple[tuple[Span, str], ...] = ()
     # For a suppressed finding: the reason written in the directive (`-- reason`), if any.
     suppression_reason: str | None = None
     # The automatic fix (edits); ``fix`` stays the human-readable suggestion.
     autofix: Fix | None = None
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        severity: Severity,
+        span: Span,
+        fix: str | None = None,
+        scope: tuple[int, int] | None = None,
+        suppressed: bool = False,
+        notes: tuple[str, ...] = (),
+        related: tuple[tuple[Span, str], ...] = (),
+        suppression_reason: str | None = None,
+        autofix: Fix | None = None,
+    ) -> None:
+        self.__dict__.update(
+            code=code, message=message, severity=severity, span=span, fix=fix, scope=scope, suppressed=suppressed,
+            notes=notes, related=related, suppression_reason=suppression_reason, autofix=autofix,
+        )
 
     @property
     def path(self) -> str:
@@ -109,7 +139,7 @@ NOTICE = "notice"  # the file was analysed; something about it is worth saying (
 PROBLEM_KINDS = (UNREADABLE, INCOMPLETE, NOTICE)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FileProblem:
     """Something about a file (not a finding of a rule) the user must be told.
 
@@ -124,6 +154,9 @@ class FileProblem:
     message: str
     kind: str = UNREADABLE
     rule: str | None = None
+
+    def __init__(self, path: str, message: str, kind: str = UNREADABLE, rule: str | None = None) -> None:
+        self.__dict__.update(path=path, message=message, kind=kind, rule=rule)
 
     @property
     def fatal(self) -> bool:

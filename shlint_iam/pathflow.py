@@ -38,8 +38,8 @@ States are bits of an ``int`` mask; a step's ``table`` maps every mask to the ma
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from .records import record
 from .shell.trace import Block, Choice, CommandRun, Exit, Node
 
 # Exit kinds as bits of a summary's ``kinds``.
@@ -49,7 +49,7 @@ _BITS = (EXIT, RETURN, BREAK)
 _CATCHES = {"function": RETURN, "source": RETURN, "subshell": EXIT | RETURN, "loop": BREAK}
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Step:
     """What one command does to one key: ``table[mask]`` is the key's states after it."""
 
@@ -58,15 +58,23 @@ class Step:
     name: str  # what happened, for the caller ("deploy", "bind", ...)
     fact: object  # the fact that caused it
 
+    def __init__(self, key: int, table: tuple[int, ...], name: str, fact: object) -> None:
+        self.__dict__.update(key=key, table=table, name=name, fact=fact)
+
 
 Vector = dict[int, int]  # key -> mask of states
 Exits = dict[int, Vector]  # exit kind bit -> the states leaving by it
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Result:
+    """The outcome of :func:`run`."""
+
     final: list[int]  # per key: the states of every counted path at the end
     seen: list[list[Step]]  # per key: the steps on reachable commands, in the order the script runs
+
+    def __init__(self, final: list[int], seen: list[list[Step]]) -> None:
+        self.__dict__.update(final=final, seen=seen)
 
 
 def run(trace: Block, steps: Mapping[int, list[Step]], keys: int, start: int) -> Result:

@@ -12,12 +12,12 @@ sourced) is left out: its functions are analysed where a sourcing script calls t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from .gcloud.argv import parse_gcloud
 from .model import Span
 from .parse import captures
+from .records import record
 from .shell.trace import CommandRun, Word
 from .source import SourceFile
 from .steps import step_verb
@@ -28,13 +28,16 @@ _LIBRARY_STATEMENTS = {"function_definition", "variable_assignment", "declaratio
 _LIBRARY_COMMANDS = {"source", ".", "set", "shopt", "export", "readonly", "declare", "typeset", ":", "true"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unreached:
     """A function no analysed call ran, and the deployment steps written in it."""
 
     span: Span  # the function's name where it is defined
     function: str
     steps: tuple[str, ...]  # each step as `gcloud GROUP ... VERB`, in order
+
+    def __init__(self, span: Span, function: str, steps: tuple[str, ...]) -> None:
+        self.__dict__.update(span=span, function=function, steps=steps)
 
 
 def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[CommandRun]) -> list[Unreached]:

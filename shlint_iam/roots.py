@@ -24,9 +24,9 @@ import errno
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from .files import MAX_BYTES, TooLarge, git_top_level, read_capped
+from .records import record
 
 # The largest file the analysis follows (the same cap as a linted file).
 MAX_FOLLOWED_BYTES = MAX_BYTES
@@ -34,11 +34,14 @@ MAX_FOLLOWED_BYTES = MAX_BYTES
 SPECIAL_TREES = ("/proc", "/dev", "/sys")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Roots:
     """The folders (real paths, symbolic links resolved) whose files may be followed."""
 
     dirs: tuple[str, ...]
+
+    def __init__(self, dirs: tuple[str, ...]) -> None:
+        self.__dict__["dirs"] = dirs
 
     def may_follow(self, path: str) -> tuple[bool, str]:
         """Whether the file at the absolute ``path`` may be read, and if not, why (a phrase:

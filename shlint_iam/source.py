@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .model import Span
+from .records import record
 
 # Byte-order marks of the UTF-16 and UTF-32 encodings (UTF-32 first: its LE mark starts with
 # UTF-16's). A script saved by a Windows editor as "Unicode" starts with one.
@@ -43,7 +42,11 @@ def as_utf8(raw: bytes) -> bytes:
     return decode(raw).encode("utf-8", "surrogatepass")
 
 
-@dataclass
+@record(
+    hidden=("data", "_line_starts", "_lines", "_ascii", "_spans"),
+    uncompared=("_spans",),
+    computed=("data", "_line_starts", "_lines", "_ascii", "_spans"),
+)
 class SourceFile:
     """One script: the path it is reported under, its text, and its UTF-8 bytes.
 
@@ -53,15 +56,30 @@ class SourceFile:
 
     path: str  # as reported (relative to the working directory where possible)
     text: str
-    real_path: str | None = None  # absolute path on disk, for `source` and config lookup
-    data: bytes = field(init=False, repr=False)
-    _line_starts: list[int] = field(init=False, repr=False)
-    _lines: list[str] | None = field(init=False, repr=False, default=None)
-    _ascii: bool = field(init=False, repr=False, default=True)
+    real_path: str | None  # absolute path on disk, for `source` and config lookup
+    data: bytes
+    _line_starts: list[int]
+    _lines: list[str] | None
+    _ascii: bool
     # Spans already built, by tree-sitter points: the interpreter asks for the same node's span at
     # every run of a loop or call of a function. Not pickled.
-    _spans: dict[tuple[tuple[int, int], tuple[int, int]], Span] = field(init=False, repr=False, compare=False,
-                                                                        default_factory=dict)
+    _spans: dict[tuple[tuple[int, int], tuple[int, int]], Span]
+
+    def __init__(self, path: str, text: str, real_path: str | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.real_path = real_path
+        self._lines = None
+        self._spans = {}
+        self.data = data = text.encode("utf-8", "surrogatepass")
+        starts = [0]
+        find = data.find
+        pos = find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        self._line_starts = starts
+        self._ascii = data.isascii()
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -70,17 +88,6 @@ class SourceFile:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-
-    def __post_init__(self) -> None:
-        self.data = self.text.encode("utf-8", "surrogatepass")
-        starts = [0]
-        find = self.data.find
-        pos = find(b"\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find(b"\n", pos + 1)
-        self._line_starts = starts
-        self._ascii = self.data.isascii()
 
     @classmethod
     def from_bytes(cls, path: str, raw: bytes, real_path: str | None = None) -> SourceFile:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from .config import Config
 from .model import Finding, Severity, Span
+from .records import record
 from .source import SourceFile
 
 INVALID = "SUP001"
@@ -36,16 +37,38 @@ _INVALID_FIX = "name full rule codes (`shlint-iam rules` lists them): `# shlint-
 _REASON = re.compile(r"\s(?:--|#)|^(?:--|#)")
 
 
-@dataclass
+@record()
 class Directive:
+    """An inline ``# shlint-iam: disable...`` comment."""
+
     line: int
     kind: str  # "disable" or "disable-file"
     codes: list[str]
     own_line: bool  # the comment is alone on its line
-    span: Span | None = None  # the comment
-    problem: str | None = None  # why the directive cannot work (SUP001)
-    used: set[str] = field(default_factory=set)  # the codes that suppressed a finding
-    reason: str | None = None  # the text after `--` (or a second `#`)
+    span: Span | None  # the comment
+    problem: str | None  # why the directive cannot work (SUP001)
+    used: set[str]  # the codes that suppressed a finding
+    reason: str | None  # the text after `--` (or a second `#`)
+
+    def __init__(
+        self,
+        line: int,
+        kind: str,
+        codes: list[str],
+        own_line: bool,
+        span: Span | None = None,
+        problem: str | None = None,
+        used: set[str] | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.line = line
+        self.kind = kind
+        self.codes = codes
+        self.own_line = own_line
+        self.span = span
+        self.problem = problem
+        self.used = set() if used is None else used
+        self.reason = reason
 
 
 def parse_directive(comment: str) -> tuple[str, list[str], str | None] | None:

@@ -7,8 +7,7 @@ no value; positionals may follow flags; a repeated flag's last value wins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from ..records import record
 from ..shell.trace import Word
 from ..shell.values import Val, is_known
 
@@ -60,21 +59,37 @@ GROUPS: dict[str, object] = {
 }
 
 
-@dataclass
+@record()
 class Flag:
+    """One flag of a gcloud command line."""
+
     name: Val  # known but for a flag named by an expansion (`--$FLAG=x`), which no lookup matches
     value: Val | None  # None for a boolean flag
     span: object  # Span of the flag word (or of its value word for `--flag value`)
 
+    def __init__(self, name: Val, value: Val | None, span: object) -> None:
+        self.name = name
+        self.value = value
+        self.span = span
 
-@dataclass
+
+@record()
 class GcloudCommand:
     """A parsed gcloud invocation."""
 
     track: str | None
     path: tuple[str, ...]
-    positionals: list[Word] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
+    positionals: list[Word]
+    flags: list[Flag]
+
+    def __init__(
+        self, track: str | None, path: tuple[str, ...], positionals: list[Word] | None = None,
+        flags: list[Flag] | None = None,
+    ) -> None:
+        self.track = track
+        self.path = path
+        self.positionals = [] if positionals is None else positionals
+        self.flags = [] if flags is None else flags
 
     def all(self, name: str) -> list[Flag]:
         return [f for f in self.flags if f.name == name]

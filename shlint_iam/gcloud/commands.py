@@ -11,9 +11,9 @@ checked only for positionals and required flags.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..records import record
 from ..shell.values import is_known, show
 from .argv import GLOBAL_BOOL_FLAGS, GLOBAL_VALUE_FLAGS
 
@@ -24,15 +24,22 @@ if TYPE_CHECKING:
 REFERENCE = "https://cloud.google.com/sdk/gcloud/reference/"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Positional:
+    """A positional argument of a gcloud command."""
+
     name: str
     required: bool = True
     many: bool = False  # one or more (nargs "+")
 
+    def __init__(self, name: str, required: bool = True, many: bool = False) -> None:
+        self.__dict__.update(name=name, required=required, many=many)
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class CommandSpec:
+    """The shape of one gcloud command: its positionals and flags."""
+
     path: tuple[str, ...]
     positionals: tuple[Positional, ...]
     required: tuple[str, ...] = ()  # flags gcloud requires
@@ -40,6 +47,21 @@ class CommandSpec:
     bool_flags: frozenset[str] = frozenset()  # their hidden `--no-` negations are accepted too
     complete: bool = False  # value_flags | bool_flags are every flag the command has
     absent: tuple[tuple[str, str], ...] = ()  # (flag it does not have, what to use instead)
+
+    def __init__(
+        self,
+        path: tuple[str, ...],
+        positionals: tuple[Positional, ...],
+        required: tuple[str, ...] = (),
+        value_flags: frozenset[str] = frozenset(),
+        bool_flags: frozenset[str] = frozenset(),
+        complete: bool = False,
+        absent: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            path=path, positionals=positionals, required=required, value_flags=value_flags, bool_flags=bool_flags,
+            complete=complete, absent=absent,
+        )
 
     @property
     def command(self) -> str:
@@ -213,7 +235,7 @@ CHOICES: dict[tuple[str, ...], tuple[str, ...]] = {
 }
 
 
-@dataclass
+@record()
 class Problem:
     """Why gcloud rejects one command, and where."""
 
@@ -221,14 +243,35 @@ class Problem:
     message: str
     fix: str | None = None
 
+    def __init__(self, span: Span, message: str, fix: str | None = None) -> None:
+        self.span = span
+        self.message = message
+        self.fix = fix
 
-@dataclass
+
+@record()
 class _Walk:
-    positionals: list[Word] = field(default_factory=list)
-    flags: set[str] = field(default_factory=set)
-    command_word: Word | None = None
-    unsure: bool = False  # a word may stand for any number of words (an unknown unquoted expansion)
-    ambiguous: bool = False  # a flag of unknown arity took the next word as its value
+    """What a walk over a command's words found."""
+
+    positionals: list[Word]
+    flags: set[str]
+    command_word: Word | None
+    unsure: bool  # a word may stand for any number of words (an unknown unquoted expansion)
+    ambiguous: bool  # a flag of unknown arity took the next word as its value
+
+    def __init__(
+        self,
+        positionals: list[Word] | None = None,
+        flags: set[str] | None = None,
+        command_word: Word | None = None,
+        unsure: bool = False,
+        ambiguous: bool = False,
+    ) -> None:
+        self.positionals = [] if positionals is None else positionals
+        self.flags = set() if flags is None else flags
+        self.command_word = command_word
+        self.unsure = unsure
+        self.ambiguous = ambiguous
 
 
 def _sure_single(word: Word, run: CommandRun) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..records import record
 from ..shell.values import Val, Value, concat, is_known, project_number, show
 
 if TYPE_CHECKING:
@@ -26,13 +26,16 @@ WORKFLOW_INVOKE_ROLES = {"roles/workflows.invoker", "roles/workflows.editor", "r
                          "roles/owner", "roles/editor"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ServiceRef:
     """A Cloud Run service (a gen2 function's service has the function's name, lower-cased)."""
 
     name: Val
     region: Val
     project: Val
+
+    def __init__(self, name: Val, region: Val, project: Val) -> None:
+        self.__dict__.update(name=name, region=region, project=project)
 
     @property
     def key(self) -> tuple[Val, Val, Val]:
@@ -67,9 +70,14 @@ def is_default_compute(email: Val) -> bool:
     return email.endswith(DEFAULT_COMPUTE_SUFFIX)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Fact:
+    """What a gcloud command does that the rules look at."""
+
     run: CommandRun
+
+    def __init__(self, run: CommandRun) -> None:
+        self.run = run
 
     @property
     def span(self) -> Span:
@@ -81,7 +89,7 @@ class Fact:
         return self.run.scope
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Deploy(Fact):
     """``gcloud functions deploy`` or ``gcloud run deploy``."""
 
@@ -99,19 +107,51 @@ class Deploy(Fact):
     public_span: Span | None = None  # --allow-unauthenticated / --no-invoker-iam-check
     public_flag: str = ""
 
+    def __init__(
+        self,
+        run: CommandRun,
+        kind: str,
+        name: Val,
+        service: ServiceRef,
+        generation: int | None = None,
+        generation_pinned: bool = False,
+        trigger: str | None = None,
+        trigger_description: str = "",
+        invoker: Val | None = None,
+        invoker_source: str = "",
+        public_span: Span | None = None,
+        public_flag: str = "",
+    ) -> None:
+        self.run = run
+        self.kind = kind
+        self.name = name
+        self.service = service
+        self.generation = generation
+        self.generation_pinned = generation_pinned
+        self.trigger = trigger
+        self.trigger_description = trigger_description
+        self.invoker = invoker
+        self.invoker_source = invoker_source
+        self.public_span = public_span
+        self.public_flag = public_flag
+
     @property
     def event_invoked(self) -> bool:
         return self.kind == "function" and self.trigger == "event" and self.generation != 1
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Delete(Fact):
     """``gcloud functions delete`` or ``gcloud run services delete``."""
 
     service: ServiceRef
 
+    def __init__(self, run: CommandRun, service: ServiceRef) -> None:
+        self.run = run
+        self.service = service
 
-@dataclass(eq=False)
+
+@record(eq=False)
 class Binding(Fact):
     """An IAM policy binding command.
 
@@ -131,6 +171,32 @@ class Binding(Fact):
     function_name: Val | None = None  # as written, for "function" scope
     gen2: bool = False  # the command itself says --gen2
 
+    def __init__(
+        self,
+        run: CommandRun,
+        scope: str,
+        command: str,
+        target: ServiceRef | None,
+        project: Val,
+        member: Val | None,
+        role: Val | None,
+        member_span: Span | None = None,
+        role_span: Span | None = None,
+        function_name: Val | None = None,
+        gen2: bool = False,
+    ) -> None:
+        self.run = run
+        self.scope = scope
+        self.command = command
+        self.target = target
+        self.project = project
+        self.member = member
+        self.role = role
+        self.member_span = member_span
+        self.role_span = role_span
+        self.function_name = function_name
+        self.gen2 = gen2
+
     @property
     def is_public(self) -> bool:
         return self.member in PUBLIC_MEMBERS
@@ -147,7 +213,7 @@ class Binding(Fact):
         return self.role in INVOKE_ROLES or self.role in ("roles/owner", "roles/editor")
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Revoke(Fact):
     """A command that takes invoker access away from a Cloud Run service:
     ``remove-iam-policy-binding`` / ``remove-invoker-policy-binding`` for one member (None: any
@@ -157,8 +223,14 @@ class Revoke(Fact):
     member: Val | None
     replace: bool = False
 
+    def __init__(self, run: CommandRun, target: ServiceRef, member: Val | None, replace: bool = False) -> None:
+        self.run = run
+        self.target = target
+        self.member = member
+        self.replace = replace
 
-@dataclass(eq=False)
+
+@record(eq=False)
 class Invoker(Fact):
     """Something that calls a Cloud Run service with an identity: an Eventarc trigger, a Pub/Sub
     push subscription or a Cloud Scheduler HTTP job."""
@@ -170,6 +242,26 @@ class Invoker(Fact):
     identity_span: Span | None = None
     step: str = ""  # for a workflow: the step that makes the call
     resource: str = "service"  # what ``target`` names: a Cloud Run "service" or a "workflow"
+
+    def __init__(
+        self,
+        run: CommandRun,
+        kind: str,
+        name: Val,
+        target: ServiceRef | None,
+        identity: Val | None,
+        identity_span: Span | None = None,
+        step: str = "",
+        resource: str = "service",
+    ) -> None:
+        self.run = run
+        self.kind = kind
+        self.name = name
+        self.target = target
+        self.identity = identity
+        self.identity_span = identity_span
+        self.step = step
+        self.resource = resource
 
     @property
     def role(self) -> str:
@@ -184,19 +276,30 @@ class Invoker(Fact):
         return f"{what} {show(self.name)}{step}"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Unverifiable(Fact):
     """A deployment or binding command whose target, member or role cannot be worked out."""
 
     what: str
-    detail: str = ""
-    fields: list[str] = field(default_factory=list)
+    detail: str
+    fields: list[str]
+
+    def __init__(self, run: CommandRun, what: str, detail: str = "", fields: list[str] | None = None) -> None:
+        self.run = run
+        self.what = what
+        self.detail = detail
+        self.fields = [] if fields is None else fields
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Rejected(Fact):
     """A command gcloud rejects for what the script leaves out beyond its argument list (a region
     no flag, variable or property supplies): GCL001 reports it."""
 
     reason: str
     fix: str = ""
+
+    def __init__(self, run: CommandRun, reason: str, fix: str = "") -> None:
+        self.run = run
+        self.reason = reason
+        self.fix = fix

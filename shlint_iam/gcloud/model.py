@@ -7,8 +7,8 @@ import os
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from ..records import record
 from ..shell.interpreter import State
 from ..shell.notes import NOT_FOLLOWED, UNKNOWN_PATH, Note
 from ..shell.state import UNSEEN_CODE
@@ -71,15 +71,27 @@ REGIONAL = {
 Handler = Callable[["GcloudModel", GcloudCommand, CommandRun, State], "Val | None"]
 
 
-@dataclass
+@record()
 class GcloudModel:
     """The command hook the interpreter calls for every executed command."""
 
-    default_region: str | None = None
+    default_region: str | None
     # Reads a file a command names (a Workflows source): its bytes, or why it is not followed.
-    read_file: Callable[[str], bytes | str] | None = None
-    notes: list[Note] = field(default_factory=list)  # files not followed, and why (SH001)
-    _workflow_cache: dict[str, list[OidcCall] | str] = field(default_factory=dict)
+    read_file: Callable[[str], bytes | str] | None
+    notes: list[Note]  # files not followed, and why (SH001)
+    _workflow_cache: dict[str, list[OidcCall] | str]
+
+    def __init__(
+        self,
+        default_region: str | None = None,
+        read_file: Callable[[str], bytes | str] | None = None,
+        notes: list[Note] | None = None,
+        _workflow_cache: dict[str, list[OidcCall] | str] | None = None,
+    ) -> None:
+        self.default_region = default_region
+        self.read_file = read_file
+        self.notes = [] if notes is None else notes
+        self._workflow_cache = {} if _workflow_cache is None else _workflow_cache
 
     def __call__(self, run: CommandRun, state: State) -> Val | None:
         command = run.words[0].text if run.words else ""

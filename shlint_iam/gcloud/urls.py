@@ -15,7 +15,8 @@ Pub/Sub push endpoints, Cloud Scheduler URIs and Workflows ``http.*`` steps all 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ..records import record
 
 _REST = r"(?:[/?#].*)?$"
 _RUN_APP_HASH = re.compile(r"^https://([a-z0-9-]+?)(?:-[a-z0-9]{10})?-[a-z]{2,4}\.a\.run\.app(?::443)?" + _REST)
@@ -27,13 +28,16 @@ _FUNCTIONS = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ServiceUrl:
     """The service a URL names; None where the URL does not say."""
 
     service: str
     region: str | None
     project: str | None
+
+    def __init__(self, service: str, region: str | None, project: str | None) -> None:
+        self.__dict__.update(service=service, region=region, project=project)
 
 
 def service_of_url(url: str) -> ServiceUrl | None:

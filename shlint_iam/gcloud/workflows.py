@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from ..records import record
 from .urls import service_of_url
 
 _HTTP_CALL = re.compile(r"^http\.(get|post|put|patch|delete|request)$")
 MAX_NODES = 100_000
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OidcCall:
     """One ``http.*`` step with OIDC auth to a Cloud Run service or function URL."""
 
@@ -28,6 +28,9 @@ class OidcCall:
     service: str  # Cloud Run service name (a function's, lower-cased)
     region: str | None  # None: not in the URL
     project: str | None
+
+    def __init__(self, step: str, url: str, service: str, region: str | None, project: str | None) -> None:
+        self.__dict__.update(step=step, url=url, service=service, region=region, project=project)
 
 
 def parse_definition(data: bytes) -> Any:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+
+from ..records import record
 
 if TYPE_CHECKING:
     from ..lint import LintResult
@@ -13,14 +14,32 @@ if TYPE_CHECKING:
 FORMATS = ("text", "concise", "gcc", "json", "sarif", "github", "markdown")
 
 
-@dataclass
+@record()
 class ReportOptions:
-    color: bool = False
-    hyperlinks: bool = False  # OSC 8 links from rule codes to their documentation (text format)
-    project_root: str | None = None  # SARIF/github URIs are made relative to this (default: cwd)
-    include_suppressed: bool = False
-    show_fixes: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
+    """How a report is written."""
+
+    color: bool
+    hyperlinks: bool  # OSC 8 links from rule codes to their documentation (text format)
+    project_root: str | None  # SARIF/github URIs are made relative to this (default: cwd)
+    include_suppressed: bool
+    show_fixes: bool
+    extra: dict[str, object]
+
+    def __init__(
+        self,
+        color: bool = False,
+        hyperlinks: bool = False,
+        project_root: str | None = None,
+        include_suppressed: bool = False,
+        show_fixes: bool = True,
+        extra: dict[str, object] | None = None,
+    ) -> None:
+        self.color = color
+        self.hyperlinks = hyperlinks
+        self.project_root = project_root
+        self.include_suppressed = include_suppressed
+        self.show_fixes = show_fixes
+        self.extra = {} if extra is None else extra
 
 
 class Renderer(Protocol):

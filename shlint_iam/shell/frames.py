@@ -12,14 +12,14 @@ only go through the same commands with the same values again, so it is not inlin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..records import record
 from .state import State, _Ctx
 from .values import Unknown, Val, Value
 
 
-@dataclass
+@record(hidden=("_shape",))
 class Frame:
     """One call being interpreted: its function, what it started from, and where the path stood
     (``branches``: how many undecided branches enclose it; ``ended``: how many joins so far had
@@ -30,7 +30,16 @@ class Frame:
     entry: tuple[Any, ...]
     branches: int
     ended: int
-    _shape: tuple[Any, ...] | None = field(default=None, repr=False)
+    _shape: tuple[Any, ...] | None
+
+    def __init__(
+        self, name: str, entry: tuple[Any, ...], branches: int, ended: int, _shape: tuple[Any, ...] | None = None
+    ) -> None:
+        self.name = name
+        self.entry = entry
+        self.branches = branches
+        self.ended = ended
+        self._shape = _shape
 
     def shape(self) -> tuple[Any, ...]:
         if self._shape is None:

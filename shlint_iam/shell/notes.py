@@ -9,8 +9,9 @@ the file's analysis incomplete (exit 2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from ..records import record
 
 if TYPE_CHECKING:
     from ..model import Span
@@ -30,7 +31,7 @@ OUTSIDE_ROOT = "outside the project root"
 TOO_LARGE = "too large"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Note:
     """Something the analysis could not follow, at ``span``.
 
@@ -48,6 +49,20 @@ class Note:
     looked_in: tuple[str, ...] = ()
     command: str = ""
     what: str = "sourced file"
+
+    def __init__(
+        self,
+        span: Span,
+        kind: str,
+        reason: str,
+        path: str = "",
+        looked_in: tuple[str, ...] = (),
+        command: str = "",
+        what: str = "sourced file",
+    ) -> None:
+        self.__dict__.update(
+            span=span, kind=kind, reason=reason, path=path, looked_in=looked_in, command=command, what=what
+        )
 
     @property
     def message(self) -> str:

@@ -4,10 +4,11 @@ bounds on its work, and how the states of paths that meet are joined."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..model import Span
+from ..records import record
 from ..source import SourceFile
 from .arms import Arms
 from .notes import Note
@@ -48,40 +49,91 @@ MAX_SOURCE_DEPTH = 8
 UNSEEN_CODE = "(code not followed)"
 
 
-@dataclass
+@record()
 class FunctionDef:
+    """A function the script defined."""
+
     name: str
     body: Any  # tree-sitter node
     source: SourceFile
 
+    def __init__(self, name: str, body: Any, source: SourceFile) -> None:
+        self.name = name
+        self.body = body
+        self.source = source
 
-@dataclass
+
+@record()
 class State:
     """What one path of the script knows at one point."""
 
-    vars: dict[str, Val | list[Val]] = field(default_factory=dict)
-    exported: set[str] = field(default_factory=set)
-    funcs: dict[str, FunctionDef] = field(default_factory=dict)
-    positional: list[Val] = field(default_factory=list)
-    errexit: str = "off"
-    pipefail: bool = False
-    err_trap: bool = False
-    errtrace: bool = False  # `set -E`: functions, subshells and $(...) inherit the ERR trap
-    inherit_errexit: bool = False  # `shopt -s inherit_errexit`: $(...) keeps `set -e`
-    allexport: bool = False  # `set -a`: every variable assigned is exported
-    maps: dict[str, dict[str, Val]] = field(default_factory=dict)  # associative arrays (`declare -A`)
-    attrs: dict[str, str] = field(default_factory=dict)  # attribute letters (`readonly`, `declare -i`...)
-    lastpipe: bool = False  # `shopt -s lastpipe`: a pipeline's last command runs in this shell
-    aliases: dict[str, Val] = field(default_factory=dict)
-    expand_aliases: bool = False  # `shopt -s expand_aliases` (off in scripts by default)
-    cwd: Val = ""
+    vars: dict[str, Val | list[Val]]
+    exported: set[str]
+    funcs: dict[str, FunctionDef]
+    positional: list[Val]
+    errexit: str
+    pipefail: bool
+    err_trap: bool
+    errtrace: bool  # `set -E`: functions, subshells and $(...) inherit the ERR trap
+    inherit_errexit: bool  # `shopt -s inherit_errexit`: $(...) keeps `set -e`
+    allexport: bool  # `set -a`: every variable assigned is exported
+    maps: dict[str, dict[str, Val]]  # associative arrays (`declare -A`)
+    attrs: dict[str, str]  # attribute letters (`readonly`, `declare -i`...)
+    lastpipe: bool  # `shopt -s lastpipe`: a pipeline's last command runs in this shell
+    aliases: dict[str, Val]
+    expand_aliases: bool  # `shopt -s expand_aliases` (off in scripts by default)
+    cwd: Val
     # Settings that command models keep (gcloud config properties), merged like variables.
-    props: dict[str, Val] = field(default_factory=dict)
+    props: dict[str, Val]
     # Variables that hold what commands printed (`out=$(gcloud ...)`): name -> (the value assigned,
     # the commands whose output it is). An entry counts while the variable still has that value.
-    outputs: dict[str, tuple[object, tuple[CommandRun, ...]]] = field(default_factory=dict)
-    terminated: bool = False  # every path through here has exited
-    exit_kind: str = ""  # what ended it: "break", "return" or "exit"
+    outputs: dict[str, tuple[object, tuple[CommandRun, ...]]]
+    terminated: bool  # every path through here has exited
+    exit_kind: str  # what ended it: "break", "return" or "exit"
+
+    def __init__(
+        self,
+        vars: dict[str, Val | list[Val]] | None = None,
+        exported: set[str] | None = None,
+        funcs: dict[str, FunctionDef] | None = None,
+        positional: list[Val] | None = None,
+        errexit: str = "off",
+        pipefail: bool = False,
+        err_trap: bool = False,
+        errtrace: bool = False,
+        inherit_errexit: bool = False,
+        allexport: bool = False,
+        maps: dict[str, dict[str, Val]] | None = None,
+        attrs: dict[str, str] | None = None,
+        lastpipe: bool = False,
+        aliases: dict[str, Val] | None = None,
+        expand_aliases: bool = False,
+        cwd: Val = "",
+        props: dict[str, Val] | None = None,
+        outputs: dict[str, tuple[object, tuple[CommandRun, ...]]] | None = None,
+        terminated: bool = False,
+        exit_kind: str = "",
+    ) -> None:
+        self.vars = {} if vars is None else vars
+        self.exported = set() if exported is None else exported
+        self.funcs = {} if funcs is None else funcs
+        self.positional = [] if positional is None else positional
+        self.errexit = errexit
+        self.pipefail = pipefail
+        self.err_trap = err_trap
+        self.errtrace = errtrace
+        self.inherit_errexit = inherit_errexit
+        self.allexport = allexport
+        self.maps = {} if maps is None else maps
+        self.attrs = {} if attrs is None else attrs
+        self.lastpipe = lastpipe
+        self.aliases = {} if aliases is None else aliases
+        self.expand_aliases = expand_aliases
+        self.cwd = cwd
+        self.props = {} if props is None else props
+        self.outputs = {} if outputs is None else outputs
+        self.terminated = terminated
+        self.exit_kind = exit_kind
 
     def copy(self) -> State:
         return State(
@@ -117,7 +169,7 @@ class _Stop(Exception):
     """The command budget is spent: stop interpreting."""
 
 
-@dataclass
+@record()
 class _Ctx:
     """How the status of the statement being interpreted is used, as bash decides it.
 
@@ -140,6 +192,30 @@ class _Ctx:
     trap: bool = True
     shell_trap: bool = True
     flows_out: bool = False
+
+    def __init__(
+        self,
+        status: str = "propagates",
+        status_span: Span | None = None,
+        status_reason: str = "",
+        in_substitution: bool = False,
+        capture: list[Val] | None = None,
+        ignore: str = "",
+        shell_ignore: str = "",
+        trap: bool = True,
+        shell_trap: bool = True,
+        flows_out: bool = False,
+    ) -> None:
+        self.status = status
+        self.status_span = status_span
+        self.status_reason = status_reason
+        self.in_substitution = in_substitution
+        self.capture = capture
+        self.ignore = ignore
+        self.shell_ignore = shell_ignore
+        self.trap = trap
+        self.shell_trap = shell_trap
+        self.flows_out = flows_out
 
     def other(self) -> _Ctx:
         """The context of a statement that is not the last of its list."""

@@ -7,9 +7,9 @@ path (``exit``, ``return``, ``break``) up to the nearest block that catches its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
+from ..records import record
 from .values import Val
 
 if TYPE_CHECKING:
@@ -17,15 +17,18 @@ if TYPE_CHECKING:
     from ..source import SourceFile
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Word:
     """One argument after expansion, with where it was written."""
 
     text: Val  # str when known (shlint_iam.shell.values)
     span: Span
 
+    def __init__(self, text: Val, span: Span) -> None:
+        self.__dict__.update(text=text, span=span)
 
-@dataclass(eq=False)
+
+@record(eq=False)
 class CommandRun:
     """One execution of a simple command (a command inside a loop or function may run many times)."""
 
@@ -43,20 +46,60 @@ class CommandRun:
     #  "checked": an `if`, `&&`, `|| exit`, or a later `$?` test looks at it;
     #  "discarded": `|| true`, `|| echo`, `local x=$(...)` and friends throw it away;
     #  "masked": it is not the last command of a pipeline and pipefail is off.
-    status: str = "propagates"
-    status_span: Span | None = None  # where the status is discarded (the `|| true`, the `local`)
-    status_reason: str = ""
-    function: str | None = None  # the function it runs in, if any
-    in_substitution: bool = False
-    errexit_reason: str = ""  # why errexit is ignored ("left of `&& log done` on line 3")
+    status: str
+    status_span: Span | None  # where the status is discarded (the `|| true`, the `local`)
+    status_reason: str
+    function: str | None  # the function it runs in, if any
+    in_substitution: bool
+    errexit_reason: str  # why errexit is ignored ("left of `&& log done` on line 3")
     # Its captured output is tested by a condition that gates an exit, return or retry (where, in
     # words; "" if not): `out=$(gcloud ... || true); grep -q URL <<<"$out" || exit 1` (shell/outputs.py).
-    output_test: str = ""
-    facts: list[Any] = field(default_factory=list)
-    gcloud: Any = None  # gcloud.argv.GcloudCommand for gcloud commands
+    output_test: str
+    facts: list[Any]
+    gcloud: Any  # gcloud.argv.GcloudCommand for gcloud commands
     # The branches this run is a variant for (shell/arms.py): (join point, branch index) pairs.
-    arms: tuple[tuple[object, int], ...] = ()
-    variants: int = 0  # the variants of one command share this number (0: not a variant)
+    arms: tuple[tuple[object, int], ...]
+    variants: int  # the variants of one command share this number (0: not a variant)
+
+    def __init__(
+        self,
+        words: list[Word],
+        span: Span,
+        scope: tuple[int, int],
+        source: SourceFile,
+        errexit: str,
+        pipefail: bool,
+        err_trap: bool,
+        status: str = "propagates",
+        status_span: Span | None = None,
+        status_reason: str = "",
+        function: str | None = None,
+        in_substitution: bool = False,
+        errexit_reason: str = "",
+        output_test: str = "",
+        facts: list[Any] | None = None,
+        gcloud: Any = None,
+        arms: tuple[tuple[object, int], ...] = (),
+        variants: int = 0,
+    ) -> None:
+        self.words = words
+        self.span = span
+        self.scope = scope
+        self.source = source
+        self.errexit = errexit
+        self.pipefail = pipefail
+        self.err_trap = err_trap
+        self.status = status
+        self.status_span = status_span
+        self.status_reason = status_reason
+        self.function = function
+        self.in_substitution = in_substitution
+        self.errexit_reason = errexit_reason
+        self.output_test = output_test
+        self.facts = [] if facts is None else facts
+        self.gcloud = gcloud
+        self.arms = arms
+        self.variants = variants
 
     @property
     def name(self) -> Val:
@@ -67,11 +110,18 @@ class CommandRun:
         return [w.text for w in self.words]
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Exit:
+    """Where a path ends: ``exit``, ``return`` or ``break``."""
+
     kind: str  # "exit", "return", "break"
     span: Span
-    code: Val = ""  # the status argument ("" for none)
+    code: Val  # the status argument ("" for none)
+
+    def __init__(self, kind: str, span: Span, code: Val = "") -> None:
+        self.kind = kind
+        self.span = span
+        self.code = code
 
     @property
     def success(self) -> bool:
@@ -79,16 +129,28 @@ class Exit:
         return self.code in ("", "0")
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Choice:
+    """Where the path splits: one block per branch."""
+
     branches: list[Block]
-    span: Span | None = None
+    span: Span | None
+
+    def __init__(self, branches: list[Block], span: Span | None = None) -> None:
+        self.branches = branches
+        self.span = span
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Block:
+    """A sequence of nodes run one after the other."""
+
     kind: str  # "script", "function", "source", "subshell", "loop", "branch"
-    nodes: list[Node] = field(default_factory=list)
+    nodes: list[Node]
+
+    def __init__(self, kind: str, nodes: list[Node] | None = None) -> None:
+        self.kind = kind
+        self.nodes = [] if nodes is None else nodes
 
     def catches(self, exit_kind: str) -> bool:
         if self.kind == "function" or self.kind == "source":
