@@ -31,7 +31,10 @@ class UncheckedDeployStep(Rule):
     can invoke.
 
     A step is checked when it is an `if`/`while` condition, is followed by `|| exit 1`
-    (or `|| return`), or its `$?` is tested by the next command. A `trap '...' ERR` also
+    (or `|| return`), or its `$?` is tested by the next command. A step left of `&& return 0`
+    (or `&& exit 0`) is checked when its failure path runs straight into a failing exit:
+    `gcloud ... && return 0; echo "failed" >&2; exit 1` (or `die "failed"`, a function that
+    exits non-zero); when the failure path carries on, it is not. A `trap '...' ERR` also
     counts (inside functions, subshells and `$(...)` only with `set -E`), and so does a test of
     the step's captured output that gates an `exit`, `return` or retry
     (`out=$(gcloud ... 2>&1); if ! grep -q "Service URL" <<<"$out"; then exit 1; fi`).

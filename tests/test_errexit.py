@@ -65,6 +65,62 @@ CASES = [
         bind
         echo end
         """), [("ERR001", 3, 3)]),
+    # `&& return 0` / `&& exit 0`: checked when the failure path runs straight into a failing exit
+    ErrCase("and-return-then-failing-exit-checks", s("""
+        set -e
+        bind() {
+          BIND && return 0
+          echo "binding failed" >&2
+          exit 1
+        }
+        bind
+        echo end
+        """)),
+    ErrCase("and-exit-then-die-checks", s("""
+        die() {
+          echo "$*" >&2
+          exit 2
+        }
+        BIND && exit 0
+        # the binding failed
+        die "binding failed"
+        """)),
+    ErrCase("and-return-then-return-1-checks", s("""
+        set -e
+        bind() {
+          BIND && return 0
+          rc=3
+          return 1
+        }
+        bind
+        echo end
+        """)),
+    ErrCase("and-return-then-carry-on-is-not-a-check", s("""
+        set -e
+        bind() {
+          BIND && return 0
+          echo "binding failed, going on" >&2
+        }
+        bind
+        echo end
+        """), [("ERR001", 3, 3)]),
+    ErrCase("and-return-then-exit-0-is-not-a-check", s("""
+        bind() {
+          BIND && return 0
+          echo "binding failed" >&2
+          exit 0
+        }
+        bind
+        """), [("ERR001", 2, 3)]),
+    ErrCase("and-return-then-a-branch-is-not-known-to-fail", s("""
+        set -e
+        bind() {
+          BIND && return 0
+          if [ -n "${STRICT:-}" ]; then exit 1; fi
+        }
+        bind
+        echo end
+        """), [("ERR001", 3, 3)]),
     ErrCase("or-exit-checks", s("""
         set -e
         BIND || exit 1

@@ -97,7 +97,7 @@ class ControlFlow(Machine):
             return
         left, op, right = children[:op_index], children[op_index].type, children[op_index + 1 :]
         right_nodes = [c for c in right if c.is_named]
-        left_ctx = self._left_ctx(op, right_nodes, state, ctx)
+        left_ctx = self._left_ctx(op, right_nodes, state, ctx, node)
         gate = self._gated_by(right_nodes, state)
         with self._gating(f"left of `{op} {gate}` on line {right_nodes[0].start_point[0] + 1}" if gate else ""):
             outcome = self._condition_nodes(left, state, left_ctx)
@@ -112,11 +112,15 @@ class ControlFlow(Machine):
         self._choice(state, [lambda s: None, lambda s: self._statements(right_nodes, s, ctx)],
                      self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
 
-    def _left_ctx(self, op: str, right: list[Any], state: State, ctx: _Ctx) -> _Ctx:
+    def _left_ctx(self, op: str, right: list[Any], state: State, ctx: _Ctx, node: Any = None) -> _Ctx:
         shown = self.text(right[0]).split("\n")[0][:40] if right else ""
         at = right[0].start_point[0] + 1 if right else 0
         if op == "&&":
             # bash ignores errexit left of `&&`: `gcloud ... && log done` does not stop the script.
+            # `gcloud ... && return 0; echo failed >&2; exit 1`: the success path leaves and the
+            # failure path goes on to a failing exit, so the step is checked.
+            if node is not None and any(self._exits(n, state) for n in right) and self._fails_after(node, state):
+                return ctx.consumed("checked", None, "", f"left of `&& {shown}` on line {at}")
             return ctx.ignored(f"left of `&& {shown}` on line {at}")
         # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
         reason = f"left of `|| {shown}` on line {at}"
@@ -124,6 +128,12 @@ class ControlFlow(Machine):
             return ctx.consumed("checked", None, "", reason)
         span = self._src.span(right[0].start_point, right[-1].end_point) if right else None
         return ctx.consumed("discarded", span, f"`|| {shown}` throws its failure away", reason)
+
+    def _fails_after(self, node: Any, state: State) -> bool:
+        """Whether the statements after ``node`` in its block run straight into a failing exit
+        (``gcloud ... && return 0; echo failed >&2; exit 1``)."""
+        return node.next_named_sibling is not None and _straight_line(
+            node.next_named_sibling, self._src.data, state.funcs, 0) == "fails"
 
     def _exits(self, node: Any, state: State | None = None) -> bool:
         """Whether a statement ends the script or function: ``exit``/``return``, or a call to a
@@ -800,3 +810,45 @@ def _read_fields(line: str, ifs: str | None, count: int) -> list[str]:
         rest = rest[match.end():]
     out.append(rest)
     return out + [""] * (count - len(out))
+
+
+def _node_text(node: Any, data: bytes) -> str:
+    return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+_STRAIGHT_DEPTH = 4  # functions followed into by _straight_line (`die` calling `log`...)
+
+
+def _straight_line(first: Any, data: bytes, funcs: dict[str, FunctionDef], depth: int) -> str:
+    """Where the statements from ``first`` to the end of its block lead when run in order:
+    ``"fails"`` at ``exit N``/``return N`` with a literal N other than 0 (or a call of a function
+    whose body leads there: ``die "failed"``), ``"falls"`` off the block's end, ``"unknown"`` at
+    anything else that may branch or leave (``if``, a loop, a pipeline, ``exit 0``, ``exit "$rc"``).
+    Only simple commands (``echo failed >&2``), assignments and calls of functions that fall
+    through are walked past."""
+    statement = first
+    while statement is not None:
+        node, kind = statement, statement.type
+        if kind == "redirected_statement":  # `echo failed >&2`
+            node = statement.child_by_field_name("body")
+            if node is None:
+                return "unknown"
+            kind = node.type
+        if kind == "command":
+            name_node = node.child_by_field_name("name")
+            name = _node_text(name_node, data) if name_node is not None else ""
+            if name in ("exit", "return"):
+                args = node.named_children[1:]
+                status = _node_text(args[0], data) if len(args) == 1 else ""
+                return "fails" if status.isdigit() and int(status) % 256 != 0 else "unknown"
+            fn = funcs.get(name)
+            if fn is not None:
+                first_in_body = fn.body.named_children[0] if fn.body.named_children else None
+                inner = "unknown" if depth >= _STRAIGHT_DEPTH else \
+                    _straight_line(first_in_body, fn.source.data, funcs, depth + 1)
+                if inner != "falls":
+                    return inner
+        elif kind not in ("comment", "variable_assignment", "declaration_command"):
+            return "unknown"
+        statement = statement.next_named_sibling
+    return "falls"
