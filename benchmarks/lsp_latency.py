@@ -2,12 +2,16 @@
 
 Starts ``python -m shlint_iam lsp``, opens a generated deploy script of each size, then sends N
 full-text ``didChange`` notifications one at a time (each waiting for its diagnostics) and prints
-the time from each change to its ``publishDiagnostics`` minus the server's debounce, i.e. the
-cost of linting plus the JSON-RPC round trip. Then, for each size, the time a ``codeAction``
-sent right after a ``didSave`` (which lints at once) takes to be answered, and whether it came
-before that lint's diagnostics (issue 15: code actions never wait for a lint). Usage::
+the time from each change to its ``publishDiagnostics`` minus the server's debounce: how long
+after the debounce ends the diagnostics come (the lint, as far as it did not fit in the
+debounce, plus the JSON-RPC round trip). Then, for each size, the time a ``codeAction`` sent
+right after a ``didSave`` (which lints at once) takes to be answered, and whether it came before
+that lint's diagnostics (issue 15: code actions never wait for a lint): the session's first one,
+and one after a one-line edit. ``--checkout`` runs the server from other source trees too, their
+sessions interleaved (A/B on a shared machine). Usage::
 
-    python benchmarks/lsp_latency.py [--changes 20] [--lines 200 5000]
+    python benchmarks/lsp_latency.py [--changes 20] [--sessions 1] [--lines 200 5000]
+        [--checkout OLD_TREE --checkout NEW_TREE]
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +56,13 @@ def script(lines: int, variant: int) -> str:
 
 
 class Server:
-    def __init__(self, cwd: str) -> None:
+    def __init__(self, cwd: str, env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "shlint_iam", "lsp"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd, env=env,
         )
         self.ident = 0
+        self.took = 0.0  # the last change's time to its diagnostics
 
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
@@ -95,13 +101,62 @@ class Server:
                 params: dict[str, Any] = message["params"]
                 return params
 
+    def change(self, uri: str, version: int, text: str) -> dict[str, Any]:
+        """Send the whole new text; its diagnostics (the time they took in ``took``)."""
+        started = time.perf_counter()
+        self.send({"method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}})
+        latest = self.diagnostics(version)
+        self.took = time.perf_counter() - started
+        return latest
 
-def measure(lines: int, changes: int) -> None:
+    def action_during_lint(self, uri: str, latest: dict[str, Any]) -> tuple[float, bool]:
+        """A didSave (which lints at once), then a codeAction for the diagnostics ``latest``: how
+        long its answer took, and whether it came before that lint's diagnostics."""
+        ours = [d for d in latest["diagnostics"] if d.get("code")]
+        self.send({"method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}})
+        started = time.perf_counter()
+        self.ident += 1
+        self.send({"id": self.ident, "method": "textDocument/codeAction", "params": {
+            "textDocument": {"uri": uri}, "range": (ours or latest["diagnostics"])[0]["range"],
+            "context": {"diagnostics": ours}}})
+        action: float | None = None
+        action_first = True  # until that lint's diagnostics come first
+        published = False
+        while action is None or not published:
+            message = self.read()
+            if message.get("id") == self.ident and "method" not in message:
+                action = time.perf_counter() - started
+            elif message.get("method") == "textDocument/publishDiagnostics":
+                published = True
+                if action is None:
+                    action_first = False
+        return action, action_first
+
+
+@dataclass
+class Measured:
+    """One server session on one script size."""
+
+    first: float  # didOpen -> its diagnostics (the first lint, cold), seconds
+    latencies: list[float]  # each didChange -> its diagnostics, minus the debounce
+    action: float  # a codeAction sent during a lint (right after a didSave), the first of the session
+    action_first: bool  # ... answered before that lint's diagnostics
+    again: float  # a second codeAction during the next lint (the text changed a little since the first)
+    found: int  # diagnostics on the opened script
+
+
+def measure(lines: int, changes: int, checkout: str | None) -> Measured:
+    """A session on a ``lines``-line script, the server importing shlint_iam from ``checkout``
+    (a source tree; None: the installed one)."""
+    env = dict(os.environ)
+    if checkout:
+        env["PYTHONPATH"] = checkout
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "deploy.sh"
         path.write_text(script(lines, 0), encoding="utf-8")
         uri = path.as_uri()
-        server = Server(tmp)
+        server = Server(tmp, env)
         server.request("initialize", {"processId": os.getpid(), "rootUri": Path(tmp).as_uri(), "capabilities": {}})
         server.send({"method": "initialized", "params": {}})
         started = time.perf_counter()
@@ -113,50 +168,57 @@ def measure(lines: int, changes: int) -> None:
         version = 1
         for n in range(changes):
             version = n + 2
-            text = script(lines, version)
-            started = time.perf_counter()
-            server.send({"method": "textDocument/didChange", "params": {
-                "textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}})
-            latest = server.diagnostics(version)
-            latencies.append(time.perf_counter() - started - DEBOUNCE_SECONDS)
-        # A code action while the document is linted again (didSave lints at once).
-        ours = [d for d in latest["diagnostics"] if d.get("code")]
-        server.send({"method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}})
-        started = time.perf_counter()
-        server.ident += 1
-        server.send({"id": server.ident, "method": "textDocument/codeAction", "params": {
-            "textDocument": {"uri": uri}, "range": ours[0]["range"] if ours else latest["diagnostics"][0]["range"],
-            "context": {"diagnostics": ours}}})
-        action: float | None = None
-        action_first = True  # until that lint's diagnostics come first
-        while action is None:
-            message = server.read()
-            if message.get("id") == server.ident and "method" not in message:
-                action = time.perf_counter() - started
-            elif message.get("method") == "textDocument/publishDiagnostics":
-                action_first = False
+            latest = server.change(uri, version, script(lines, version))
+            latencies.append(server.took - DEBOUNCE_SECONDS)
+        action, action_first = server.action_during_lint(uri, latest)
+        # A small edit (one line in the middle), its diagnostics, then a code action again.
+        version += 1
+        edited = script(lines, version - 1).replace("orch-3 ", "orch-3b ", 1)
+        latest = server.change(uri, version, edited)
+        again, _ = server.action_during_lint(uri, latest)
         server.request("shutdown", None)
         server.send({"method": "exit", "params": None})
         server.proc.wait(timeout=10)
-    ms = sorted(x * 1000 for x in latencies)
-    found = len(opened["diagnostics"])
-    print(f"script: {lines} lines, {found} diagnostics; debounce {DEBOUNCE_SECONDS * 1000:.0f} ms")
-    print(f"  didOpen -> diagnostics (first lint, cold): {first * 1000:.1f} ms")
+    return Measured(first, latencies, action, action_first, again, len(opened["diagnostics"]))
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def report(lines: int, checkout: str | None, runs: list[Measured]) -> None:
+    latencies = sorted(x for run in runs for x in run.latencies)
+    name = checkout or "installed"
+    print(f"{name}: {lines} lines, {runs[0].found} diagnostics; debounce {DEBOUNCE_SECONDS * 1000:.0f} ms; "
+          f"{len(runs)} sessions")
+    print(f"  didOpen -> diagnostics (first lint, cold): median {ms(statistics.median(r.first for r in runs))}")
     print(
-        f"  didChange -> diagnostics minus debounce over {len(ms)} changes: "
-        f"median {statistics.median(ms):.1f} ms, min {ms[0]:.1f} ms, max {ms[-1]:.1f} ms"
+        f"  didChange -> diagnostics minus debounce over {len(latencies)} changes: "
+        f"median {ms(statistics.median(latencies))}, min {ms(latencies[0])}, max {ms(latencies[-1])}"
     )
-    print(f"  codeAction during a lint: answered in {action * 1000:.1f} ms, "
-          f"{'before' if action_first else 'after'} that lint's diagnostics")
+    before = sum(r.action_first for r in runs)
+    print(f"  first codeAction during a lint: median {ms(statistics.median(r.action for r in runs))}, "
+          f"{before} of {len(runs)} before that lint's diagnostics")
+    print(f"  codeAction after a one-line edit, during a lint: median {ms(statistics.median(r.again for r in runs))}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--changes", type=int, default=20, help="changes per session")
+    parser.add_argument("--sessions", type=int, default=1, help="sessions per script size and checkout")
     parser.add_argument("--lines", type=int, nargs="+", default=[200, 5000])
+    parser.add_argument("--checkout", action="append", default=[],
+                        help="a source tree to run the server from (PYTHONPATH); several: their sessions "
+                             "alternate (interleaved A/B). Default: the installed shlint_iam")
     args = parser.parse_args()
+    checkouts: list[str | None] = list(args.checkout) or [None]
     for lines in args.lines:
-        measure(lines, args.changes)
+        runs: dict[str | None, list[Measured]] = {c: [] for c in checkouts}
+        for _ in range(args.sessions):
+            for checkout in checkouts:
+                runs[checkout].append(measure(lines, args.changes, checkout))
+        for checkout in checkouts:
+            report(lines, checkout, runs[checkout])
 
 
 if __name__ == "__main__":
