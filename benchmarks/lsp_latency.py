@@ -101,6 +101,13 @@ class Server:
                 params: dict[str, Any] = message["params"]
                 return params
 
+    def cpu(self) -> float:
+        """The server's CPU time so far, user and system, with that of its children that ended
+        (each lint is a forked child: Linux only)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+        return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
     def change(self, uri: str, version: int, text: str) -> dict[str, Any]:
         """Send the whole new text; its diagnostics (the time they took in ``took``)."""
         started = time.perf_counter()
@@ -140,6 +147,7 @@ class Measured:
 
     first: float  # didOpen -> its diagnostics (the first lint, cold), seconds
     latencies: list[float]  # each didChange -> its diagnostics, minus the debounce
+    cpu: float  # the server's CPU time (its own and its lint children's) per change
     action: float  # a codeAction sent during a lint (right after a didSave), the first of the session
     action_first: bool  # ... answered before that lint's diagnostics
     again: float  # a second codeAction during the next lint (the text changed a little since the first)
@@ -166,10 +174,12 @@ def measure(lines: int, changes: int, checkout: str | None) -> Measured:
         first = time.perf_counter() - started
         latencies = []
         version = 1
+        cpu = server.cpu()
         for n in range(changes):
             version = n + 2
             latest = server.change(uri, version, script(lines, version))
             latencies.append(server.took - DEBOUNCE_SECONDS)
+        cpu = (server.cpu() - cpu) / changes
         action, action_first = server.action_during_lint(uri, latest)
         # A small edit (one line in the middle), its diagnostics, then a code action again.
         version += 1
@@ -179,7 +189,7 @@ def measure(lines: int, changes: int, checkout: str | None) -> Measured:
         server.request("shutdown", None)
         server.send({"method": "exit", "params": None})
         server.proc.wait(timeout=10)
-    return Measured(first, latencies, action, action_first, again, len(opened["diagnostics"]))
+    return Measured(first, latencies, cpu, action, action_first, again, len(opened["diagnostics"]))
 
 
 def ms(seconds: float) -> str:
@@ -196,6 +206,8 @@ def report(lines: int, checkout: str | None, runs: list[Measured]) -> None:
         f"  didChange -> diagnostics minus debounce over {len(latencies)} changes: "
         f"median {ms(statistics.median(latencies))}, min {ms(latencies[0])}, max {ms(latencies[-1])}"
     )
+    print(f"  server CPU (its own and its lint children's) per change: median "
+          f"{ms(statistics.median(r.cpu for r in runs))}")
     before = sum(r.action_first for r in runs)
     print(f"  first codeAction during a lint: median {ms(statistics.median(r.action for r in runs))}, "
           f"{before} of {len(runs)} before that lint's diagnostics")

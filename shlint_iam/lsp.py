@@ -408,17 +408,25 @@ gcloud functions deploy late --gen2 --region=us-west2 --trigger-topic=late
 """
 
 
-def warm_up() -> None:
-    """Lint a small deploy script once in this process, with the default settings, so that what
-    a lint builds on first use (modules imported inside functions, regular expressions, tree-sitter
-    queries) belongs to the server: each forked lint child then starts with it, instead of building
-    it again (about 30 ms of every lint of a 200-line script)."""
+def warm_up(ls: ShlintLanguageServer) -> None:
+    """Lint a small deploy script once in this process, with the default settings, and compute
+    its code actions: what a lint builds on first use (modules imported inside functions, regular
+    expressions, tree-sitter queries) then belongs to the server, and each forked lint child starts
+    with it instead of building it again (about 30 ms of every lint of a 200-line script); the
+    first code action finds its queries built and pygls' converter ready for its types."""
     from .lint import Linter
     from .registry import Registry
 
     config = Config()
+    registry = Registry.for_config(config)
     try:
-        Linter(config, Registry.for_config(config)).lint_text(WARM_UP_SCRIPT, "<stdin>")
+        findings = Linter(config, registry).lint_text(WARM_UP_SCRIPT, "<stdin>").findings
+        lines = WARM_UP_SCRIPT.split("\n")
+        diagnostics = [to_diagnostic(f, lines, registry, None) for f in findings]
+        actions = Linted(None, WARM_UP_SCRIPT, findings, None).actions("untitled:warm-up", diagnostics)
+        # cattrs writes its (un)structuring function for a type on first use.
+        ls.protocol._converter.unstructure(types.PublishDiagnosticsParams("untitled:warm-up", diagnostics))
+        ls.protocol._converter.unstructure(actions)
     except Exception:  # noqa: BLE001 - only a head start: the lints work without it
         log.exception("warming up failed")
 
@@ -816,7 +824,7 @@ def _start(ls: ShlintLanguageServer) -> None:
     from pygls.io_ import StdinAsyncReader, StdoutWriter
 
     ls._stop_event = threading.Event()
-    ls.worker.submit(warm_up)  # before the first lint, beside the first messages
+    ls.worker.submit(warm_up, ls)  # before the first lint, beside the first messages
     reader = StdinAsyncReader(sys.stdin.buffer, ls.thread_pool)
     ls.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
     try:
