@@ -50,6 +50,7 @@ from . import __version__
 from .config import Config, ConfigError
 from .core import CODE_PATTERN
 from .isolate import FORK_LOCK, Cancel
+from .line_ends import DIRECTIVE, LineEnds
 from .model import FileProblem, Finding, Severity
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ class Linted:
     text: str
     findings: list[Finding]
     encoding: str | None
-    ends: list[_LineEnd] | None = None  # the text's line ends, computed by the first code action
+    ends: LineEnds | None = None  # the text's line ends, parsed by the first code action
 
     def actions(self, uri: str, diagnostics: Sequence[types.Diagnostic]) -> list[types.CodeAction]:
         # No lint forks while this thread works (it may be importing a module: see FORK_LOCK).
@@ -95,7 +96,7 @@ class Linted:
 
     def _actions(self, uri: str, diagnostics: Sequence[types.Diagnostic]) -> list[types.CodeAction]:
         if self.ends is None:
-            self.ends = _line_ends(self.text, self.text.split("\n"))
+            self.ends = LineEnds(self.text)
         return quick_fixes(self.text, uri, self.version, diagnostics, self.encoding, self.findings, self.ends)
 
 
@@ -302,7 +303,7 @@ def quick_fixes(
     diagnostics: Sequence[types.Diagnostic],
     encoding: str | None = None,
     findings: Sequence[Finding] | None = None,
-    ends: Sequence[_LineEnd] | None = None,
+    ends: LineEnds | None = None,
 ) -> list[types.CodeAction]:
     """The automatic fixes of ``diagnostics`` (the same as `check --fix`; unsafe ones say so),
     then "Disable CODE for this line" for each; ``findings`` and ``ends`` are those of ``text``
@@ -550,24 +551,18 @@ def units(text: str, encoding: str | None) -> int:
 
 
 # -- the "disable" quick fix -----------------------------------------------------------------------
-_DIRECTIVE = re.compile(
-    r"#\s*shlint-iam\s*:?\s*disable\s*=\s*(?P<codes>[A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)"
-)
-_STRINGY = {"string", "raw_string", "ansi_c_string", "translated_string", "heredoc_body", "heredoc_content"}
-
-
 def disable_actions(
     text: str,
     uri: str,
     version: int | None,
     diagnostics: Sequence[types.Diagnostic],
     encoding: str | None = None,
-    ends: Sequence[_LineEnd] | None = None,
+    ends: LineEnds | None = None,
 ) -> list[types.CodeAction]:
     """A "Disable CODE for this line" quick fix for each of ``diagnostics``."""
     actions: list[types.CodeAction] = []
     if ends is None:
-        ends = _line_ends(text, text.split("\n"))
+        ends = LineEnds(text)
     seen: set[tuple[str, int]] = set()
     for diagnostic in diagnostics:
         code = str(diagnostic.code).upper()
@@ -616,7 +611,7 @@ def disable_edit(
     code: str,
     scope: tuple[int, int] | None = None,
     encoding: str | None = None,
-    ends: Sequence[_LineEnd] | None = None,
+    ends: LineEnds | None = None,
 ) -> types.TextEdit | None:
     """The edit that suppresses ``code`` for the command at 0-based ``line``: `` # shlint-iam
     disable=CODE`` at the end of that line, or ``,CODE`` added to the directive already there.
@@ -630,18 +625,18 @@ def disable_edit(
     if not 0 <= line < len(lines):
         return None
     if ends is None:
-        ends = _line_ends(text, lines)
+        ends = LineEnds(text)
     candidates = [line]
     if scope is not None and scope[1] - 1 != line and 0 <= scope[1] - 1 < len(lines):
         candidates.append(scope[1] - 1)
     for row in candidates:
         body = lines[row].rstrip("\r")
-        state = ends[row] if row < len(ends) else _LineEnd()
+        state = ends[row]
         if state.directive is not None:
             directive_text = body[state.directive :]
             if _has_code(directive_text, code):
                 return None
-            match = _DIRECTIVE.match(directive_text)
+            match = DIRECTIVE.match(directive_text)
             if match:
                 at = state.directive + match.end("codes")
                 return _insert(lines, row, at, f",{code}", encoding)
@@ -656,7 +651,7 @@ def disable_edit(
     above = first - 1
     if above >= 0:
         previous = lines[above].rstrip("\r")
-        match = _DIRECTIVE.match(previous.strip())
+        match = DIRECTIVE.match(previous.strip())
         if match and previous.strip().startswith("#"):
             if _has_code(previous.strip(), code):
                 return None
@@ -678,43 +673,6 @@ def _insert(
 ) -> types.TextEdit:
     position = types.Position(line=row, character=units(lines[row][:column], encoding))
     return types.TextEdit(range=types.Range(start=position, end=position), new_text=new_text)
-
-
-@dataclass
-class _LineEnd:
-    comment: int | None = None  # code-point column of a trailing comment that is no directive
-    directive: int | None = None  # code-point column of a trailing `# shlint-iam disable=` comment
-    unsafe: bool = False  # the line ends inside a string or a here-document
-
-
-def _line_ends(text: str, lines: Sequence[str]) -> list[_LineEnd]:
-    """For each line: the comment it ends with, and whether it ends inside a string or
-    here-document (from tree-sitter, so a ``#`` in quotes is no comment)."""
-    from .parse import captures, parse
-    from .source import SourceFile
-
-    source = SourceFile.from_bytes("<lsp>", text.encode("utf-8", "surrogatepass"))
-    tree = parse(source)
-    ends = [_LineEnd() for _ in lines]
-    # A query (in C) finds the few nodes that matter: a walk in Python over every node of a
-    # 5,000-line script took a third of a second.
-    for node in captures(tree, _ENDS_QUERY, "node"):
-        if node.type == "comment":
-            row, col = node.start_point
-            if row < len(ends):
-                column = source.char_col(row, col) - 1
-                comment = lines[row][column:].rstrip("\r")
-                if _DIRECTIVE.match(comment):
-                    ends[row].directive = column
-                else:
-                    ends[row].comment = column
-        elif node.end_point[0] > node.start_point[0]:
-            for row in range(node.start_point[0], min(node.end_point[0], len(ends))):
-                ends[row].unsafe = True
-    return ends
-
-
-_ENDS_QUERY = "[" + " ".join(f"({kind})" for kind in ("comment", *sorted(_STRINGY))) + "] @node"
 
 
 # -- reading messages ------------------------------------------------------------------------------
