@@ -66,6 +66,16 @@ class Analysis:
         self.unreached = [] if unreached is None else unreached
         self.reads = {} if reads is None else reads
 
+    def release(self) -> None:
+        """Break the reference cycles the analysis holds, once nothing will read it again: each
+        gcloud fact names the command it came from (``fact.run``) and each command lists its
+        facts, so without this a dropped analysis is freed only by a full run of Python's cyclic
+        garbage collector, and every file's trace stays in memory until then (each of those
+        collections then walks all of them: 10-15% of a serial run over many files)."""
+        for run in self.commands:
+            run.facts = []
+        self.facts = []
+
     @property
     def incomplete_reasons(self) -> list[str]:
         """Why the analysis of this file did not complete (empty: it did): a bound hit in

@@ -203,6 +203,7 @@ class Linter:
                 from .cache import dependency_digests
 
                 outcome.reads = dependency_digests(ctx.analysis.reads)  # complete: it may be cached
+            ctx.analysis.release()  # dropped here: freed now, not by a later full collection
             return outcome
 
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import transforms
 from .arms import resolve
@@ -33,6 +33,9 @@ from .values import (
     unknown,
     unknowns,
 )
+
+if TYPE_CHECKING:
+    import ast
 
 
 class Words(Machine):
@@ -617,42 +620,47 @@ def _arith(text: Val, lookup: Callable[[str], int | None]) -> int | None:
     except SyntaxError:
         return None
 
-    def ev(n: ast.AST) -> int:
-        if isinstance(n, ast.Expression):
-            return ev(n.body)
-        if isinstance(n, ast.Constant) and isinstance(n.value, int):
-            return int(n.value)
-        if isinstance(n, ast.UnaryOp):
-            v = ev(n.operand)
-            return -v if isinstance(n.op, ast.USub) else v if isinstance(n.op, ast.UAdd) else int(not v)
-        if isinstance(n, ast.BoolOp):
-            vals = [ev(v) for v in n.values]
-            return int(all(vals)) if isinstance(n.op, ast.And) else int(any(vals))
-        if isinstance(n, ast.Compare) and len(n.ops) == 1:
-            a, b = ev(n.left), ev(n.comparators[0])
-            cmp = {ast.Lt: a < b, ast.LtE: a <= b, ast.Gt: a > b, ast.GtE: a >= b, ast.Eq: a == b, ast.NotEq: a != b}
-            return int(cmp[type(n.ops[0])])
-        if isinstance(n, ast.BinOp):
-            a, b = ev(n.left), ev(n.right)
-            if isinstance(n.op, (ast.FloorDiv, ast.Mod)) and b == 0:
-                raise ValueError("division by zero")
-            if isinstance(n.op, ast.Pow) and (b < 0 or b > 64):
-                raise ValueError("exponent")
-            if isinstance(n.op, (ast.LShift, ast.RShift)) and not 0 <= b < 64:
-                raise ValueError("shift")
-            ops: dict[type, Callable[[int, int], int]] = {
-                ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y, ast.Mult: lambda x, y: x * y,
-                ast.FloorDiv: lambda x, y: int(x / y), ast.Mod: lambda x, y: x - int(x / y) * y,
-                ast.Pow: lambda x, y: x ** y, ast.LShift: lambda x, y: x << y, ast.RShift: lambda x, y: x >> y}
-            if type(n.op) in ops:
-                return ops[type(n.op)](a, b)
-        raise ValueError("not arithmetic")
-
     try:
-        result = ev(tree)
+        result = _evaluate(tree)
     except (ValueError, KeyError, RecursionError):
         return None
     return result if -(2 ** 63) <= result < 2 ** 63 else None
+
+
+def _evaluate(n: ast.AST) -> int:
+    """The value of a parsed arithmetic expression (ValueError: not one ``_arith`` understands).
+    At module level: a closure that calls itself is a reference cycle at every call."""
+    import ast
+
+    if isinstance(n, ast.Expression):
+        return _evaluate(n.body)
+    if isinstance(n, ast.Constant) and isinstance(n.value, int):
+        return int(n.value)
+    if isinstance(n, ast.UnaryOp):
+        v = _evaluate(n.operand)
+        return -v if isinstance(n.op, ast.USub) else v if isinstance(n.op, ast.UAdd) else int(not v)
+    if isinstance(n, ast.BoolOp):
+        vals = [_evaluate(v) for v in n.values]
+        return int(all(vals)) if isinstance(n.op, ast.And) else int(any(vals))
+    if isinstance(n, ast.Compare) and len(n.ops) == 1:
+        a, b = _evaluate(n.left), _evaluate(n.comparators[0])
+        cmp = {ast.Lt: a < b, ast.LtE: a <= b, ast.Gt: a > b, ast.GtE: a >= b, ast.Eq: a == b, ast.NotEq: a != b}
+        return int(cmp[type(n.ops[0])])
+    if isinstance(n, ast.BinOp):
+        a, b = _evaluate(n.left), _evaluate(n.right)
+        if isinstance(n.op, (ast.FloorDiv, ast.Mod)) and b == 0:
+            raise ValueError("division by zero")
+        if isinstance(n.op, ast.Pow) and (b < 0 or b > 64):
+            raise ValueError("exponent")
+        if isinstance(n.op, (ast.LShift, ast.RShift)) and not 0 <= b < 64:
+            raise ValueError("shift")
+        ops: dict[type, Callable[[int, int], int]] = {
+            ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y, ast.Mult: lambda x, y: x * y,
+            ast.FloorDiv: lambda x, y: int(x / y), ast.Mod: lambda x, y: x - int(x / y) * y,
+            ast.Pow: lambda x, y: x ** y, ast.LShift: lambda x, y: x << y, ast.RShift: lambda x, y: x >> y}
+        if type(n.op) in ops:
+            return ops[type(n.op)](a, b)
+    raise ValueError("not arithmetic")
 
 
 def _shell_words(text: str) -> list[str]:
