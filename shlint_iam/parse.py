@@ -58,7 +58,11 @@ def parse(source: SourceFile) -> Any:
     return parse_bytes(scanner_safe(source.data))
 
 
-def parse_bytes(data: bytes, read_factor: int = PARSE_READ_FACTOR, slack: int = PARSE_READ_SLACK) -> Any:
+def parse_bytes(
+    data: bytes, read_factor: int = PARSE_READ_FACTOR, slack: int = PARSE_READ_SLACK, old_tree: Any = None
+) -> Any:
+    """The tree of ``data`` within the parse bounds (see :func:`parse`); ``old_tree``: the tree of
+    an earlier text, already edited (``Tree.edit``) to match ``data``, re-parsed where it differs."""
     import time
 
     budget = read_factor * len(data) + slack
@@ -84,8 +88,9 @@ def parse_bytes(data: bytes, read_factor: int = PARSE_READ_FACTOR, slack: int = 
         return over
 
     p = parser()
+    reuse = {} if old_tree is None else {"old_tree": old_tree}  # None is refused
     try:
-        tree = p.parse(read, progress_callback=progress)
+        tree = p.parse(read, progress_callback=progress, **reuse)
     except ValueError:  # the binding's answer to a cancelled parse
         tree = None
     except BaseException:

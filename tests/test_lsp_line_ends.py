@@ -85,7 +85,13 @@ def test_an_edit_reparses_from_the_previous_tree(monkeypatch: pytest.MonkeyPatch
 
     fresh: list[bytes] = []
     original = parse_module.parse_bytes
-    monkeypatch.setattr(parse_module, "parse_bytes", lambda data, *more: fresh.append(data) or original(data, *more))
+
+    def parse_bytes(data: bytes, old_tree: object = None) -> object:
+        if old_tree is None:
+            fresh.append(data)
+        return original(data, old_tree=old_tree)
+
+    monkeypatch.setattr(parse_module, "parse_bytes", parse_bytes)
     monkeypatch.setattr(line_ends, "_PREVIOUS", [])
     first = LineEnds(TRICKY + "echo one\n")
     second = LineEnds(TRICKY + "echo two # 2\n")
@@ -101,3 +107,16 @@ def test_edited_range() -> None:
     assert _edited_range(b"aaaa", b"aaaaa") == (4, 4, 5)
     assert _edited_range(b"", b"x") == (0, 0, 1)
     assert _edited_range(b"same", b"same") == (4, 4, 4)
+
+
+def test_the_reparse_is_bounded_as_any_parse() -> None:
+    from shlint_iam.parse import ParseIncomplete, parse_bytes
+
+    old = TRICKY.encode()
+    new = old + b"echo more\n"
+    tree = parse_bytes(old)
+    tree.edit(start_byte=len(old), old_end_byte=len(old), new_end_byte=len(new), start_point=(11, 0),
+              old_end_point=(11, 0), new_end_point=(12, 0))
+    with pytest.raises(ParseIncomplete):
+        parse_bytes(new, read_factor=0, slack=0, old_tree=tree)
+    assert str(parse_bytes(new, old_tree=tree).root_node) == str(parse_bytes(new).root_node)

@@ -82,9 +82,9 @@ async def early(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
     await lsp_client.shutdown_session()
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=server_command(1.0, NEVER), server_env=dict(os.environ)))
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=server_command(2.0, NEVER), server_env=dict(os.environ)))
 async def quick(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
-    """A server whose lints start at the change and whose debounce ends a second after it."""
+    """A server whose lints start at the change and whose debounce ends two seconds after it."""
     yield lsp_client
     await lsp_client.shutdown_session()
 
