@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from .config import Config
 from .files import display_path
+from .lazyre import lazy
 from .model import Span
 from .parse import ParseIncomplete, parse, parse_bytes, syntax_errors
 from .reach import Unreached, unreached_functions
@@ -147,14 +147,14 @@ def roots_of(source: SourceFile, config: Config) -> Roots:
 
 
 # `source f`, `. f`, and other scripts run as programs (`bash f.sh`, `./f.sh`, `"$DIR/f.sh"`).
-_SOURCES_FILE = re.compile(r"(?m)(?:^|[\s;&|(])(?:source|\.|bash|sh|dash)\s+\S|\.sh\b|(?:^|[\s;&|(\"'])\.\.?/")
+_SOURCES_FILE = lazy(r"(?m)(?:^|[\s;&|(])(?:source|\.|bash|sh|dash)\s+\S|\.sh\b|(?:^|[\s;&|(\"'])\.\.?/")
 
 
 def runs_gcloud(text: str) -> bool:
     """Whether interpreting ``text`` can reach a gcloud command: it names gcloud, or it sources
     or runs another file (which may). The built-in rules are about gcloud commands only, so a script
     that does neither needs no interpretation (most shell scripts on a machine are like that)."""
-    return "gcloud" in text or _SOURCES_FILE.search(text) is not None
+    return "gcloud" in text or _SOURCES_FILE().search(text) is not None
 
 
 def _bounded_parse(incomplete: list[str]) -> Any:

@@ -13,9 +13,9 @@ default compute account, a value from ``read``) there is no fix, only the sugges
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
+from .lazyre import lazy
 from .model import UNSAFE, Edit, Finding, Fix, Span
 
 if TYPE_CHECKING:
@@ -301,8 +301,8 @@ def fix_iam003(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
                edits=tuple(edits), applicability=UNSAFE)
 
 
-_FULL_PATH = re.compile(r"^(projects/)([^/]+)(/locations/)([^/]+)(/(?:services|functions)/[^/]+)$")
-_PLAIN = re.compile(r"[A-Za-z0-9-]+")
+_FULL_PATH = lazy(r"^(projects/)([^/]+)(/locations/)([^/]+)(/(?:services|functions)/[^/]+)$")
+_PLAIN = lazy(r"[A-Za-z0-9-]+")
 
 
 def _full_path_edit(tree: _Tree, binding: Binding, deploy: Deploy) -> Fix | None:
@@ -315,14 +315,14 @@ def _full_path_edit(tree: _Tree, binding: Binding, deploy: Deploy) -> Fix | None
     if not cmd.positionals or not is_known(cmd.positionals[0].text):
         return None
     word = cmd.positionals[0]
-    match = _FULL_PATH.match(str(word.text))
+    match = _FULL_PATH().match(str(word.text))
     if match is None:
         return None
     source = _word_text(tree, binding.run, word.span)
     region, project = deploy.service.region, deploy.service.project
     if source not in (word.text, f'"{word.text}"', f"'{word.text}'") or not (
-            is_known(region) and is_known(project) and _PLAIN.fullmatch(str(region))
-            and _PLAIN.fullmatch(str(project))):
+            is_known(region) and is_known(project) and _PLAIN().fullmatch(str(region))
+            and _PLAIN().fullmatch(str(project))):
         return None
     new = f"{match.group(1)}{project}{match.group(3)}{region}{match.group(5)}"
     if new == word.text:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .config import Config, ConfigError
+from .lazyre import lazy
 from .model import Severity
 
 if TYPE_CHECKING:
@@ -160,8 +161,8 @@ def _is_devnull(path: Path) -> bool:
         return False
 
 
-_AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+_AT_LINE = lazy(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = lazy(r"\s*\(at end of document\)\s*$")
 
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
@@ -173,13 +174,13 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line = getattr(exc, "lineno", None)
-        m = _AT_LINE.search(message)
+        m = _AT_LINE().search(message)
         if m:
             line = line or int(m.group(1))
             message = message[: m.start()] + f" (column {m.group(2)})"
-        elif _AT_END.search(message):
+        elif _AT_END().search(message):
             line = line or text.count("\n") + 1
-            message = _AT_END.sub(" (at end of file)", message)
+            message = _AT_END().sub(" (at end of file)", message)
         raise ConfigError(f"{_show(path)}:{line or 1}: invalid TOML: {message}") from None
 
 
@@ -362,9 +363,9 @@ def _strings(table: dict[str, Any], key: str, lines: _Lines, fail: Any) -> list[
 
 # -- the line of a key or value ----------------------------------------------------------------
 
-_HEADER = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(?:#.*)?$")
+_HEADER = lazy(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY_PART = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
-_KEY_LINE = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
+_KEY_LINE = lazy(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
 
 
 def _split_key(text: str) -> tuple[str, ...]:
@@ -372,7 +373,7 @@ def _split_key(text: str) -> tuple[str, ...]:
     return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
 
 
-_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'')
+_QUOTED = lazy(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'')
 
 
 class _Lines:
@@ -389,12 +390,12 @@ class _Lines:
             stripped = line.strip()
             if not stripped or stripped.startswith("#"):
                 continue
-            header = _HEADER.match(line) if stripped.startswith("[") else None
+            header = _HEADER().match(line) if stripped.startswith("[") else None
             if header:
                 table = _split_key(header.group(1))
                 self.keys.setdefault(table, (number, len(line)))
                 continue
-            m = _KEY_LINE.match(line)
+            m = _KEY_LINE().match(line)
             if m:
                 self.keys.setdefault(table + _split_key(m.group(1)), (number, m.end()))
 
@@ -436,7 +437,7 @@ class _Lines:
             offset = col if index == start - 1 else 0
             line = self.lines[index][offset:]
             line = line.split(" #", 1)[0]
-            for m in _QUOTED.finditer(line):
+            for m in _QUOTED().finditer(line):
                 word = m.group(1) if m.group(1) is not None else m.group(2)
                 if word in wanted:
                     found.setdefault(word, (index + 1, offset + m.start()))

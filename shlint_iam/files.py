@@ -5,17 +5,17 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
-import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from .lazyre import lazy
 from .records import record
 from .source import as_utf8
 
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".hg", ".svn"}
 SHELL_SUFFIXES = (".sh", ".bash")
-_SHEBANG = re.compile(rb"^#!\s*(?:/\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:bash|sh|dash|ksh)\b")
+_SHEBANG = lazy(rb"^#!\s*(?:/\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:bash|sh|dash|ksh)\b")
 # The caps on what is read (docs/robustness.md). Each fails closed: past it the input is not
 # linted and the run exits 2 naming it.
 MAX_BYTES = 16 * 1024 * 1024  # a script (a file, standard input, an editor's document)
@@ -48,7 +48,7 @@ def is_shell_script(path: Path) -> bool:
             head = handle.read(128)
     except OSError:
         return False
-    return bool(_SHEBANG.match(as_utf8(head)))  # also a UTF-16 script's shebang
+    return bool(_SHEBANG().match(as_utf8(head)))  # also a UTF-16 script's shebang
 
 
 def _is_ci_file(path: Path) -> bool:
@@ -67,8 +67,8 @@ NOT_SHELL_SUFFIXES = {
     ".hcl": "HCL", ".md": "Markdown", ".rst": "reStructuredText", ".html": "HTML", ".css": "CSS",
     ".xml": "XML", ".sql": "SQL", ".c": "C", ".h": "C", ".cpp": "C++", ".lua": "Lua", ".fish": "fish",
 }
-_SHEBANG_ANY = re.compile(rb"^#!\s*/\S*/(?:env\s+(?:-\S+\s+)*)?([A-Za-z0-9_.+-]+)")
-_SHELLS = re.compile(r"^(?:ba|da|k|mk|z|a|)sh$|^busybox$|^make$")
+_SHEBANG_ANY = lazy(rb"^#!\s*/\S*/(?:env\s+(?:-\S+\s+)*)?([A-Za-z0-9_.+-]+)")
+_SHELLS = lazy(r"^(?:ba|da|k|mk|z|a|)sh$|^busybox$|^make$")
 _OWN_FRONT_ENDS = {".yml", ".yaml", ".mk"}
 _MAKEFILES = {"Makefile", "makefile", "GNUmakefile"}
 
@@ -87,10 +87,10 @@ def not_shell(path: Path) -> str | None:
             head = handle.read(128)
     except OSError:
         head = b""
-    m = _SHEBANG_ANY.match(head)
+    m = _SHEBANG_ANY().match(head)
     if m:
         interpreter = m.group(1).decode("ascii", "replace")
-        if _SHELLS.match(interpreter):
+        if _SHELLS().match(interpreter):
             return None
         return f"a {interpreter} script"
     suffix = path.suffix.lower()
@@ -410,7 +410,7 @@ def read_regular(path: Path | str, cap: int) -> bytes:
         os.close(fd)
 
 
-_LONG_LINE = re.compile(rb"[^\n]{%d}" % (MAX_LINE_BYTES + 1))
+_LONG_LINE = lazy(rb"[^\n]{%d}" % (MAX_LINE_BYTES + 1))
 
 
 def not_text(raw: bytes) -> str | None:
@@ -421,7 +421,7 @@ def not_text(raw: bytes) -> str | None:
         line = raw.count(b"\n", 0, nul) + 1
         return f"not a text file (a NUL byte on line {line}); not linted"
     if len(raw) > MAX_LINE_BYTES:
-        long = _LONG_LINE.search(raw)
+        long = _LONG_LINE().search(raw)
         if long is not None:
             line = raw.count(b"\n", 0, long.start()) + 1
             return f"not a text file (line {line} is longer than {describe_size(MAX_LINE_BYTES)}); not linted"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, cast
 
 from .bindfix import fix_binding, fix_iam003
 from .fixtree import Tree as _Tree
+from .lazyre import lazy
 from .model import SAFE, UNSAFE, Edit, Finding, Fix
 
 if TYPE_CHECKING:
@@ -116,16 +117,16 @@ def attach_fixes(ctx: FileContext, findings: list[Finding]) -> list[Finding]:
 
 # -- ERR001: set -euo pipefail -------------------------------------------------------------------
 
-_SET_PLUS_E = re.compile(r"(?m)^\s*set\s+(?:[-+][a-zA-Z]*\s+)*(?:\+[a-zA-Z]*e|\+o\s+errexit)")
+_SET_PLUS_E = lazy(r"(?m)^\s*set\s+(?:[-+][a-zA-Z]*\s+)*(?:\+[a-zA-Z]*e|\+o\s+errexit)")
 _SPECIAL = set("@*#?$!-_0123456789") | {
     "HOME", "PATH", "USER", "PWD", "OLDPWD", "SHELL", "IFS", "RANDOM", "SECONDS", "LINENO", "BASH_SOURCE",
     "BASH_LINENO", "FUNCNAME", "BASH_VERSION", "HOSTNAME", "UID", "EUID", "PPID", "BASHPID", "TERM",
 }
-_ASSIGNED = re.compile(r"(?m)(?:^|[\s;&|(])(?:(?:local|declare|typeset|export|readonly)\s+(?:-\w+\s+)*)?"
+_ASSIGNED = lazy(r"(?m)(?:^|[\s;&|(])(?:(?:local|declare|typeset|export|readonly)\s+(?:-\w+\s+)*)?"
                        r"([A-Za-z_][A-Za-z0-9_]*)(?:\[[^]]*\])?\+?=")
-_READ_TARGETS = re.compile(r"(?m)\b(?:read|mapfile|readarray)\b([^;&|\n]*)")
-_FOR_VAR = re.compile(r"\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b|\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s*;")
-_EXPANSION = re.compile(
+_READ_TARGETS = lazy(r"(?m)\b(?:read|mapfile|readarray)\b([^;&|\n]*)")
+_FOR_VAR = lazy(r"\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b|\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s*;")
+_EXPANSION = lazy(
     r"\$(?:\{([#!]?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]))"
 )
 
@@ -143,13 +144,13 @@ def _insertion_line(lines: list[str]) -> int:
 
 def _unset_expansions(text: str, code: str) -> bool:
     """Whether the script expands a variable it never sets, without a default (`set -u` would stop)."""
-    assigned = {m.group(1) for m in _ASSIGNED.finditer(text)}
-    for m in _READ_TARGETS.finditer(text):
+    assigned = {m.group(1) for m in _ASSIGNED().finditer(text)}
+    for m in _READ_TARGETS().finditer(text):
         assigned.update(w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", m.group(1)) if not w.startswith("-"))
-    for m in _FOR_VAR.finditer(text):
+    for m in _FOR_VAR().finditer(text):
         assigned.add(m.group(1) or m.group(2))
     assigned.update(re.findall(r"(?m)^\s*(?:function\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\(\)", text))
-    for m in _EXPANSION.finditer(code):
+    for m in _EXPANSION().finditer(code):
         prefix, braced, rest, plain = m.group(1), m.group(2), m.group(3), m.group(4)
         name = braced or plain
         if name in ("@", "*", "#", "?", "$", "!", "-", "0") or (name in _SPECIAL and not name.isdigit()):
@@ -203,7 +204,7 @@ def fix_err001(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
         node = node.parent
     text = ctx.source.text
     code, pipeline = _scan(tree)
-    if _SET_PLUS_E.search(code):
+    if _SET_PLUS_E().search(code):
         return None  # errexit is turned off on purpose somewhere: inserting it at the top is not the fix
     if "ignores `set -e`" in finding.message:
         return None  # errexit is on already: bash ignores it where this step runs (left of `&&`...)

@@ -7,6 +7,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from .lazyre import lazy
 from .model import Span
 from .source import SourceFile
 
@@ -145,7 +146,7 @@ def _chunk(chunk: bytes) -> memoryview:
 # original text, so nothing downstream sees the difference. Native crashes are contained in any
 # case (see isolate.py).
 _AFTER = rb"[{.0-9]"
-_RISKY = re.compile(
+_RISKY = lazy(
     _AFTER + rb"((?:[\xc4-\xdf][\x80-\xbf])|(?:[\xe0-\xef][\x80-\xbf]{2})|(?:[\xf0-\xf4][\x80-\xbf]{3}))"
 )
 _JS_SPACE = frozenset([0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF])
@@ -211,7 +212,7 @@ def scanner_safe(data: bytes) -> bytes:
     """``data`` with the characters the scanner would test with isdigit() replaced (see above)."""
     if data.isascii():
         return data
-    return _RISKY.sub(lambda m: m.group(0)[:1] + _substitute(m.group(1)), data)
+    return _RISKY().sub(lambda m: m.group(0)[:1] + _substitute(m.group(1)), data)
 
 
 _RESERVED = {b"fi", b"done", b"esac", b"then", b"else", b"elif", b"do", b"in"}

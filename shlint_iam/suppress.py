@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import replace
 
 from .config import Config
+from .lazyre import lazy
 from .model import Finding, Severity, Span
 from .records import record
 from .source import SourceFile
@@ -32,9 +33,9 @@ UNUSED = "SUP002"
 KINDS = ("disable", "disable-file")
 
 # ``# shlint-iam`` (optionally ``shlint-iam:``) at the start of a comment, then a word.
-_START = re.compile(r"#\s*shlint-iam\s*:?\s*(?P<kind>[A-Za-z][A-Za-z0-9_-]*)?\s*(?P<eq>=)?(?P<rest>.*)$")
+_START = lazy(r"#\s*shlint-iam\s*:?\s*(?P<kind>[A-Za-z][A-Za-z0-9_-]*)?\s*(?P<eq>=)?(?P<rest>.*)$")
 _INVALID_FIX = "name full rule codes (`shlint-iam rules` lists them): `# shlint-iam disable=IAM001 -- reason`"
-_REASON = re.compile(r"\s(?:--|#)|^(?:--|#)")
+_REASON = lazy(r"\s(?:--|#)|^(?:--|#)")
 
 
 @record()
@@ -74,7 +75,7 @@ class Directive:
 def parse_directive(comment: str) -> tuple[str, list[str], str | None] | None:
     """``(kind, codes, problem)`` for a ``# shlint-iam ...`` comment; None for any other comment
     (including prose that merely mentions shlint-iam)."""
-    m = _START.match(comment.rstrip("\r"))
+    m = _START().match(comment.rstrip("\r"))
     if not m:
         return None
     kind = (m.group("kind") or "").lower()
@@ -85,7 +86,7 @@ def parse_directive(comment: str) -> tuple[str, list[str], str | None] | None:
     if not m.group("eq"):
         return kind, [], f"directive has no codes (expected {kind}=CODE[,CODE])"
     rest = m.group("rest")
-    cut = _REASON.search(rest)
+    cut = _REASON().search(rest)
     if cut:
         rest = rest[: cut.start()]
     codes = [c.upper() for c in re.split(r"[,\s]+", rest) if c]
@@ -96,10 +97,10 @@ def parse_directive(comment: str) -> tuple[str, list[str], str | None] | None:
 
 def directive_reason(comment: str) -> str | None:
     """The reason part of a directive comment (after ``--`` or a second ``#``), or None."""
-    m = _START.match(comment.rstrip("\r"))
+    m = _START().match(comment.rstrip("\r"))
     if not m:
         return None
-    cut = _REASON.search(m.group("rest"))
+    cut = _REASON().search(m.group("rest"))
     if not cut:
         return None
     reason = m.group("rest")[cut.end():].strip()

@@ -66,6 +66,18 @@ def test_one_shell_script_imports_no_yaml_metadata_pool_or_sarif(tmp_path: Path,
         assert where == "forked" or "query built: False" in stderr
 
 
+@pytest.mark.parametrize("fmt", ["text", "concise"])
+def test_text_formats_import_no_json(tmp_path: Path, fmt: str) -> None:
+    # json is imported by the formats that write it, the result cache, --statistics and
+    # --show-settings only.
+    (tmp_path / "deploy.sh").write_text(DEPLOY)
+    probe_json = PROBE.replace('heavy = ["importlib.metadata"', 'heavy = ["json", "importlib.metadata"')
+    proc = subprocess.run([sys.executable, "-c", probe_json, "in-process", "check", "--no-cache", "-f", fmt,
+                           "deploy.sh"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "exit 1" in proc.stderr and "imported:\n" in proc.stderr + "\n", proc.stderr
+
+
 def test_a_config_file_still_imports_the_toml_parser(tmp_path: Path) -> None:
     (tmp_path / "deploy.sh").write_text(DEPLOY)
     (tmp_path / ".shlint-iam.toml").write_text('ignore = ["IAM001"]\n')

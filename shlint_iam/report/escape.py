@@ -24,13 +24,13 @@ percent-encode the raw bytes (``bad%FF.sh``).
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
+from ..lazyre import lazy
+
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSAFE = lazy("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_SURROGATE = lazy("[\ud800-\udfff]")
 
 
 def _escape(char: str) -> str:
@@ -51,13 +51,13 @@ def printable(text: str, keep: str = "") -> str:
     if text.isprintable() and text.isascii():
         return text
     if keep:
-        return _UNSAFE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), text)
-    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+        return _UNSAFE().sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), text)
+    return _UNSAFE().sub(lambda m: _escape(m.group()), text)
 
 
 def valid_text(text: str) -> str:
     """``text`` with lone surrogates (undecodable file-name bytes) shown as ``\\xNN``: valid UTF-8."""
-    return _SURROGATE.sub(lambda m: _escape(m.group()), text)
+    return _SURROGATE().sub(lambda m: _escape(m.group()), text)
 
 
 def json_safe(value: Any) -> Any:
@@ -71,10 +71,12 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029]")
+_JSON_RAW = lazy("[\x7f-\x9f\u2028\u2029]")
 
 
 def json_dumps(document: Any) -> str:
     """``document`` as indented JSON text: valid UTF-8, no raw control or line-separator character."""
+    import json  # not at import: only the JSON and SARIF formats need it
+
     text = json.dumps(json_safe(document), indent=2, ensure_ascii=False)
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_RAW().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
