@@ -95,6 +95,43 @@ CASES = [
         bind
         echo end
         """)),
+    ErrCase("and-return-in-a-retry-loop-then-return-1-checks", s("""
+        set -e
+        bind_with_retry() {
+          for attempt in 1 2 3; do
+            BIND && return 0
+            echo "attempt $attempt failed" >&2
+          done
+          echo "binding failed" >&2
+          return 1
+        }
+        bind_with_retry
+        echo end
+        """)),
+    ErrCase("and-return-in-a-retry-loop-then-give-up-quietly-is-not-a-check", s("""
+        set -e
+        bind_with_retry() {
+          for attempt in 1 2 3; do
+            if [ "$attempt" -gt 0 ]; then
+              BIND && return 0
+            fi
+          done
+          echo "giving up" >&2
+        }
+        bind_with_retry
+        echo end
+        """), [("ERR001", 5, 7)]),
+    ErrCase("and-return-in-an-if-arm-then-exit-1-checks", s("""
+        bind() {
+          if [ -n "${WANTED:-yes}" ]; then
+            BIND && return 0
+          else
+            echo "skipped"
+          fi
+          exit 1
+        }
+        bind
+        """)),
     ErrCase("and-return-then-carry-on-is-not-a-check", s("""
         set -e
         bind() {

@@ -132,8 +132,8 @@ class ControlFlow(Machine):
     def _fails_after(self, node: Any, state: State) -> bool:
         """Whether the statements after ``node`` in its block run straight into a failing exit
         (``gcloud ... && return 0; echo failed >&2; exit 1``)."""
-        return node.next_named_sibling is not None and _straight_line(
-            node.next_named_sibling, self._src.data, state.funcs, 0) == "fails"
+        after = _next_statement(node)
+        return after is not None and _straight_line(after, self._src.data, state.funcs, 0) == "fails"
 
     def _exits(self, node: Any, state: State | None = None) -> bool:
         """Whether a statement ends the script or function: ``exit``/``return``, or a call to a
@@ -850,5 +850,28 @@ def _straight_line(first: Any, data: bytes, funcs: dict[str, FunctionDef], depth
                     return inner
         elif kind not in ("comment", "variable_assignment", "declaration_command"):
             return "unknown"
-        statement = statement.next_named_sibling
+        statement = _next_statement(statement)
     return "falls"
+
+
+_LOOPS = frozenset({"for_statement", "c_style_for_statement", "while_statement"})
+
+
+def _next_statement(statement: Any) -> Any:
+    """The statement that runs after ``statement`` when it falls through: its next sibling, or at
+    the end of an ``if`` arm or of a loop's body (its last round: `for i in 1 2 3; do gcloud ...
+    && return 0; sleep 5; done; return 1`), the statement after the ``if`` or the loop. None at
+    the end of a function's body, a subshell or the script."""
+    following = statement.next_named_sibling
+    if following is not None and following.type not in ("elif_clause", "else_clause"):
+        return following
+    parent = statement.parent
+    if parent is None:
+        return None
+    if parent.type == "do_group" and parent.parent is not None and parent.parent.type in _LOOPS:
+        return _next_statement(parent.parent)
+    if parent.type == "if_statement":
+        return _next_statement(parent)
+    if parent.type in ("elif_clause", "else_clause") and parent.parent is not None:
+        return _next_statement(parent.parent)
+    return None
