@@ -3,11 +3,13 @@ function calls and dispatch through names the analysis cannot resolve, the trace
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from ..guard import checkpoint
+from ..model import Span
 from .arms import joins_in, resolve, variants
 from .frames import Frame, call_entry
 from .state import (
@@ -169,15 +171,41 @@ class Commands(Machine):
             for k, v in prefix.items():
                 state.vars[k] = v
             return
-        if stdin is None:
-            self._execute(words, node, state, ctx, prefix)
-            return
+        saved_anchor = self._call_anchor
+        if self._call_words and name_node is not None and _RUNS_POSITIONAL.match(self.text(name_node)):
+            words = self._from_call_site(words)
         saved = self._stdin, self._stdin_node
-        self._stdin, self._stdin_node = stdin, None
+        if stdin is not None:
+            self._stdin, self._stdin_node = stdin, None
         try:
             self._execute(words, node, state, ctx, prefix)
         finally:
             self._stdin, self._stdin_node = saved
+            self._call_anchor = saved_anchor
+
+    def _from_call_site(self, words: list[Word]) -> list[Word]:
+        """A command whose name comes from the function's arguments (``"$@"``, ``"${@:2}"`` in a
+        ``retry 3 gcloud ...`` wrapper) was written at the call: its words that came from the
+        arguments take their places there, and its findings are reported at the call
+        (``_call_anchor``), where the command is read and where a suppression comment goes."""
+        call, call_src = self._call_words[-1]
+        remapped: list[Word] = []
+        first = last = None
+        cursor = 0
+        for word in words:
+            match = next((i for i in range(cursor, len(call)) if _same(call[i].text, word.text)), None)
+            if match is None:
+                remapped.append(word)
+                continue
+            cursor = match + 1
+            remapped.append(call[match])
+            first = first or call[match].span
+            last = call[match].span
+        if first is None or last is None or remapped[0] is words[0]:
+            return words  # the name is not one of the arguments (`$1` is a flag, say)
+        self._call_anchor = (Span(first.path, first.start_line, first.start_col, last.end_line, last.end_col),
+                             call_src)
+        return remapped
 
     def _execute(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:
         written = words[0].text
@@ -334,11 +362,12 @@ class Commands(Machine):
         return rest[i:]
 
     def _record(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> CommandRun:
+        anchor = self._call_anchor
         run = CommandRun(
             words=words,
-            span=self.span(node),
+            span=self.span(node) if anchor is None else anchor[0],
             scope=self._scope,
-            source=self._src,
+            source=self._src if anchor is None else anchor[1],
             errexit="ignored" if ctx.ignore and state.errexit == "on" else state.errexit,
             errexit_reason=ctx.ignore,
             pipefail=state.pipefail,
@@ -365,7 +394,10 @@ class Commands(Machine):
     def _call(self, func: FunctionDef, words: list[Word], state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:
         saved_positional = state.positional
         saved_src = self._src
+        saved_anchor = self._call_anchor
         state.positional = [w.text for w in words[1:]]
+        self._call_words.append((words[1:], self._src))
+        self._call_anchor = None  # the commands of the body are reported where they are
         block = Block("function")
         self._depth += 1
         self._function_stack.append(func.name)
@@ -389,11 +421,23 @@ class Commands(Machine):
             self._depth -= 1
             self._function_stack.pop()
             self._frames.pop()
+            self._call_words.pop()
+            self._call_anchor = saved_anchor
             self._src = saved_src
             self._scope = saved_scope
             state.positional = saved_positional
         self._emit(block)
         self._resume(state, ("return", "break"))
+
+
+# A command name that expands the function's arguments: "$@", "${@:2}", $1, "${2}", "$*".
+_RUNS_POSITIONAL = re.compile(r'"?\$\{?(?:[@*]|[0-9])')
+
+
+def _same(call_text: Val, text: Val) -> bool:
+    """Whether an expanded word is the call's argument ``call_text`` (the same value: an argument
+    passes through ``"$@"`` unchanged)."""
+    return call_text is text or (isinstance(text, str) and isinstance(call_text, str) and call_text == text)
 
 
 CRASHED = "139"  # the status of a shell killed by SIGSEGV (128 + 11): how an endless recursion ends

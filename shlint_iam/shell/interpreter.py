@@ -52,7 +52,7 @@ from .state import (  # CommandHook, FunctionDef, State: other modules name them
     _merge_dicts,
     _Stop,
 )
-from .trace import Block, Choice, CommandRun, Node
+from .trace import Block, Choice, CommandRun, Node, Word
 from .values import (
     ENV_DEFAULT,
     JOIN,
@@ -89,6 +89,10 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
         self._nesting = 0
         self._source_stack: list[str] = []
         self._function_stack: list[str] = []
+        # Per function call: the words it was called with and the file of the call (commands.py:
+        # a command run from them, `"$@"` in a wrapper, is reported where they were written).
+        self._call_words: list[tuple[list[Word], SourceFile]] = []
+        self._call_anchor: tuple[Span, SourceFile] | None = None
         self._frames: list[Frame] = []
         self._branches = 0
         self._ended = 0

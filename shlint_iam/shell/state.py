@@ -12,7 +12,7 @@ from ..records import record
 from ..source import SourceFile
 from .arms import Arms
 from .notes import Note
-from .trace import Block, CommandRun
+from .trace import Block, CommandRun, Word
 from .values import (
     JOIN,
     Val,
@@ -296,6 +296,8 @@ class Machine:
     _nesting: int
     _source_stack: list[str]
     _function_stack: list[str]
+    _call_words: list[tuple[list[Word], SourceFile]]
+    _call_anchor: tuple[Span, SourceFile] | None
     _branches: int  # undecided branches (Choice) the path being interpreted is inside
     _ended: int  # joins so far in which a branch had left (return, exit, break)
     _bounds_hit: set[str]  # the bounds already noted (each is noted once)
