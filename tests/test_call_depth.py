@@ -200,9 +200,14 @@ RETRY = SET_E + textwrap.dedent(f"""\
 
 @pytest.mark.parametrize("count", ["3", "5", '"${RETRIES:-5}"', '"$RETRIES"'])
 def test_a_retry_helper_that_calls_itself_is_analysed_completely(count: str) -> None:
-    result = lint(RETRY.replace("{count}", count))
+    text = RETRY.replace("{count}", count)
+    result = lint(text)
     assert result.problems == []
-    assert found(result) == [("IAM001", "deploy.sh", 6, 6, IAM001.format(name="orders"))]
+    # Reported at the call, where the deploy is written (the wrapper runs it from "$@").
+    call = f"retry {count} gcloud"
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith(call))
+    assert found(result) == [("IAM001", "deploy.sh", line, len(call) - len("gcloud") + 1,
+                              IAM001.format(name="orders"))]
     assert result.exit_code() == 1
 
 
@@ -262,7 +267,7 @@ def test_status_read_again_in_a_retry_is_not_a_new_state() -> None:
         """)
     result = lint(text)
     assert result.problems == []
-    assert found(result) == [("IAM001", "deploy.sh", 3, 3, IAM001.format(name="orders"))]
+    assert found(result) == [("IAM001", "deploy.sh", 10, 7, IAM001.format(name="orders"))]  # at the call
 
 
 # -- files inside files: MAX_SOURCE_DEPTH, and cycles --------------------------------------------

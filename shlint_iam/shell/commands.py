@@ -130,6 +130,7 @@ class Commands(Machine):
         assignments: list[tuple[Any, list[Any]]] = []
         stdin: Val | None = None  # a here-string or `< file` on the command
         seen_name = False  # assignments before the command name are its environment
+        from_arguments: list[int] = []  # the words that expand the function's arguments ("$@", $1)
         for group in _word_groups(node.children):
             child = group[0]
             ctype = child.type
@@ -153,6 +154,8 @@ class Commands(Machine):
                 if fields is None:
                     words.append(Word(unknown(OTHER, "args", self._at(child), text=self.text(child)), span))
                 else:
+                    if self._call_words and len(group) == 1 and _ARGUMENTS.match(self.text(child)):
+                        from_arguments.extend(range(len(words), len(words) + len(fields)))
                     words.extend([Word(f, span) for f in fields])
             elif child.type == "herestring_redirect":
                 for sub in child.named_children:
@@ -172,8 +175,8 @@ class Commands(Machine):
                 state.vars[k] = v
             return
         saved_anchor = self._call_anchor
-        if self._call_words and name_node is not None and _RUNS_POSITIONAL.match(self.text(name_node)):
-            words = self._from_call_site(words)
+        if from_arguments:
+            words = self._from_call_site(words, from_arguments)
         saved = self._stdin, self._stdin_node
         if stdin is not None:
             self._stdin, self._stdin_node = stdin, None
@@ -183,28 +186,27 @@ class Commands(Machine):
             self._stdin, self._stdin_node = saved
             self._call_anchor = saved_anchor
 
-    def _from_call_site(self, words: list[Word]) -> list[Word]:
-        """A command whose name comes from the function's arguments (``"$@"``, ``"${@:2}"`` in a
-        ``retry 3 gcloud ...`` wrapper) was written at the call: its words that came from the
-        arguments take their places there, and its findings are reported at the call
-        (``_call_anchor``), where the command is read and where a suppression comment goes."""
+    def _from_call_site(self, words: list[Word], from_arguments: list[int]) -> list[Word]:
+        """Words that expand the function's arguments (``"$@"``, ``"${@:2}"``, ``$1``) were written
+        at the call: they take their places there, so a flag's finding points at the flag in the
+        call, and arguments passed on (``retry $((n - 1)) "$@"``) keep them. A command whose name is
+        one of them (a ``retry 3 gcloud ...`` wrapper running ``"${@:2}"``) is reported at the call
+        (``_call_anchor``), where it is read and where a suppression comment goes."""
         call, call_src = self._call_words[-1]
-        remapped: list[Word] = []
-        first = last = None
+        remapped = list(words)
         cursor = 0
-        for word in words:
-            match = next((i for i in range(cursor, len(call)) if _same(call[i].text, word.text)), None)
-            if match is None:
-                remapped.append(word)
-                continue
-            cursor = match + 1
-            remapped.append(call[match])
-            first = first or call[match].span
-            last = call[match].span
-        if first is None or last is None or remapped[0] is words[0]:
-            return words  # the name is not one of the arguments (`$1` is a flag, say)
-        self._call_anchor = (Span(first.path, first.start_line, first.start_col, last.end_line, last.end_col),
-                             call_src)
+        for index in from_arguments:
+            match = next((i for i in range(cursor, len(call)) if _same(call[i].text, words[index].text)), None)
+            if match is not None:
+                cursor = match + 1
+                remapped[index] = call[match]
+        if from_arguments[0] == 0 and remapped[0] is not words[0]:
+            first = remapped[0].span
+            last = max((remapped[i].span for i in from_arguments if remapped[i] is not words[i]),
+                       key=lambda span: (span.path == first.path, span.end_line, span.end_col))
+            if last.path == first.path:
+                self._call_anchor = (Span(first.path, first.start_line, first.start_col, last.end_line,
+                                          last.end_col), call_src)
         return remapped
 
     def _execute(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:
@@ -430,8 +432,8 @@ class Commands(Machine):
         self._resume(state, ("return", "break"))
 
 
-# A command name that expands the function's arguments: "$@", "${@:2}", $1, "${2}", "$*".
-_RUNS_POSITIONAL = re.compile(r'"?\$\{?(?:[@*]|[0-9])')
+# A word that expands the function's arguments: "$@", "${@:2}", $1, "${2}", "$*".
+_ARGUMENTS = re.compile(r'"?\$\{?(?:[@*]|[0-9])')
 
 
 def _same(call_text: Val, text: Val) -> bool:
