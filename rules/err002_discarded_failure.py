@@ -9,7 +9,9 @@ class DiscardedFailure(Rule):
     """## What it does
     Reports a deployment step whose failure is thrown away: `|| true`, `|| :`, `|| echo ...`
     without an `exit`, `local x=$(gcloud ...)` (also `export`, `declare`, `readonly`), a
-    `$(gcloud ...)` inside another command's arguments, or `set +e` before the step.
+    `$(gcloud ...)` inside another command's arguments, `set +e` before the step, or a
+    background job (`deploy "$fn" &`) whose status no `wait PID` collects: `set -e` stops
+    only the job, and a bare `wait` returns 0 whatever the jobs did.
 
     ## Why it matters
     The script says, in code, "ignore this failure". For the invoker binding that is exactly the
@@ -25,7 +27,11 @@ class DiscardedFailure(Rule):
 
     ## Fix
     Let the failure stop the script (drop `|| true`), or handle it: `|| { echo "..." >&2; exit 1; }`.
-    Split `local x; x=$(gcloud ...)` so that `set -e` sees the status.
+    Split `local x; x=$(gcloud ...)` so that `set -e` sees the status. For background jobs,
+    keep their PIDs and wait for each: `deploy "$fn" & pids+=($!)`, then
+    `for pid in "${pids[@]}"; do wait "$pid"; done` (under `set -e` a failed job stops the
+    script there). A `wait` with an argument after the job in the same file, or in any
+    function, counts as collecting it.
 
     A step whose captured output is tested by a condition that gates an `exit`, `return` or
     retry is not reported: `out=$(gcloud run deploy ... 2>&1 || true)` followed by

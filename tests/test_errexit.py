@@ -158,6 +158,64 @@ CASES = [
         bind
         echo end
         """), [("ERR001", 3, 3)]),
+    # background jobs: only `wait PID` (or `wait -n`) hands a job's status to the script
+    ErrCase("background-job-with-a-bare-wait-fails-silently", s("""
+        set -e
+        BIND &
+        wait
+        echo end
+        """), [("ERR002", 2, 1)],
+        message="`&` on line 2 runs it in a background job and no `wait` with the job's PID collects its status"),
+    ErrCase("background-job-in-a-function-with-a-bare-wait", s("""
+        set -euo pipefail
+        bind() {
+          DEPLOY
+          BIND
+        }
+        for fn in orders billing; do
+          bind "$fn" &
+        done
+        wait
+        echo end
+        """), [("ERR002", 3, 3), ("ERR002", 4, 3)]),
+    ErrCase("background-job-collected-by-wait-pid", s("""
+        set -e
+        BIND &
+        pid=$!
+        wait "$pid"
+        echo end
+        """)),
+    ErrCase("background-jobs-collected-in-a-loop-over-their-pids", s("""
+        set -euo pipefail
+        pids=()
+        for i in 1 2; do
+          BIND &
+          pids+=($!)
+        done
+        for pid in "${pids[@]}"; do
+          wait "$pid"
+        done
+        echo end
+        """)),
+    ErrCase("background-jobs-collected-by-a-function-defined-before-them", s("""
+        set -euo pipefail
+        PIDS=()
+        wait_all() {
+          for pid in "${PIDS[@]}"; do
+            wait "$pid"
+          done
+        }
+        BIND &
+        PIDS+=($!)
+        wait_all
+        echo end
+        """)),
+    ErrCase("background-subshell-collected-by-wait-n", s("""
+        set -e
+        ( DEPLOY && BIND ) &
+        wait -n
+        echo end
+        """)),
     ErrCase("or-exit-checks", s("""
         set -e
         BIND || exit 1

@@ -38,6 +38,7 @@ from .builtins import Builtins
 from .commands import Commands
 from .control import ControlFlow
 from .frames import Frame
+from .jobs import Jobs, runs_in_background
 from .notes import TOO_DEEP, Note
 from .outputs import Outputs, merge_outputs
 from .programs import Programs, _shebang_errexit
@@ -65,7 +66,7 @@ from .words import Words
 __all__ = ["CommandHook", "FunctionDef", "Interpreter", "State"]
 
 
-class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
+class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Jobs):
     """Runs a script's syntax tree abstractly (see the module docstring for where each part lives)."""
 
     def __init__(
@@ -89,6 +90,7 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
         self._nesting = 0
         self._source_stack: list[str] = []
         self._function_stack: list[str] = []
+        self._wait_ends: dict[str, list[int]] = {}  # jobs.py
         # Per function call: the words it was called with and the file of the call (commands.py:
         # a command run from them, `"$@"` in a wrapper, is reported where they were written).
         self._call_words: list[tuple[list[Word], SourceFile]] = []
@@ -262,7 +264,10 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs):
             if self._nesting == self._scope_base:
                 self._scope = (node.start_point[0] + 1, node.end_point[0] + 1)
             try:
-                self._statement(node, state, ctx if i == len(runnable) - 1 else other)
+                if runs_in_background(node):
+                    self._background(node, state, other)
+                else:
+                    self._statement(node, state, ctx if i == len(runnable) - 1 else other)
             finally:
                 self._scope = saved
 
