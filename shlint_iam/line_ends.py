@@ -56,7 +56,9 @@ class LineEnds:
         end = LineEnd()
         if not 0 <= row < len(self.lines):
             return end
-        cursor = tree_sitter.QueryCursor(_ends_query())
+        from .parse import query
+
+        cursor = tree_sitter.QueryCursor(query(ENDS_QUERY))
         cursor.set_point_range((row, 0), (row + 1, 0))  # the nodes on that line, or across it
         for node in sorted(cursor.captures(self.tree.root_node).get("node", []), key=lambda n: n.start_byte):
             if node.type == "comment":
@@ -69,19 +71,6 @@ class LineEnds:
             elif node.start_point[0] <= row < node.end_point[0]:
                 end.unsafe = True
         return end
-
-
-_QUERY: list[Any] = []  # built once per process (~8 ms)
-
-
-def _ends_query() -> Any:
-    if not _QUERY:
-        import tree_sitter
-
-        from .parse import language
-
-        _QUERY.append(tree_sitter.Query(language(), ENDS_QUERY))
-    return _QUERY[0]
 
 
 _PREVIOUS: list[tuple[bytes, Any]] = []  # the text parsed last, and its tree

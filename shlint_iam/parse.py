@@ -259,16 +259,23 @@ def _command_name_words(tree: Any) -> list[Any]:
 _QUERIES: dict[str, Any] = {}
 
 
+def query(pattern: str) -> Any:
+    """The tree-sitter query ``pattern``, built once per process (~8 ms each)."""
+    import tree_sitter
+
+    built = _QUERIES.get(pattern)
+    if built is None:
+        built = _QUERIES[pattern] = tree_sitter.Query(language(), pattern)
+    return built
+
+
 def captures(tree: Any, pattern: str, name: str) -> list[Any]:
     """The nodes of ``tree`` that the tree-sitter query ``pattern`` captures as ``name``, in the
     text's order. The query runs in C (much faster than a walk in Python over a big tree), but
     building it costs ~8 ms once per process: for big scripts only."""
     import tree_sitter
 
-    query = _QUERIES.get(pattern)
-    if query is None:
-        query = _QUERIES[pattern] = tree_sitter.Query(language(), pattern)
-    found = tree_sitter.QueryCursor(query).captures(tree.root_node).get(name, [])
+    found = tree_sitter.QueryCursor(query(pattern)).captures(tree.root_node).get(name, [])
     return sorted(found, key=lambda node: node.start_byte)
 
 

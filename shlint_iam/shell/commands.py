@@ -202,11 +202,11 @@ class Commands(Machine):
                 remapped[index] = call[match]
         if from_arguments[0] == 0 and remapped[0] is not words[0]:
             first = remapped[0].span
-            last = max((remapped[i].span for i in from_arguments if remapped[i] is not words[i]),
-                       key=lambda span: (span.path == first.path, span.end_line, span.end_col))
-            if last.path == first.path:
-                self._call_anchor = (Span(first.path, first.start_line, first.start_col, last.end_line,
-                                          last.end_col), call_src)
+            last = max((remapped[i].span for i in from_arguments
+                        if remapped[i] is not words[i] and remapped[i].span.path == first.path),
+                       key=lambda span: (span.end_line, span.end_col))
+            self._call_anchor = (Span(first.path, first.start_line, first.start_col, last.end_line, last.end_col),
+                                 call_src)
         return remapped
 
     def _execute(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .scan import find_command
+from .scan import find_command, runs_into_failing_exit
 from .state import MAX_UNROLL, FunctionDef, Machine, State, _Ctx
 from .trace import Block
 from .values import (
@@ -112,14 +112,14 @@ class ControlFlow(Machine):
         self._choice(state, [lambda s: None, lambda s: self._statements(right_nodes, s, ctx)],
                      self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
 
-    def _left_ctx(self, op: str, right: list[Any], state: State, ctx: _Ctx, node: Any = None) -> _Ctx:
+    def _left_ctx(self, op: str, right: list[Any], state: State, ctx: _Ctx, node: Any) -> _Ctx:
         shown = self.text(right[0]).split("\n")[0][:40] if right else ""
         at = right[0].start_point[0] + 1 if right else 0
         if op == "&&":
             # bash ignores errexit left of `&&`: `gcloud ... && log done` does not stop the script.
             # `gcloud ... && return 0; echo failed >&2; exit 1`: the success path leaves and the
             # failure path goes on to a failing exit, so the step is checked.
-            if node is not None and any(self._exits(n, state) for n in right) and self._fails_after(node, state):
+            if any(self._exits(n, state) for n in right) and runs_into_failing_exit(node, self._src, state.funcs):
                 return ctx.consumed("checked", None, "", f"left of `&& {shown}` on line {at}")
             return ctx.ignored(f"left of `&& {shown}` on line {at}")
         # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
@@ -128,12 +128,6 @@ class ControlFlow(Machine):
             return ctx.consumed("checked", None, "", reason)
         span = self._src.span(right[0].start_point, right[-1].end_point) if right else None
         return ctx.consumed("discarded", span, f"`|| {shown}` throws its failure away", reason)
-
-    def _fails_after(self, node: Any, state: State) -> bool:
-        """Whether the statements after ``node`` in its block run straight into a failing exit
-        (``gcloud ... && return 0; echo failed >&2; exit 1``)."""
-        after = _next_statement(node)
-        return after is not None and _straight_line(after, self._src.data, state.funcs, 0) == "fails"
 
     def _exits(self, node: Any, state: State | None = None) -> bool:
         """Whether a statement ends the script or function: ``exit``/``return``, or a call to a
@@ -810,68 +804,3 @@ def _read_fields(line: str, ifs: str | None, count: int) -> list[str]:
         rest = rest[match.end():]
     out.append(rest)
     return out + [""] * (count - len(out))
-
-
-def _node_text(node: Any, data: bytes) -> str:
-    return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
-
-
-_STRAIGHT_DEPTH = 4  # functions followed into by _straight_line (`die` calling `log`...)
-
-
-def _straight_line(first: Any, data: bytes, funcs: dict[str, FunctionDef], depth: int) -> str:
-    """Where the statements from ``first`` to the end of its block lead when run in order:
-    ``"fails"`` at ``exit N``/``return N`` with a literal N other than 0 (or a call of a function
-    whose body leads there: ``die "failed"``), ``"falls"`` off the block's end, ``"unknown"`` at
-    anything else that may branch or leave (``if``, a loop, a pipeline, ``exit 0``, ``exit "$rc"``).
-    Only simple commands (``echo failed >&2``), assignments and calls of functions that fall
-    through are walked past."""
-    statement = first
-    while statement is not None:
-        node, kind = statement, statement.type
-        if kind == "redirected_statement":  # `echo failed >&2`
-            node = statement.child_by_field_name("body")
-            if node is None:
-                return "unknown"
-            kind = node.type
-        if kind == "command":
-            name_node = node.child_by_field_name("name")
-            name = _node_text(name_node, data) if name_node is not None else ""
-            if name in ("exit", "return"):
-                args = node.named_children[1:]
-                status = _node_text(args[0], data) if len(args) == 1 else ""
-                return "fails" if status.isdigit() and int(status) % 256 != 0 else "unknown"
-            fn = funcs.get(name)
-            if fn is not None:
-                first_in_body = fn.body.named_children[0] if fn.body.named_children else None
-                inner = "unknown" if depth >= _STRAIGHT_DEPTH else \
-                    _straight_line(first_in_body, fn.source.data, funcs, depth + 1)
-                if inner != "falls":
-                    return inner
-        elif kind not in ("comment", "variable_assignment", "declaration_command"):
-            return "unknown"
-        statement = _next_statement(statement)
-    return "falls"
-
-
-_LOOPS = frozenset({"for_statement", "c_style_for_statement", "while_statement"})
-
-
-def _next_statement(statement: Any) -> Any:
-    """The statement that runs after ``statement`` when it falls through: its next sibling, or at
-    the end of an ``if`` arm or of a loop's body (its last round: `for i in 1 2 3; do gcloud ...
-    && return 0; sleep 5; done; return 1`), the statement after the ``if`` or the loop. None at
-    the end of a function's body, a subshell or the script."""
-    following = statement.next_named_sibling
-    if following is not None and following.type not in ("elif_clause", "else_clause"):
-        return following
-    parent = statement.parent
-    if parent is None:
-        return None
-    if parent.type == "do_group" and parent.parent is not None and parent.parent.type in _LOOPS:
-        return _next_statement(parent.parent)
-    if parent.type == "if_statement":
-        return _next_statement(parent)
-    if parent.type in ("elif_clause", "else_clause") and parent.parent is not None:
-        return _next_statement(parent.parent)
-    return None

@@ -1,6 +1,7 @@
 """Looking ahead in the syntax tree for a command by name, through compound statements and the
 bodies of functions defined so far: does this `|| { ...; exit 1; }` exit, does this condition gate
-an `exit`, a `return` or a retry. Reads the tree only; nothing is interpreted."""
+an `exit`, a `return` or a retry; and do the statements after this one run straight into a failing
+exit. Reads the tree only; nothing is interpreted."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def find_command(node: Any, src: SourceFile, funcs: Mapping[str, FunctionDef], m
             name_node = n.child_by_field_name("name")
             if name_node is None:
                 continue
-            name = where.data[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
+            name = _text(name_node, where)
             if matches(name):
                 return n, where
             func = funcs.get(name)
@@ -32,4 +33,73 @@ def find_command(node: Any, src: SourceFile, funcs: Mapping[str, FunctionDef], m
                 stack.extend((c, func.source, depth + 1) for c in reversed(func.body.named_children))
         elif n.type in containers:
             stack.extend((c, where, depth) for c in reversed(n.named_children))
+    return None
+
+
+def runs_into_failing_exit(node: Any, src: SourceFile, funcs: Mapping[str, FunctionDef]) -> bool:
+    """Whether the statements after ``node`` run straight into a failing exit, as the failure path
+    of ``gcloud ... && return 0; echo failed >&2; exit 1`` does."""
+    after = _next_statement(node)
+    return after is not None and _straight_line(after, src, funcs, 0) == "fails"
+
+
+def _text(node: Any, src: SourceFile) -> str:
+    return src.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _straight_line(first: Any, src: SourceFile, funcs: Mapping[str, FunctionDef], depth: int) -> str:
+    """Where the statements from ``first`` lead when run in order: ``"fails"`` at ``exit N``/
+    ``return N`` with a literal N other than 0 (or a call of a function whose body leads there:
+    ``die "failed"``), ``"falls"`` off the end of a function's body or the script, ``"unknown"`` at
+    anything else that may branch or leave (``if``, a loop, a pipeline, ``exit 0``, ``exit "$rc"``).
+    Only simple commands (``echo failed >&2``), assignments and calls of functions that fall
+    through are walked past."""
+    statement = first
+    while statement is not None:
+        node, kind = statement, statement.type
+        if kind == "redirected_statement":  # `echo failed >&2`
+            node = statement.child_by_field_name("body")
+            if node is None:
+                return "unknown"
+            kind = node.type
+        if kind == "command":
+            name_node = node.child_by_field_name("name")
+            name = _text(name_node, src) if name_node is not None else ""
+            if name in ("exit", "return"):
+                args = node.named_children[1:]
+                status = _text(args[0], src) if len(args) == 1 else ""
+                return "fails" if status.isdigit() and int(status) % 256 != 0 else "unknown"
+            fn = funcs.get(name)
+            if fn is not None:
+                first_in_body = fn.body.named_children[0] if fn.body.named_children else None
+                inner = "unknown" if depth >= MAX_CALL_DEPTH else \
+                    _straight_line(first_in_body, fn.source, funcs, depth + 1)
+                if inner != "falls":
+                    return inner
+        elif kind not in ("comment", "variable_assignment", "declaration_command"):
+            return "unknown"
+        statement = _next_statement(statement)
+    return "falls"
+
+
+_LOOPS = frozenset({"for_statement", "c_style_for_statement", "while_statement"})
+
+
+def _next_statement(statement: Any) -> Any:
+    """The statement that runs after ``statement`` when it falls through: its next sibling, or at
+    the end of an ``if`` arm or of a loop's body (its last round: `for i in 1 2 3; do gcloud ...
+    && return 0; sleep 5; done; return 1`), the statement after the ``if`` or the loop. None at
+    the end of a function's body, a subshell or the script."""
+    following = statement.next_named_sibling
+    if following is not None and following.type not in ("elif_clause", "else_clause"):
+        return following
+    parent = statement.parent
+    if parent is None:
+        return None
+    if parent.type == "do_group" and parent.parent is not None and parent.parent.type in _LOOPS:
+        return _next_statement(parent.parent)
+    if parent.type == "if_statement":
+        return _next_statement(parent)
+    if parent.type in ("elif_clause", "else_clause") and parent.parent is not None:
+        return _next_statement(parent.parent)
     return None
