@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
+from . import __version__, supervise
 from .config import Config, ConfigError
 from .files import display_path
 from .model import Severity
@@ -160,6 +160,7 @@ def check(
             config.respect_gitignore = respect_gitignore
         linter = Linter(config, registry)
         linter.isolate = isolate
+        linter.supervised = supervised
         if not no_cache and not use_stdin:
             from .cache import ResultCache, default_directory, settings_key
 
@@ -167,9 +168,12 @@ def check(
             linter.cache = ResultCache(folder, settings_key(config, linter.rules, linter.severities))
         return linter
 
-    from .isolate import can_isolate
-
-    isolate = can_isolate()
+    # Lint in forked children: a native crash fails only its file (isolate.py). Under the
+    # supervisor forked at start-up (supervise.py) a serial lint runs in this process instead,
+    # since the supervisor runs the command again, isolating, if this process crashes; not when
+    # --fix, --diff or --add-noqa write files between lints.
+    isolate = supervise.can_fork()
+    supervised = isolate and not (apply_fix or show_diff or add_noqa) and supervise.declare()
 
     try:
         from .config_file import Resolver
@@ -200,6 +204,13 @@ def check(
     except ConfigError as exc:
         _fail(str(exc))
         return
+    wiring = None
+    if output_format == "markdown" and not use_stdin and not statistics:
+        # The job summary also shows who invokes what (the same analysis, per file).
+        from .wiring import collect
+
+        wiring = collect(list(paths), linter.config)[0]
+    supervise.lint_done()  # output begins: a crash from here on is not run again (supervise.py)
     registry = _merged_registry([linter.registry] + [lnt.registry for lnt in resolver.all()])
 
     if min_severity:
@@ -230,11 +241,8 @@ def check(
         include_suppressed=include_suppressed,
         extra={"sarif_category": sarif_category} if sarif_category else {},
     )
-    if output_format == "markdown" and not use_stdin:
-        # The job summary also shows who invokes what (the same analysis, per file).
-        from .wiring import collect
-
-        options.extra["wiring"] = collect(list(paths), linter.config)[0]
+    if wiring is not None:
+        options.extra["wiring"] = wiring
     if statistics:
         text = _statistics(result, registry, as_json=output_format == "json")
     else:
@@ -301,7 +309,12 @@ def _lint_stdin(linter: Linter, shown: str) -> LintResult:
     from .files import MAX_BYTES, describe_size, display_path
 
     try:
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)  # never more: `check - </dev/zero` stops here
+        replayed = supervise.replayed_input()  # read by a supervised child that crashed
+        if replayed is not None:
+            data = replayed
+        else:
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)  # never more: `check - </dev/zero` stops here
+            supervise.keep_input(data)
         if len(data) > MAX_BYTES:
             why = f"standard input larger than {describe_size(MAX_BYTES)}; not linted"
             return linter.collect([], [FileProblem(display_path(shown), why)])

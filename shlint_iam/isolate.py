@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar, cast
 
+from . import supervise
 from .records import record
 
 _I = TypeVar("_I")
@@ -241,6 +242,7 @@ def _spawn(fn: Callable[[_I], _R], items: Sequence[_I]) -> _Child[_I]:
         status = 0
         try:
             parent_end.close()
+            supervise.forget()  # not the supervised process: the supervisor must not wait for it
             # Ctrl-C goes to the whole process group: the parent answers it (exit 130) and
             # stops the children; a child must not print a traceback of its own.
             signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -104,6 +104,9 @@ class Linter:
         # Lint in forked children so that a native crash fails only its file (the command line
         # and the language server set this; the library API lints in the caller's process).
         self.isolate = False
+        # A supervisor process runs the whole command again, isolating, if this one dies during
+        # the lint (supervise.py): serial work may then run in this process, without a fork.
+        self.supervised = False
         # Reuse the results of earlier runs (the command line sets it: cache.py).
         self.cache: ResultCache | None = None
         self._roots_by_folder: dict[str, Roots] = {}
@@ -226,7 +229,7 @@ class Linter:
         return FileOutcome(source.path, source.real_path, problems=[problem])
 
     def lint_sources(self, sources: Iterable[SourceFile], problems: list[FileProblem]) -> LintResult:
-        if self.isolate:
+        if self.isolate and not self.supervised:
             def lint_one(source: SourceFile) -> FileOutcome:
                 outcome = self.lint_file(source)
                 if outcome.context is not None:
@@ -290,7 +293,9 @@ class Linter:
 
             project = ProjectContext(files=contexts, config=self.config, severities=self.severities)
             # Plugin code: the same guard as rules, and a forked child when isolating (native crashes).
-            new, failed = project_findings(self.rules, project, self.time_limit, self.isolate)
+            new, failed = project_findings(
+                self.rules, project, self.time_limit, self.isolate and not self.supervised
+            )
             problems.extend(failed)
             for f in new:
                 raw_by_path.setdefault(f.path, []).append(f)
@@ -358,7 +363,7 @@ class Linter:
         todo = [c for index, c in enumerate(candidates) if index not in cached]
         # The pool is sized by the work left: a warm run over 500 files may leave one to lint.
         workers = worker_count(jobs, len(todo), _total_size(todo) if jobs is None else None)
-        if self.isolate:
+        if self.isolate and (workers > 1 or not self.supervised):
             outcomes: Iterable[FileOutcome] = self._isolated(
                 self.lint_in_worker, todo, workers, lambda c: display_path(c.path)
             )

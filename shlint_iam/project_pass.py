@@ -11,6 +11,7 @@ finding is still reported, and the run exits 2.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 
 from .core import FileProblem, Finding, ProjectContext, Rule
@@ -51,11 +52,11 @@ def project_findings(
 def _run(one: Callable[[type[Rule]], _Outcome], rules: list[type[Rule]], isolate: bool) -> Iterator[_Outcome | str]:
     """``one(rule)`` for each rule, in order; with ``isolate``, in a forked child, where a crash
     is answered with how the child died (a str)."""
-    from .isolate import Crash, can_isolate, map_isolated
-
-    if not (isolate and can_isolate()):
+    if not (isolate and hasattr(os, "fork")):
         for rule in rules:
             yield one(rule)
         return
+    from .isolate import Crash, map_isolated
+
     for outcome in map_isolated(one, rules, 1):
         yield outcome.how if isinstance(outcome, Crash) else outcome

@@ -26,10 +26,10 @@ gcloud functions deploy billing-sync --gen2 --region="$REGION" --runtime=python3
 # only some formats, plugins or the language server need were imported.
 PROBE = r"""
 import sys
-import shlint_iam.isolate
+import shlint_iam.supervise
 from shlint_iam.cli import main
 if sys.argv[1] == "in-process":  # the analysis's own imports happen in the forked child otherwise
-    shlint_iam.isolate.can_isolate = lambda: False
+    shlint_iam.supervise.can_fork = lambda: False
     del sys.argv[1]
 try:
     main(sys.argv[1:] if sys.argv[1] == "check" else sys.argv[2:])
