@@ -7,14 +7,21 @@ language server isolates each lint itself and is not supervised.
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["check"]:
-        from . import supervise
+    try:
+        if sys.argv[1:2] == ["check"]:
+            from . import supervise
 
-        supervise.start()
-    from .cli import main as cli_main
-
+            supervise.start()
+        from .cli import main as cli_main
+    except KeyboardInterrupt:  # Ctrl-C while starting up: as at any other time, no traceback
+        try:
+            sys.stderr.write("shlint-iam: interrupted\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(130)
     cli_main()

@@ -20,9 +20,12 @@ So the command line forks once, at the very start, while the process is small (a
   A child that dies after ``D`` (while writing its report), or outside a supervised lint, is
   reported in one line, exit 2.
 
-Signals: Ctrl-C reaches the whole process group, so the parent ignores SIGINT and the child
-answers it (exit 130) as before; SIGTERM and SIGHUP sent to the parent are passed on to the
-child, and the parent then dies of the same signal.
+Signals: SIGINT, SIGTERM and SIGHUP sent to the parent are passed on to the child. The child
+answers SIGINT as before (``shlint-iam: interrupted``, exit 130) and ignores a second one (Ctrl-C
+at a terminal reaches both processes, so the child gets it twice); when the child dies of a
+signal that was not a crash (SIGINT, SIGTERM, SIGHUP), the parent ends by the same signal. (A
+SIGKILL of the child is a crash, as the out-of-memory killer sends it: the file is then named.
+A SIGKILL of the parent leaves the child to finish its run.)
 
 Not supervised (the per-file fork as before): the language server, which runs for hours and
 isolates each lint; ``--fix``, ``--diff`` and ``--add-noqa``, which write files between lints
@@ -71,13 +74,21 @@ def start() -> None:
         # a Python traceback on stderr before the report (PYTHONFAULTHANDLER, -X faulthandler).
         _faulthandler_was_on = faulthandler.is_enabled()
         faulthandler.disable()
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _interrupt)
         return
     os.close(write_fd)
     _supervise(pid, read_fd)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """The child's SIGINT: Ctrl-C at a terminal reaches it twice (from the terminal, to the whole
+    process group, and passed on by the parent), and is one interruption."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def _supervise(pid: int, read_fd: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the child answers Ctrl-C (same process group)
     forwarded: list[int] = []
 
     def forward(signum: int, _frame: object) -> None:
@@ -85,8 +96,9 @@ def _supervise(pid: int, read_fd: int) -> None:
         with contextlib.suppress(OSError):  # already gone
             os.kill(pid, signum)
 
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, forward)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) not in (signal.SIG_IGN, None):  # ignored (a background job): still ignored
+            signal.signal(signum, forward)
     said = bytearray()
     while True:  # until the child closes its end (at exit)
         chunk = os.read(read_fd, 1 << 16)
