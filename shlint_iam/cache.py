@@ -50,6 +50,7 @@ from .cache_codec import (
     encode_finished,
     encode_snippets,
 )
+from .cache_prune import prune_stale, touch
 from .config import Config
 from .core import Finding, Rule
 from .records import record
@@ -99,9 +100,13 @@ class ResultCache:
         # change files between two passes of one run.
         self._now: dict[tuple[str, Roots], str] = {}
         self._set_up = False
+        self._touched = False
 
     def start_pass(self) -> None:
         self._now.clear()
+        if not self._touched:  # this run uses the settings folder: it is not stale (cache_prune.py)
+            self._touched = True
+            touch(self.directory / self.settings[:20])
 
     def _entry(self, shown: str, real: str, roots: Roots) -> tuple[Path, str]:
         key = digest(json.dumps([self.settings, shown, real, list(roots.dirs)]).encode("utf-8", "surrogateescape"))
@@ -188,6 +193,7 @@ class ResultCache:
         if self._set_up:
             return
         self._set_up = True
+        prune_stale(self.directory, self.settings[:20])  # once per run that writes
         try:
             self.directory.mkdir(parents=True)
         except FileExistsError:

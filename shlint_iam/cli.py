@@ -572,6 +572,39 @@ def map_command(paths: tuple[str, ...], output_format: str, config_file: str | N
     sys.exit(2 if any(p.fatal for p in problems) else 0)
 
 
+@cli.command("clean")
+@click.argument("paths", nargs=-1)
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, envvar="SHLINT_IAM_CACHE_DIR",
+              help="Also remove this result cache (also SHLINT_IAM_CACHE_DIR).")
+def clean_command(paths: tuple[str, ...], cache_dir: str | None) -> None:
+    """Remove the result caches under PATHS (default: the current directory), as `ruff clean`.
+
+    Only folders that shlint-iam created are removed (they hold its CACHEDIR.TAG)."""
+    from .cache_prune import find_caches, is_our_cache, remove
+
+    found: list[Path] = []
+    for top in paths or (".",):
+        found.extend(find_caches(Path(top)))
+    if cache_dir is not None and Path(cache_dir).is_dir():
+        if is_our_cache(Path(cache_dir)):
+            found.append(Path(cache_dir))
+        else:
+            _stderr(f"shlint-iam: {cache_dir}: not removed: not a cache that shlint-iam created "
+                    "(no CACHEDIR.TAG of its own)")
+    failed = False
+    for folder in dict.fromkeys(p.resolve() for p in found):
+        why = remove(folder)
+        shown = display_path(str(folder))
+        if why is None:
+            _stderr(f"shlint-iam: removed the cache at {shown}")
+        else:
+            failed = True
+            _stderr(f"shlint-iam: {shown}: could not be removed: {why}")
+    if not found:
+        _stderr(f"shlint-iam: no cache found under {', '.join(paths or ('.',))}")
+    sys.exit(2 if failed else 0)
+
+
 @cli.command("rules")
 @click.option("--config", "config_file", type=click.Path(), help="Configuration file.")
 @click.option("--all", "show_all", is_flag=True, help="Accepted for symmetry; every rule is always listed.")
