@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 pytest_lsp = pytest.importorskip("pytest_lsp")
 from lsprotocol import types  # noqa: E402
-from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
+from pytest_lsp import LanguageClient  # noqa: E402
 
 HEAD = """#!/bin/bash
 set -euo pipefail
@@ -37,18 +36,6 @@ def big_script(pairs: int = 600) -> str:
             f"deploy_{i}",
         ]
     return "\n".join(out) + "\n"
-
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "shlint_iam", "lsp"],
-                              server_env=dict(os.environ)),
-)
-async def client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[None]:
-    await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=tmp_path.as_uri())
-    )
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def next_diagnostics(client: LanguageClient, uri: str, before: object) -> Sequence[types.Diagnostic]:

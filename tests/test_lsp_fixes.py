@@ -4,16 +4,13 @@ this line", labelled unsafe and not preferred, and its workspace edit is `check 
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 pytest_lsp = pytest.importorskip("pytest_lsp")
 from lsprotocol import types  # noqa: E402
-from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
+from pytest_lsp import LanguageClient  # noqa: E402
 
 SCRIPT = """\
 #!/bin/bash
@@ -28,18 +25,6 @@ done
 BINDING = ('  gcloud functions add-invoker-policy-binding "$phase-orchestrator" --region="$REGION"'
            ' --member="serviceAccount:$SA"\n')
 FIXED = SCRIPT.replace("done\n", BINDING + "done\n", 1)
-
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "shlint_iam", "lsp"],
-                              server_env=dict(os.environ)),
-)
-async def client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[None]:
-    await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=tmp_path.as_uri())
-    )
-    yield
-    await lsp_client.shutdown_session()
 
 
 @pytest.mark.asyncio
