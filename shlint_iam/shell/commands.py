@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from ..guard import checkpoint
@@ -168,7 +167,7 @@ class Commands(Machine):
         if not words and any(extra for _, extra in assignments):
             # `V=$SA@$P.iam...`: the grammar made part of the value a command name; it is an assignment.
             for assignment, extra in assignments:
-                self._assign(assignment, state, ctx, replace(ctx, capture=None), extra=extra)
+                self._assign(assignment, state, ctx, ctx.capturing(None), extra=extra)
             return
         if not words:
             for k, v in prefix.items():

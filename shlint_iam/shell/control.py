@@ -6,7 +6,6 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from .scan import find_command, runs_into_failing_exit
@@ -549,7 +548,7 @@ class ControlFlow(Machine):
             captured: list[Val] | None = None
             if i < len(parts) - 1:
                 captured = []
-                part_ctx = replace(part_ctx, capture=captured)
+                part_ctx = part_ctx.capturing(captured)
             # Each part runs in a subshell: variables never leave a pipeline, except from the last
             # part under `shopt -s lastpipe` (job control is off in scripts), which runs in this shell.
             in_shell = state.lastpipe and i == len(parts) - 1
@@ -568,7 +567,7 @@ class ControlFlow(Machine):
             piped = concat(*captured) if captured is not None else None
 
     def _s_variable_assignment(self, node: Any, state: State, ctx: _Ctx) -> None:
-        self._assign(node, state, ctx, sub_ctx=replace(ctx, capture=None))
+        self._assign(node, state, ctx, sub_ctx=ctx.capturing(None))
 
     def _s_variable_assignments(self, node: Any, state: State, ctx: _Ctx) -> None:
         for child in node.named_children:

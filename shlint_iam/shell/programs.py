@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import replace
 from typing import Any
 
 from ..files import display_path
@@ -295,6 +294,8 @@ class Programs(Machine):
             return  # a cycle (see MAX_SOURCE_DEPTH)
         loaded = self.loader(path)
         if not isinstance(loaded, SourceFile):
+            from dataclasses import replace  # rare: not imported with the interpreter
+
             note = self._not_followed(run, target, path, state, loaded or None)
             self.notes.append(replace(note, command=self._command_text(run), what="child script"))
             state.props[UNSEEN_CODE] = "1"
