@@ -151,7 +151,10 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         return self._src.span(node.start_point, node.end_point)
 
     def text(self, node: Any) -> str:
-        return self._src.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        src = self._src
+        if src._ascii:  # byte offsets are character offsets: slice the text, decode nothing
+            return src.text[node.start_byte : node.end_byte]
+        return src.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def _emit(self, node: Node) -> None:
         self._out.nodes.append(node)
