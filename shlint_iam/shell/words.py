@@ -615,16 +615,31 @@ def _arith(text: Val, lookup: Callable[[str], int | None]) -> int | None:
             out.append(_ARITH_OPS.get(op, op))
     if not out:
         return 0
-    try:
-        tree = ast.parse("".join(out), mode="eval")
-    except SyntaxError:
+    expression = "".join(out)
+    tree: ast.Expression | None
+    if expression in _PARSED:
+        tree = _PARSED[expression]
+    else:
+        try:
+            tree = ast.parse(expression, mode="eval")
+        except SyntaxError:
+            tree = None
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[expression] = tree
+    if tree is None:
         return None
-
     try:
         result = _evaluate(tree)
     except (ValueError, KeyError, RecursionError):
         return None
     return result if -(2 ** 63) <= result < 2 ** 63 else None
+
+
+# Parsed arithmetic by its Python text (None: not an expression): a loop runs the same `$((n + 1))`
+# at every iteration, and _evaluate never changes a tree. Bounded; cleared when full.
+_PARSED: dict[str, ast.Expression | None] = {}
+_PARSED_MAX = 4096
 
 
 def _evaluate(n: ast.AST) -> int:
