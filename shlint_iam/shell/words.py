@@ -172,7 +172,8 @@ class Words(Machine):
             parts: list[Val] = []
             for child in node.named_children:
                 if child.type == "string_content":
-                    parts.append(re.sub(r"\\([$`\"\\\n])", r"\1", self.text(child)))
+                    text = self.text(child)
+                    parts.append(re.sub(r"\\([$`\"\\\n])", r"\1", text) if "\\" in text else text)
                 elif child.type in ("simple_expansion", "expansion"):
                     value = self._expansion(child, state, ctx, quoted=True)
                     if isinstance(value, list):
