@@ -218,7 +218,16 @@ class Value:
         head = self.parts[0]
         if isinstance(head, str) and sep in head:
             before, _, after = head.partition(sep)
-            return before, sep, _make((after, *self.parts[1:]))
+            # What _make((after, *rest)) gives, built directly (this runs for every flag of every
+            # gcloud command): the parts of a value are already normalised, so after the literal
+            # head comes an unknown and nothing merges.
+            rest = self.parts[1:]
+            size = len(after)
+            for part in rest:
+                size += len(part) if type(part) is str else part.size  # type: ignore[union-attr]
+            if size > MAX_VALUE_CHARS or len(rest) >= MAX_VALUE_PARTS:
+                return before, sep, _make((after, *rest))
+            return before, sep, Value((after, *rest) if after else rest, size)
         return self, "", ""
 
     def lower(self) -> Value:
