@@ -171,8 +171,13 @@ def _token() -> Cancel | None:
     return cast("Cancel | None", getattr(_CURRENT, "token", None))
 
 
-def map_isolated(fn: Callable[[_I], _R], items: Sequence[_I], workers: int = 1) -> Iterator[_R | Crash]:
-    """``fn(item)`` for every item, in order, each computed in a forked child (see module doc)."""
+def map_isolated(
+    fn: Callable[[_I], _R], items: Sequence[_I], workers: int = 1, weights: Sequence[int] | None = None
+) -> Iterator[_R | Crash]:
+    """``fn(item)`` for every item, results in order, each computed in a forked child (see module
+    doc). With ``weights`` (the expected cost of each item, such as its size), the children take
+    the heaviest items first, so that no child is left with a long one while the others idle;
+    otherwise they take them in order (results then stream as they come)."""
     if not items:
         return
     if not can_isolate():  # pragma: no cover - not POSIX
@@ -180,7 +185,10 @@ def map_isolated(fn: Callable[[_I], _R], items: Sequence[_I], workers: int = 1) 
             yield fn(item)
         return
     todo = list(range(len(items)))
-    todo.reverse()  # popped from the end: in order
+    if weights is not None:
+        todo.sort(key=lambda index: (weights[index], -index))  # popped from the end: heaviest first
+    else:
+        todo.reverse()  # popped from the end: in order
     done: dict[int, _R | Crash] = {}
     children: list[_Child[_I]] = []
     following = 0

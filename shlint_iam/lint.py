@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -240,14 +239,19 @@ class Linter:
         return self.collect((self.lint_file(source) for source in sources), problems)
 
     def _isolated(
-        self, fn: Callable[[_I], FileOutcome], items: Sequence[_I], workers: int, shown: Callable[[_I], str]
+        self,
+        fn: Callable[[_I], FileOutcome],
+        items: Sequence[_I],
+        workers: int,
+        shown: Callable[[_I], str],
+        weights: Sequence[int] | None = None,
     ) -> Iterator[FileOutcome]:
         """``fn`` over ``items`` in forked children (isolate.py): a native crash (a segmentation
         fault in tree-sitter or in a plugin's native code) fails only the file it happened on."""
         from . import analysis  # noqa: F401 - imported once here, not again in every forked child
         from .isolate import Crash, map_isolated
 
-        for item, outcome in zip(items, map_isolated(fn, items, workers), strict=True):
+        for item, outcome in zip(items, map_isolated(fn, items, workers, weights), strict=True):
             if isinstance(outcome, Crash):
                 path = shown(item)
                 outcome = FileOutcome(path, None, read_only=True, problems=[FileProblem(
@@ -362,10 +366,11 @@ class Linter:
         cached = self._cached_outcomes(candidates)
         todo = [c for index, c in enumerate(candidates) if index not in cached]
         # The pool is sized by the work left: a warm run over 500 files may leave one to lint.
-        workers = worker_count(jobs, len(todo), _total_size(todo) if jobs is None else None)
+        sizes = _sizes(todo)
+        workers = worker_count(jobs, len(todo), sum(sizes) if jobs is None else None)
         if self.isolate and (workers > 1 or not self.supervised):
             outcomes: Iterable[FileOutcome] = self._isolated(
-                self.lint_in_worker, todo, workers, lambda c: display_path(c.path)
+                self.lint_in_worker, todo, workers, lambda c: display_path(c.path), sizes if workers > 1 else None
             )
         elif workers > 1:
             # Imported here: multiprocessing is only needed for a parallel run.
@@ -560,12 +565,15 @@ def _regular(path: Path | str) -> bool:
         return False
 
 
-def _total_size(candidates: Sequence[Candidate]) -> int:
-    total = 0
+def _sizes(candidates: Sequence[Candidate]) -> list[int]:
+    """Each file's size in bytes (0 when it cannot be read: that is reported when it is read)."""
+    sizes = []
     for candidate in candidates:
-        with contextlib.suppress(OSError):  # an unreadable file is reported when it is read
-            total += os.stat(candidate.path).st_size
-    return total
+        try:
+            sizes.append(os.stat(candidate.path).st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
 
 
 def _analysis_notices(source: SourceFile, ctx: FileContext) -> list[FileProblem]:

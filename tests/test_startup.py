@@ -202,3 +202,29 @@ used
         found.append(reach.unreached_functions(source, parse(source), commands))
     assert found[0] == found[1]
     assert [(u.function, u.span.start_line) for u in found[0]] == [("outer", 4), ("inner", 5), ("later", 9)]
+
+
+def test_a_pool_takes_the_heaviest_files_first_and_reports_in_order(tmp_path: Path) -> None:
+    # With two workers, a long file taken last keeps one worker busy while the other idles: the
+    # children take the largest files first (lint.lint_candidates passes the sizes), and the
+    # results still come back in the files' order.
+    import os
+
+    from shlint_iam.isolate import map_isolated
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    log = tmp_path / "order"
+
+    def work(item: str) -> str:
+        with open(log, "a") as handle:
+            handle.write(item + "\n")
+        return item.upper()
+
+    items = ["small", "large", "medium", "tiny"]
+    weights = [10, 300, 50, 1]
+    assert list(map_isolated(work, items, 1, weights)) == ["SMALL", "LARGE", "MEDIUM", "TINY"]
+    assert log.read_text().split() == ["large", "medium", "small", "tiny"]
+    log.unlink()
+    assert list(map_isolated(work, items, 1)) == ["SMALL", "LARGE", "MEDIUM", "TINY"]
+    assert log.read_text().split() == items  # without weights: in order, results streaming as they come
