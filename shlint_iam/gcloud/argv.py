@@ -135,7 +135,7 @@ def parse_gcloud(words: list[Word]) -> GcloudCommand:
         if text == "--":
             bare.extend(args[i + 1 :])
             break
-        if text.startswith("-") and (not is_known(text) or len(text) > 1):
+        if text.startswith("-") and (not isinstance(text, str) or len(text) > 1):
             name, eq, value = text.partition("=")
             if eq and text.startswith("--"):
                 flags.append(Flag(name, value, word.span))

@@ -300,14 +300,14 @@ def _walk(run: CommandRun, spec: CommandSpec | None, path: tuple[str, ...], trac
         word = words[i]
         text = word.text
         i += 1
-        if not _sure_single(word, run):
+        if not isinstance(text, str) and not _sure_single(word, run):  # a known word is one word
             walk.unsure = True
             continue
         if text == "--":
             walk.positionals.extend(words[i:])
             break
         name, eq, _ = text.partition("=")
-        if text.startswith("-") and is_known(name) and (eq or len(name) > 1):
+        if text.startswith("-") and isinstance(name, str) and (eq or len(name) > 1):
             walk.flags.add(name)
             kind = spec.flag_kind(name) if spec is not None else None
             if kind is None and name in GLOBAL_VALUE_FLAGS:

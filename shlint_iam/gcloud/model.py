@@ -97,7 +97,7 @@ class GcloudModel:
         command = run.words[0].text if run.words else ""
         if not isinstance(command, str) or command.rsplit("/", 1)[-1] != "gcloud":
             return None
-        words = [w if is_known(w.text) else Word(resolve_defaults(w.text), w.span) for w in run.words]
+        words = [w if isinstance(w.text, str) else Word(resolve_defaults(w.text), w.span) for w in run.words]
         cmd = parse_gcloud(words)
         run.gcloud = cmd
         handler = _HANDLERS.get(cmd.path)
