@@ -130,6 +130,7 @@ class Commands(Machine):
         stdin: Val | None = None  # a here-string or `< file` on the command
         seen_name = False  # assignments before the command name are its environment
         from_arguments: list[int] = []  # the words that expand the function's arguments ("$@", $1)
+        in_call = bool(self._call_words)  # a function's body (calls the words make return before them)
         for group in _word_groups(node.children):
             child = group[0]
             ctype = child.type
@@ -147,19 +148,22 @@ class Commands(Machine):
                     value_nodes = ([vvalue] if vvalue is not None else []) + group[1:]
                     prefix[self.text(vname)] = self._join_str(value_nodes, state, sub_ctx) if value_nodes else ""
                 continue
-            if fieldname in ("name", "argument") or child.type == "command_name":
+            if fieldname is not None:  # "name" or "argument"
                 fields = self._word_fields(group, state, sub_ctx)
                 span = self._src.span(group[0].start_point, group[-1].end_point)
                 if fields is None:
                     words.append(Word(unknown(OTHER, "args", self._at(child), text=self.text(child)), span))
                 else:
-                    if self._call_words and len(group) == 1 and _ARGUMENTS.match(self.text(child)):
+                    if in_call and len(group) == 1 and _ARGUMENTS.match(self.text(child)):
                         from_arguments.extend(range(len(words), len(words) + len(fields)))
-                    words.extend([Word(f, span) for f in fields])
-            elif child.type == "herestring_redirect":
+                    if len(fields) == 1:
+                        words.append(Word(fields[0], span))
+                    else:
+                        words.extend([Word(f, span) for f in fields])
+            elif ctype == "herestring_redirect":
                 for sub in child.named_children:
                     stdin = self._expand_str(sub, state, sub_ctx) + "\n"  # `cmd <<< "$X"`
-            elif child.type == "file_redirect":
+            elif ctype == "file_redirect":
                 for sub in child.named_children:
                     self._expand_fields(sub, state, sub_ctx)
                 if any(c.type == "<" for c in child.children):
