@@ -223,8 +223,15 @@ class Words(Machine):
         """The fields of one shell word written as several adjacent syntax nodes."""
         if len(group) == 1:
             only = group[0]
-            if only.type == "command_name" and only.named_children:
+            kind = only.type
+            if kind == "command_name" and only.named_children:
                 only = only.named_children[0]
+                kind = only.type
+            if kind == "word" and self._nesting <= MAX_NESTING:
+                # A literal word (most of them): what _expand_fields gives, without its two calls.
+                text = self.text(only)
+                if "\\" not in text:
+                    return [text]
             return self._expand_fields(only, state, ctx)
         return self._concat_fields(_flatten(group), state, ctx, False)
 
