@@ -59,7 +59,9 @@ def _names_read(node: Any, machine: Machine) -> list[str]:
             if text not in ("?", "$", "!", "-", "_"):
                 names[text] = None
             continue
-        stack.extend(reversed(current.children))
+        children = current.children
+        if children:  # most nodes are leaves
+            stack.extend(reversed(children))
     return list(names)
 
 
