@@ -75,7 +75,9 @@ def _function_definitions(source: SourceFile, root: Any, tree: Any) -> list[Any]
         node = todo.pop()
         if node.type == "function_definition":
             found.append(node)
-        todo.extend(reversed(node.children))
+        children = node.children
+        if children:  # most nodes are leaves
+            todo.extend(reversed(children))
     return found
 
 
@@ -106,7 +108,9 @@ def _steps(source: SourceFile, function: Any) -> list[str]:
             step = _step(source, node)
             if step:
                 steps.append(step)
-        todo.extend(reversed(node.children))
+        children = node.children
+        if children:
+            todo.extend(reversed(children))
     return steps
 
 

@@ -75,8 +75,10 @@ def _waits_with_arguments(root: Any, data: bytes) -> list[int]:
             if name is not None and data[name.start_byte : name.end_byte] == b"wait" and len(named) > 1:
                 found.append(-1 if in_function else current.start_byte)
                 continue
-        inside = in_function or current.type == "function_definition"
-        stack.extend((child, inside) for child in current.children)
+        children = current.children
+        if children:  # most nodes are leaves
+            inside = in_function or current.type == "function_definition"
+            stack.extend((child, inside) for child in children)
     return found
 
 
