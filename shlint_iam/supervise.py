@@ -96,8 +96,9 @@ def _supervise(pid: int, read_fd: int) -> None:
         with contextlib.suppress(OSError):  # already gone
             os.kill(pid, signum)
 
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) not in (signal.SIG_IGN, None):  # ignored (a background job): still ignored
+    inherited = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    for signum, handler in inherited.items():
+        if handler not in (signal.SIG_IGN, None):  # ignored (a background job): still ignored
             signal.signal(signum, forward)
     said = bytearray()
     while True:  # until the child closes its end (at exit)
@@ -119,11 +120,13 @@ def _supervise(pid: int, read_fd: int) -> None:
     if number in forwarded or number in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
         signal.signal(number, signal.SIG_DFL)  # end as the child did, as if never forked
         os.kill(os.getpid(), number)
+        os._exit(128 + number)  # pragma: no cover - only if the signal could not end this process
     if "S" in messages and "D" not in messages:
         global _replayed_input
         _replayed_input = messages.get("I")
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        for signum, handler in inherited.items():  # as they were before the fork
+            if handler is not None:
+                signal.signal(signum, handler)
         return  # run the command here, each file in a forked child of its own
     when = "while writing its report" if "D" in messages else "while running"
     _stderr(f"shlint-iam: error: the linter crashed {when} ({_signal_name(number)}); {_CRASH_REPORT}")

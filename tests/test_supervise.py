@@ -30,7 +30,7 @@ PLUGIN = textwrap.dedent('''
     class Native(Rule):
         """## What it does
         Dies with SIGSEGV on scripts that say boom; on scripts that say sleep, writes its pid
-        to the file named by SLEEP_MARKER and sleeps.
+        to the file named by SLEEP_MARKER and sleeps (SLEEP_SECONDS, default 60).
 
         ## Why it matters
         A plugin with a bug in its native code.
@@ -55,7 +55,7 @@ PLUGIN = textwrap.dedent('''
             if "sleep" in ctx.source.text:
                 with open(os.environ["SLEEP_MARKER"], "w") as marker:
                     marker.write(str(os.getpid()))
-                time.sleep(60)
+                time.sleep(float(os.environ.get("SLEEP_SECONDS", "60")))
             return iter(())
 ''')
 
@@ -172,6 +172,27 @@ def test_ctrl_c_is_answered_once_by_the_child(project: Path, tmp_path: Path) -> 
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 130
         assert (out, err) == ("", "\nshlint-iam: interrupted\n")  # click ends the `^C` line first
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+def test_an_ignored_sigint_stays_ignored(project: Path, tmp_path: Path) -> None:
+    # A background job of a non-interactive shell starts with SIGINT ignored: so are both processes.
+    (project / "slow.sh").write_text(DEPLOY.format(name="s") + "echo sleep\n")
+    marker = tmp_path / "pid"
+    proc = subprocess.Popen([sys.executable, "-m", "shlint_iam", "check", "--no-cache", "-f", "concise", "slow.sh"],
+                            cwd=project, env=environment(project, SLEEP_MARKER=str(marker), SLEEP_SECONDS="2"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        deadline = time.monotonic() + 60
+        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert (proc.returncode, err) == (1, "")
+        assert out.startswith("slow.sh:3:1: IAM001 ")
     finally:
         proc.kill()
         proc.communicate()
