@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity, deployment_steps, describe_step
+from shlint_iam.api import (
+    CommandRun,
+    FileContext,
+    Finding,
+    Rule,
+    Severity,
+    Word,
+    deployment_steps,
+    describe_step,
+    is_known,
+    show,
+)
 
 
 class DiscardedFailure(Rule):
@@ -33,6 +44,14 @@ class DiscardedFailure(Rule):
     script there). A `wait` with an argument after the job in the same file, or in any
     function, counts as collecting it.
 
+    `gcloud ... create NAME ... || true` is often written so that a second run of the script does
+    not stop at "already exists"; but it also hides every other failure (a permission, a quota,
+    a wrong push endpoint), and then the script goes on without the subscription, trigger or
+    service account. For a `create` step the suggested fix creates it only when it is missing:
+    `gcloud pubsub subscriptions describe NAME >/dev/null 2>&1 || gcloud pubsub subscriptions create NAME ...`
+    (give `describe` the flags that locate it: `--project`, `--region` or `--location`, a parent
+    such as `--instance`), so that a real failure still stops the script.
+
     A step whose captured output is tested by a condition that gates an `exit`, `return` or
     retry is not reported: `out=$(gcloud run deploy ... 2>&1 || true)` followed by
     `if ! grep -q "Service URL" <<<"$out"; then exit 1; fi` stops on failure. A test that
@@ -52,8 +71,41 @@ class DiscardedFailure(Rule):
                 continue  # the captured output is tested before an exit: the failure is seen there
             if run.status == "discarded":
                 yield ctx.report(self, run.span, f"{describe_step(run)} fails silently: {run.status_reason}",
-                                 scope=run.scope, fix="remove the fallback or end it with `exit 1`")
+                                 scope=run.scope, fix=_fallback_fix(run))
             elif run.status == "propagates" and run.errexit == "disabled" and not run.err_trap:
                 yield ctx.report(self, run.span,
                                  f"{describe_step(run)} runs after `set +e` and nothing checks its exit status",
                                  scope=run.scope, fix="keep `set -e` on, or add `|| exit 1`")
+
+
+def _fallback_fix(run: CommandRun) -> str:
+    """How to stop throwing the failure away. A `create` behind `|| true` is usually there for a
+    second run ("already exists"): create it only when `describe` does not find it."""
+    cmd = run.gcloud
+    plain = "remove the fallback or end it with `exit 1`"
+    if cmd is None or not run.status_reason.startswith("`||") or "create" not in cmd.path:
+        return plain
+    group = cmd.path[:cmd.path.index("create")]
+    if not group or group[-1] == "keys":  # a new key each time: nothing to describe by name
+        return plain
+    track = f"{cmd.track} " if cmd.track else ""
+    name = _as_written(run, cmd.positionals[0]) if cmd.positionals else "NAME"
+    described = name
+    if group == ("iam", "service-accounts") and "@" not in name:
+        project = cmd.value("--project")
+        shown_project = show(project) if project is not None and is_known(project) else "PROJECT_ID"
+        described = f"{name}@{shown_project}.iam.gserviceaccount.com"
+    prefix = f"gcloud {track}{' '.join(group)}"
+    return (f"to create it only when it is missing: `{prefix} describe {described} >/dev/null 2>&1 || "
+            f"gcloud {track}{' '.join(cmd.path)} {name} ...` "
+            "(with the flags that locate it, such as --project and --location)")
+
+
+def _as_written(run: CommandRun, word: Word) -> str:
+    """A word as the script writes it (`"$JOB"`, to paste into the script), else its value."""
+    span = word.span
+    if span.path == run.source.path and span.start_line == span.end_line:
+        text = run.source.line_text(span.start_line)[span.start_col - 1:span.end_col - 1]
+        if text:
+            return text
+    return show(word.text)

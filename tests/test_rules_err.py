@@ -199,3 +199,25 @@ def test_related_locations_in_json_and_text_output(tmp_path: Path) -> None:
     assert [(r["start_line"], r["start_column"]) for r in item["related"]] == [(8, 1), (10, 1)]
     text = subprocess.run(base, capture_output=True, text=True, cwd=tmp_path, check=False).stdout
     assert "= also: 10:1 `gcloud services enable` runs unchecked" in text
+
+
+# ERR002's fix for the "create it unless it exists" idiom: `|| true` also hides a permission, quota
+# or endpoint failure; `describe || create` keeps the second run working and a real failure loud.
+@pytest.mark.parametrize(("line", "fix"), [
+    ("gcloud pubsub subscriptions create orders-push --topic=orders --push-endpoint=https://x.run.app || true",
+     "to create it only when it is missing: `gcloud pubsub subscriptions describe orders-push >/dev/null 2>&1 || "
+     "gcloud pubsub subscriptions create orders-push ...` (with the flags that locate it, such as --project and --location)"),
+    ("gcloud iam service-accounts create deployer --project=acme-prod || echo exists",
+     "to create it only when it is missing: `gcloud iam service-accounts describe "
+     "deployer@acme-prod.iam.gserviceaccount.com >/dev/null 2>&1 || gcloud iam service-accounts create deployer ...` "
+     "(with the flags that locate it, such as --project and --location)"),
+    ('gcloud scheduler jobs create http "$JOB" --location=us-central1 --schedule="0 * * * *" --uri=https://x || :',
+     "to create it only when it is missing: `gcloud scheduler jobs describe \"$JOB\" >/dev/null 2>&1 || "
+     "gcloud scheduler jobs create http \"$JOB\" ...` (with the flags that locate it, such as --project and --location)"),
+    ("gcloud iam service-accounts keys create key.json --iam-account=a@p.iam.gserviceaccount.com || true",
+     "remove the fallback or end it with `exit 1`"),
+    (f"{BIND} || true", "remove the fallback or end it with `exit 1`"),
+])
+def test_err002_suggests_describe_before_create(line: str, fix: str) -> None:
+    findings = [f for f in lint_snippet(f"set -e\nJOB=hourly\n{line}\n").findings if f.code == "ERR002"]
+    assert [(f.span.start_line, f.fix) for f in findings] == [(3, fix)]
