@@ -166,10 +166,11 @@ class Commands(Machine):
                 for sub in child.named_children:
                     stdin = self._expand_str(sub, state, sub_ctx) + "\n"  # `cmd <<< "$X"`
             elif ctype == "file_redirect":
-                for sub in child.named_children:
-                    self._expand_fields(sub, state, sub_ctx)
                 if any(c.type == "<" for c in child.children):
-                    stdin = unknown(OUTPUT, "stdin", self._at(child))
+                    stdin = self._input_file(child, state, sub_ctx)  # `mapfile -t SVCS < services.txt`
+                else:
+                    for sub in child.named_children:
+                        self._expand_fields(sub, state, sub_ctx)
         if not words and any(extra for _, extra in assignments):
             # `V=$SA@$P.iam...`: the grammar made part of the value a command name; it is an assignment.
             for assignment, extra in assignments:

@@ -14,7 +14,6 @@ from .trace import Block
 from .values import (
     LOOP,
     OTHER,
-    OUTPUT,
     Val,
     concat,
     is_known,
@@ -64,7 +63,7 @@ class ControlFlow(Machine):
                 stdin = self._heredoc_text(child, state, ctx)
                 stdin_node = next((c for c in child.children if c.type == "heredoc_body"), None)
             elif child.type == "file_redirect" and any(c.type == "<" for c in child.children):
-                stdin = unknown(OUTPUT, "stdin", self._at(child))
+                stdin = self._input_file(child, state, ctx)  # `while read -r svc; do ...; done < services.txt`
         if body is not None:
             saved = self._stdin, self._stdin_node
             if stdin is not None:

@@ -16,11 +16,13 @@ from .notes import NOT_FOLLOWED, NOT_FOUND, NOT_READABLE, NOT_REGULAR, UNKNOWN_P
 from .state import MAX_CALL_DEPTH, MAX_SOURCE_DEPTH, UNSEEN_CODE, Machine, State, _Ctx
 from .trace import Block, CommandRun, Word
 from .values import (
+    OUTPUT,
     Val,
     is_known,
     join,
     resolve_defaults,
     show,
+    unknown,
 )
 from .words import _word_groups
 
@@ -39,6 +41,17 @@ class Programs(Machine):
             return None
         loaded = self.loader(path)
         return loaded.text if isinstance(loaded, SourceFile) else None
+
+    def _input_file(self, redirect: Any, state: State, ctx: _Ctx) -> Val:
+        """What a command or loop reads from ``< FILE``: the file's text when the file is known
+        and inside the project (as ``cat FILE``), else unknown."""
+        target: Val | None = None
+        for sub in redirect.named_children:
+            if sub.type == "file_descriptor":
+                continue
+            target = self._expand_str(sub, state, ctx)
+        text = self._read_file(target, state) if target is not None and is_known(target) else None
+        return text if text is not None else unknown(OUTPUT, "stdin", self._at(redirect))
 
     def _b_alias(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         for arg in args:
