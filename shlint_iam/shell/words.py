@@ -157,8 +157,7 @@ class Words(Machine):
 
     def _fields(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> list[Val] | None:
         t = node.type
-        if t in ("word", "number", "extglob_pattern", "regex", "heredoc_start", "test_operator", "variable_name",
-                 "special_variable_name"):
+        if t in _LITERAL_NODES:
             text = self.text(node)
             if t == "word" and "\\" in text:
                 text = re.sub(r"\\(.)", r"\1", text.replace("\\\n", ""))
@@ -553,6 +552,10 @@ class Words(Machine):
             return sliced if sliced is not None else unknown(EXPANSION, op, self._at(node), text=written)
         return unknown(EXPANSION, op, self._at(node), text=written)
 
+
+# Nodes whose text is their one field (a backslash in a word escapes the next character).
+_LITERAL_NODES = frozenset(("word", "number", "extglob_pattern", "regex", "heredoc_start", "test_operator",
+                            "variable_name", "special_variable_name"))
 
 _WORD_PARTS = {"word", "concatenation", "string", "raw_string", "simple_expansion", "expansion", "number",
                "command_substitution", "ansi_c_string", "translated_string", "arithmetic_expansion",
