@@ -163,22 +163,29 @@ class _Pass:
         # next_stop[i]: the first child at or after i that never falls through (n: none);
         # before[b][i]: how many of the first i children an exit of kind b leaves.
         next_stop = [n] * (n + 1)
-        before = {bit: [0] * (n + 1) for bit in _BITS}
+        summaries = [summary[id(child)] for child in children]
         for i in range(n - 1, -1, -1):
-            next_stop[i] = next_stop[i + 1] if summary[id(children[i])][0] else i
-        for bit, counts in before.items():
-            total = 0
-            for i, child in enumerate(children):
-                total += 1 if summary[id(child)][1] & bit else 0
-                counts[i + 1] = total
+            next_stop[i] = next_stop[i + 1] if summaries[i][0] else i
+        present = 0
+        for _, kinds in summaries:
+            present |= kinds
+        # Only the exit kinds some child has (most blocks have none): a kind no child has is never
+        # counted, so it adds nothing to ``exits``.
+        before: dict[int, list[int]] = {}
+        for bit in _BITS:
+            if present & bit:
+                counts = before[bit] = [0] * (n + 1)
+                total = 0
+                for i, (_, kinds) in enumerate(summaries):
+                    total += 1 if kinds & bit else 0
+                    counts[i + 1] = total
         exits: Exits = {bit: {} for bit in _BITS}
 
         def skip(key: int, mask: int, first: int, end: int) -> int:
             """The key's states after children [first, end) that do not step it."""
             stop = next_stop[first]
             last = stop + 1 if stop < end else end
-            for bit in _BITS:
-                counts = before[bit]
+            for bit, counts in before.items():
                 if counts[last] > counts[first]:
                     out = exits[bit]
                     out[key] = out.get(key, 0) | mask
