@@ -9,12 +9,14 @@ class OverlyBroadRole(Rule):
     """## What it does
     Reports a binding that gives an invoker identity more than invoke: `roles/owner`,
     `roles/editor`, `roles/run.admin`, `roles/run.developer`, `roles/run.sourceDeveloper`, or
-    `roles/run.invoker` on the whole project (`gcloud projects add-iam-policy-binding`).
+    `roles/run.invoker` on the whole project (`gcloud projects add-iam-policy-binding`), which lets
+    it invoke every Cloud Run service and gen2 function of the project, not only the one it calls.
 
     ## Why it matters
     These bindings do let the trigger call the service, so the pipeline works, but the account
-    can now deploy, delete or invoke every service in the project. A leaked key or a compromised
-    function becomes a project-wide incident.
+    can now invoke every service in the project, and with the admin and developer roles deploy,
+    change or delete them too. A leaked key or a compromised function becomes a project-wide
+    incident.
 
     ## Example
     ```bash
@@ -44,10 +46,10 @@ class OverlyBroadRole(Rule):
                 if id(binding) in seen or not is_broad(binding):
                     continue
                 seen.add(id(binding))
-                where = "on the whole project" if binding.scope == "project" else "on the service"
+                service = show(outcome.requirement.service.name)
                 yield ctx.report(
                     self, binding.role_span or binding.span,
-                    f"{show(binding.role or '')} {where} gives invoker {show(binding.member or '')} more than invoke",
+                    _grant(binding, f"invoker {show(binding.member or '')}", f", not only {service}"),
                     scope=binding.lines,
                     fix=binding_fix(outcome.requirement),
                 )
@@ -57,9 +59,17 @@ class OverlyBroadRole(Rule):
             if id(binding) in seen or not is_broad(binding) or binding.member not in identities:
                 continue
             seen.add(id(binding))
-            where = "on the whole project" if binding.scope == "project" else "on the service"
             yield ctx.report(
                 self, binding.role_span or binding.span,
-                f"{show(binding.role or '')} {where} gives {show(binding.member or '')}, an invoker in these "
-                "scripts, more than invoke",
+                _grant(binding, f"{show(binding.member or '')}, an invoker in these scripts,", ""),
                 scope=binding.lines, fix="grant roles/run.invoker on the services it invokes only")
+
+
+def _grant(binding: Binding, who: str, not_only: str) -> str:
+    """What the binding gives ``who``: every service of the project (``roles/run.invoker`` there),
+    or more than invoke (a role that can also deploy, change or delete)."""
+    role = show(binding.role or "")
+    if binding.scope == "project" and binding.role == "roles/run.invoker":
+        return f"{role} on the whole project lets {who} invoke every Cloud Run service in the project{not_only}"
+    where = "on the whole project" if binding.scope == "project" else "on the service"
+    return f"{role} {where} gives {who} more than invoke"

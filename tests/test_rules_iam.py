@@ -155,7 +155,7 @@ CASES = [
     Case("project-wide-invoker",
          HEAD + "gcloud functions deploy f --gen2 --region=r --project=p --trigger-topic=t\n"
          f"gcloud projects add-iam-policy-binding p --member={SA} --role=roles/run.invoker\n",
-         [("IAM007", 3, 117)], "on the whole project"),
+         [("IAM007", 3, 117)], "on the whole project lets invoker "),
     Case("run-admin-on-service", HEAD + DEPLOY + RUN_BIND.replace("run.invoker", "run.admin"), [("IAM007", 3, 144)]),
     Case("project-viewer-is-unrelated",
          HEAD + "gcloud functions deploy f --gen2 --region=r --project=p --trigger-topic=t\n"
@@ -231,3 +231,19 @@ def test_function_called_per_item_with_own_identities_names_each_identity() -> N
         in finding.message
     assert "gen2 function beta (Pub/Sub topic beta-done) as serviceAccount:beta@proj.iam.gserviceaccount.com" \
         in finding.message
+
+
+@pytest.mark.parametrize(("role", "scope", "message"), [
+    ("roles/run.invoker", "project",
+     f"roles/run.invoker on the whole project lets invoker {SA} invoke every Cloud Run service in the project, "
+     "not only f"),
+    ("roles/run.admin", "project", f"roles/run.admin on the whole project gives invoker {SA} more than invoke"),
+    ("roles/run.developer", "service", f"roles/run.developer on the service gives invoker {SA} more than invoke"),
+])
+def test_iam007_says_what_the_role_gives(role: str, scope: str, message: str) -> None:
+    # run.invoker on the project invokes every service (not more than invoke); the admin and
+    # developer roles also deploy, change and delete
+    grant = (f"gcloud projects add-iam-policy-binding p --member={SA} --role={role}\n" if scope == "project" else
+             f"gcloud run services add-iam-policy-binding f --region=r --project=p --member={SA} --role={role}\n")
+    script = HEAD + "gcloud functions deploy f --gen2 --region=r --project=p --trigger-topic=t\n" + grant
+    assert [f.message for f in lint_snippet(script).reported if f.code == "IAM007"] == [message]
