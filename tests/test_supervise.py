@@ -85,6 +85,21 @@ def check(project: Path, *args: str, stdin: str | None = None) -> subprocess.Com
                           text=True, env=environment(project), input=stdin, timeout=300)
 
 
+def start_slow_lint(project: Path, tmp_path: Path, seconds: str = "60", **popen: object) -> tuple[subprocess.Popen[str], int]:
+    """``check`` on a script the plugin sleeps on; returns once the lint is under way, with the
+    pid of the process that lints (the plugin writes it)."""
+    (project / "slow.sh").write_text(DEPLOY.format(name="s") + "echo sleep\n")
+    marker = tmp_path / "pid"
+    proc: subprocess.Popen[str] = subprocess.Popen(
+        [sys.executable, "-m", "shlint_iam", "check", "--no-cache", "-f", "concise", "slow.sh"], cwd=project,
+        env=environment(project, SLEEP_MARKER=str(marker), SLEEP_SECONDS=seconds), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, **popen)
+    deadline = time.monotonic() + 60
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return proc, int(marker.read_text())
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_crash_during_the_lint_fails_only_its_file_and_the_report_is_printed_once(project: Path, jobs: str) -> None:
     result = check(project, "-f", "concise", "-j", jobs, "a.sh", "boom.sh", "c.sh")
@@ -138,16 +153,8 @@ def test_fix_runs_are_not_supervised_and_still_isolate(project: Path) -> None:
 
 
 def test_sigterm_to_the_command_ends_both_processes(project: Path, tmp_path: Path) -> None:
-    (project / "slow.sh").write_text(DEPLOY.format(name="s") + "echo sleep\n")
-    marker = tmp_path / "pid"
-    proc = subprocess.Popen([sys.executable, "-m", "shlint_iam", "check", "--no-cache", "slow.sh"], cwd=project,
-                            env=environment(project, SLEEP_MARKER=str(marker)), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc, child = start_slow_lint(project, tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        child = int(marker.read_text())
         assert child != proc.pid  # the lint runs in the supervised child
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == -signal.SIGTERM
@@ -159,15 +166,8 @@ def test_sigterm_to_the_command_ends_both_processes(project: Path, tmp_path: Pat
 
 
 def test_ctrl_c_is_answered_once_by_the_child(project: Path, tmp_path: Path) -> None:
-    (project / "slow.sh").write_text(DEPLOY.format(name="s") + "echo sleep\n")
-    marker = tmp_path / "pid"
-    proc = subprocess.Popen([sys.executable, "-m", "shlint_iam", "check", "--no-cache", "slow.sh"], cwd=project,
-                            env=environment(project, SLEEP_MARKER=str(marker)), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc, _ = start_slow_lint(project, tmp_path, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
-            time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 130
@@ -179,16 +179,9 @@ def test_ctrl_c_is_answered_once_by_the_child(project: Path, tmp_path: Path) -> 
 
 def test_an_ignored_sigint_stays_ignored(project: Path, tmp_path: Path) -> None:
     # A background job of a non-interactive shell starts with SIGINT ignored: so are both processes.
-    (project / "slow.sh").write_text(DEPLOY.format(name="s") + "echo sleep\n")
-    marker = tmp_path / "pid"
-    proc = subprocess.Popen([sys.executable, "-m", "shlint_iam", "check", "--no-cache", "-f", "concise", "slow.sh"],
-                            cwd=project, env=environment(project, SLEEP_MARKER=str(marker), SLEEP_SECONDS="2"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    proc, _ = start_slow_lint(project, tmp_path, seconds="2",
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
-        deadline = time.monotonic() + 60
-        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
-            time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
         assert (proc.returncode, err) == (1, "")
