@@ -125,9 +125,8 @@ class Commands(Machine):
         words: list[Word] = []
         name_node = node.child_by_field_name("name")
         sub_ctx = _Ctx("discarded", self.span(name_node) if name_node is not None else None,
-                       "its exit status is lost in another command's arguments", ctx.in_substitution,
-                       ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
-                       shell_trap=ctx.shell_trap)
+                       "its exit status is lost in another command's arguments", ctx.in_substitution, None,
+                       ctx.shell_ignore, ctx.shell_ignore, ctx.shell_trap, ctx.shell_trap)
         assignments: list[tuple[Any, list[Any]]] = []
         stdin: Val | None = None  # a here-string or `< file` on the command
         seen_name = False  # assignments before the command name are its environment

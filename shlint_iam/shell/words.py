@@ -447,8 +447,8 @@ class Words(Machine):
     def _expansion(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> Val | list[Val]:
         written = self.text(node)
         if node.type == "simple_expansion":
-            name_node = node.named_children[0] if node.named_children else None
-            simple_name = self.text(name_node) if name_node is not None else ""
+            named = node.named_children
+            simple_name = self.text(named[0]) if named else ""
             found = self._lookup(simple_name, state)
             if found is None:
                 return unknown(ENV, simple_name, text=written)
