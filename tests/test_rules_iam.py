@@ -56,7 +56,15 @@ CASES = [
     Case("bucket-trigger", HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-bucket=b\n",
          [("IAM001", 2, 1)], "Cloud Storage bucket b"),
     Case("event-filters-trigger",
-         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=type=x\n", [("IAM001", 2, 1)]),
+         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=type=x\n", [("IAM001", 2, 1)],
+         "gen2 function f (Eventarc events x) is invoked as"),
+    Case("event-filters-named-by-their-type-wherever-it-stands",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=bucket=b "
+         "--trigger-event-filters=type=google.cloud.storage.object.v1.finalized --trigger-event-filters=x=y\n",
+         [("IAM001", 2, 1)], "gen2 function f (Eventarc events google.cloud.storage.object.v1.finalized) is invoked"),
+    Case("event-filters-without-a-type",
+         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=bucket=b\n",
+         [("IAM001", 2, 1)], "gen2 function f (Eventarc event filter bucket=b) is invoked"),
     Case("trigger-service-account-wins",
          HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-topic=t "
          "--service-account=run@p.iam.gserviceaccount.com --trigger-service-account=trig@p.iam.gserviceaccount.com\n"

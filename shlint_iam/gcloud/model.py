@@ -264,7 +264,15 @@ def _functions_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
                 "--trigger-event-filters": "Eventarc event filter",
                 "--trigger-event": "event",
             }[flag.name]
-            description = f"{kind} {show(flag.value)}" if flag.value else kind
+            value = flag.value
+            if flag.name == "--trigger-event-filters":
+                # Named by its event type (`type=google.cloud.storage.object.v1.finalized`), the
+                # filter that says what the trigger is for, wherever it stands among the filters.
+                event_type = next((f.value for f in cmd.all(flag.name)
+                                   if isinstance(f.value, str) and f.value.startswith("type=")), None)
+                if event_type is not None:
+                    kind, value = "Eventarc events", event_type.removeprefix("type=")
+            description = f"{kind} {show(value)}" if value else kind
     invoker: Val | None = None
     source = ""
     if trigger == "event" and generation == 2:
