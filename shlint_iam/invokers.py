@@ -110,7 +110,10 @@ class Requirement:
             return f"gen2 function {show(origin.name)} ({origin.trigger_description})"
         if self.resource == "workflow":
             return f"workflow {show(self.service.name)}, started by the {origin.description}"
-        return f"Cloud Run service {show(self.service.name)}, called by the {origin.description}"
+        deployed_as = self.deploys[-1] if self.deploys else None
+        target = ("gen2 function" if deployed_as is not None and deployed_as.kind == "function"
+                  and deployed_as.generation == 2 else "Cloud Run service")
+        return f"{target} {show(self.service.name)}, called by the {origin.description}"
 
 
 @record(eq=False)

@@ -62,6 +62,11 @@ CASES = [
          HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=bucket=b "
          "--trigger-event-filters=type=google.cloud.storage.object.v1.finalized --trigger-event-filters=x=y\n",
          [("IAM001", 2, 1)], "gen2 function f (Eventarc events google.cloud.storage.object.v1.finalized) is invoked"),
+    Case("function-called-by-a-scheduler-job-is-named-as-a-function",
+         HEAD + "gcloud functions deploy f --gen2 --region=us-central1 --project=p --trigger-http\n"
+         "gcloud scheduler jobs create http j --location=us-central1 --schedule='0 * * * *' "
+         "--uri=https://us-central1-p.cloudfunctions.net/f --oidc-service-account-email=s@p.iam.gserviceaccount.com\n",
+         [("IAM001", 2, 1)], "gen2 function f, called by the Cloud Scheduler job j is invoked as"),
     Case("event-filters-without-a-type",
          HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=bucket=b\n",
          [("IAM001", 2, 1)], "gen2 function f (Eventarc event filter bucket=b) is invoked"),
