@@ -237,7 +237,10 @@ def map_isolated(
 def _assign(child: _Child[_I], todo: list[int]) -> None:
     if todo:
         child.item = todo.pop()
-        child.conn.send(child.item)
+        # A child dead already (cancelled as it was forked, or crashed at once) cannot take it:
+        # its pipe reads as closed, and the loop answers its item with a Crash, as any death.
+        with contextlib.suppress(OSError):
+            child.conn.send(child.item)
     else:
         child.item = None
 

@@ -214,3 +214,25 @@ def test_no_fork_while_a_code_action_is_computed(monkeypatch: pytest.MonkeyPatch
     assert linted.actions("file:///x.sh", []) == []
     assert held == [True, True]
     assert not isolate.FORK_LOCK.locked()
+
+
+def test_an_item_sent_to_a_child_that_is_already_dead_is_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A job cancelled just as its child is forked: sending the child its item fails with
+    # BrokenPipeError. That is the child's death, answered like any other, not an exception.
+    import signal
+
+    from shlint_iam import isolate
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    real_spawn = isolate._spawn
+
+    def spawn_and_kill(fn: object, items: object) -> object:
+        child = real_spawn(fn, items)  # type: ignore[arg-type]
+        os.kill(child.pid, signal.SIGKILL)
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # dead, not reaped: its pipe is closed
+        return child
+
+    monkeypatch.setattr(isolate, "_spawn", spawn_and_kill)
+    results = list(isolate.map_isolated(lambda n: n, [1]))
+    assert results == [isolate.Crash("killed by signal SIGKILL")]
