@@ -366,7 +366,8 @@ class Linter:
         cached = self._cached_outcomes(candidates)
         todo = [c for index, c in enumerate(candidates) if index not in cached]
         # The pool is sized by the work left: a warm run over 500 files may leave one to lint.
-        sizes = _sizes(todo)
+        # Sizes choose the workers (automatic -j) and their order; a serial run needs neither.
+        sizes = _sizes(todo) if jobs != 1 and len(todo) > 1 else []
         workers = worker_count(jobs, len(todo), sum(sizes) if jobs is None else None)
         if self.isolate and (workers > 1 or not self.supervised):
             outcomes: Iterable[FileOutcome] = self._isolated(
