@@ -88,12 +88,12 @@ class MissingInvokerBinding(Rule):
         req = outcome.requirement
         anchor = req.anchor
         if req.identity is None:
-            message = (f"{req.describe()} sends no identity (no --push-auth-service-account): "
+            message = (f"{req.describe(closed=True)} sends no identity (no --push-auth-service-account): "
                        "a private Cloud Run service rejects its requests")
             return ctx.report(self, anchor.span, message, scope=anchor.lines,
                               fix="add --push-auth-service-account=SA_EMAIL and grant SA roles/run.invoker")
         what = "workflow" if req.resource == "workflow" else "service"
-        message = (f"{req.describe()} is invoked as {_identity(req)}, which gets no "
+        message = (f"{req.describe(closed=True)} is invoked as {_identity(req)}, which gets no "
                    f"{req.role} on {what} {show(req.service.name)} {_when(req)}{_revoked(outcome)}")
         notes = []
         if isinstance(anchor, Deploy) and anchor.kind == "function" and not anchor.generation_pinned:
@@ -113,7 +113,7 @@ class MissingInvokerBinding(Rule):
             callers = "; ".join(
                 f"the {r.origin.description} as {_identity(r)}{_revoked(o)}" if isinstance(r.origin, Invoker)
                 and r.identity is not None else f"{r.describe()} as {_identity(r)}{_revoked(o)}"
-                if r.identity is not None else f"{r.describe()} sends no identity"
+                if r.identity is not None else f"{r.describe(closed=True)} sends no identity"
                 for r, o in zip(reqs, outcomes, strict=True))
             message = (f"service {show(reqs[0].service.name)} is called by {len(reqs)} invokers that get no "
                        f"roles/run.invoker {_when(reqs[0])}: {callers}")
@@ -121,17 +121,20 @@ class MissingInvokerBinding(Rule):
             # Variants of one command on different branches (shell/arms.py): only one of them runs.
             items = "; ".join(
                 f"{r.describe()} as {_identity(r)}{_revoked(o)}" if r.identity is not None
-                else f"{r.describe()} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
+                else f"{r.describe(closed=True)} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"whichever branch{_branch_lines(reqs)} runs, this command deploys an event-invoked service "
                        f"whose invoker gets no roles/run.invoker {_when(reqs[0])}: {items}")
         elif len(identities) == 1 and all(r.identity is not None for r in reqs):
-            items = ", ".join(f"{r.describe()}{_revoked(o)}" for r, o in zip(reqs, outcomes, strict=True))
+            # "Cloud Run service a, called by the job x, Cloud Run service b, ..." would not say where one
+            # item ends: items that carry a clause are separated by semicolons.
+            separator = "; " if any(r.described_with_clause for r in reqs) else ", "
+            items = separator.join(f"{r.describe()}{_revoked(o)}" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"this command deploys {len(reqs)} event-invoked services that get no roles/run.invoker "
                        f"{_when(reqs[0])}: {items}; each is invoked as {identities.pop()}")
         else:
             items = "; ".join(
                 f"{r.describe()} as {_identity(r)}{_revoked(o)}" if r.identity is not None
-                else f"{r.describe()} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
+                else f"{r.describe(closed=True)} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"this command deploys {len(reqs)} event-invoked services whose invokers get no "
                        f"roles/run.invoker {_when(reqs[0])}: {items}")
         fixes = [f.fix for _, f in group if f.fix]

@@ -66,7 +66,7 @@ class PublicInvoker(Rule):
                     continue
                 seen.add(id(deploy))
                 yield ctx.report(self, deploy.public_span,
-                                 f"{deploy.public_flag} makes {req.describe()} callable by anyone; "
+                                 f"{deploy.public_flag} makes {req.describe(closed=True)} callable by anyone; "
                                  "only its invoker needs access",
                                  scope=deploy.lines, fix=f"remove {deploy.public_flag}; {binding_fix(req)}")
             for binding in named(req.service.name):
@@ -74,7 +74,8 @@ class PublicInvoker(Rule):
                 if id(binding) not in seen and same_service(binding.target, req.service) is not Match.NO:
                     seen.add(id(binding))
                     yield ctx.report(self, binding.member_span or binding.span,
-                                     f"{show(binding.member or '')} makes {req.describe()} callable by anyone",
+                                     f"{show(binding.member or '')} makes {req.describe(closed=True)} "
+                                     "callable by anyone",
                                      scope=binding.lines, fix=binding_fix(req))
         for deploy in ctx.facts(Deploy):
             if deploy.event_invoked and deploy.public_span is not None and id(deploy) not in seen:

@@ -104,16 +104,27 @@ class Requirement:
     def role(self) -> str:
         return "roles/workflows.invoker" if self.resource == "workflow" else "roles/run.invoker"
 
-    def describe(self) -> str:
+    def describe(self, *, closed: bool = False) -> str:
+        """``gen2 function F (Pub/Sub topic T)``, or ``Cloud Run service S, called by the Cloud Scheduler
+        job J``: the invoker's description is an appositive clause. ``closed``: end that clause with a
+        comma, for a sentence that goes on after it (``..., called by the job J, is invoked as ...``);
+        leave it open where a list separator or ``as IDENTITY`` follows."""
         origin = self.origin
         if isinstance(origin, Deploy):
             return f"gen2 function {show(origin.name)} ({origin.trigger_description})"
+        close = "," if closed else ""
         if self.resource == "workflow":
-            return f"workflow {show(self.service.name)}, started by the {origin.description}"
+            return f"workflow {show(self.service.name)}, started by the {origin.description}{close}"
         deployed_as = self.deploys[-1] if self.deploys else None
         target = ("gen2 function" if deployed_as is not None and deployed_as.kind == "function"
                   and deployed_as.generation == 2 else "Cloud Run service")
-        return f"{target} {show(self.service.name)}, called by the {origin.description}"
+        return f"{target} {show(self.service.name)}, called by the {origin.description}{close}"
+
+    @property
+    def described_with_clause(self) -> bool:
+        """Whether :meth:`describe` ends with an appositive clause (``, called by the ...``): a list of
+        such descriptions needs a separator stronger than a comma."""
+        return not isinstance(self.origin, Deploy)
 
 
 @record(eq=False)

@@ -46,7 +46,7 @@ def iam001(folder: Path) -> list[tuple[int, str]]:
 
 
 def message(*services: str) -> str:
-    listed = ", ".join(f"Cloud Run service {s}, called by the Cloud Scheduler job {s}-nightly" for s in services)
+    listed = "; ".join(f"Cloud Run service {s}, called by the Cloud Scheduler job {s}-nightly" for s in services)
     return (f"this command deploys {len(services)} event-invoked services that get no roles/run.invoker after this "
             f"deploy: {listed}; each is invoked as serviceAccount:{SA}")
 

@@ -66,7 +66,7 @@ CASES = [
          HEAD + "gcloud functions deploy f --gen2 --region=us-central1 --project=p --trigger-http\n"
          "gcloud scheduler jobs create http j --location=us-central1 --schedule='0 * * * *' "
          "--uri=https://us-central1-p.cloudfunctions.net/f --oidc-service-account-email=s@p.iam.gserviceaccount.com\n",
-         [("IAM001", 2, 1)], "gen2 function f, called by the Cloud Scheduler job j is invoked as"),
+         [("IAM001", 2, 1)], "gen2 function f, called by the Cloud Scheduler job j, is invoked as"),
     Case("event-filters-without-a-type",
          HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=bucket=b\n",
          [("IAM001", 2, 1)], "gen2 function f (Eventarc event filter bucket=b) is invoked"),
@@ -260,3 +260,52 @@ def test_iam007_says_what_the_role_gives(role: str, scope: str, message: str) ->
              f"gcloud run services add-iam-policy-binding f --region=r --project=p --member={SA} --role={role}\n")
     script = HEAD + "gcloud functions deploy f --gen2 --region=r --project=p --trigger-topic=t\n" + grant
     assert [f.message for f in lint_snippet(script).reported if f.code == "IAM007"] == [message]
+
+
+# --- a service described by its caller ("..., called by the Cloud Scheduler job J") closes that clause
+RUN_SVC = "gcloud run deploy orders --image=img --region=us-west2 --project=p --no-allow-unauthenticated\n"
+JOB = ("gcloud scheduler jobs create http nightly --location=us-west2 --project=p --schedule='0 1 * * *' "
+       '--uri="$(gcloud run services describe orders --region=us-west2 --project=p --format=\'value(status.url)\')" '
+       "--oidc-service-account-email=job@p.iam.gserviceaccount.com\n")
+PUSH_NO_AUTH = ("gcloud pubsub subscriptions create orders-push --topic=t --project=p "
+                '--push-endpoint="$(gcloud run services describe orders --region=us-west2 --project=p '
+                "--format='value(status.url)')\"\n")
+
+
+def messages(script: str, code: str) -> list[str]:
+    return [f.message for f in lint_snippet(script).reported if f.code == code]
+
+
+def test_iam001_closes_the_callers_clause_before_the_verb() -> None:
+    assert messages(HEAD + RUN_SVC + JOB, "IAM001") == [
+        "Cloud Run service orders, called by the Cloud Scheduler job nightly, is invoked as "
+        "serviceAccount:job@p.iam.gserviceaccount.com, which gets no roles/run.invoker on service orders after "
+        "this deploy"]
+
+
+def test_iam001_closes_the_callers_clause_of_an_unauthenticated_push() -> None:
+    assert messages(HEAD + RUN_SVC + PUSH_NO_AUTH, "IAM001") == [
+        "Cloud Run service orders, called by the Pub/Sub push subscription orders-push, sends no identity "
+        "(no --push-auth-service-account): a private Cloud Run service rejects its requests"]
+
+
+def test_iam001_lists_several_invokers_with_open_clauses() -> None:
+    # "as IDENTITY" continues the clause ("called by the job as SA"); "sends no identity" is a verb
+    [message] = messages(HEAD + RUN_SVC.replace("orders", "x") + "for s in a b; do\n"
+                         + RUN_SVC.replace("orders", "$s") + JOB.replace("orders", "$s").replace("nightly", "$s-job")
+                         + "done\n", "IAM001")
+    assert message == (
+        "this command deploys 2 event-invoked services that get no roles/run.invoker after this deploy: "
+        "Cloud Run service a, called by the Cloud Scheduler job a-job; Cloud Run service b, called by the "
+        "Cloud Scheduler job b-job; each is invoked as serviceAccount:job@p.iam.gserviceaccount.com")
+
+
+def test_iam006_closes_the_callers_clause_before_callable() -> None:
+    public = RUN_SVC.replace("--no-allow-unauthenticated", "--allow-unauthenticated")
+    assert messages(HEAD + public + JOB, "IAM006") == [
+        "--allow-unauthenticated makes Cloud Run service orders, called by the Cloud Scheduler job nightly, "
+        "callable by anyone; only its invoker needs access"]
+    grant = "gcloud run services add-iam-policy-binding orders --region=us-west2 --project=p " \
+            "--member=allUsers --role=roles/run.invoker\n"
+    assert messages(HEAD + RUN_SVC + JOB + grant, "IAM006") == [
+        "allUsers makes Cloud Run service orders, called by the Cloud Scheduler job nightly, callable by anyone"]

@@ -57,7 +57,7 @@ def test_some_bound_names_exactly_the_unbound_invokers(bound: tuple[str, ...], u
 
 def test_one_unbound_invoker_is_named_with_its_identity() -> None:
     findings = found(SCRIPT + bind(PUSH) + bind(TRIG))
-    assert findings[0][3] == (f"Cloud Run service orch, called by the Cloud Scheduler job orch-nightly is invoked as "
+    assert findings[0][3] == (f"Cloud Run service orch, called by the Cloud Scheduler job orch-nightly, is invoked as "
                               f"{SCHED}, which gets no roles/run.invoker on service orch after this deploy")
 
 

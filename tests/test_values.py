@@ -217,7 +217,7 @@ def test_url_idiom_missing_binding(region: str, project: str, invoker: str, line
     assert triples(script) == [("IAM001", line, 1)]
     [finding] = result.reported
     called_by = "Pub/Sub push subscription sub" if invoker == "push" else "Cloud Scheduler job nightly"
-    assert finding.message == (f"Cloud Run service orders, called by the {called_by} is invoked as "
+    assert finding.message == (f"Cloud Run service orders, called by the {called_by}, is invoked as "
                                "serviceAccount:$SA, which gets no roles/run.invoker on service orders after this deploy")
     region_flag = '"$REGION"' if region == "unknown" else "us-central1"
     project_flag = f" --project={project}" if project else ""
@@ -361,7 +361,7 @@ RENDERED = [
     ("service-url",
      'URL=$(gcloud run services describe orders --region "$REGION" --format="value(status.url)")\n'
      'gcloud pubsub subscriptions create sub --topic=t --push-endpoint="$URL/push" --push-auth-service-account="$SA"\n',
-     "Cloud Run service orders, called by the Pub/Sub push subscription sub is invoked as serviceAccount:$SA, "
+     "Cloud Run service orders, called by the Pub/Sub push subscription sub, is invoked as serviceAccount:$SA, "
      "which gets no roles/run.invoker on service orders anywhere in the script",
      'gcloud run services add-iam-policy-binding orders --region="$REGION" --member="serviceAccount:$SA" '
      "--role=roles/run.invoker"),

@@ -21,7 +21,7 @@ def found(script: str) -> list[tuple[str, int, int, str]]:
 def test_trigger_identity_without_workflows_invoker() -> None:
     (finding,) = found(HEAD + TRIGGER)
     assert finding[:3] == ("IAM001", 2, 1)
-    assert finding[3] == ("workflow report, started by the Eventarc trigger nightly-report is invoked as "
+    assert finding[3] == ("workflow report, started by the Eventarc trigger nightly-report, is invoked as "
                           "serviceAccount:trigger-sa@proj.iam.gserviceaccount.com, which gets no roles/workflows.invoker "
                           "on workflow report anywhere in the script")
 

@@ -87,7 +87,7 @@ def test_unsafe_yaml_tags_are_rejected() -> None:
 def test_workflow_identity_unbound(tmp_path: Path) -> None:
     found = lint_project(tmp_path, HEAD + DEPLOY_ORCH + DEPLOY_WF)
     assert codes(found) == [("IAM001", 3, 1)]
-    assert "called by the workflow nightly (step call_orch) is invoked as " + RUNNER in found[0][3]
+    assert "called by the workflow nightly (step call_orch), is invoked as " + RUNNER in found[0][3]
 
 
 def test_workflow_identity_bound(tmp_path: Path) -> None:
