@@ -11,6 +11,7 @@ sourced) is left out: its functions are analysed where a sourcing script calls t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,6 +42,9 @@ class Unreached:
 
 
 def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[CommandRun]) -> list[Unreached]:
+    places = _gcloud_places(source)
+    if not places:  # no gcloud in the text: no deployment step anywhere
+        return []
     root = tree.root_node
     if _is_library(source, root):
         return []
@@ -51,11 +55,11 @@ def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[Comman
         if isinstance(run.name, str):  # a command named by a value the analysis cannot know ran nothing by name
             ran.add(run.name)
     found: list[Unreached] = []
-    for node in _function_definitions(source, root, tree):
+    for node in _function_definitions(source, root, tree, places):
         name_node = node.child_by_field_name("name")
         name = _text(source, name_node) if name_node is not None else ""
         if name and name not in ran:
-            steps = _steps(source, node)
+            steps = _steps(source, node, places)
             if steps:
                 found.append(Unreached(source.span(name_node.start_point, name_node.end_point), name,
                                        tuple(steps)))
@@ -65,10 +69,13 @@ def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[Comman
 QUERY_BYTES = 32 * 1024  # from this size on, function definitions are found by a tree-sitter query
 
 
-def _function_definitions(source: SourceFile, root: Any, tree: Any) -> list[Any]:
-    """Every function definition in the script, nested ones too."""
+def _function_definitions(source: SourceFile, root: Any, tree: Any, places: list[int]) -> list[Any]:
+    """The function definitions of the script, nested ones too, that may hold a gcloud command:
+    a definition whose text has no ``gcloud`` has no deployment step, so the walk goes down only
+    into nodes whose text holds one (most of a script is not on the way to a gcloud command)."""
     if len(source.data) >= QUERY_BYTES:
-        return captures(tree, "(function_definition) @function", "function")
+        return [node for node in captures(tree, "(function_definition) @function", "function")
+                if _holds(places, node)]
     found = []
     todo = [root]
     while todo:
@@ -77,8 +84,28 @@ def _function_definitions(source: SourceFile, root: Any, tree: Any) -> list[Any]
             found.append(node)
         children = node.children
         if children:  # most nodes are leaves
-            todo.extend(reversed(children))
+            todo.extend(child for child in reversed(children) if _holds(places, child))
     return found
+
+
+_GCLOUD = b"gcloud"
+
+
+def _gcloud_places(source: SourceFile) -> list[int]:
+    """The byte offsets of every ``gcloud`` in the script, in order."""
+    data = source.data
+    places = []
+    at = data.find(_GCLOUD)
+    while at >= 0:
+        places.append(at)
+        at = data.find(_GCLOUD, at + 1)
+    return places
+
+
+def _holds(places: list[int], node: Any) -> bool:
+    """Whether the text of ``node`` holds one of ``places`` (a ``gcloud`` found by _gcloud_places)."""
+    i = bisect_left(places, node.start_byte)
+    return i < len(places) and places[i] + len(_GCLOUD) <= node.end_byte
 
 
 def _is_library(source: SourceFile, root: Any) -> bool:
@@ -95,11 +122,12 @@ def _is_library(source: SourceFile, root: Any) -> bool:
     return has_function
 
 
-def _steps(source: SourceFile, function: Any) -> list[str]:
-    """The deployment steps written in ``function``'s body (not in functions defined inside it)."""
+def _steps(source: SourceFile, function: Any, places: list[int]) -> list[str]:
+    """The deployment steps written in ``function``'s body (not in functions defined inside it);
+    only nodes whose text holds a ``gcloud`` are looked into."""
     steps: list[str] = []
     body = function.child_by_field_name("body")
-    todo = [body] if body is not None else []
+    todo = [body] if body is not None and _holds(places, body) else []
     while todo:
         node = todo.pop()
         if node.type == "function_definition":
@@ -110,7 +138,7 @@ def _steps(source: SourceFile, function: Any) -> list[str]:
                 steps.append(step)
         children = node.children
         if children:
-            todo.extend(reversed(children))
+            todo.extend(child for child in reversed(children) if _holds(places, child))
     return steps
 
 

@@ -128,6 +128,30 @@ def test_a_function_never_called_is_counted_at_its_name(tmp_path: Path) -> None:
     )]
 
 
+def test_steps_are_found_wherever_gcloud_is_written_and_only_there(tmp_path: Path) -> None:
+    # The walk goes down only into nodes whose text holds `gcloud` (reach.py): a step inside a
+    # command substitution, in a nested definition, or as the last word of the file is still
+    # found; a function that only mentions gcloud in a string or a comment has no step.
+    (tmp_path / "deploy.sh").write_text(HEADER + """\
+talk() { echo "gcloud is not run here"; }  # gcloud
+outer() {
+  url="$(gcloud run deploy api --region=us-west1 --image=i --format='value(status.url)')"
+  inner() {
+    log "x" && gcloud functions delete f --region=us-west1
+  }
+}
+echo "none of them is called"
+last() { gcloud run services delete a --region=us-west1; }""")
+    assert sh002(tmp_path, "deploy.sh") == [
+        ("deploy.sh", 4, 1, 6, "function outer is never called by anything shlint-iam can follow: its 1 "
+         "deployment step (`gcloud run deploy`) was not analysed"),
+        ("deploy.sh", 6, 3, 8, "function inner is never called by anything shlint-iam can follow: its 1 "
+         "deployment step (`gcloud functions delete`) was not analysed"),
+        ("deploy.sh", 11, 1, 5, "function last is never called by anything shlint-iam can follow: its 1 "
+         "deployment step (`gcloud run services delete`) was not analysed"),
+    ]
+
+
 def test_a_function_called_through_an_unknown_name_is_counted(tmp_path: Path) -> None:
     # $FN is empty unless the environment names a step: the analysis cannot tell which.
     (tmp_path / "deploy.sh").write_text(HEADER + 'FN="${DEPLOY_FN:-}"\n' + FUNCTION + '$FN\n')
