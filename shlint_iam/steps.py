@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .shell.trace import CommandRun
 from .shell.values import is_known, show
@@ -63,9 +63,12 @@ def is_step(run: CommandRun) -> bool:
 
 def deployment_steps(ctx: FileContext) -> Iterator[CommandRun]:
     """The gcloud commands that change cloud state, in run order."""
-    for run in ctx.analysis.commands:
-        if is_step(run):
-            yield run
+    # Sorted out once per file: ERR001, ERR002 and ERR003 each ask for every step.
+    commands = ctx.analysis.commands
+    memo: list[Any] = ctx.cached("steps:deployment", lambda: [None, []])
+    if memo[0] is not commands:
+        memo[:] = [commands, [run for run in commands if is_step(run)]]
+    yield from memo[1]
 
 
 def describe_step(run: CommandRun) -> str:
