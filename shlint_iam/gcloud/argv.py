@@ -33,7 +33,7 @@ BOOL_FLAGS = {
     "--push-no-wrapper-write-metadata", "--enable-message-ordering", "--enable-exactly-once-delivery",
     "--retain-acked-messages", "--use-topic-schema", "--use-table-schema", "--write-metadata",
     "--drop-unknown-fields", "--cloud-storage-use-topic-schema", "--cloud-storage-write-metadata",
-    "--source-only", "--installation-only", "--disable-prompts", "--no-user-output-enabled",
+    "--source-only", "--installation-only", "--disable-prompts", "--no-user-output-enabled", "--dry-run",
 }
 
 # Command groups, so that the command path can be told apart from positionals.

@@ -156,6 +156,9 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                 value_flags=_RUN_DEPLOY_VALUE - frozenset(_NOT_ON_UPDATE),
                 bool_flags=_RUN_DEPLOY_BOOL - frozenset(_NOT_ON_UPDATE),
                 absent=tuple((flag, _UPDATE_INSTEAD.get(flag, "`gcloud run deploy`")) for flag in _NOT_ON_UPDATE)),
+    CommandSpec(("run", "services", "replace"), (Positional("FILE"),),
+                value_flags=_flags("region namespace platform cluster cluster-location context kubeconfig client-name "
+                                   "client-version"), bool_flags=_flags("async dry-run")),
     CommandSpec(("run", "services", "delete"), _SERVICE, value_flags=_flags("region platform"),
                 bool_flags=_flags("async")),
     CommandSpec(("run", "services", "add-iam-policy-binding"), _SERVICE, ("--member", "--role"),

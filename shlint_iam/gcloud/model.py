@@ -17,6 +17,7 @@ from ..shell.values import (
     OTHER,
     PROPERTY,
     Val,
+    Value,
     is_known,
     is_resolved,
     join,
@@ -42,11 +43,17 @@ from .facts import (
     member_of_email,
     normalise_member,
 )
+from .manifests import Manifest, parse_manifest
 from .urls import service_of_url
 from .workflows import OidcCall, oidc_calls, parse_definition
 
 EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-filters", "--trigger-event")
 _FULL_NAME = re.compile(r"^projects/([^/]+)/locations/([^/]+)/(?:services|functions)/([^/]+)$")
+# What gcloud accepts as a Cloud Run service name (command_lib/run/flags.py): a manifest's
+# metadata.name that is not one (`${SERVICE}`, `SERVICE_NAME`) is a placeholder the script fills in.
+_RUN_SERVICE_NAME = re.compile(r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?")
+_REGION_NAME = re.compile(r"[a-z]+(?:-[a-z]+)*[0-9]+")
+_PROJECT_ID = re.compile(r"[a-z][-a-z0-9]{4,28}[a-z0-9]")
 
 # gcloud config properties this model keeps, and the environment variables that override them.
 PROPERTY_ENV = {
@@ -79,19 +86,30 @@ class GcloudModel:
     # Reads a file a command names (a Workflows source): its bytes, or why it is not followed.
     read_file: Callable[[str], bytes | str] | None
     notes: list[Note]  # files not followed, and why (SH001)
+    # The commands run so far (the interpreter's list, set by the analysis): whether the script
+    # itself writes a file a command reads (a service manifest rendered by `envsubst > FILE`).
+    runs: list[CommandRun]
+    writes: list[tuple[int, Val, Val]]  # the interpreter's file_writes: what `> FILE` wrote, after how many runs
     _workflow_cache: dict[str, list[OidcCall] | str]
+    _manifest_cache: dict[str, Manifest | str]
 
     def __init__(
         self,
         default_region: str | None = None,
         read_file: Callable[[str], bytes | str] | None = None,
         notes: list[Note] | None = None,
+        runs: list[CommandRun] | None = None,
+        writes: list[tuple[int, Val, Val]] | None = None,
         _workflow_cache: dict[str, list[OidcCall] | str] | None = None,
+        _manifest_cache: dict[str, Manifest | str] | None = None,
     ) -> None:
         self.default_region = default_region
         self.read_file = read_file
         self.notes = [] if notes is None else notes
+        self.runs = [] if runs is None else runs
+        self.writes = [] if writes is None else writes
         self._workflow_cache = {} if _workflow_cache is None else _workflow_cache
+        self._manifest_cache = {} if _manifest_cache is None else _manifest_cache
 
     def __call__(self, run: CommandRun, state: State) -> Val | None:
         command = run.words[0].text if run.words else ""
@@ -191,9 +209,7 @@ class GcloudModel:
         if not is_known(source):
             self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, what="workflow source"))
             return []
-        cwd = resolve_defaults(state.cwd)  # the starting directory is taken to be the script's
-        base = cwd if is_known(cwd) and cwd else os.path.dirname(run.source.real_path or "")
-        path = source if os.path.isabs(source) else posixpath.normpath(posixpath.join(base, source))
+        path = _path_of(source, run, state)
         if path not in self._workflow_cache:
             self._workflow_cache[path] = self._read_workflow(path)
         found = self._workflow_cache[path]
@@ -212,6 +228,32 @@ class GcloudModel:
             return oidc_calls(parse_definition(data))
         except ValueError as exc:
             return str(exc)
+
+    def manifest(self, source: Val, run: CommandRun, state: State) -> Manifest | None:
+        """The Knative Service manifest at ``source`` as the command would read it, or None when
+        that cannot be known: the path is not known, the script itself writes the file before
+        (``envsubst < service.tpl.yaml > service.yaml``), or the file cannot be read (a note)."""
+        if not is_known(source):
+            self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, what="service manifest"))
+            return None
+        path = _path_of(source, run, state)
+        if _written_before(path, run, self.runs, self.writes):
+            return None  # its text is whatever the script put there: not the file in the repository
+        if path not in self._manifest_cache:
+            self._manifest_cache[path] = self._read_manifest(path)
+        found = self._manifest_cache[path]
+        if isinstance(found, str):
+            self.notes.append(Note(run.span, NOT_FOLLOWED, found, path=source, what="service manifest"))
+            return None
+        return found
+
+    def _read_manifest(self, path: str) -> Manifest | str:
+        if self.read_file is None:
+            return "files named by commands are not read here"
+        data = self.read_file(path)
+        if isinstance(data, str):
+            return data
+        return parse_manifest(data)
 
     def service_ref(self, name: Val, region: Val, project: Val, lower: bool) -> ServiceRef:
         match = _FULL_NAME.match(name) if is_known(name) else None
@@ -237,6 +279,55 @@ def _identity(value: Val | None) -> Val | None:
     if not value:
         return None
     return normalise_member(member_of_email(value))
+
+
+def _path_of(source: str, run: CommandRun, state: State) -> str:
+    """``source`` as a path from where the command runs (the starting directory is taken to be
+    the script's)."""
+    return _path_in(source, state.cwd, run)
+
+
+def _path_in(source: str, cwd: Val, run: CommandRun) -> str:
+    cwd = resolve_defaults(cwd)
+    base = cwd if is_known(cwd) and cwd else os.path.dirname(run.source.real_path or "")
+    return source if os.path.isabs(source) else posixpath.normpath(posixpath.join(base, source))
+
+
+# Commands that only read the files they name (`cat service.yaml` to log it is not a rewrite).
+_READ_ONLY = frozenset(("cat", "echo", "printf", "grep", "head", "tail", "wc", "diff", "ls", "test", "[", "[[",
+                        "stat", "yamllint", "kubeval", "kubeconform", "less", "more", "file", "md5sum", "sha256sum"))
+
+
+def _written_before(path: str, run: CommandRun, runs: list[CommandRun], writes: list[tuple[int, Val, Val]]) -> bool:
+    """Whether the script may write the file at ``path`` before ``run``: a command's output is
+    redirected to it (``envsubst < T > FILE``, ``cat > FILE <<EOF``, ``gcloud run services describe S
+    --format=export > FILE``; a target not known statically counts when it ends with the file's
+    name), or a command names the file as an argument (``sed -i ... FILE``, ``cp T FILE``, ``yq -i``,
+    ``tee FILE``). Taken widely on purpose: a file the script may have changed is not read from the
+    repository."""
+    base = posixpath.basename(path)
+    index = next((i for i in range(len(runs) - 1, -1, -1) if runs[i] is run), len(runs))
+    for before, target, cwd in writes:
+        if before > index:
+            break
+        if before == index:  # the command's own redirection (`gcloud run services replace F > log`)
+            continue
+        if is_known(target):
+            if _path_in(target, cwd, run) == path:
+                return True
+        else:
+            tail = target.parts[-1] if isinstance(target, Value) else ""
+            if isinstance(tail, str) and (tail == base or tail.endswith("/" + base)):
+                return True
+    for earlier in runs[:index]:
+        name = earlier.words[0].text if earlier.words else ""
+        if earlier.gcloud is not None or (is_known(name) and name.rsplit("/", 1)[-1] in _READ_ONLY):
+            continue
+        for word in earlier.words[1:]:
+            text = word.text
+            if is_known(text) and posixpath.basename(text.rpartition("=")[2]) == base:
+                return True
+    return False
 
 
 # -- handlers ---------------------------------------------------------------------------------
@@ -321,6 +412,38 @@ def _run_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: 
             public_flag=public.name if public is not None and isinstance(public.name, str) else "",
         )
     )
+    return None
+
+
+def _run_services_replace(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    """``run services replace FILE``: creates or updates the service the Knative manifest names
+    (``metadata.name``) in ``--region``, else the manifest's ``cloud.googleapis.com/location``
+    label, else run/region (docs/gcloud-facts.md). A manifest that cannot be read, or whose
+    name is a placeholder, deploys a service the analysis cannot name."""
+    if cmd.has("--dry-run"):  # "only validates the configuration"
+        return None
+    source = _positional(cmd)
+    if source is None:
+        return None
+    manifest = model.manifest(source, run, state)
+    where = (run.span.path, run.span.start_line, run.span.start_col)
+    name: Val = unknown(OTHER, "manifest-name", *where, text="SERVICE")
+    label: Val | None = None
+    project = model.project(cmd, state)
+    if manifest is not None:
+        if manifest.name is not None:
+            name = manifest.name if _RUN_SERVICE_NAME.fullmatch(manifest.name) else \
+                unknown(OTHER, "manifest-name", *where, text=manifest.name)
+        if manifest.region is not None:
+            label = manifest.region if _REGION_NAME.fullmatch(manifest.region) else \
+                unknown(OTHER, "manifest-region", *where, text=manifest.region)
+        if not is_known(project) and manifest.namespace and not manifest.namespace.isdigit() \
+                and _PROJECT_ID.fullmatch(manifest.namespace):
+            project = manifest.namespace  # gcloud requires the namespace to be the project
+    elif not cmd.value("--region"):
+        label = unknown(OTHER, "manifest-region", *where, text="REGION")  # a label may name it
+    region = cmd.value("--region") or (None if cmd.has("--flags-file") else label) or model.run_region(cmd, state)
+    run.facts.append(Deploy(run, kind="run", name=name, service=model.service_ref(name, region, project, lower=False)))
     return None
 
 
@@ -552,6 +675,7 @@ def _describe_url(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state
 _HANDLERS = {
     ("functions", "deploy"): _functions_deploy,
     ("run", "deploy"): _run_deploy,
+    ("run", "services", "replace"): _run_services_replace,
     ("functions", "delete"): _delete,
     ("run", "services", "delete"): _delete,
     ("run", "services", "add-iam-policy-binding"): _binding,

@@ -64,6 +64,8 @@ class ControlFlow(Machine):
                 stdin_node = next((c for c in child.children if c.type == "heredoc_body"), None)
             elif child.type == "file_redirect" and any(c.type == "<" for c in child.children):
                 stdin = self._input_file(child, state, ctx)  # `while read -r svc; do ...; done < services.txt`
+            elif child.type == "file_redirect" and self.file_writes is not None:
+                self._note_write(child, state, ctx)  # `envsubst < service.tpl.yaml > service.yaml`
         if body is not None:
             saved = self._stdin, self._stdin_node
             if stdin is not None:
@@ -72,6 +74,20 @@ class ControlFlow(Machine):
                 self._statement(body, state, ctx)
             finally:
                 self._stdin, self._stdin_node = saved
+
+    def _note_write(self, redirect: Any, state: State, ctx: _Ctx) -> None:
+        """Record the file an output redirection writes (``> FILE``, ``>> FILE``, ``&> FILE``; not
+        ``>&2``). A target with a command substitution is not expanded (it would run it): unknown."""
+        if not any(c.type in (">", ">>", ">|", "&>", "&>>") for c in redirect.children):
+            return
+        target = redirect.named_children[-1] if redirect.named_children else None
+        if target is None or target.type == "file_descriptor":
+            return
+        text = self.text(target)
+        value = unknown(OTHER, "redirect", self._at(target), text=text) if "$(" in text or "`" in text \
+            else self._expand_str(target, state, ctx)
+        assert self.file_writes is not None
+        self.file_writes.append((len(self.commands), value, state.cwd))
 
     def _s_negated_command(self, node: Any, state: State, ctx: _Ctx) -> None:
         at = node.start_point[0] + 1

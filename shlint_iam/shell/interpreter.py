@@ -83,6 +83,9 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self.exhausted = False  # the step budget ran out: the rest of the script was not analysed
         self.notes: list[Note] = []  # what the analysis could not follow (shell/notes.py)
         self.commands: list[CommandRun] = []
+        # Files the script writes with `> FILE` (control.py), when someone asks (None: nobody does):
+        # (the number of commands run before, the target, the directory it was written from).
+        self.file_writes: list[tuple[int, Val, Val]] | None = None
         self._out: Block = Block("script")
         self._src: SourceFile = SourceFile("<none>", "")
         self._depth = 0

@@ -296,6 +296,7 @@ class Machine:
     exhausted: bool
     notes: list[Note]
     commands: list[CommandRun]
+    file_writes: list[tuple[int, Val, Val]] | None
     _out: Block
     _src: SourceFile
     _depth: int

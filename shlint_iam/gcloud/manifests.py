@@ -1,0 +1,48 @@
+"""Knative Service manifests, as ``gcloud run services replace FILE`` reads them (docs/gcloud-facts.md):
+the service is ``metadata.name``; its region, unless ``--region`` is given, the
+``cloud.googleapis.com/location`` label; ``metadata.namespace``, when present, must be the project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..records import record
+
+REGION_LABEL = "cloud.googleapis.com/location"
+
+
+@record(frozen=True)
+class Manifest:
+    """What a service manifest says about where the service goes (None: it does not say)."""
+
+    name: str | None
+    region: str | None
+    namespace: str | None
+
+    def __init__(self, name: str | None, region: str | None, namespace: str | None) -> None:
+        self.__dict__.update(name=name, region=region, namespace=namespace)
+
+
+def parse_manifest(data: bytes) -> Manifest | str:
+    """The manifest in ``data``, or why it is not one (gcloud loads one YAML document)."""
+    import yaml
+
+    try:
+        document: Any = yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        return f"not valid YAML ({str(exc).splitlines()[0]})"
+    except RecursionError:
+        return "not valid YAML (nested too deeply)"
+    metadata = document.get("metadata") if isinstance(document, dict) else None
+    if not isinstance(metadata, dict):
+        return "not a service manifest (no metadata)"
+    labels = metadata.get("labels")
+    region = labels.get(REGION_LABEL) if isinstance(labels, dict) else None
+    return Manifest(name=_text(metadata.get("name")), region=_text(region), namespace=_text(metadata.get("namespace")))
+
+
+def _text(value: Any) -> str | None:
+    """A scalar as gcloud turns it into a string field (a number namespace becomes its digits)."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
