@@ -5,9 +5,10 @@ module may use it without an import cycle."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 # -- guarding one analysis ------------------------------------------------------------------
@@ -94,6 +95,48 @@ def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
     if ok:
         return cast(_T, value)
     raise value
+
+
+# -- the cyclic garbage collector during one analysis ----------------------------------------
+# Most objects made while a file is analysed (its trace: commands, words, values) stay alive
+# until the file is done, and a full collection walks every live object: Python's default
+# policy (one after every 10 collections of generation 1, when the objects promoted since the
+# last one are a quarter of the old ones) ran 3 or 4 of them in the analysis of a 10,000-line
+# script, over an ever larger heap, ~25% of its time, for nothing to collect. While a file is
+# analysed a full collection falls due only after FULL_EVERY collections of generation 1
+# instead: the young generations are still collected as usual (the garbage cycles that die
+# young go at once) and full collections still run on a long analysis (so memory cannot grow
+# without bound), only ten times less often. Once a quarter of that is reached, the full
+# collection runs after the file instead, when its trace is freed and the heap is small
+# (left to run in the next analysis, it would walk that one's trace).
+FULL_EVERY = 100
+_GC_LOCK = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[int, ...] = ()
+
+
+@contextlib.contextmanager
+def rare_full_collections(collect_after: bool = True) -> Iterator[None]:
+    """Full collections ten times rarer than Python's default while the body runs (nestable,
+    thread-safe: the thresholds are the process's; the first to enter sets them, the last to
+    leave restores them). With ``collect_after``, a full collection a quarter due runs at the
+    end (leave it off when the body's objects stay alive)."""
+    global _gc_users, _gc_saved
+    with _GC_LOCK:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            young, middle, old = _gc_saved
+            gc.set_threshold(young, middle, max(old, FULL_EVERY))
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_users -= 1
+            if _gc_users == 0:
+                gc.set_threshold(*_gc_saved)
+                if collect_after and gc.isenabled() and gc.get_count()[2] >= FULL_EVERY // 4:
+                    gc.collect()
 
 
 def _interrupt(thread: threading.Thread) -> None:

@@ -23,7 +23,13 @@ from .files import (
     not_text,
     read_bytes,
 )
-from .guard import DEFAULT_TIME_LIMIT, AnalysisTimeout, ExitFromCode, run_guarded  # noqa: F401 - re-exported
+from .guard import (  # noqa: F401 - re-exported
+    DEFAULT_TIME_LIMIT,
+    AnalysisTimeout,
+    ExitFromCode,
+    rare_full_collections,
+    run_guarded,
+)
 from .model import INCOMPLETE, NOTICE, UNREADABLE
 from .parse import ParseIncomplete
 from .records import record
@@ -188,6 +194,10 @@ class Linter:
         keep = self.keeps_contexts
 
         def work() -> FileOutcome:
+            with rare_full_collections(collect_after=not keep):  # the trace is freed before its end
+                return analysed()
+
+        def analysed() -> FileOutcome:
             ctx = self.analyse(source)
             notices = _analysis_notices(source, ctx)
             raw = self.file_findings(ctx, finish=False, problems=notices)

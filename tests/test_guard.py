@@ -7,11 +7,13 @@ runs on. Code that reaches :func:`checkpoint` is stopped there instead.
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 
 import pytest
 
-from shlint_iam.guard import AnalysisTimeout, checkpoint, run_guarded
+from shlint_iam.guard import FULL_EVERY, AnalysisTimeout, checkpoint, rare_full_collections, run_guarded
 
 
 def test_a_stopped_analysis_stops_at_its_checkpoint_not_anywhere() -> None:
@@ -42,3 +44,69 @@ def test_code_without_checkpoints_is_still_interrupted() -> None:
 
     with pytest.raises(AnalysisTimeout):
         run_guarded(spin, 0.1)
+
+
+# -- the garbage collector's policy during one analysis -------------------------------------
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _cycle_in_the_oldest_generation() -> weakref.ref[_Cycle]:
+    """A reference cycle that is garbage but only a full collection can free."""
+    held = [_Cycle()]
+    gc.collect(1)  # it survives two young collections: it is in the oldest generation now
+    found = weakref.ref(held[0])
+    held.clear()
+    return found
+
+
+def test_full_collections_are_rare_during_an_analysis_and_the_thresholds_come_back() -> None:
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with rare_full_collections():
+            assert gc.get_threshold() == (700, 10, FULL_EVERY)
+            with rare_full_collections():  # nested (another analysis, another thread): unchanged
+                assert gc.get_threshold() == (700, 10, FULL_EVERY)
+            assert gc.get_threshold() == (700, 10, FULL_EVERY)
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(500, 20, 1000)  # a process that already made them rarer keeps its own
+        with rare_full_collections():
+            assert gc.get_threshold() == (500, 20, 1000)
+        assert gc.get_threshold() == (500, 20, 1000)
+    finally:
+        gc.set_threshold(*saved)
+
+
+def test_the_thresholds_come_back_when_the_analysis_raises() -> None:
+    saved = gc.get_threshold()
+    with pytest.raises(AnalysisTimeout), rare_full_collections():
+        raise AnalysisTimeout()
+    assert gc.get_threshold() == saved
+
+
+@pytest.mark.parametrize(("young_collections", "freed"), [(FULL_EVERY // 4 - 2, False), (FULL_EVERY // 4, True)])
+def test_a_full_collection_that_is_a_quarter_due_runs_after_the_analysis(young_collections: int,
+                                                                          freed: bool) -> None:
+    gc.collect()
+    with rare_full_collections():
+        cycle = _cycle_in_the_oldest_generation()  # one collection of generation 1
+        for _ in range(young_collections - 1):
+            gc.collect(1)
+        assert cycle() is not None
+    assert (cycle() is None) is freed
+    gc.collect()
+    assert cycle() is None
+
+
+def test_without_collect_after_the_garbage_waits_for_a_full_collection() -> None:
+    gc.collect()
+    with rare_full_collections(collect_after=False):
+        cycle = _cycle_in_the_oldest_generation()
+        for _ in range(FULL_EVERY // 2):
+            gc.collect(1)
+    assert cycle() is not None
+    gc.collect()
+    assert cycle() is None
