@@ -294,42 +294,79 @@ def _sure_single(word: Word, run: CommandRun) -> bool:
             and "[*]" not in written)
 
 
-def _walk(run: CommandRun, spec: CommandSpec | None, path: tuple[str, ...], track: str | None) -> _Walk:
+class _Shape:
+    """What command_problems and _walk look up in a spec, worked out once per spec: ``kinds`` is
+    ``flag_kind`` as one dict (every name it answers "value" or "bool" for), ``absent`` the absent
+    flags by name, ``required`` the required positionals, ``many`` whether one takes many words."""
+
+    __slots__ = ("spec", "kinds", "absent", "required", "many")
+
+    def __init__(self, spec: CommandSpec) -> None:
+        self.spec = spec
+        # flag_kind's order: a value flag before a bool flag before a `--no-` negation.
+        kinds = {"--no-" + f[2:]: "bool" for f in spec.bool_flags if f.startswith("--")}
+        kinds.update(dict.fromkeys((*GLOBAL_BOOL_FLAGS, *spec.bool_flags, "--help", "-h"), "bool"))
+        kinds.update(dict.fromkeys((*GLOBAL_VALUE_FLAGS, *spec.value_flags), "value"))
+        self.kinds = kinds
+        self.absent = dict(spec.absent)
+        self.required = [p for p in spec.positionals if p.required]
+        self.many = any(p.many for p in spec.positionals)
+
+
+_SHAPES: dict[int, _Shape] = {}
+# Without a spec (a command group's choice), only the global value flags are known to take a value.
+_GLOBAL_KINDS = dict.fromkeys(GLOBAL_VALUE_FLAGS, "value")
+
+
+def _shape(spec: CommandSpec) -> _Shape:
+    shape = _SHAPES.get(id(spec))
+    if shape is None or shape.spec is not spec:
+        shape = _SHAPES[id(spec)] = _Shape(spec)
+    return shape
+
+
+def _walk(run: CommandRun, kinds: dict[str, str], path: tuple[str, ...], track: str | None,
+          stop_unsure: bool = False) -> _Walk:
+    """``kinds``: the flag kinds of the command's spec (_Shape.kinds), else _GLOBAL_KINDS.
+    ``stop_unsure``: stop at the first unsure word (the caller then needs nothing more)."""
     walk = _Walk()
+    positionals, flags = walk.positionals, walk.flags
     expected = ([track] if track else []) + list(path)
-    words = run.words[1:]
-    i = 0
-    while i < len(words):
+    left = len(expected)
+    words = run.words
+    n = len(words)
+    i = 1  # words[0] is gcloud itself
+    while i < n:
         word = words[i]
         text = word.text
         i += 1
         if not isinstance(text, str) and not _sure_single(word, run):  # a known word is one word
             walk.unsure = True
+            if stop_unsure:
+                break
             continue
         if text == "--":
-            walk.positionals.extend(words[i:])
+            positionals.extend(words[i:])
             break
-        name, eq, _ = text.partition("=")
-        if text.startswith("-") and isinstance(name, str) and (eq or len(name) > 1):
-            walk.flags.add(name)
-            kind = spec.flag_kind(name) if spec is not None else None
-            if kind is None and name in GLOBAL_VALUE_FLAGS:
-                kind = "value"
-            if eq or kind == "bool":
+        if text.startswith("-"):
+            name, eq, _ = text.partition("=")
+            if isinstance(name, str) and (eq or len(name) > 1):
+                flags.add(name)
+                kind = kinds.get(name)
+                if eq or kind == "bool":
+                    continue
+                if kind == "value":
+                    i += 1
+                elif i < n and not words[i].text.startswith("-"):
+                    walk.ambiguous = True  # a flag this table does not know: it may or may not take a value
+                    i += 1
                 continue
-            nxt = words[i] if i < len(words) else None
-            if kind == "value":
-                i += 1
-            elif nxt is not None and not nxt.text.startswith("-"):
-                walk.ambiguous = True  # a flag this table does not know: it may or may not take a value
-                i += 1
-            continue
-        if expected and text == expected[0]:
-            expected.pop(0)
-            if not expected:
+        if left and text == expected[-left]:
+            left -= 1
+            if not left:
                 walk.command_word = word
             continue
-        walk.positionals.append(word)
+        positionals.append(word)
     return walk
 
 
@@ -341,12 +378,11 @@ def command_problems(run: CommandRun) -> list[Problem]:
     spec = COMMANDS.get(cmd.path)
     if spec is None:
         return _choice_problems(run)
-    walk = _walk(run, spec, cmd.path, cmd.track)
-    anchor = walk.command_word.span if walk.command_word is not None else run.span
+    shape = _shape(spec)
     command = f"gcloud {cmd.track + ' ' if cmd.track else ''}{spec.command}"
     found: list[Problem] = []
     if cmd.track != "alpha":
-        absent = dict(spec.absent)
+        absent = shape.absent
         for flag in cmd.flags:
             if flag.name in absent:
                 found.append(Problem(_flag_span(run, flag.name), f"`{command}` has no flag `{flag.name}`: "
@@ -357,16 +393,17 @@ def command_problems(run: CommandRun) -> list[Problem]:
                 found.append(Problem(_flag_span(run, flag.name), f"`{command}` has no flag `{flag.name}`: "
                                      "gcloud rejects the whole command (unrecognized arguments)",
                                      fix=f"see {spec.reference}"))
+    walk = _walk(run, shape.kinds, cmd.path, cmd.track, stop_unsure=True)
     if walk.unsure:
         return found
-    required = [p for p in spec.positionals if p.required]
+    anchor = walk.command_word.span if walk.command_word is not None else run.span
+    required = shape.required
     if not walk.ambiguous and len(walk.positionals) < len(required):
         missing = [p.name for p in required[len(walk.positionals):]]
         found.append(Problem(anchor, f"`{command}` needs {' and '.join(missing)} "
                              f"({'positional argument' + ('s' if len(missing) > 1 else '')}): "
                              "gcloud rejects the command", fix=_usage(spec)))
-    many = any(p.many for p in spec.positionals)
-    if not many and len(walk.positionals) > len(spec.positionals):
+    if not shape.many and len(walk.positionals) > len(spec.positionals):
         extra = walk.positionals[len(spec.positionals)]
         found.append(Problem(extra.span, f"`{command}` takes {_count(spec)}; `{show(extra.text)}` is one too many: "
                              "gcloud rejects the command (unrecognized arguments)", fix=_usage(spec)))
@@ -386,7 +423,7 @@ def _choice_problems(run: CommandRun) -> list[Problem]:
             continue
         if size < len(cmd.path) and cmd.path[size] in choices:
             return []
-        walk = _walk(run, None, group, cmd.track)
+        walk = _walk(run, _GLOBAL_KINDS, group, cmd.track)
         command = "gcloud " + " ".join(group)
         if size == len(cmd.path) or not walk.positionals:
             anchor = walk.command_word.span if walk.command_word is not None else run.span
