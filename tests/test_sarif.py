@@ -335,6 +335,28 @@ def test_automation_category(in_tmp: Path, registry: Registry) -> None:
     assert "automationDetails" not in sarif(result, registry)["runs"][0]
 
 
+def test_property_names_are_the_schemas() -> None:
+    """Every keyword sarif_format.py passes to _om that is a field of some sarif_om class is
+    written under the property name sarif_om gives it (``schema_property_name``)."""
+    import re
+
+    import attr
+    import sarif_om
+
+    from shlint_iam.report import sarif_format
+
+    schema: dict[str, set[str]] = {}
+    for cls in vars(sarif_om).values():
+        if isinstance(cls, type) and attr.has(cls):
+            for field in attr.fields(cls):
+                schema.setdefault(field.name, set()).add(field.metadata.get("schema_property_name", field.name))
+    used = set(re.findall(r"\b([a-z][a-z_]*)=", Path(sarif_format.__file__).read_text()))
+    fields = sorted(used & set(schema))
+    assert len(fields) > 50
+    for field in fields:
+        assert schema[field] == {sarif_format._om(**{field: 1}).popitem()[0]}, field
+
+
 def test_sarif_om_is_not_imported_by_the_cli() -> None:
     code = (
         "import sys, shlint_iam.cli, shlint_iam.report, shlint_iam.report.sarif_format;"
@@ -534,6 +556,32 @@ def test_line_hash_rules_of_the_port() -> None:
     hashes = line_hashes(f"{long_line}\n{long_line}\n")
     assert hashes[1].split(":")[0] == hashes[2].split(":")[0]
     assert (hashes[1][-2:], hashes[2][-2:]) == (":1", ":2")
+
+
+def test_line_hashes_of_a_long_file_match_the_closed_form() -> None:
+    # From 64 lines on every window is hashed at once (_window_hashes); each line's value must
+    # still be the closed form of its own window, numbered like the short path numbers them.
+    import random
+
+    from shlint_iam.report import sarif_format
+
+    rng = random.Random(5)
+    pieces = ["gcloud run deploy api --region=x", "\t  echo ok", "", "😀é\uffff" * 30, "z" * 250, "dup", "dup",
+              "a\rb", "c\r\nd", "\uffff" * 120, "x  y"]
+    text = "\n".join(rng.choice(pieces) for _ in range(400))
+    assert text.count("\n") + 1 >= sarif_format._BATCH_LINES
+    normal = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
+    units = list(normal.encode("utf-16-le", "surrogatepass"))
+    units = [units[i] | units[i + 1] << 8 for i in range(0, len(units), 2)]
+    starts = [0] + [i + 1 for i, c in enumerate(units) if c == 10]
+    counts: dict[str, int] = {}
+    expected = {}
+    for number, start in enumerate(starts, 1):
+        value = _closed_form_hash(units[start:])
+        counts[value] = counts.get(value, 0) + 1
+        expected[number] = f"{value}:{counts[value]}"
+    assert line_hashes(text) == expected
+    assert any(value.endswith(":3") for value in expected.values())  # repeated windows are numbered
 
 
 def _fingerprints(log: dict[str, Any]) -> list[str]:
