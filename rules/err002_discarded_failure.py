@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shlint_iam.api import (
+    VIA_OR,
     CommandRun,
     FileContext,
     Finding,
@@ -83,7 +84,7 @@ def _fallback_fix(run: CommandRun) -> str:
     second run ("already exists"): create it only when `describe` does not find it."""
     cmd = run.gcloud
     plain = "remove the fallback or end it with `exit 1`"
-    if cmd is None or not run.status_reason.startswith("`||") or "create" not in cmd.path:
+    if cmd is None or run.status_via != VIA_OR or "create" not in cmd.path:
         return plain
     group = cmd.path[:cmd.path.index("create")]
     if not group or group[-1] == "keys":  # a new key each time: nothing to describe by name

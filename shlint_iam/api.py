@@ -51,7 +51,9 @@ may change in a minor release): ``invoker_analysis``, ``InvokerAnalysis``, ``Req
 ``describe_step``, ``steps_markdown``, ``display_path``, and the table of gcloud command shapes (``COMMANDS``,
 ``CommandSpec``, ``command_problems``, ``Problem``, ``table_markdown``); ``Note`` (what
 ``ctx.analysis.notes`` holds: what the analysis could not follow) with its kinds
-``NOT_FOLLOWED`` and ``TOO_DEEP``.
+``NOT_FOLLOWED`` and ``TOO_DEEP``; how a command's discarded or masked status is lost
+(``run.status_via``): ``VIA_OR``, ``VIA_DECLARATION``, ``VIA_ARGUMENTS``, ``VIA_PROCESS_SUBSTITUTION``,
+``VIA_BACKGROUND``, ``VIA_PIPE``, ``VIA_MAKE_DASH``.
 
 Everything else under ``shlint_iam`` is private.
 
@@ -94,7 +96,17 @@ from .invokers import (
 )
 from .lint import IncompleteAnalysis, check_text
 from .shell.notes import NOT_FOLLOWED, TOO_DEEP, Note
-from .shell.trace import CommandRun, Word
+from .shell.trace import (
+    VIA_ARGUMENTS,
+    VIA_BACKGROUND,
+    VIA_DECLARATION,
+    VIA_MAKE_DASH,
+    VIA_OR,
+    VIA_PIPE,
+    VIA_PROCESS_SUBSTITUTION,
+    CommandRun,
+    Word,
+)
 from .shell.values import Tri, Val, Value, compare, is_known, shell_word, show
 from .steps import deployment_steps, describe_step, steps_markdown
 
@@ -144,6 +156,14 @@ __all__ = [
     "NOT_FOLLOWED",
     "Note",
     "TOO_DEEP",
+    # how a discarded or masked status is lost (CommandRun.status_via)
+    "VIA_ARGUMENTS",
+    "VIA_BACKGROUND",
+    "VIA_DECLARATION",
+    "VIA_MAKE_DASH",
+    "VIA_OR",
+    "VIA_PIPE",
+    "VIA_PROCESS_SUBSTITUTION",
     # provisional: shared analyses of the built-in rules
     "InvokerAnalysis",
     "Match",

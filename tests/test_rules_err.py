@@ -11,6 +11,18 @@ from pathlib import Path
 import pytest
 from ruletest import Case, lint_snippet, triples
 
+from shlint_iam.analysis import analyse
+from shlint_iam.api import (
+    VIA_ARGUMENTS,
+    VIA_BACKGROUND,
+    VIA_DECLARATION,
+    VIA_OR,
+    VIA_PIPE,
+    VIA_PROCESS_SUBSTITUTION,
+)
+from shlint_iam.config import Config
+from shlint_iam.source import SourceFile
+
 BIND = ("gcloud run services add-iam-policy-binding orch --region=r "
         "--member=serviceAccount:a@p.iam.gserviceaccount.com --role=roles/run.invoker")
 
@@ -221,3 +233,30 @@ def test_related_locations_in_json_and_text_output(tmp_path: Path) -> None:
 def test_err002_suggests_describe_before_create(line: str, fix: str) -> None:
     findings = [f for f in lint_snippet(f"set -e\nJOB=hourly\n{line}\n").findings if f.code == "ERR002"]
     assert [(f.span.start_line, f.fix) for f in findings] == [(3, fix)]
+
+
+# How a status is lost is a field of the run (CommandRun.status_via), not the interpreter's wording:
+# ERR002's describe-or-create fix is offered for a `||` fallback only.
+CREATE = "gcloud pubsub topics create t"
+
+
+@pytest.mark.parametrize(("script", "status", "via"), [
+    (f"{CREATE} || true", "discarded", VIA_OR),
+    (f"{CREATE} || echo exists", "discarded", VIA_OR),
+    (f"{CREATE} || exit 1", "checked", ""),
+    (f"f() {{\n  local out=$({CREATE})\n}}\nf", "discarded", VIA_DECLARATION),
+    (f'echo "$({CREATE})"', "discarded", VIA_ARGUMENTS),
+    (f"while read -r l; do echo \"$l\"; done < <({CREATE})", "discarded", VIA_PROCESS_SUBSTITUTION),
+    (f"{CREATE} &", "discarded", VIA_BACKGROUND),
+    (f"{CREATE} | tee log", "masked", VIA_PIPE),
+    (f"set -o pipefail\n{CREATE} | tee log", "propagates", ""),
+    (CREATE, "propagates", ""),
+], ids=["or-true", "or-echo", "or-exit", "local", "argument", "process-substitution", "background", "pipe",
+        "pipefail", "plain"])
+def test_status_via_says_how_the_status_is_lost(script: str, status: str, via: str) -> None:
+    runs = [r for r in analyse(SourceFile("deploy.sh", f"set -e\n{script}\n"), Config()).commands
+            if r.gcloud is not None]
+    assert [(r.status, r.status_via) for r in runs] == [(status, via)]
+    fixes = [f.fix for f in lint_snippet(f"set -e\n{script}\n").findings if f.code == "ERR002"]
+    assert all(("describe t" in (fix or "")) == (via == VIA_OR) for fix in fixes)
+    assert bool(fixes) == (status == "discarded")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Span
+from ..shell.trace import VIA_MAKE_DASH
 from ..shell.values import Val
 from ..source import SourceFile
 
@@ -304,6 +305,7 @@ def _runner_checks(program: Program, block: Any, walk: Callable[[Any], list[Any]
             last.status = "discarded"
             last.status_span = program.ignore_failure
             last.status_reason = "make ignores the failure of a recipe line that starts with `-`"
+            last.status_via = VIA_MAKE_DASH
         return
     if not program.checked_by_runner:
         return

@@ -22,7 +22,7 @@ from .state import (
     _Ctx,
     _Stop,
 )
-from .trace import Block, CommandRun, Exit, Word
+from .trace import VIA_ARGUMENTS, Block, CommandRun, Exit, Word
 from .values import (
     OTHER,
     OUTPUT,
@@ -125,8 +125,8 @@ class Commands(Machine):
         words: list[Word] = []
         name_node = node.child_by_field_name("name")
         sub_ctx = _Ctx("discarded", self.span(name_node) if name_node is not None else None,
-                       "its exit status is lost in another command's arguments", ctx.in_substitution, None,
-                       ctx.shell_ignore, ctx.shell_ignore, ctx.shell_trap, ctx.shell_trap)
+                       "its exit status is lost in another command's arguments", VIA_ARGUMENTS,
+                       ctx.in_substitution, None, ctx.shell_ignore, ctx.shell_ignore, ctx.shell_trap, ctx.shell_trap)
         assignments: list[tuple[Any, list[Any]]] = []
         stdin: Val | None = None  # a here-string or `< file` on the command
         seen_name = False  # assignments before the command name are its environment
@@ -385,6 +385,7 @@ class Commands(Machine):
             status=ctx.status,
             status_span=ctx.status_span,
             status_reason=ctx.status_reason,
+            status_via=ctx.status_via,
             function=self._function_stack[-1] if self._function_stack else None,
             in_substitution=ctx.in_substitution,
             arms=tuple(self._chosen.items()),

@@ -10,7 +10,7 @@ from typing import Any
 
 from .scan import find_command, runs_into_failing_exit
 from .state import MAX_UNROLL, FunctionDef, Machine, State, _Ctx
-from .trace import Block
+from .trace import VIA_DECLARATION, VIA_OR, VIA_PIPE, Block
 from .values import (
     LOOP,
     OTHER,
@@ -134,14 +134,14 @@ class ControlFlow(Machine):
             # `gcloud ... && return 0; echo failed >&2; exit 1`: the success path leaves and the
             # failure path goes on to a failing exit, so the step is checked.
             if any(self._exits(n, state) for n in right) and runs_into_failing_exit(node, self._src, state.funcs):
-                return ctx.consumed("checked", None, "", f"left of `&& {shown}` on line {at}")
+                return ctx.consumed("checked", None, "", "", f"left of `&& {shown}` on line {at}")
             return ctx.ignored(f"left of `&& {shown}` on line {at}")
         # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
         reason = f"left of `|| {shown}` on line {at}"
         if any(self._exits(n, state) for n in right):
-            return ctx.consumed("checked", None, "", reason)
+            return ctx.consumed("checked", None, "", "", reason)
         span = self._src.span(right[0].start_point, right[-1].end_point) if right else None
-        return ctx.consumed("discarded", span, f"`|| {shown}` throws its failure away", reason)
+        return ctx.consumed("discarded", span, f"`|| {shown}` throws its failure away", VIA_OR, reason)
 
     def _exits(self, node: Any, state: State | None = None) -> bool:
         """Whether a statement ends the script or function: ``exit``/``return``, or a call to a
@@ -552,12 +552,13 @@ class ControlFlow(Machine):
             elif state.pipefail or (ctx.status == "checked" and _is_grep(parts[-1])):
                 # With pipefail the status is the pipeline's; `if ! gcloud ... | grep -q "Updated"`
                 # tests what the step printed, which says whether it worked.
-                part_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution,
+                part_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.status_via, ctx.in_substitution,
                                 ignore=ctx.ignore, shell_ignore=ctx.shell_ignore, trap=ctx.trap,
                                 shell_trap=ctx.shell_trap, flows_out=ctx.flows_out)
             else:
                 reader = self.text(parts[i + 1]).split("\n")[0][:40]
-                part_ctx = _Ctx("masked", self.span(parts[i + 1]), f"piped into `{reader}`", ctx.in_substitution,
+                part_ctx = _Ctx("masked", self.span(parts[i + 1]), f"piped into `{reader}`", VIA_PIPE,
+                                ctx.in_substitution,
                                 ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
                                 shell_trap=ctx.shell_trap)
             captured: list[Val] | None = None
@@ -672,7 +673,7 @@ class ControlFlow(Machine):
         keyword = node.children[0].type if node.children else "declare"
         # `local x=$(cmd)` and friends: the declaration's own status (0) hides cmd's.
         sub_ctx = _Ctx("discarded", self.span(node.children[0]),
-                       f"`{keyword} x=$(...)` hides the command's exit status", ctx.in_substitution,
+                       f"`{keyword} x=$(...)` hides the command's exit status", VIA_DECLARATION, ctx.in_substitution,
                        ignore=ctx.shell_ignore, shell_ignore=ctx.shell_ignore, trap=ctx.shell_trap,
                        shell_trap=ctx.shell_trap)
         if keyword == "local" and any(self.text(c) == "-" for c in node.named_children) and self._local_dash:

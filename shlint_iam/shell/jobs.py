@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from .state import Machine, State, _Ctx
-from .trace import Block
+from .trace import VIA_BACKGROUND, Block
 
 
 class Jobs(Machine):
@@ -50,6 +50,7 @@ class Jobs(Machine):
         for run in self.commands[first:]:
             if run.status == "propagates" or run.status == "masked":
                 run.status, run.status_span, run.status_reason = "discarded", span, reason
+                run.status_via = VIA_BACKGROUND
 
     def _collected_after(self, node: Any) -> bool:
         """Whether a ``wait`` with an argument (a PID, ``%1``, ``-n``) starts after ``node`` in its file."""

@@ -349,8 +349,8 @@ class Programs(Machine):
         self._call_words, self._call_anchor = [], None
         self._stdin = None
         # A new process: its own errexit and ERR trap; its last command's status is the command's.
-        child_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.in_substitution, ctx.capture,
-                         ignore=ctx.ignore, trap=ctx.trap, flows_out=True)
+        child_ctx = _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.status_via, ctx.in_substitution,
+                         ctx.capture, ignore=ctx.ignore, trap=ctx.trap, flows_out=True)
         block = Block("subshell")
         try:
             self._src = source

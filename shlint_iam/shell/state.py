@@ -184,6 +184,7 @@ class _Ctx:
     status: str = "propagates"
     status_span: Span | None = None
     status_reason: str = ""
+    status_via: str = ""  # how a discarded or masked status is lost (trace.VIA_*)
     in_substitution: bool = False
     capture: list[Val] | None = None  # collects standard output inside $(...)
     ignore: str = ""
@@ -197,6 +198,7 @@ class _Ctx:
         status: str = "propagates",
         status_span: Span | None = None,
         status_reason: str = "",
+        status_via: str = "",
         in_substitution: bool = False,
         capture: list[Val] | None = None,
         ignore: str = "",
@@ -208,6 +210,7 @@ class _Ctx:
         self.status = status
         self.status_span = status_span
         self.status_reason = status_reason
+        self.status_via = status_via
         self.in_substitution = in_substitution
         self.capture = capture
         self.ignore = ignore
@@ -218,30 +221,31 @@ class _Ctx:
 
     def other(self) -> _Ctx:
         """The context of a statement that is not the last of its list."""
-        return _Ctx("propagates", None, "", self.in_substitution, self.capture, self.shell_ignore,
+        return _Ctx("propagates", None, "", "", self.in_substitution, self.capture, self.shell_ignore,
                      self.shell_ignore, self.shell_trap, self.shell_trap)
 
     def condition(self, reason: str) -> _Ctx:
         """An ``if``/``while``/``until`` condition: its status is tested; errexit and the ERR
         trap are off for everything it runs."""
-        return _Ctx("checked", None, "", self.in_substitution, self.capture, reason, reason, False, False)
+        return _Ctx("checked", None, "", "", self.in_substitution, self.capture, reason, reason, False, False)
 
-    def consumed(self, status: str, span: Span | None, status_reason: str, reason: str) -> _Ctx:
+    def consumed(self, status: str, span: Span | None, status_reason: str, status_via: str, reason: str) -> _Ctx:
         """The left of ``||`` whose status is checked (``|| exit``) or thrown away (``|| true``)."""
-        return _Ctx(status, span, status_reason, self.in_substitution, self.capture, reason, reason, False, False)
+        return _Ctx(status, span, status_reason, status_via, self.in_substitution, self.capture, reason, reason,
+                    False, False)
 
     def ignored(self, reason: str) -> _Ctx:
         """Left of ``&&`` (and under ``!``): the status goes where the list's goes, but errexit
         does not act on it at this level; everything it runs has errexit ignored."""
         if self.flows_out or self.status != "propagates":
-            return _Ctx(self.status, self.status_span, self.status_reason, self.in_substitution, self.capture,
-                        self.ignore, reason, self.trap, False, self.flows_out)
-        return _Ctx("propagates", None, "", self.in_substitution, self.capture, reason, reason, False, False)
+            return _Ctx(self.status, self.status_span, self.status_reason, self.status_via, self.in_substitution,
+                        self.capture, self.ignore, reason, self.trap, False, self.flows_out)
+        return _Ctx("propagates", None, "", "", self.in_substitution, self.capture, reason, reason, False, False)
 
     def enter(self, shell_ignore: str, shell_trap: bool, capture: list[Val] | None = None,
               in_substitution: bool | None = None) -> _Ctx:
         """The body of a function, subshell or ``$(...)``: its last statement's status leaves it."""
-        return _Ctx(self.status, self.status_span, self.status_reason,
+        return _Ctx(self.status, self.status_span, self.status_reason, self.status_via,
                     self.in_substitution if in_substitution is None else in_substitution,
                     self.capture if capture is None else capture, self.ignore, shell_ignore, self.trap,
                     shell_trap, True)
@@ -249,7 +253,7 @@ class _Ctx:
     def capturing(self, capture: list[Val] | None) -> _Ctx:
         """The same context with standard output collected in ``capture`` (None: not collected).
         Built directly: ``dataclasses.replace`` costs several microseconds and runs per command."""
-        return _Ctx(self.status, self.status_span, self.status_reason, self.in_substitution, capture,
+        return _Ctx(self.status, self.status_span, self.status_reason, self.status_via, self.in_substitution, capture,
                     self.ignore, self.shell_ignore, self.trap, self.shell_trap, self.flows_out)
 
 

@@ -17,6 +17,17 @@ if TYPE_CHECKING:
     from ..source import SourceFile
 
 
+# How a "discarded" or "masked" status is lost (CommandRun.status_via, state._Ctx.status_via): the
+# construct, for rules that suggest a fix for it, apart from ``status_reason``'s words for people.
+VIA_OR = "or"  # `cmd || true`, `cmd || echo failed`: a fallback that neither exits nor returns
+VIA_DECLARATION = "declaration"  # `local x=$(cmd)`, `export`, `readonly`, `declare`
+VIA_ARGUMENTS = "arguments"  # `echo "$(cmd)"`: a substitution in another command's arguments
+VIA_PROCESS_SUBSTITUTION = "process-substitution"  # `diff <(cmd) ...`
+VIA_BACKGROUND = "background"  # `cmd &` with no `wait` for its PID
+VIA_PIPE = "pipe"  # `cmd | tee log` without pipefail (status "masked")
+VIA_MAKE_DASH = "make-dash"  # a Makefile recipe line that starts with `-`
+
+
 @record(frozen=True)
 class Word:
     """One argument after expansion, with where it was written."""
@@ -49,6 +60,7 @@ class CommandRun:
     status: str
     status_span: Span | None  # where the status is discarded (the `|| true`, the `local`)
     status_reason: str
+    status_via: str  # how a discarded or masked status is lost: one of the VIA_* above ("" otherwise)
     function: str | None  # the function it runs in, if any
     in_substitution: bool
     errexit_reason: str  # why errexit is ignored ("left of `&& log done` on line 3")
@@ -73,6 +85,7 @@ class CommandRun:
         status: str = "propagates",
         status_span: Span | None = None,
         status_reason: str = "",
+        status_via: str = "",
         function: str | None = None,
         in_substitution: bool = False,
         errexit_reason: str = "",
@@ -92,6 +105,7 @@ class CommandRun:
         self.status = status
         self.status_span = status_span
         self.status_reason = status_reason
+        self.status_via = status_via
         self.function = function
         self.in_substitution = in_substitution
         self.errexit_reason = errexit_reason

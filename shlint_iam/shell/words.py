@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import transforms
 from .arms import resolve
 from .state import MAX_NESTING, Machine, State, _Ctx
-from .trace import Block
+from .trace import VIA_PROCESS_SUBSTITUTION, Block
 from .values import (
     ARG,
     ARITH,
@@ -203,7 +203,7 @@ class Words(Machine):
             return [self._rebuild(node, state, ctx)]
         if t == "process_substitution":
             inner = _Ctx("discarded", self.span(node), "process substitution hides the exit status",
-                         ctx.in_substitution)
+                         VIA_PROCESS_SUBSTITUTION, ctx.in_substitution)
             self._in_subshell(node.named_children, state, inner)
             return [unknown(OTHER, "procsub", self._at(node), text=self.text(node))]
         if t == "brace_expression":
