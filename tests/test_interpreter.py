@@ -119,3 +119,25 @@ def test_scripts_that_never_reach_gcloud_are_not_interpreted() -> None:
     assert [r.name for r in analyse(plain, Config(), every_command=True).commands] == ["echo"]
     for text in ("gcloud version\n", ". ./lib.sh\n", "source lib.sh\n", "x; . lib.sh\n"):
         assert runs_gcloud(text), text
+
+
+def test_a_command_read_once_runs_with_each_calls_values() -> None:
+    """Each simple command's syntax is read once (commands.py ``_plan``) and run with the values
+    of each run: a function called three times, a loop."""
+    from shlint_iam.parse import parse
+    from shlint_iam.shell.interpreter import Interpreter
+    from shlint_iam.source import SourceFile
+
+    source = SourceFile("t.sh", "d() { gcloud run deploy \"$1\" --region=r \"${@:2}\"; }\nd a --x=1\nd b\n"
+                                "for s in c e; do gcloud run deploy $s-x --region=r; done\nd\n")
+    machine = Interpreter()
+    machine.run(source, parse(source))
+    assert [[w.text for w in run.words] for run in machine.commands] == [
+        ["gcloud", "run", "deploy", "a", "--region=r", "--x=1"], ["gcloud", "run", "deploy", "b", "--region=r"],
+        ["gcloud", "run", "deploy", "c-x", "--region=r"], ["gcloud", "run", "deploy", "e-x", "--region=r"],
+        ["gcloud", "run", "deploy", "", "--region=r"],
+    ]
+    # "$1" and "--x=1" are reported where the call wrote them; the literal where the function wrote it
+    assert [(w.span.start_line, w.span.start_col) for w in machine.commands[0].words[3:]] == [(2, 3), (1, 30), (2, 5)]
+    assert [(w.span.start_line, w.span.start_col) for w in machine.commands[1].words[3:]] == [(3, 3), (1, 30)]
+    assert len(machine._plans) == 5  # d a, d b, d, and the two gcloud commands

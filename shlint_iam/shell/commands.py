@@ -14,6 +14,7 @@ from .frames import Frame, call_entry
 from .state import (
     MAX_CALL_DEPTH,
     MAX_INLINES_PER_FUNCTION,
+    MAX_NESTING,
     MAX_STEPS,
     UNSEEN_CODE,
     FunctionDef,
@@ -32,7 +33,7 @@ from .values import (
     resolve_defaults,
     unknown,
 )
-from .words import _WORD_PARTS, _word_groups
+from .words import _WORD_PARTS, _flatten, _word_groups
 
 _NAME_NODES = ("variable_name", "special_variable_name")
 _GCLOUD_WRAPPERS = ("gcloud", "timeout", "env", "command", "exec", "nice", "nohup", "time", "sudo")
@@ -71,17 +72,70 @@ class Commands(Machine):
     _frames: list[Frame]  # the function calls being interpreted (frames.py)
 
     def _s_command(self, node: Any, state: State, ctx: _Ctx) -> None:
-        if self._arms and not self._chosen and not ctx.in_substitution and ctx.capture is None \
-                and _runs_gcloud(node, self):
-            combos = self._variants(node, state)
-            if combos is not None:
-                self._run_variants(node, state, ctx, combos)
-                return
+        if self._arms and not self._chosen and not ctx.in_substitution and ctx.capture is None:
+            plan = self._plans.get(node) or self._plan(node)
+            if plan.runs_gcloud is None:
+                plan.runs_gcloud = _runs_gcloud(node, self)
+            if plan.runs_gcloud:
+                if plan.names is None:
+                    plan.names = _names_read(node, self)
+                combos = self._variants(plan.names, state)
+                if combos is not None:
+                    self._run_variants(node, state, ctx, combos)
+                    return
         self._command(node, state, ctx)
 
-    def _variants(self, node: Any, state: State) -> list[dict[object, int]] | None:
+    def _plan(self, node: Any) -> _Plan:
+        """What a simple command's syntax says, read from the tree once (a node runs 2.7 times on
+        the deploy set: in each call of its function, loop iteration, branch variant): its words
+        grouped, each one's role and span, what its literal words hold. ``self._src`` is the
+        node's source here, as on every run of it."""
+        name_node = node.child_by_field_name("name")
+        steps: list[tuple[Any, ...]] = []
+        seen_name = False  # assignments before the command name are its environment
+        for group in _word_groups(node.children):
+            child = group[0]
+            ctype = child.type
+            if ctype == "command_name":
+                seen_name = True
+                fieldname: str | None = "name"
+            else:
+                fieldname = "argument" if seen_name and ctype in _WORD_PARTS else None
+            if ctype == "variable_assignment" and fieldname != "argument":
+                vname = child.child_by_field_name("name")
+                vvalue = child.child_by_field_name("value")
+                extra = group[1:]
+                value_nodes = ([vvalue] if vvalue is not None else []) + extra
+                steps.append((_ASSIGN, child, extra, self.text(vname) if vname is not None else None, value_nodes,
+                              None, None))
+            elif fieldname is not None:  # "name" or "argument"
+                span = self._src.span(child.start_point, group[-1].end_point)
+                arguments = len(group) == 1 and _ARGUMENTS.match(self.text(child)) is not None
+                if len(group) > 1:
+                    steps.append((_WORD, child, span, arguments, None, None, _flatten(group)))
+                    continue
+                only = child  # what _word_fields expands
+                kind = ctype
+                if kind == "command_name" and only.named_children:
+                    only = only.named_children[0]
+                    kind = only.type
+                literal = None
+                if kind == "word":
+                    text = self.text(only)
+                    if "\\" not in text:
+                        literal = text
+                steps.append((_WORD, child, span, arguments, literal, only, None))
+            elif ctype == "herestring_redirect":
+                steps.append((_HERESTRING, child, child.named_children, None, None, None, None))
+            elif ctype == "file_redirect":
+                steps.append((_FILE_REDIRECT, child, child.named_children, any(c.type == "<" for c in child.children),
+                              None, None, None))
+        plan = self._plans[node] = _Plan(self.span(name_node) if name_node is not None else None, steps)
+        return plan
+
+    def _variants(self, names: list[str], state: State) -> list[dict[object, int]] | None:
         """The branch combinations a gcloud command that reads joined variables runs on (arms.py)."""
-        values = [self._lookup_joined(name, state) for name in _names_read(node, self)]
+        values = [self._lookup_joined(name, state) for name in names]
         groups = joins_in(values, self._arms)
         if not groups:
             return None
@@ -123,53 +177,48 @@ class Commands(Machine):
             checkpoint()  # past the time limit, stop here rather than wherever an interrupt lands
         prefix: dict[str, Val] = {}
         words: list[Word] = []
-        name_node = node.child_by_field_name("name")
-        sub_ctx = _Ctx("discarded", self.span(name_node) if name_node is not None else None,
+        plan = self._plans.get(node) or self._plan(node)
+        sub_ctx = _Ctx("discarded", plan.name_span,
                        "its exit status is lost in another command's arguments", VIA_ARGUMENTS,
                        ctx.in_substitution, None, ctx.shell_ignore, ctx.shell_ignore, ctx.shell_trap, ctx.shell_trap)
         assignments: list[tuple[Any, list[Any]]] = []
         stdin: Val | None = None  # a here-string or `< file` on the command
-        seen_name = False  # assignments before the command name are its environment
         from_arguments: list[int] = []  # the words that expand the function's arguments ("$@", $1)
         in_call = bool(self._call_words)  # a function's body (calls the words make return before them)
-        for group in _word_groups(node.children):
-            child = group[0]
-            ctype = child.type
-            fieldname: str | None
-            if ctype == "command_name":
-                seen_name = True
-                fieldname = "name"
-            else:
-                fieldname = "argument" if seen_name and ctype in _WORD_PARTS else None
-            if ctype == "variable_assignment" and fieldname != "argument":
-                assignments.append((child, group[1:]))
-                vname = child.child_by_field_name("name")
-                vvalue = child.child_by_field_name("value")
-                if vname is not None:
-                    value_nodes = ([vvalue] if vvalue is not None else []) + group[1:]
-                    prefix[self.text(vname)] = self._join_str(value_nodes, state, sub_ctx) if value_nodes else ""
-                continue
-            if fieldname is not None:  # "name" or "argument"
-                fields = self._word_fields(group, state, sub_ctx)
-                span = self._src.span(group[0].start_point, group[-1].end_point)
-                if fields is None:
-                    words.append(Word(unknown(OTHER, "args", self._at(child), text=self.text(child)), span))
+        shallow = self._nesting <= MAX_NESTING  # as it is after each word: expanding one restores it
+        fields: list[Val] | None
+        for step, child, a, b, literal, only, flat in plan.steps:
+            if step is _WORD:  # a, b: the word's span, whether it expands the function's arguments
+                if literal is not None and shallow:
+                    if in_call and b:
+                        from_arguments.append(len(words))
+                    words.append(Word(literal, a))
+                    continue
+                if only is not None:
+                    fields = self._expand_fields(only, state, sub_ctx)
                 else:
-                    if in_call and len(group) == 1 and _ARGUMENTS.match(self.text(child)):
+                    fields = self._concat_fields(flat, state, sub_ctx, False)
+                if fields is None:
+                    words.append(Word(unknown(OTHER, "args", self._at(child), text=self.text(child)), a))
+                else:
+                    if in_call and b:
                         from_arguments.extend(range(len(words), len(words) + len(fields)))
                     if len(fields) == 1:
-                        words.append(Word(fields[0], span))
+                        words.append(Word(fields[0], a))
                     else:
-                        words.extend([Word(f, span) for f in fields])
-            elif ctype == "herestring_redirect":
-                for sub in child.named_children:
+                        words.extend([Word(f, a) for f in fields])
+            elif step is _ASSIGN:  # a: the nodes the grammar split off its value, b: its name, literal: its value
+                assignments.append((child, a))
+                if b is not None:
+                    prefix[b] = self._join_str(literal, state, sub_ctx) if literal else ""
+            elif step is _HERESTRING:  # a: its named children
+                for sub in a:
                     stdin = self._expand_str(sub, state, sub_ctx) + "\n"  # `cmd <<< "$X"`
-            elif ctype == "file_redirect":
-                if any(c.type == "<" for c in child.children):
-                    stdin = self._input_file(child, state, sub_ctx)  # `mapfile -t SVCS < services.txt`
-                else:
-                    for sub in child.named_children:
-                        self._expand_fields(sub, state, sub_ctx)
+            elif b:  # a file redirect; a: its named children, b: it reads the file
+                stdin = self._input_file(child, state, sub_ctx)  # `mapfile -t SVCS < services.txt`
+            else:
+                for sub in a:
+                    self._expand_fields(sub, state, sub_ctx)
         if not words and any(extra for _, extra in assignments):
             # `V=$SA@$P.iam...`: the grammar made part of the value a command name; it is an assignment.
             for assignment, extra in assignments:
@@ -437,6 +486,29 @@ class Commands(Machine):
         self._emit(block)
         self._resume(state, ("return", "break"))
 
+
+class _Plan:
+    """A simple command's syntax, read once (``Commands._plan``). ``steps``: per word group, in
+    order, ``(kind, node, a, b, c, d, e)``: a word (``_WORD``: its span, whether it expands the
+    function's arguments, its text when it is a literal, the node it expands when it is one
+    node, its parts when it is several); an assignment before the command name (``_ASSIGN``:
+    the nodes the grammar split off its value, its name, its value's nodes); a here-string
+    (its named children); a file redirect (its named children, whether it reads the file).
+    ``runs_gcloud`` and ``names`` (``_runs_gcloud``, ``_names_read``) are filled when asked."""
+
+    __slots__ = ("name_span", "steps", "runs_gcloud", "names")
+
+    def __init__(self, name_span: Span | None, steps: list[tuple[Any, ...]]) -> None:
+        self.name_span = name_span
+        self.steps = steps
+        self.runs_gcloud: bool | None = None
+        self.names: list[str] | None = None
+
+
+_WORD = "word"
+_ASSIGN = "assign"
+_HERESTRING = "herestring"
+_FILE_REDIRECT = "file redirect"
 
 # A word that expands the function's arguments: "$@", "${@:2}", $1, "${2}", "$*".
 _ARGUMENTS = re.compile(r'"?\$\{?(?:[@*]|[0-9])')

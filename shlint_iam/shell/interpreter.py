@@ -116,6 +116,7 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self._arms = Arms()  # each joined variable's value per branch (arms.py)
         self._chosen: dict[object, int] = {}  # the branches a gcloud command's variant runs on
         self._variant_group = 0  # numbers the commands run as variants
+        self._plans: dict[Any, Any] = {}  # by tree-sitter node (a node of a re-parsed tree is another)
 
     def run(self, source: SourceFile, tree: Any, state: State | None = None) -> tuple[Block, State]:
         state = state or State()
