@@ -38,6 +38,7 @@ States are bits of an ``int`` mask; a step's ``table`` maps every mask to the ma
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .records import record
 from .shell.trace import Block, Choice, CommandRun, Exit, Node
@@ -47,6 +48,7 @@ EXIT, RETURN, BREAK = 1, 2, 4
 _KIND_BITS = {"exit": EXIT, "return": RETURN, "break": BREAK}
 _BITS = (EXIT, RETURN, BREAK)
 _CATCHES = {"function": RETURN, "source": RETURN, "subshell": EXIT | RETURN, "loop": BREAK}
+_FALLS = (True, 0)  # a command's summary: it falls through, no exit leaves it
 
 
 @record(frozen=True, eq=False)
@@ -96,43 +98,53 @@ class _Pass:
         self._summarise()
 
     def _summarise(self) -> None:
+        """The summary of every Block, Choice and Exit of the trace, bottom-up (a command's is
+        ``_FALLS``, not stored: most nodes are commands), and the keys stepped under each node."""
         summary, keys_of, steps = self.summary, self.keys_of, self.steps
-        stack: list[tuple[Node, bool]] = [(self.trace, False)]
+        # A container is opened (its children pushed, commands and exits done at once) and then
+        # closed, as a 1-tuple, once everything under it is summarised.
+        stack: list[Any] = [self.trace]
         while stack:
-            node, done = stack.pop()
-            if isinstance(node, CommandRun):
-                summary[id(node)] = (True, 0)
-                mine = steps.get(id(node))
-                if mine:
-                    keys_of[id(node)] = frozenset(s.key for s in mine)
-            elif isinstance(node, Exit):
-                failed = node.kind == "exit" and not node.success  # a failed run: not counted
-                summary[id(node)] = (False, 0 if failed else _KIND_BITS[node.kind])
-            elif not done:
-                stack.append((node, True))
-                stack.extend((c, False) for c in (node.nodes if isinstance(node, Block) else node.branches))
-            elif isinstance(node, Choice):
-                falls, kinds = False, 0
-                for branch in node.branches:
-                    f, k = summary[id(branch)]
-                    falls, kinds = falls or f, kinds | k
-                summary[id(node)] = (falls, kinds)
-                self._union_keys(node, node.branches)
-            else:
-                assert isinstance(node, Block)
-                falls, kinds = True, 0
-                for child in node.nodes:
-                    if not falls:
-                        break
-                    falls, k = summary[id(child)]
-                    kinds |= k
-                caught = kinds & _CATCHES.get(node.kind, 0)
-                summary[id(node)] = (falls or bool(caught), kinds & ~caught)
-                self._union_keys(node, node.nodes)
+            node = stack.pop()
+            if type(node) is tuple:
+                self._close(node[0])
+                continue
+            stack.append((node,))
+            for child in node.nodes if type(node) is Block else node.branches:
+                if type(child) is CommandRun:
+                    mine = steps.get(id(child))
+                    if mine:
+                        keys_of[id(child)] = frozenset(s.key for s in mine)
+                elif type(child) is Exit:
+                    failed = child.kind == "exit" and not child.success  # a failed run: not counted
+                    summary[id(child)] = (False, 0 if failed else _KIND_BITS[child.kind])
+                else:
+                    stack.append(child)
 
-    def _union_keys(self, node: Node, children: list[Block] | list[Node]) -> None:
-        keys_of = self.keys_of
-        parts = [keys_of[id(c)] for c in children if id(c) in keys_of]
+    def _close(self, node: Node) -> None:
+        summary, keys_of = self.summary, self.keys_of
+        parts = []
+        if type(node) is Choice:
+            falls, kinds = False, 0
+            for branch in node.branches:
+                f, k = summary.get(id(branch), _FALLS)
+                falls, kinds = falls or f, kinds | k
+                mine = keys_of.get(id(branch))
+                if mine is not None:
+                    parts.append(mine)
+            summary[id(node)] = (falls, kinds)
+        else:
+            assert type(node) is Block
+            falls, kinds = True, 0
+            for child in node.nodes:
+                if falls:
+                    falls, k = summary.get(id(child), _FALLS)
+                    kinds |= k
+                mine = keys_of.get(id(child))
+                if mine is not None:
+                    parts.append(mine)
+            caught = kinds & _CATCHES.get(node.kind, 0)
+            summary[id(node)] = (falls or bool(caught), kinds & ~caught)
         if parts:
             keys_of[id(node)] = parts[0] if len(parts) == 1 else frozenset().union(*parts)
 
@@ -163,7 +175,7 @@ class _Pass:
         # next_stop[i]: the first child at or after i that never falls through (n: none);
         # before[b][i]: how many of the first i children an exit of kind b leaves.
         next_stop = [n] * (n + 1)
-        summaries = [summary[id(child)] for child in children]
+        summaries = [summary.get(id(child), _FALLS) for child in children]
         for i in range(n - 1, -1, -1):
             next_stop[i] = next_stop[i + 1] if summaries[i][0] else i
         present = 0
@@ -210,7 +222,7 @@ class _Pass:
                 for key, mask in out.items():
                     mine_out[key] = mine_out.get(key, 0) | mask
             reached = i + 1
-            if not summary[id(child)][0]:
+            if not summaries[i][0]:
                 break
         for key, mask in states.items():
             if mask and pos[key] < n:
@@ -230,7 +242,7 @@ class _Pass:
         # and how many each exit kind leaves; the branches a key has no step in are the difference.
         falls_all, kinds_all = 0, dict.fromkeys(_BITS, 0)
         for branch in node.branches:
-            falls, kinds = summary[id(branch)]
+            falls, kinds = summary.get(id(branch), _FALLS)
             falls_all += falls
             for bit in _BITS:
                 kinds_all[bit] += bool(kinds & bit)
@@ -246,7 +258,7 @@ class _Pass:
                 mine_out = exits[bit]
                 for key, mask in out.items():
                     mine_out[key] = mine_out.get(key, 0) | mask
-            falls, kinds = summary[id(branch)]
+            falls, kinds = summary.get(id(branch), _FALLS)
             for key in mine:
                 counts = walked.setdefault(key, [0, 0, 0, 0])
                 counts[0] += falls
