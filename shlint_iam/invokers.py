@@ -20,7 +20,8 @@ requirements a fact may concern by service name (or member) lookup, not by tryin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from . import pathflow
 from .core import FileContext
@@ -387,6 +388,7 @@ class _Requirements:
         self.by_identity: dict[str, list[int]] = {}
         self.unknown_identity: list[int] = []
         self.deploys: dict[int, list[int]] = {}  # id(deploy) -> the requirements it deploys
+        self.verdicts: dict[tuple[int, int], tuple[str, str] | None] = {}  # (id(binding), i) -> classify
         for i, req in enumerate(reqs):
             name = req.service.name
             if isinstance(name, str):
@@ -404,6 +406,15 @@ class _Requirements:
         self.arms = [_arms_of(req) for req in reqs]  # the branches each requirement exists on
         self.everyone = list(range(len(reqs)))
         self.identified = self.unknown_identity + [i for ids in self.by_identity.values() for i in ids]
+
+    def classify(self, binding: Binding, i: int) -> tuple[str, str] | None:
+        """``classify(binding, reqs[i])``, worked out once: the steps ask it of a binding's
+        candidates, the near misses again of the same pairs."""
+        key = (id(binding), i)
+        verdicts = self.verdicts
+        if key not in verdicts:
+            verdicts[key] = classify(binding, self.reqs[i])
+        return verdicts[key]
 
     def named(self, name: Val) -> list[int]:
         if not isinstance(name, str):
@@ -438,7 +449,7 @@ class _Requirements:
                     candidates = self.named(fact.target.name) if fact.target is not None else []
                     event = "bind"
                 out += [Step(i, _TABLES[event], event, fact) for i in sorted(set(candidates))
-                        if classify(fact, reqs[i]) == ("ok", "")]
+                        if self.classify(fact, i) == ("ok", "")]
         return out
 
 
@@ -480,7 +491,9 @@ class _Bindings:
         return [self.bindings[i] for i in sorted({*self.by_name.get(name, ()), *self.unknown})]
 
 
-def _outcome(req: Requirement, final: int, seen: list[Step], near: list[Binding]) -> Outcome:
+def _outcome(req: Requirement, final: int, seen: list[Step], near: list[Binding],
+             verdict_of: Callable[[Binding], tuple[str, str] | None]) -> Outcome:
+    """``verdict_of(binding)``: ``classify(binding, req)``."""
     satisfying: list[Binding] = []
     ids: set[int] = set()
     for step in seen:
@@ -499,13 +512,13 @@ def _outcome(req: Requirement, final: int, seen: list[Step], near: list[Binding]
             if step.name == "bind" and i < last_deploy and isinstance(step.fact, Binding)
         ]
         for binding in near:
-            verdict = classify(binding, req)
+            verdict = verdict_of(binding)
             if verdict is not None and verdict[0] != "ok":
                 outcome.near_misses.append(NearMiss(binding, verdict[0], verdict[1]))
     else:
         # Served: only a grant to a member that invokes the service in no way is still worth a word.
         for binding in near:
-            verdict = classify(binding, req)
+            verdict = verdict_of(binding)
             if verdict is not None and verdict[0] == "IAM005":
                 outcome.near_misses.append(NearMiss(binding, verdict[0], verdict[1]))
     return outcome
@@ -543,7 +556,8 @@ def analyse_invokers(facts: list[object], trace: Block, allowed: Iterable[Val] =
     flow = pathflow.run(trace, steps, len(reqs), _BIT["N"])
     bindings = _Bindings([f for f in facts if isinstance(f, Binding)])
     return InvokerAnalysis([_outcome(req, flow.final[i], flow.seen[i],
-                                     [b for b in bindings.near(req) if _compatible(index.arms[i], b.run)])
+                                     [b for b in bindings.near(req) if _compatible(index.arms[i], b.run)],
+                                     partial(index.classify, i=i))
                             for i, req in enumerate(reqs)], reqs)
 
 
