@@ -283,9 +283,10 @@ def _sure_single(word: Word, run: CommandRun) -> bool:
     text = word.text
     if is_known(text):
         return True
-    name, eq, _ = text.partition("=")
-    if text.startswith("--") and eq and is_known(name):
-        return True
+    if text.startswith("--"):
+        name, eq, _ = text.partition("=")
+        if eq and is_known(name):
+            return True
     span = word.span
     if span.path != run.source.path or span.start_line != span.end_line:
         return False
@@ -340,11 +341,17 @@ def _walk(run: CommandRun, kinds: dict[str, str], path: tuple[str, ...], track: 
         word = words[i]
         text = word.text
         i += 1
-        if not isinstance(text, str) and not _sure_single(word, run):  # a known word is one word
-            walk.unsure = True
-            if stop_unsure:
-                break
-            continue
+        if not isinstance(text, str):  # a known word is one word
+            if text.startswith("--"):
+                name, eq, _ = text.partition("=")
+                if eq and isinstance(name, str):  # `--flag=$VALUE`: one word, a flag and its value
+                    flags.add(name)
+                    continue
+            if not _sure_single(word, run):
+                walk.unsure = True
+                if stop_unsure:
+                    break
+                continue
         if text == "--":
             positionals.extend(words[i:])
             break
