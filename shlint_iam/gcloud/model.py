@@ -115,8 +115,7 @@ class GcloudModel:
         command = run.words[0].text if run.words else ""
         if not isinstance(command, str) or command.rsplit("/", 1)[-1] != "gcloud":
             return None
-        words = [w if isinstance(w.text, str) else Word(resolve_defaults(w.text), w.span) for w in run.words]
-        cmd = parse_gcloud(words)
+        cmd = parse_gcloud(_resolved(run.words))
         run.gcloud = cmd
         handler = _HANDLERS.get(cmd.path)
         if handler is None:
@@ -262,6 +261,21 @@ class GcloudModel:
         if lower and is_known(name):
             name = name.lower()
         return ServiceRef(name=name, region=region, project=project)
+
+
+def _resolved(words: list[Word]) -> list[Word]:
+    """``words`` with each ``${NAME:-default}`` of an unset NAME resolved (resolve_defaults): the
+    same list when no word has one (most words are known text)."""
+    out = words
+    for i, word in enumerate(words):
+        text = word.text
+        if not isinstance(text, str):
+            resolved = resolve_defaults(text)
+            if resolved is not text:
+                if out is words:
+                    out = list(words)
+                out[i] = Word(resolved, word.span)
+    return out
 
 
 def _positional(cmd: GcloudCommand, index: int = 0) -> Val | None:
