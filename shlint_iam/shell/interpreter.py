@@ -116,7 +116,9 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self._arms = Arms()  # each joined variable's value per branch (arms.py)
         self._chosen: dict[object, int] = {}  # the branches a gcloud command's variant runs on
         self._variant_group = 0  # numbers the commands run as variants
-        self._plans: dict[Any, Any] = {}  # by tree-sitter node (a node of a re-parsed tree is another)
+        # Each simple command's and expansion's syntax, read once, by tree-sitter node (a node of
+        # a re-parsed tree is another key).
+        self._plans: dict[Any, Any] = {}
 
     def run(self, source: SourceFile, tree: Any, state: State | None = None) -> tuple[Block, State]:
         state = state or State()

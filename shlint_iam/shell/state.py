@@ -327,7 +327,7 @@ class Machine:
     _chosen: dict[object, int]
     _variant_group: int
     _returns: list[list[State]]
-    _plans: dict[Any, Any]  # each simple command's syntax, read once (commands.py)
+    _plans: dict[Any, Any]  # each simple command's and expansion's syntax, read once (commands.py, words.py)
 
     if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Any: ...

@@ -444,28 +444,44 @@ class Words(Machine):
             value = value[0] if value else ""
         return str(len(value)) if is_known(value) else unknown_length
 
-    def _expansion(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> Val | list[Val]:
+    def _expansion_shape(self, node: Any) -> tuple[Any, ...]:
+        """What an expansion's syntax says, read once (an expansion in a function or a loop runs
+        again and again): its text; for ``$NAME`` its name; for ``${...}`` the nodes inside the
+        braces, the first one's type and (unless it is ``!`` or a subscript) its text, the
+        operator's text (None: there is none) and the operator's arguments."""
         written = self.text(node)
         if node.type == "simple_expansion":
             named = node.named_children
-            simple_name = self.text(named[0]) if named else ""
+            return written, self.text(named[0]) if named else "", None, "", "", None, ()
+        inner = [c for c in node.children if c.type not in ("${", "}")]
+        if not inner:
+            return written, None, inner, "", "", None, ()
+        head_type = inner[0].type
+        head_name = self.text(inner[0]) if head_type not in ("!", "subscript") else ""
+        op = self.text(inner[1]) if len(inner) > 1 else None
+        return written, None, inner, head_type, head_name, op, inner[2:]
+
+    def _expansion(self, node: Any, state: State, ctx: _Ctx, quoted: bool) -> Val | list[Val]:
+        shape = self._plans.get(node)
+        if shape is None:
+            shape = self._plans[node] = self._expansion_shape(node)
+        written, simple_name, inner, head_type, head_name, op, arg_nodes = shape
+        if simple_name is not None:  # $NAME
             found = self._lookup(simple_name, state)
             if found is None:
                 return unknown(ENV, simple_name, text=written)
             return self._shown_as(found, simple_name, written)
         # ${...}
-        children = node.children
-        inner = [c for c in children if c.type not in ("${", "}")]
         if not inner:
             return ""
-        if inner[0].type == "#" and len(inner) == 2:  # ${#V}, ${#A[@]}
+        if head_type == "#" and len(inner) == 2:  # ${#V}, ${#A[@]}
             return self._length(inner[1], state, node)
         head = inner[0]
-        if head.type == "!":
+        if head_type == "!":
             return self._indirect(inner[1:], state, node, quoted)
         value: Val | list[Val] | None
         name: str
-        if head.type == "subscript":
+        if head_type == "subscript":
             base = head.child_by_field_name("name")
             index = head.child_by_field_name("index")
             name = self.text(base) if base is not None else ""
@@ -486,16 +502,12 @@ class Words(Machine):
             else:
                 value = arr if idx == "0" else unknown(EXPANSION, "[]", name, idx, self._at(node), text=written)
         else:
-            name = self.text(head)
+            name = head_name
             value = self._lookup(name, state)
-        rest = inner[1:]
-        if not rest:
+        if op is None:
             if value is None:
                 return unknown(ENV, name, text=written)
             return self._shown_as(value, name, written)
-        op_node = rest[0]
-        op = self.text(op_node)
-        arg_nodes = rest[1:]
         if op == "@":
             return self._transformed(value, name, self.text(arg_nodes[0]) if arg_nodes else "", state, written)
 
