@@ -91,10 +91,12 @@ class MissingInvokerBinding(Rule):
         req = outcome.requirement
         anchor = req.anchor
         if req.identity is None:
-            message = (f"{req.describe(closed=True)} sends no identity (no --push-auth-service-account): "
+            # Only an invoker sends no identity: a push subscription or a Scheduler job without its flag.
+            flag = req.origin.identity_flag if isinstance(req.origin, Invoker) else "--push-auth-service-account"
+            message = (f"{req.describe(closed=True)} sends no identity (no {flag}): "
                        "a private Cloud Run service rejects its requests")
             return ctx.report(self, anchor.span, message, scope=anchor.lines,
-                              fix="add --push-auth-service-account=SA_EMAIL and grant SA roles/run.invoker")
+                              fix=f"add {flag}=SA_EMAIL and grant SA roles/run.invoker")
         what = "workflow" if req.resource == "workflow" else "service"
         message = (f"{req.describe(closed=True)} is invoked as {_identity(req)}, which gets no "
                    f"{req.role} on {what} {show(req.service.name)} {_when(req)}{_revoked(outcome)}")

@@ -309,3 +309,13 @@ def test_iam006_closes_the_callers_clause_before_callable() -> None:
             "--member=allUsers --role=roles/run.invoker\n"
     assert messages(HEAD + RUN_SVC + JOB + grant, "IAM006") == [
         "allUsers makes Cloud Run service orders, called by the Cloud Scheduler job nightly, callable by anyone"]
+
+
+def test_iam001_names_the_identity_flag_of_the_invoker_that_sends_none() -> None:
+    # a Scheduler job without --oidc-service-account-email was told to add --push-auth-service-account
+    job = JOB.replace(" --oidc-service-account-email=job@p.iam.gserviceaccount.com", "")
+    [finding] = [f for f in lint_snippet(HEAD + RUN_SVC + job).reported if f.code == "IAM001"]
+    assert (finding.message, finding.fix) == (
+        "Cloud Run service orders, called by the Cloud Scheduler job nightly, sends no identity "
+        "(no --oidc-service-account-email): a private Cloud Run service rejects its requests",
+        "add --oidc-service-account-email=SA_EMAIL and grant SA roles/run.invoker")

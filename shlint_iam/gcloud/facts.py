@@ -269,6 +269,12 @@ class Invoker(Fact):
         return "roles/workflows.invoker" if self.resource == "workflow" else "roles/run.invoker"
 
     @property
+    def identity_flag(self) -> str:
+        """The flag that gives the invoker its identity (what to add when it sends none)."""
+        return {"push": "--push-auth-service-account", "scheduler": "--oidc-service-account-email"}.get(
+            self.kind, "--service-account")
+
+    @property
     def description(self) -> str:
         what = {"eventarc": "Eventarc trigger", "push": "Pub/Sub push subscription",
                 "scheduler": "Cloud Scheduler job", "workflow": "workflow"}[self.kind]
