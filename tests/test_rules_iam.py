@@ -319,3 +319,15 @@ def test_iam001_names_the_identity_flag_of_the_invoker_that_sends_none() -> None
         "Cloud Run service orders, called by the Cloud Scheduler job nightly, sends no identity "
         "(no --oidc-service-account-email): a private Cloud Run service rejects its requests",
         "add --oidc-service-account-email=SA_EMAIL and grant SA roles/run.invoker")
+
+
+@pytest.mark.parametrize(("flags", "detail"), [
+    ('--member="$M" --role="$R"', "member or role"),
+    ('--member="$M" --role=roles/run.invoker', "member"),
+    ('--member="$M" --role="$R" --project="$P"', "member, role, region or project"),
+])
+def test_iam009_lists_what_is_unknown_as_a_sentence(flags: str, detail: str) -> None:
+    # "member, role not known statically" read as a list cut short
+    script = HEAD + f"gcloud run services add-iam-policy-binding orch --region=us-west2 --project=p {flags}\n"
+    result = lint_snippet(script, select=["IAM009"])
+    assert [f.message for f in result.reported] == [f"cannot verify this binding: {detail} not known statically"]

@@ -532,7 +532,10 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
     if target is not None and not (is_known(target.region) and is_known(target.project)):
         missing.append("region or project")
     if missing:
-        run.facts.append(Unverifiable(run, "binding", ", ".join(missing), missing))
+        # "member or role", "target, member or role"; "region or project" already ends with its "or"
+        listed = ", ".join(missing) if len(missing) == 1 or " or " in missing[-1] else \
+            f"{', '.join(missing[:-1])} or {missing[-1]}"
+        run.facts.append(Unverifiable(run, "binding", listed, missing))
     return None
 
 
