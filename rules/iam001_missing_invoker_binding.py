@@ -25,7 +25,9 @@ class MissingInvokerBinding(Rule):
     Event-invoked means a 2nd-gen Cloud Function with an event trigger (`--trigger-topic`,
     `--trigger-bucket`, `--trigger-event-filters`, `--trigger-event`; gen2 is gcloud's default
     unless `--no-gen2`), or a Cloud Run service that an Eventarc trigger, a Pub/Sub push
-    subscription or a Cloud Scheduler job in the script calls with a service account. A Cloud Run
+    subscription, a Cloud Scheduler job or a Cloud Tasks HTTP task (`gcloud tasks
+    create-http-task --oidc-service-account-email`) in the script calls with a service account. A
+    Cloud Run
     service is deployed by `gcloud run deploy` or by `gcloud run services replace FILE` (the service
     the manifest's `metadata.name` names; a manifest the script renders itself deploys a service
     the analysis cannot name).

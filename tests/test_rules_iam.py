@@ -331,3 +331,27 @@ def test_iam009_lists_what_is_unknown_as_a_sentence(flags: str, detail: str) -> 
     script = HEAD + f"gcloud run services add-iam-policy-binding orch --region=us-west2 --project=p {flags}\n"
     result = lint_snippet(script, select=["IAM009"])
     assert [f.message for f in result.reported] == [f"cannot verify this binding: {detail} not known statically"]
+
+
+# A Cloud Tasks HTTP task calls its --url with an OIDC token of --oidc-service-account-email, as a
+# Scheduler job does: that account needs roles/run.invoker on the service (it passed in silence).
+TASK = ("gcloud tasks create-http-task warmup --queue=orders-q --location=us-west2 --project=p "
+        '--url="$(gcloud run services describe orders --region=us-west2 --project=p --format=\'value(status.url)\')/warm" '
+        "--oidc-service-account-email=tasks@p.iam.gserviceaccount.com\n")
+TASK_BIND = ("gcloud run services add-iam-policy-binding orders --region=us-west2 --project=p "
+             '--member="serviceAccount:tasks@p.iam.gserviceaccount.com" --role=roles/run.invoker\n')
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    (HEAD + RUN_SVC + TASK, [("IAM001", 2, "Cloud Run service orders, called by the Cloud Tasks task warmup, is invoked "
+                               "as serviceAccount:tasks@p.iam.gserviceaccount.com, which gets no roles/run.invoker on "
+                               "service orders after this deploy")]),
+    (HEAD + RUN_SVC + TASK_BIND + TASK, []),
+    (HEAD + RUN_SVC + TASK.replace("warmup ", "").replace(" --oidc-service-account-email=tasks@p.iam.gserviceaccount.com",
+                                                          ""),
+     [("IAM001", 2, "Cloud Run service orders, called by the Cloud Tasks task, sends no identity "
+                    "(no --oidc-service-account-email): a private Cloud Run service rejects its requests")]),
+], ids=["unbound", "bound", "no-identity-no-id"])
+def test_cloud_tasks_http_task_is_an_invoker(script: str, expected: list[tuple[str, int, str]]) -> None:
+    assert [(f.code, f.span.start_line, f.message) for f in lint_snippet(script).reported
+            if f.code.startswith("IAM")] == expected

@@ -233,9 +233,9 @@ class Revoke(Fact):
 @record(eq=False)
 class Invoker(Fact):
     """Something that calls a Cloud Run service with an identity: an Eventarc trigger, a Pub/Sub
-    push subscription or a Cloud Scheduler HTTP job."""
+    push subscription, a Cloud Scheduler HTTP job, a Cloud Tasks HTTP task or a workflow."""
 
-    kind: str  # "eventarc", "push", "scheduler", "workflow"
+    kind: str  # "eventarc", "push", "scheduler", "task", "workflow"
     name: Val
     target: ServiceRef | None
     identity: Val | None  # ``serviceAccount:EMAIL``; None: it sends no identity
@@ -271,15 +271,16 @@ class Invoker(Fact):
     @property
     def identity_flag(self) -> str:
         """The flag that gives the invoker its identity (what to add when it sends none)."""
-        return {"push": "--push-auth-service-account", "scheduler": "--oidc-service-account-email"}.get(
-            self.kind, "--service-account")
+        return {"push": "--push-auth-service-account", "scheduler": "--oidc-service-account-email",
+                "task": "--oidc-service-account-email"}.get(self.kind, "--service-account")
 
     @property
     def description(self) -> str:
         what = {"eventarc": "Eventarc trigger", "push": "Pub/Sub push subscription",
-                "scheduler": "Cloud Scheduler job", "workflow": "workflow"}[self.kind]
+                "scheduler": "Cloud Scheduler job", "task": "Cloud Tasks task", "workflow": "workflow"}[self.kind]
         step = f" (step {self.step})" if self.step else ""
-        return f"{what} {show(self.name)}{step}"
+        name = show(self.name)
+        return f"{what} {name}{step}" if name else f"{what}{step}"  # a task's ID is optional
 
 
 @record(eq=False)

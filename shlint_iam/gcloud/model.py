@@ -619,7 +619,7 @@ def _target_of_url(url: Val, model: GcloudModel, state: State) -> ServiceRef | N
 def _url_invoker(kind: str, url_flag: str, identity_flag_name: str) -> Handler:
     """A handler for a command that calls a URL with an OIDC identity: a Pub/Sub push
     subscription (without --push-endpoint it is a pull subscription, and gcloud ignores a push
-    service account) or a Cloud Scheduler HTTP job."""
+    service account), a Cloud Scheduler HTTP job or a Cloud Tasks HTTP task (`tasks create-http-task`)."""
 
     def handle(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
         url = cmd.value(url_flag)
@@ -643,6 +643,7 @@ def _url_invoker(kind: str, url_flag: str, identity_flag_name: str) -> Handler:
 
 _push_subscription = _url_invoker("push", "--push-endpoint", "--push-auth-service-account")
 _scheduler_job = _url_invoker("scheduler", "--uri", "--oidc-service-account-email")
+_http_task = _url_invoker("task", "--url", "--oidc-service-account-email")
 
 
 def _property_key(name: str) -> str:
@@ -710,6 +711,7 @@ _HANDLERS = {
     ("pubsub", "subscriptions", "modify-push-config"): _push_subscription,
     ("scheduler", "jobs", "create", "http"): _scheduler_job,
     ("scheduler", "jobs", "update", "http"): _scheduler_job,
+    ("tasks", "create-http-task"): _http_task,
     ("workflows", "deploy"): _workflows_deploy,
     ("config", "set"): _config_set,
     ("config", "get"): _config_get,
