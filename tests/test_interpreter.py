@@ -122,8 +122,8 @@ def test_scripts_that_never_reach_gcloud_are_not_interpreted() -> None:
 
 
 def test_a_command_read_once_runs_with_each_calls_values() -> None:
-    """Each simple command's syntax is read once (commands.py ``_plan``) and run with the values
-    of each run: a function called three times, a loop."""
+    """Each simple command's, expansion's and body's syntax is read once (``_plans``) and run
+    with the values of each run: a function called three times, a loop."""
     from shlint_iam.parse import parse
     from shlint_iam.shell.interpreter import Interpreter
     from shlint_iam.source import SourceFile
@@ -141,4 +141,5 @@ def test_a_command_read_once_runs_with_each_calls_values() -> None:
     assert [(w.span.start_line, w.span.start_col) for w in machine.commands[0].words[3:]] == [(2, 3), (1, 30), (2, 5)]
     assert [(w.span.start_line, w.span.start_col) for w in machine.commands[1].words[3:]] == [(3, 3), (1, 30)]
     read = sorted(node.type for node in machine._plans)  # each once, however often it ran
-    assert read == ["command"] * 5 + ["expansion", "simple_expansion", "simple_expansion"]
+    assert read == ["command"] * 5 + ["compound_statement", "do_group", "expansion", "simple_expansion",
+                                      "simple_expansion"]

@@ -35,20 +35,20 @@ class ControlFlow(Machine):
         self._statements(node.children, state, ctx)
 
     def _s_compound_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
-        if node.children and node.children[0].type == "((":  # (( i++ ))
+        if node not in self._plans and node.children and node.children[0].type == "((":  # (( i++ ))
             for child in node.named_children:
                 self._arith_statement(child, state, ctx)
             return
-        self._statements(node.children, state, ctx)
+        self._body(node, state, ctx)
 
     def _s_do_group(self, node: Any, state: State, ctx: _Ctx) -> None:
-        self._statements(node.children, state, ctx)
+        self._body(node, state, ctx)
 
     def _s_subshell(self, node: Any, state: State, ctx: _Ctx) -> None:
         inner = state.copy()
         block = Block("subshell")
         with self._into(block):
-            self._statements(node.children, inner, ctx.enter(ctx.shell_ignore, ctx.shell_trap and state.errtrace))
+            self._body(node, inner, ctx.enter(ctx.shell_ignore, ctx.shell_trap and state.errtrace))
         self._emit(block)
 
     def _s_redirected_statement(self, node: Any, state: State, ctx: _Ctx) -> None:

@@ -263,20 +263,31 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
     def _statements(self, nodes: Any, state: State, ctx: _Ctx | None = None) -> None:
         """Run a list of statements: only the last one's status is the list's status; the
         others get the level's own errexit (``ctx.other()``)."""
-        ctx = ctx or _Ctx()
-        runnable = [n for n in nodes if n.is_named and n.type not in ("comment", "heredoc_body", "heredoc_end")]
+        self._run_statements(_runnable(nodes, False), state, ctx or _Ctx())
+
+    def _body(self, node: Any, state: State, ctx: _Ctx) -> None:
+        """``_statements(node.children, ...)``, its statements found once (a function's or a
+        loop's body runs again and again)."""
+        runnable = self._plans.get(node)
+        if runnable is None:
+            runnable = self._plans[node] = _runnable(node.children, True)
+        self._run_statements(runnable, state, ctx)
+
+    def _run_statements(self, runnable: list[tuple[Any, bool, tuple[int, int] | None]], state: State,
+                        ctx: _Ctx) -> None:
         other = ctx.other() if len(runnable) > 1 else ctx
-        for i, node in enumerate(runnable):
+        last = len(runnable) - 1
+        for i, (node, background, scope) in enumerate(runnable):
             if state.terminated:
                 return
             saved = self._scope
             if self._nesting == self._scope_base:
-                self._scope = (node.start_point[0] + 1, node.end_point[0] + 1)
+                self._scope = scope or (node.start_point[0] + 1, node.end_point[0] + 1)
             try:
-                if runs_in_background(node):
+                if background:
                     self._background(node, state, other)
                 else:
-                    self._statement(node, state, ctx if i == len(runnable) - 1 else other)
+                    self._statement(node, state, ctx if i == last else other)
             finally:
                 self._scope = saved
 
@@ -315,6 +326,13 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
 
     def _at_run(self, run: CommandRun) -> tuple[str, int, int]:
         return (run.source.path, run.span.start_line, run.span.start_col)
+
+
+def _runnable(nodes: Any, scopes: bool) -> list[tuple[Any, bool, tuple[int, int] | None]]:
+    """The statements among ``nodes``: each with whether ``&`` ends it and, with ``scopes``, its
+    lines (the scope of a top-level statement; else worked out when needed)."""
+    return [(n, runs_in_background(n), (n.start_point[0] + 1, n.end_point[0] + 1) if scopes else None)
+            for n in nodes if n.is_named and n.type not in ("comment", "heredoc_body", "heredoc_end")]
 
 
 class _Into:

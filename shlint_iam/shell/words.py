@@ -299,7 +299,7 @@ class Words(Machine):
         inner.terminated = False
         block = Block("subshell")
         with self._into(block):
-            self._statements(node.children, inner, inner_ctx)
+            self._body(node, inner, inner_ctx)
         self._emit(block)
         if not capture:
             return ""
