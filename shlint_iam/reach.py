@@ -78,13 +78,17 @@ def _function_definitions(source: SourceFile, root: Any, tree: Any, places: list
                 if _holds(places, node)]
     found = []
     todo = [root]
+    count, size = len(places), len(_GCLOUD)
     while todo:
         node = todo.pop()
         if node.type == "function_definition":
             found.append(node)
         children = node.children
         if children:  # most nodes are leaves
-            todo.extend(child for child in reversed(children) if _holds(places, child))
+            for child in reversed(children):  # _holds, inline
+                i = bisect_left(places, child.start_byte)
+                if i < count and places[i] + size <= child.end_byte:
+                    todo.append(child)
     return found
 
 
