@@ -95,6 +95,8 @@ class _Pass:
         self.summary: dict[int, tuple[bool, int]] = {}
         # id(node) -> the keys stepped under it (only nodes with some step)
         self.keys_of: dict[int, frozenset[int]] = {}
+        # id(block) of the blocks whose every child falls through and lets no exit out (most)
+        self.plain: set[int] = set()
         self._summarise()
 
     def _summarise(self) -> None:
@@ -143,6 +145,8 @@ class _Pass:
                 mine = keys_of.get(id(child))
                 if mine is not None:
                     parts.append(mine)
+            if falls and not kinds:
+                self.plain.add(id(node))
             caught = kinds & _CATCHES.get(node.kind, 0)
             summary[id(node)] = (falls or bool(caught), kinds & ~caught)
         if parts:
@@ -169,6 +173,8 @@ class _Pass:
         return self._block(node, vector)
 
     def _block(self, node: Block, vector: Vector) -> tuple[Vector, Exits]:
+        if id(node) in self.plain:
+            return self._plain_block(node, vector)
         children = node.nodes
         n = len(children)
         summary, keys_of = self.summary, self.keys_of
@@ -227,6 +233,29 @@ class _Pass:
         for key, mask in states.items():
             if mask and pos[key] < n:
                 states[key] = skip(key, mask, pos[key], n)
+        caught = _CATCHES.get(node.kind, 0)
+        for bit in _BITS:
+            if bit & caught:
+                for key, mask in exits.pop(bit).items():
+                    states[key] |= mask
+        return states, exits
+
+    def _plain_block(self, node: Block, vector: Vector) -> tuple[Vector, Exits]:
+        """``_block`` of a block whose every child falls through and lets no exit out: every path
+        reaches every child, and a key keeps its states over the children that do not step it."""
+        keys_of = self.keys_of
+        states = dict(vector)
+        exits: Exits = {bit: {} for bit in _BITS}
+        for child in node.nodes:
+            mine = keys_of.get(id(child))
+            if mine is None:
+                continue
+            fall, child_exits = self._walk(child, {key: states[key] for key in mine})
+            states.update(fall)
+            for bit, out in child_exits.items():
+                mine_out = exits[bit]
+                for key, mask in out.items():
+                    mine_out[key] = mine_out.get(key, 0) | mask
         caught = _CATCHES.get(node.kind, 0)
         for bit in _BITS:
             if bit & caught:
