@@ -189,7 +189,9 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
     loader, read_file = recording_readers(roots, reads)
     model = GcloudModel(default_region=config.default_region, read_file=read_file)
     interpreter = Interpreter(hook=model, loader=loader, parse=_bounded_parse(incomplete))
-    model.runs, interpreter.file_writes = interpreter.commands, model.writes
+    model.runs = interpreter.commands
+    if "replace" in source.text:  # `gcloud run services replace FILE` reads FILE: the script's writes matter
+        model.writes = interpreter.file_writes = []
     trace, _ = interpreter.run(source, tree)
     commands = interpreter.commands
     facts = [fact for run in commands for fact in run.facts]
@@ -228,7 +230,7 @@ def _analyse_document(source: SourceFile, document: Any, config: Config, every_c
     loader, _ = recording_readers(roots_of(source, config), analysis.reads)
     model = GcloudModel(default_region=config.default_region)
     interpreter = Interpreter(hook=model, loader=loader, parse=parse_bounded)
-    model.runs, interpreter.file_writes = interpreter.commands, model.writes
+    model.runs = interpreter.commands
     trace, errors = run_programs(document, interpreter, parse_bounded)
     analysis.syntax_errors.extend(errors)
     analysis.commands = interpreter.commands

@@ -130,3 +130,11 @@ def test_the_cache_sees_the_manifest_change(tmp_path: Path, monkeypatch: pytest.
     (tmp_path / "service.yaml").write_text(MANIFEST.replace("us-west2", "europe-west1"))
     second = shlint("check", "-f", "concise", "deploy.sh", cwd=tmp_path)
     assert "IAM003" in second.stdout
+
+
+def test_a_replace_in_a_sourced_file_of_a_script_that_names_none_is_an_unknown_service(tmp_path: Path) -> None:
+    # the script's writes are recorded only when its text names `replace`: otherwise a manifest is not read
+    lib = "deploy_orders() {\n  " + REPLACE + "}\n"
+    script = HEAD + 'source "$(dirname "$0")/lib.sh"\ndeploy_orders\n' + PUSH
+    assert [(c, line) for c, line, _ in lint(tmp_path, script, {"service.yaml": MANIFEST, "lib.sh": lib})] == [
+        ("IAM001", 6)]  # at the subscription, as for any unknown name (read, it would be at lib.sh's replace)

@@ -89,7 +89,9 @@ class GcloudModel:
     # The commands run so far (the interpreter's list, set by the analysis): whether the script
     # itself writes a file a command reads (a service manifest rendered by `envsubst > FILE`).
     runs: list[CommandRun]
-    writes: list[tuple[int, Val, Val]]  # the interpreter's file_writes: what `> FILE` wrote, after how many runs
+    # The interpreter's file_writes: what `> FILE` wrote, after how many runs (None: not recorded,
+    # for a script that names no `replace`: a manifest read from a file it sources stays unknown).
+    writes: list[tuple[int, Val, Val]] | None
     _workflow_cache: dict[str, list[OidcCall] | str]
     _manifest_cache: dict[str, Manifest | str]
 
@@ -107,7 +109,7 @@ class GcloudModel:
         self.read_file = read_file
         self.notes = [] if notes is None else notes
         self.runs = [] if runs is None else runs
-        self.writes = [] if writes is None else writes
+        self.writes = writes
         self._workflow_cache = {} if _workflow_cache is None else _workflow_cache
         self._manifest_cache = {} if _manifest_cache is None else _manifest_cache
 
@@ -236,8 +238,8 @@ class GcloudModel:
             self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, what="service manifest"))
             return None
         path = _path_of(source, run, state)
-        if _written_before(path, run, self.runs, self.writes):
-            return None  # its text is whatever the script put there: not the file in the repository
+        if self.read_file is not None and (self.writes is None or _written_before(path, run, self.runs, self.writes)):
+            return None  # its text is whatever the script put there (or may be): not the file in the repository
         if path not in self._manifest_cache:
             self._manifest_cache[path] = self._read_manifest(path)
         found = self._manifest_cache[path]

@@ -28,6 +28,9 @@ _EXIT_CONTAINERS = frozenset({"compound_statement", "list", "subshell", "redirec
                               "else_clause", "elif_clause"})
 
 
+_WRITES = frozenset((">", ">>", ">|", "&>", "&>>"))
+
+
 class ControlFlow(Machine):
     """How statements run and where paths split and join."""
 
@@ -78,12 +81,14 @@ class ControlFlow(Machine):
     def _note_write(self, redirect: Any, state: State, ctx: _Ctx) -> None:
         """Record the file an output redirection writes (``> FILE``, ``>> FILE``, ``&> FILE``; not
         ``>&2``). A target with a command substitution is not expanded (it would run it): unknown."""
-        if not any(c.type in (">", ">>", ">|", "&>", "&>>") for c in redirect.children):
-            return
-        target = redirect.named_children[-1] if redirect.named_children else None
-        if target is None or target.type == "file_descriptor":
-            return
+        children = redirect.children
+        if len(children) < 2 or (children[1] if children[0].type == "file_descriptor" else children[0]).type \
+                not in _WRITES:
+            return  # `< FILE`, `2>&1`, `>&2`
+        target = children[-1]
         text = self.text(target)
+        if text == "/dev/null":
+            return
         value = unknown(OTHER, "redirect", self._at(target), text=text) if "$(" in text or "`" in text \
             else self._expand_str(target, state, ctx)
         assert self.file_writes is not None
