@@ -135,10 +135,14 @@ def parse_gcloud(words: list[Word]) -> GcloudCommand:
     while i < len(args):
         word = args[i]
         text = word.text
-        if text == "--":
-            bare.extend(args[i + 1 :])
-            break
-        if text.startswith("-") and (not isinstance(text, str) or len(text) > 1):
+        if isinstance(text, str):
+            if text == "--":
+                bare.extend(args[i + 1 :])
+                break
+            flag = len(text) > 1 and text[0] == "-"
+        else:  # an expansion's value (never equal to "--"): a flag if its known text starts with "-"
+            flag = text.startswith("-")
+        if flag:
             name, eq, value = text.partition("=")
             if eq and text.startswith("--"):
                 flags.append(Flag(name, value, word.span))
