@@ -99,16 +99,19 @@ def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
 
 # -- the cyclic garbage collector during one analysis ----------------------------------------
 # Most objects made while a file is analysed (its trace: commands, words, values) stay alive
-# until the file is done, and a full collection walks every live object: Python's default
-# policy (one after every 10 collections of generation 1, when the objects promoted since the
-# last one are a quarter of the old ones) ran 3 or 4 of them in the analysis of a 10,000-line
-# script, over an ever larger heap, ~25% of its time, for nothing to collect. While a file is
-# analysed a full collection falls due only after FULL_EVERY collections of generation 1
-# instead: the young generations are still collected as usual (the garbage cycles that die
-# young go at once) and full collections still run on a long analysis (so memory cannot grow
-# without bound), only ten times less often. Once a quarter of that is reached, the full
-# collection runs after the file instead, when its trace is freed and the heap is small
-# (left to run in the next analysis, it would walk that one's trace).
+# until the file is done, and every collection walks the live objects of the generations it
+# collects. Python's default makes a young collection every 700 new objects and a full one
+# every 10 collections of generation 1 (when the objects promoted since the last one are a
+# quarter of the old ones): 3 or 4 full collections in the analysis of a 10,000-line script,
+# over an ever larger trace, ~25% of its time, and ~450 young ones on the 66-file set, for
+# almost nothing to collect (`Analysis.release` breaks the one big cycle). While a file is
+# analysed a young collection waits for YOUNG_EVERY new objects and a full one for FULL_EVERY
+# collections of generation 1 (50 million new objects: in practice none; one analysis is
+# bounded by its step budget and time limit). Garbage cycles still go: the young ones at the
+# next young collection, the old ones after the file, in a full collection, run as soon as one
+# collection of generation 1 has run since the last full one, when the trace is freed and the
+# heap is small (a few ms), so memory stays bounded over any number of files.
+YOUNG_EVERY = 50_000
 FULL_EVERY = 100
 _GC_LOCK = threading.Lock()
 _gc_users = 0
@@ -117,16 +120,18 @@ _gc_saved: tuple[int, ...] = ()
 
 @contextlib.contextmanager
 def rare_full_collections(collect_after: bool = True) -> Iterator[None]:
-    """Full collections ten times rarer than Python's default while the body runs (nestable,
+    """Young collections every YOUNG_EVERY new objects, full ones after FULL_EVERY collections of
+    generation 1 while the body runs (nestable,
     thread-safe: the thresholds are the process's; the first to enter sets them, the last to
-    leave restores them). With ``collect_after``, a full collection a quarter due runs at the
-    end (leave it off when the body's objects stay alive)."""
+    leave restores them). With ``collect_after``, a full collection runs at the end once a
+    collection of generation 1 ran since the last one (leave it off when the body's objects stay
+    alive)."""
     global _gc_users, _gc_saved
     with _GC_LOCK:
         if _gc_users == 0:
             _gc_saved = gc.get_threshold()
             young, middle, old = _gc_saved
-            gc.set_threshold(young, middle, max(old, FULL_EVERY))
+            gc.set_threshold(max(young, YOUNG_EVERY), middle, max(old, FULL_EVERY))
         _gc_users += 1
     try:
         yield
@@ -135,7 +140,7 @@ def rare_full_collections(collect_after: bool = True) -> Iterator[None]:
             _gc_users -= 1
             if _gc_users == 0:
                 gc.set_threshold(*_gc_saved)
-                if collect_after and gc.isenabled() and gc.get_count()[2] >= FULL_EVERY // 4:
+                if collect_after and gc.isenabled() and gc.get_count()[2] >= 1:
                     gc.collect()
 
 

@@ -13,7 +13,14 @@ import weakref
 
 import pytest
 
-from shlint_iam.guard import FULL_EVERY, AnalysisTimeout, checkpoint, rare_full_collections, run_guarded
+from shlint_iam.guard import (
+    FULL_EVERY,
+    YOUNG_EVERY,
+    AnalysisTimeout,
+    checkpoint,
+    rare_full_collections,
+    run_guarded,
+)
 
 
 def test_a_stopped_analysis_stops_at_its_checkpoint_not_anywhere() -> None:
@@ -53,10 +60,10 @@ class _Cycle:
         self.me = self
 
 
-def _cycle_in_the_oldest_generation() -> weakref.ref[_Cycle]:
-    """A reference cycle that is garbage but only a full collection can free."""
+def _garbage_cycle(generation: int) -> weakref.ref[_Cycle]:
+    """A reference cycle that is garbage in ``generation`` (1 or 2): only a collection of it can free it."""
     held = [_Cycle()]
-    gc.collect(1)  # it survives two young collections: it is in the oldest generation now
+    gc.collect(generation - 1)  # it survives that collection: it is in the next generation now
     found = weakref.ref(held[0])
     held.clear()
     return found
@@ -67,15 +74,15 @@ def test_full_collections_are_rare_during_an_analysis_and_the_thresholds_come_ba
     try:
         gc.set_threshold(700, 10, 10)
         with rare_full_collections():
-            assert gc.get_threshold() == (700, 10, FULL_EVERY)
+            assert gc.get_threshold() == (YOUNG_EVERY, 10, FULL_EVERY)
             with rare_full_collections():  # nested (another analysis, another thread): unchanged
-                assert gc.get_threshold() == (700, 10, FULL_EVERY)
-            assert gc.get_threshold() == (700, 10, FULL_EVERY)
+                assert gc.get_threshold() == (YOUNG_EVERY, 10, FULL_EVERY)
+            assert gc.get_threshold() == (YOUNG_EVERY, 10, FULL_EVERY)
         assert gc.get_threshold() == (700, 10, 10)
-        gc.set_threshold(500, 20, 1000)  # a process that already made them rarer keeps its own
+        gc.set_threshold(10 * YOUNG_EVERY, 20, 1000)  # a process that already made them rarer keeps its own
         with rare_full_collections():
-            assert gc.get_threshold() == (500, 20, 1000)
-        assert gc.get_threshold() == (500, 20, 1000)
+            assert gc.get_threshold() == (10 * YOUNG_EVERY, 20, 1000)
+        assert gc.get_threshold() == (10 * YOUNG_EVERY, 20, 1000)
     finally:
         gc.set_threshold(*saved)
 
@@ -87,16 +94,19 @@ def test_the_thresholds_come_back_when_the_analysis_raises() -> None:
     assert gc.get_threshold() == saved
 
 
-@pytest.mark.parametrize(("young_collections", "freed"), [(FULL_EVERY // 4 - 2, False), (FULL_EVERY // 4, True)])
-def test_a_full_collection_that_is_a_quarter_due_runs_after_the_analysis(young_collections: int,
-                                                                          freed: bool) -> None:
+def test_the_old_garbage_cycles_go_after_the_analysis_once_generation_1_was_collected() -> None:
     gc.collect()
     with rare_full_collections():
-        cycle = _cycle_in_the_oldest_generation()  # one collection of generation 1
-        for _ in range(young_collections - 1):
-            gc.collect(1)
+        cycle = _garbage_cycle(2)  # one collection of generation 1 since the last full one
         assert cycle() is not None
-    assert (cycle() is None) is freed
+    assert cycle() is None
+
+
+def test_no_full_collection_after_an_analysis_without_a_collection_of_generation_1() -> None:
+    gc.collect()
+    with rare_full_collections():
+        cycle = _garbage_cycle(1)
+    assert cycle() is not None  # it waits for a collection of generation 1 (or a full one)
     gc.collect()
     assert cycle() is None
 
@@ -104,7 +114,7 @@ def test_a_full_collection_that_is_a_quarter_due_runs_after_the_analysis(young_c
 def test_without_collect_after_the_garbage_waits_for_a_full_collection() -> None:
     gc.collect()
     with rare_full_collections(collect_after=False):
-        cycle = _cycle_in_the_oldest_generation()
+        cycle = _garbage_cycle(2)
         for _ in range(FULL_EVERY // 2):
             gc.collect(1)
     assert cycle() is not None
