@@ -14,6 +14,7 @@ from shlint_iam.api import (
     binding_fix,
     invoker_analysis,
     show,
+    show_name,
 )
 
 
@@ -101,7 +102,7 @@ class MissingInvokerBinding(Rule):
                               fix=f"add {flag}=SA_EMAIL and grant SA roles/run.invoker")
         what = "workflow" if req.resource == "workflow" else "service"
         message = (f"{req.describe(closed=True)} is invoked as {_identity(req)}, which gets no "
-                   f"{req.role} on {what} {show(req.service.name)} {_when(req)}{_revoked(outcome)}")
+                   f"{req.role} on {what} {show_name(req.service.name)} {_when(req)}{_revoked(outcome)}")
         notes = []
         if isinstance(anchor, Deploy) and anchor.kind == "function" and not anchor.generation_pinned:
             notes.append("the deploy pins no generation: gcloud >= 492 creates a new function as gen2, which "
@@ -122,7 +123,7 @@ class MissingInvokerBinding(Rule):
                 and r.identity is not None else f"{r.describe()} as {_identity(r)}{_revoked(o)}"
                 if r.identity is not None else f"{r.describe(closed=True)} sends no identity"
                 for r, o in zip(reqs, outcomes, strict=True))
-            message = (f"service {show(reqs[0].service.name)} is called by {len(reqs)} invokers that get no "
+            message = (f"service {show_name(reqs[0].service.name)} is called by {len(reqs)} invokers that get no "
                        f"roles/run.invoker {_when(reqs[0])}: {callers}")
         elif _alternatives(reqs):
             # Variants of one command on different branches (shell/arms.py): only one of them runs.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show
+from shlint_iam.api import FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show_name
 
 
 class BindingBeforeDeploy(Rule):
@@ -44,7 +44,7 @@ class BindingBeforeDeploy(Rule):
             req = outcome.requirement
             anchor = req.anchor
             for binding in outcome.lost:
-                message = (f"this binding for {show(req.service.name)} runs before the deploy at line "
+                message = (f"this binding for {show_name(req.service.name)} runs before the deploy at line "
                            f"{anchor.span.start_line} that creates it (or re-creates it), and no binding follows")
                 yield ctx.report(self, binding.span, message, scope=binding.lines,
                                  fix=f"move it after the deploy: {binding_fix(req)}")

@@ -16,6 +16,7 @@ from shlint_iam.api import (
     invoker_analysis,
     same_service,
     show,
+    show_name,
 )
 
 
@@ -63,7 +64,7 @@ class BindingTargetMismatch(Rule):
                 if miss.code != self.code:
                     continue
                 reported.add(id(miss.binding))
-                message = (f"binding does not reach {show(req.service.name)} deployed at line "
+                message = (f"binding does not reach {show_name(req.service.name)} deployed at line "
                            f"{req.anchor.span.start_line}: {miss.reason}")
                 yield ctx.report(self, miss.binding.span, message, scope=miss.binding.lines,
                                  fix=binding_fix(req))
@@ -87,5 +88,5 @@ class BindingTargetMismatch(Rule):
             if same_service(ServiceRef(svc.name, svc.region, target.project), svc) is Match.NO:
                 where.append(f"project {show(target.project)} instead of {show(svc.project)}")
             reported.add(id(binding))
-            yield ctx.report(self, binding.span, f"binding does not reach {show(svc.name)} deployed at line "
+            yield ctx.report(self, binding.span, f"binding does not reach {show_name(svc.name)} deployed at line "
                              f"{named[-1].span.start_line}: it targets " + " and ".join(where), scope=binding.lines)

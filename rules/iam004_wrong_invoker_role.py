@@ -18,6 +18,7 @@ from shlint_iam.api import (
     same_service,
     shell_word,
     show,
+    show_name,
 )
 
 
@@ -74,7 +75,7 @@ class WrongInvokerRole(Rule):
                     notes.append(_depends(unpinned[-1]))
                     fix = _both_fixes(unpinned[-1], binding)
                 yield ctx.report(self, binding.role_span or binding.span, f"{miss.reason}; the invoker of "
-                                 f"{show(outcome.requirement.service.name)} still cannot call it",
+                                 f"{show_name(outcome.requirement.service.name)} still cannot call it",
                                  scope=binding.lines, fix=fix, notes=notes)
         # `functions add-iam-policy-binding` on a function known to be gen2 grants no invoke: the
         # command says --gen2, or every deploy of that name here is gen2 (pinned, or by default).

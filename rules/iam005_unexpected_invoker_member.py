@@ -17,6 +17,7 @@ from shlint_iam.api import (
     normalise_member,
     shell_word,
     show,
+    show_name,
 )
 
 _PREFIXES = ("user", "serviceAccount", "group", "domain", "principal", "principalSet", "deleted")
@@ -78,7 +79,7 @@ class UnexpectedInvokerMember(Rule):
                 if miss.code != self.code or id(miss.binding) in reported:
                     continue
                 reported.add(id(miss.binding))
-                service = show(outcome.requirement.service.name)
+                service = show_name(outcome.requirement.service.name)
                 if outcome.unbound and not outcome.bound and not outcome.requirement.peers:
                     yield ctx.report(self, miss.binding.member_span or miss.binding.span,
                                      f"{miss.reason}: the invoker of {service} stays without permission",

@@ -16,6 +16,7 @@ from shlint_iam.api import (
     is_known,
     same_service,
     show,
+    show_name,
 )
 
 
@@ -81,7 +82,7 @@ class PublicInvoker(Rule):
             if deploy.event_invoked and deploy.public_span is not None and id(deploy) not in seen:
                 seen.add(id(deploy))
                 yield ctx.report(self, deploy.public_span,
-                                 f"{deploy.public_flag} makes event-invoked function {show(deploy.name)} public",
+                                 f"{deploy.public_flag} makes event-invoked function {show_name(deploy.name)} public",
                                  scope=deploy.lines)
 
 

@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import Binding, FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, is_broad, show
+from shlint_iam.api import (
+    Binding,
+    FileContext,
+    Finding,
+    Rule,
+    Severity,
+    binding_fix,
+    invoker_analysis,
+    is_broad,
+    show,
+    show_name,
+)
 
 
 class OverlyBroadRole(Rule):
@@ -46,7 +57,7 @@ class OverlyBroadRole(Rule):
                 if id(binding) in seen or not is_broad(binding):
                     continue
                 seen.add(id(binding))
-                service = show(outcome.requirement.service.name)
+                service = show_name(outcome.requirement.service.name)
                 yield ctx.report(
                     self, binding.role_span or binding.span,
                     _grant(binding, f"invoker {show(binding.member or '')}", f", not only {service}"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from shlint_iam.api import FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show
+from shlint_iam.api import FileContext, Finding, Rule, Severity, binding_fix, invoker_analysis, show_name
 
 
 class ConditionalBinding(Rule):
@@ -45,7 +45,7 @@ class ConditionalBinding(Rule):
                 continue
             req = outcome.requirement
             where = outcome.satisfying[0] if outcome.satisfying else req.anchor
-            message = (f"the invoker binding for {show(req.service.name)} runs only on some paths after "
+            message = (f"the invoker binding for {show_name(req.service.name)} runs only on some paths after "
                        f"the deploy at line {req.anchor.span.start_line}; on the others it stays unbound")
             yield ctx.report(self, where.span, message, scope=where.lines,
                              fix=binding_fix(req))

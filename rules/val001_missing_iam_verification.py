@@ -13,7 +13,7 @@ from shlint_iam.api import (
     is_known,
     location_flags,
     shell_word,
-    show,
+    show_name,
 )
 
 _VERIFY = {
@@ -76,7 +76,7 @@ class MissingIamVerification(Rule):
                     break
             if not verified:
                 yield ctx.report(self, binding.span,
-                                 f"nothing reads the IAM policy of {show(name)} back after this binding",
+                                 f"nothing reads the IAM policy of {show_name(name)} back after this binding",
                                  scope=binding.lines, fix=_verify_command(binding))
 
 

@@ -107,7 +107,7 @@ from .shell.trace import (
     CommandRun,
     Word,
 )
-from .shell.values import Tri, Val, Value, compare, is_known, shell_word, show
+from .shell.values import Tri, Val, Value, compare, is_known, shell_word, show, show_name
 from .steps import deployment_steps, describe_step, steps_markdown
 
 __all__ = [
@@ -151,6 +151,7 @@ __all__ = [
     "is_known",
     "shell_word",
     "show",
+    "show_name",
     "display_path",
     # what the analysis could not follow
     "NOT_FOLLOWED",

@@ -40,7 +40,7 @@ from .gcloud.facts import (
 from .pathflow import Step
 from .records import record
 from .shell.trace import Block, CommandRun, walk_commands
-from .shell.values import URL_PART, Tri, Val, compare, from_config, is_known, shell_word, show, unknowns
+from .shell.values import URL_PART, Tri, Val, compare, from_config, is_known, shell_word, show, show_name, unknowns
 
 # Three-valued answers (shlint_iam.shell.values.Tri): YES surely, NO surely not, MAYBE unknown.
 Match = Tri
@@ -112,14 +112,14 @@ class Requirement:
         leave it open where a list separator or ``as IDENTITY`` follows."""
         origin = self.origin
         if isinstance(origin, Deploy):
-            return f"gen2 function {show(origin.name)} ({origin.trigger_description})"
+            return f"gen2 function {show_name(origin.name)} ({origin.trigger_description})"
         close = "," if closed else ""
         if self.resource == "workflow":
-            return f"workflow {show(self.service.name)}, started by the {origin.description}{close}"
+            return f"workflow {show_name(self.service.name)}, started by the {origin.description}{close}"
         deployed_as = self.deploys[-1] if self.deploys else None
         target = ("gen2 function" if deployed_as is not None and deployed_as.kind == "function"
                   and deployed_as.generation == 2 else "Cloud Run service")
-        return f"{target} {show(self.service.name)}, called by the {origin.description}{close}"
+        return f"{target} {show_name(self.service.name)}, called by the {origin.description}{close}"
 
     @property
     def described_with_clause(self) -> bool:
@@ -199,7 +199,8 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
     name_match = compare(target.name, svc.name)
     if name_match is Tri.NO:
         if compare(target.name.lower(), svc.name) is Tri.YES:
-            return ("IAM003", f"Cloud Run service names are lower-case: the function's service is {show(svc.name)}")
+            return ("IAM003",
+                    f"Cloud Run service names are lower-case: the function's service is {show_name(svc.name)}")
         return None
     where = []
     if compare(target.region, svc.region) is Tri.NO:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..records import record
-from ..shell.values import Val, Value, concat, is_known, project_number, show
+from ..shell.values import Val, Value, concat, is_known, project_number, show, show_name
 
 if TYPE_CHECKING:
     from ..model import Span
@@ -42,7 +42,7 @@ class ServiceRef:
         return (self.project, self.region, self.name)
 
     def describe(self) -> str:
-        return f"{show(self.name)} ({show(self.region)}, project {show(self.project)})"
+        return f"{show_name(self.name)} ({show(self.region)}, project {show(self.project)})"
 
 
 def member_of_email(email: Val) -> Val:

@@ -553,6 +553,14 @@ def show(value: Val) -> str:
     return "".join(p if isinstance(p, str) else _render(p) for p in value.parts)
 
 
+
+def show_name(value: Val) -> str:
+    """:func:`show` for a resource's name in a sentence: an empty name (``deploy "$1"`` called
+    with no argument) is written ``""``, as the command receives it, instead of leaving a hole
+    in the message ("binding does not reach  deployed at line 70")."""
+    return show(value) or '""'
+
+
 def _render(part: Unknown) -> str:
     if part.text:
         return part.text
