@@ -335,28 +335,6 @@ def test_automation_category(in_tmp: Path, registry: Registry) -> None:
     assert "automationDetails" not in sarif(result, registry)["runs"][0]
 
 
-def test_property_names_are_the_schemas() -> None:
-    """Every keyword sarif_format.py passes to _om that is a field of some sarif_om class is
-    written under the property name sarif_om gives it (``schema_property_name``)."""
-    import re
-
-    import attr
-    import sarif_om
-
-    from shlint_iam.report import sarif_format
-
-    schema: dict[str, set[str]] = {}
-    for cls in vars(sarif_om).values():
-        if isinstance(cls, type) and attr.has(cls):
-            for field in attr.fields(cls):
-                schema.setdefault(field.name, set()).add(field.metadata.get("schema_property_name", field.name))
-    used = set(re.findall(r"\b([a-z][a-z_]*)=", Path(sarif_format.__file__).read_text()))
-    fields = sorted(used & set(schema))
-    assert len(fields) > 50
-    for field in fields:
-        assert schema[field] == {sarif_format._om(**{field: 1}).popitem()[0]}, field
-
-
 def test_sarif_om_is_not_imported_by_the_cli() -> None:
     code = (
         "import sys, shlint_iam.cli, shlint_iam.report, shlint_iam.report.sarif_format;"

@@ -1,11 +1,10 @@
 """SARIF 2.1.0 for GitHub code scanning (and any other SARIF consumer).
 
-The log is built as plain dicts (:func:`_om`) that hold exactly the fields this module sets, in
-the order it sets them, under the property names of the SARIF 2.1.0 schema. Building it from
-``sarif_om``'s classes (and converting them back to dicts) cost ~50 ms of imports (attrs and
-~90 classes) per run for nothing the output keeps. ``jschema_to_python`` is not used either: it
-drops every field equal to its default (``level="warning"``, for one), which silently changes
-what a consumer sees.
+The log is built from ``sarif_om``'s classes but written by :func:`_to_json_value`, which emits
+exactly the fields this module sets, in the order it sets them. ``jschema_to_python`` is not used:
+it drops every field equal to its default (``level="warning"``, for one), which silently changes
+what a consumer sees. Suppressions and property bags are written as plain dicts, because
+``sarif_om.Suppression`` still has the pre-release ``state`` field that the 2.1.0 schema rejects.
 
 ``partialFingerprints.primaryLocationLineHash`` is computed exactly as github/codeql-action's
 ``src/fingerprints.ts`` does (see :func:`line_hashes`), from the file on disk, so ``upload-sarif``
@@ -21,7 +20,7 @@ import os
 import sys
 import urllib.parse
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import mul
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
@@ -50,34 +49,35 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 _PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
 
 # ------------------------------------------------------------------------------------------------
-# Serialisation: each SARIF object is a dict of the fields set, in the order they are set.
+# Serialisation: sarif_om objects -> JSON values, writing only what was set.
 
-# The SARIF property names of the fields this module sets whose name is not their snake_case
-# spelling in camelCase (sarif_om's ``schema_property_name``s; tests/test_sarif.py checks them).
-_SPECIAL = {"schema_uri": "$schema"}
+_EXPLICIT = "_shlint_explicit"
 
 
-def _property(field: str) -> str:
-    head, *rest = field.split("_")
-    return head + "".join(part.capitalize() for part in rest)
+def _om(cls: Callable[..., Any], **fields: Any) -> Any:
+    """Build a sarif_om object and remember which fields were given (and in which order).
+
+    ``None`` values are treated as "not given", so optional fields can be passed unconditionally.
+    """
+    given = {k: v for k, v in fields.items() if v is not None}
+    obj = cls(**given)
+    setattr(obj, _EXPLICIT, tuple(given))
+    return obj
 
 
-_PROPERTIES: dict[str, str] = {}
+def _to_json_value(value: Any) -> Any:
+    if hasattr(value, _EXPLICIT):
+        import attr
 
-
-def _om(**fields: Any) -> dict[str, Any]:
-    """A SARIF object with exactly the fields given, in the order given, under their SARIF names
-    (``rule_id`` -> ``ruleId``). ``None`` values are treated as "not given", so optional fields
-    can be passed unconditionally."""
-    names = _PROPERTIES
-    out = {}
-    for field, value in fields.items():
-        if value is not None:
-            name = names.get(field)
-            if name is None:
-                name = names[field] = _SPECIAL.get(field) or _property(field)
-            out[name] = value
-    return out
+        names = {f.name: f.metadata.get("schema_property_name", f.name) for f in attr.fields(type(value))}
+        return {names[k]: _to_json_value(getattr(value, k)) for k in getattr(value, _EXPLICIT)}
+    if isinstance(value, dict):
+        return {str(k): _to_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json_value(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot write {type(value).__name__} to SARIF")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -253,11 +253,11 @@ class _Locator:
                 return PurePath(rel).as_posix()
         return None
 
-    def artifact(self, path: str) -> dict[str, Any]:
+    def artifact(self, sarif_om: Any, path: str) -> Any:
         rel = self.relative(path)
         if rel is None:
-            return _om(uri=Path(os.path.abspath(path)).as_uri())
-        return _om(uri=_uri_reference(rel), uri_base_id=SRCROOT)
+            return _om(sarif_om.ArtifactLocation, uri=Path(os.path.abspath(path)).as_uri())
+        return _om(sarif_om.ArtifactLocation, uri=_uri_reference(rel), uri_base_id=SRCROOT)
 
     def root_uri(self) -> str:
         uri = Path(self.root).as_uri()
@@ -295,7 +295,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
+def _rule_descriptor(sarif_om: Any, rule: type[Rule]) -> Any:
     docs = rule.docs().strip() or rule.summary or rule.code
     short = rule.summary.strip() or rule.name or rule.code
     full = _first_paragraph(docs) or short
@@ -313,13 +313,15 @@ def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         properties["security-severity"] = str(rule.security_severity)
     else:
         properties["problem.severity"] = _PROBLEM_SEVERITY[rule.severity]
-    return _om(id=rule.code,
+    return _om(
+        sarif_om.ReportingDescriptor,
+        id=rule.code,
         name=_clip(rule.name, MAX_NAME) if rule.name else None,
-        short_description=_om(text=_clip(short, MAX_DESCRIPTION)),
-        full_description=_om(text=_clip(full, MAX_DESCRIPTION)),
-        help=_om(text=docs, markdown=docs),
+        short_description=_om(sarif_om.MultiformatMessageString, text=_clip(short, MAX_DESCRIPTION)),
+        full_description=_om(sarif_om.MultiformatMessageString, text=_clip(full, MAX_DESCRIPTION)),
+        help=_om(sarif_om.MultiformatMessageString, text=docs, markdown=docs),
         help_uri=rule.help_uri or None,
-        default_configuration=_om(level=_LEVELS[rule.severity]),
+        default_configuration=_om(sarif_om.ReportingConfiguration, level=_LEVELS[rule.severity]),
         properties=properties or None,
     )
 
@@ -384,38 +386,47 @@ def message_text(f: Finding, show_fixes: bool = True) -> str:
     return text
 
 
-def _region(span: Span) -> dict[str, Any]:
+def _region(sarif_om: Any, span: Span) -> Any:
     start_line = max(1, span.start_line)
     start_col = max(1, span.start_col)
     end_line = max(start_line, span.end_line)
     end_col = max(1, span.end_col)
     if end_line == start_line:
         end_col = max(start_col, end_col)
-    return _om(start_line=start_line, start_column=start_col, end_line=end_line, end_column=end_col
+    return _om(
+        sarif_om.Region, start_line=start_line, start_column=start_col, end_line=end_line, end_column=end_col
     )
 
 
-def _fixes(f: Finding, locator: Any) -> list[Any] | None:
+def _fixes(sarif_om: Any, f: Finding, locator: Any) -> list[Any] | None:
     """The automatic fix as a SARIF ``fix``: one ``artifactChange`` with a ``replacement`` per
     edit (regions in the run's columnKind, unicodeCodePoints; an insertion is an empty region);
     ``properties.applicability`` says safe or unsafe."""
     if f.autofix is None or not f.autofix.edits:
         return None
     replacements = [
-        _om(deleted_region=_om(start_line=e.start_line,
+        _om(
+            sarif_om.Replacement,
+            deleted_region=_om(
+                sarif_om.Region,
+                start_line=e.start_line,
                 start_column=e.start_col,
                 end_line=e.end_line,
                 end_column=e.end_col,
             ),
-            inserted_content=_om(text=e.content) if e.content else None,
+            inserted_content=_om(sarif_om.ArtifactContent, text=e.content) if e.content else None,
         )
         for e in f.autofix.edits
     ]
-    change = _om(artifact_location=locator.artifact(f.span.path),
+    change = _om(
+        sarif_om.ArtifactChange,
+        artifact_location=locator.artifact(sarif_om, f.span.path),
         replacements=replacements,
     )
     return [
-        _om(description=_om(text=f.autofix.title),
+        _om(
+            sarif_om.Fix,
+            description=_om(sarif_om.Message, text=f.autofix.title),
             artifact_changes=[change],
             properties={"applicability": f.autofix.applicability},
         )
@@ -436,6 +447,8 @@ def render(result: LintResult, registry: Registry, options: ReportOptions) -> st
 
 def build_log(result: LintResult, registry: Registry, options: ReportOptions) -> dict[str, Any]:
     """The SARIF log as JSON values (what :func:`render` writes)."""
+    import sarif_om
+
     findings = sorted(
         (f for f in result.findings if options.include_suppressed or not f.suppressed), key=Finding.sort_key
     )
@@ -446,52 +459,68 @@ def build_log(result: LintResult, registry: Registry, options: ReportOptions) ->
     results = []
     for f in findings:
         component, index = table.where.get(f.code, (None, -1))
-        location = _om(physical_location=_om(artifact_location=locator.artifact(f.span.path),
-                region=_region(f.span),
+        location = _om(
+            sarif_om.Location,
+            physical_location=_om(
+                sarif_om.PhysicalLocation,
+                artifact_location=locator.artifact(sarif_om, f.span.path),
+                region=_region(sarif_om, f.span),
             ),
         )
         line_hash = fingerprints.get(f.span.path, max(1, f.span.start_line))
         rule_ref = None
         rule_index = None
         if component is not None:
-            rule_ref = _om(id=f.code,
+            rule_ref = _om(
+                sarif_om.ReportingDescriptorReference,
+                id=f.code,
                 index=index,
-                tool_component=_om(index=component),
+                tool_component=_om(sarif_om.ToolComponentReference, index=component),
             )
         elif index >= 0:
             rule_index = index
         results.append(
-            _om(rule_id=f.code,
+            _om(
+                sarif_om.Result,
+                rule_id=f.code,
                 rule_index=rule_index,
                 rule=rule_ref,
                 level=_LEVELS[f.severity],
-                message=_om(text=message_text(f, options.show_fixes)),
+                message=_om(sarif_om.Message, text=message_text(f, options.show_fixes)),
                 locations=[location],
                 related_locations=[
-                    _om(id=i,
-                        physical_location=_om(artifact_location=locator.artifact(span.path),
-                            region=_region(span),
+                    _om(
+                        sarif_om.Location,
+                        id=i,
+                        physical_location=_om(
+                            sarif_om.PhysicalLocation,
+                            artifact_location=locator.artifact(sarif_om, span.path),
+                            region=_region(sarif_om, span),
                         ),
-                        message=_om(text=what),
+                        message=_om(sarif_om.Message, text=what),
                     )
                     for i, (span, what) in enumerate(f.related)
                 ] or None,
                 partial_fingerprints={"primaryLocationLineHash": line_hash} if line_hash else None,
                 suppressions=[_suppression(f)] if f.suppressed else None,
-                fixes=_fixes(f, locator),
+                fixes=_fixes(sarif_om, f, locator),
             )
         )
 
-    driver = _om(name=TOOL_NAME,
+    driver = _om(
+        sarif_om.ToolComponent,
+        name=TOOL_NAME,
         version=__version__,
         semantic_version=__version__,
         information_uri=INFORMATION_URI,
-        rules=[_rule_descriptor(r) for r in table.driver],
+        rules=[_rule_descriptor(sarif_om, r) for r in table.driver],
     )
     extensions = [
-        _om(name=origin,
+        _om(
+            sarif_om.ToolComponent,
+            name=origin,
             version=_plugin_version(origin),
-            rules=[_rule_descriptor(r) for r in table.extensions[origin]],
+            rules=[_rule_descriptor(sarif_om, r) for r in table.extensions[origin]],
         )
         for origin in table.origins
     ]
@@ -502,19 +531,28 @@ def build_log(result: LintResult, registry: Registry, options: ReportOptions) ->
     for problem in result.problems:
         located = bool(problem.path)
         notifications.append(
-            _om(level="error" if problem.fatal else "warning",
-                message=_om(text=f"{problem.path}: {problem.message}" if located else problem.message),
+            _om(
+                sarif_om.Notification,
+                level="error" if problem.fatal else "warning",
+                message=_om(sarif_om.Message,
+                            text=f"{problem.path}: {problem.message}" if located else problem.message),
                 locations=[
-                    _om(physical_location=_om(artifact_location=locator.artifact(problem.path),
+                    _om(
+                        sarif_om.Location,
+                        physical_location=_om(
+                            sarif_om.PhysicalLocation,
+                            artifact_location=locator.artifact(sarif_om, problem.path),
                         ),
                     )
                 ] if located else None,
-                associated_rule=_om(id=problem.rule)
+                associated_rule=_om(sarif_om.ReportingDescriptorReference, id=problem.rule)
                 if problem.rule else None,
                 properties={"kind": problem.kind},
             )
         )
-    invocation = _om(execution_successful=not any(p.fatal for p in result.problems),
+    invocation = _om(
+        sarif_om.Invocation,
+        execution_successful=not any(p.fatal for p in result.problems),
         tool_execution_notifications=notifications or None,
     )
 
@@ -526,13 +564,17 @@ def build_log(result: LintResult, registry: Registry, options: ReportOptions) ->
         automation_id = category.strip()
         if not automation_id.endswith("/"):
             automation_id += "/"
-        automation = _om(id=automation_id)
+        automation = _om(sarif_om.RunAutomationDetails, id=automation_id)
 
-    run = _om(tool=_om(driver=driver, extensions=extensions or None),
+    run = _om(
+        sarif_om.Run,
+        tool=_om(sarif_om.Tool, driver=driver, extensions=extensions or None),
         automation_details=automation,
         original_uri_base_ids={SRCROOT: {"uri": locator.root_uri()}},
         invocations=[invocation],
         column_kind="unicodeCodePoints",
         results=results,
     )
-    return _om(schema_uri=SCHEMA_URI, version="2.1.0", runs=[run])
+    log = _om(sarif_om.SarifLog, schema_uri=SCHEMA_URI, version="2.1.0", runs=[run])
+    value: dict[str, Any] = _to_json_value(log)
+    return value
