@@ -56,9 +56,9 @@ def script(lines: int, variant: int) -> str:
 
 
 class Server:
-    def __init__(self, cwd: str, env: dict[str, str]) -> None:
+    def __init__(self, cwd: str, env: dict[str, str], python: str = sys.executable) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shlint_iam", "lsp"],
+            [python, "-m", "shlint_iam", "lsp"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd, env=env,
         )
         self.ident = 0
@@ -158,13 +158,19 @@ def measure(lines: int, changes: int, checkout: str | None) -> Measured:
     """A session on a ``lines``-line script, the server importing shlint_iam from ``checkout``
     (a source tree; None: the installed one)."""
     env = dict(os.environ)
+    python = sys.executable
     if checkout:
-        env["PYTHONPATH"] = checkout
+        # TREE=PYTHON: that interpreter (a venv with TREE installed editable), so that the tree's
+        # rules/ are imported too; PYTHONPATH alone gets shlint_iam from TREE but the built-in
+        # rules from wherever the running interpreter's editable install maps shlint_iam.rules.
+        tree, _, interpreter = checkout.partition("=")
+        env["PYTHONPATH"] = tree
+        python = interpreter or python
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "deploy.sh"
         path.write_text(script(lines, 0), encoding="utf-8")
         uri = path.as_uri()
-        server = Server(tmp, env)
+        server = Server(tmp, env, python)
         server.request("initialize", {"processId": os.getpid(), "rootUri": Path(tmp).as_uri(), "capabilities": {}})
         server.send({"method": "initialized", "params": {}})
         started = time.perf_counter()
@@ -220,7 +226,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=1, help="sessions per script size and checkout")
     parser.add_argument("--lines", type=int, nargs="+", default=[200, 5000])
     parser.add_argument("--checkout", action="append", default=[],
-                        help="a source tree to run the server from (PYTHONPATH); several: their sessions "
+                        help="a source tree to run the server from (PYTHONPATH), as TREE or TREE=PYTHON (a venv "
+                             "with TREE installed, so its rules/ are used too); several: their sessions "
                              "alternate (interleaved A/B). Default: the installed shlint_iam")
     args = parser.parse_args()
     checkouts: list[str | None] = list(args.checkout) or [None]
