@@ -85,6 +85,17 @@ def run(trace: Block, steps: Mapping[int, list[Step]], keys: int, start: int) ->
     return _Pass(trace, steps, keys).run(start)
 
 
+def _caught(node: Block, states: Vector, exits: Exits) -> tuple[Vector, Exits]:
+    """The exits ``node`` catches (a loop catches break and continue, a function return) join
+    the paths that fall through it; the others leave it."""
+    caught = _CATCHES.get(node.kind, 0)
+    for bit in _BITS:
+        if bit & caught:
+            for key, mask in exits.pop(bit).items():
+                states[key] |= mask
+    return states, exits
+
+
 class _Pass:
     def __init__(self, trace: Block, steps: Mapping[int, list[Step]], keys: int) -> None:
         self.trace = trace
@@ -233,12 +244,7 @@ class _Pass:
         for key, mask in states.items():
             if mask and pos[key] < n:
                 states[key] = skip(key, mask, pos[key], n)
-        caught = _CATCHES.get(node.kind, 0)
-        for bit in _BITS:
-            if bit & caught:
-                for key, mask in exits.pop(bit).items():
-                    states[key] |= mask
-        return states, exits
+        return _caught(node, states, exits)
 
     def _plain_block(self, node: Block, vector: Vector) -> tuple[Vector, Exits]:
         """``_block`` of a block whose every child falls through and lets no exit out: every path
@@ -256,12 +262,7 @@ class _Pass:
                 mine_out = exits[bit]
                 for key, mask in out.items():
                     mine_out[key] = mine_out.get(key, 0) | mask
-        caught = _CATCHES.get(node.kind, 0)
-        for bit in _BITS:
-            if bit & caught:
-                for key, mask in exits.pop(bit).items():
-                    states[key] |= mask
-        return states, exits
+        return _caught(node, states, exits)
 
     def _choice(self, node: Choice, vector: Vector) -> tuple[Vector, Exits]:
         summary, keys_of = self.summary, self.keys_of
