@@ -100,7 +100,10 @@ class Commands(Machine):
                 seen_name = True
                 fieldname: str | None = "name"
             else:
-                fieldname = "argument" if seen_name and ctype in _WORD_PARTS else None
+                # `diff <(gcloud ...) expected.yaml`: a process substitution is an argument (its
+                # commands run, their status lost: words.py); it is never part of a longer word.
+                fieldname = "argument" if seen_name and (ctype in _WORD_PARTS or ctype == "process_substitution") \
+                    else None
             if ctype == "variable_assignment" and fieldname != "argument":
                 vname = child.child_by_field_name("name")
                 vvalue = child.child_by_field_name("value")

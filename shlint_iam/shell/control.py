@@ -67,6 +67,10 @@ class ControlFlow(Machine):
                 stdin_node = next((c for c in child.children if c.type == "heredoc_body"), None)
             elif child.type == "file_redirect" and any(c.type == "<" for c in child.children):
                 stdin = self._input_file(child, state, ctx)  # `while read -r svc; do ...; done < services.txt`
+            elif child.type == "file_redirect" and child.named_children \
+                    and child.named_children[-1].type == "process_substitution":
+                # `exec > >(tee -a "$LOG") 2>&1`, `... > >(gcloud ...)`: its commands run (words.py), no file is written
+                self._expand_fields(child.named_children[-1], state, ctx)
             elif child.type == "file_redirect" and self.file_writes is not None:
                 self._note_write(child, state, ctx)  # `envsubst < service.tpl.yaml > service.yaml`
         if body is not None:

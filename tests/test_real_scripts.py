@@ -1,0 +1,75 @@
+"""Idioms of real public deploy scripts that the analysis once misread (the sweep of
+/work/realcorpus, TRIAGE.md there): each test is a script shaped like the real one, with the exact
+findings bash and gcloud would justify."""
+
+from __future__ import annotations
+
+import textwrap
+
+from shlint_iam.config import Config
+from shlint_iam.lint import Linter
+
+
+def findings(script: str, select: list[str] | None = None) -> list[tuple[str, int, int, str]]:
+    config = Config()
+    if select is not None:
+        config.select = select
+    result = Linter(config).lint_text(textwrap.dedent(script).lstrip("\n"), "deploy.sh")
+    assert not [p for p in result.problems if "internal error" in p.message], result.problems
+    return [(f.code, f.span.start_line, f.span.start_col, f.message) for f in result.reported]
+
+
+# Process substitution: `<(...)` and `>(...)` run their commands (in a subshell, asynchronously):
+# their gcloud commands count, their status is lost, their variables stay there.
+
+LOGGED = """
+    #!/usr/bin/env bash
+    set -euo pipefail
+    PROJECT=acme-prod
+    REGION=europe-west1
+    SA=pubsub-invoker@acme-prod.iam.gserviceaccount.com
+    exec > >(tee -a "deploy-$(date +%s).log") 2>&1
+
+    gcloud functions deploy ingest --gen2 --region="$REGION" --project="$PROJECT" --runtime=python312 \\
+      --source=./ingest --entry-point=main --trigger-topic=raw-events --service-account="$SA"
+
+    # prefix gcloud's output so the CI log shows which step wrote it
+    sed 's/^/[iam] /' <(gcloud run services add-iam-policy-binding ingest --region="$REGION" --project="$PROJECT" \\
+      --member="serviceAccount:$SA" --role=roles/run.invoker 2>&1)
+
+    diff <(gcloud run services get-iam-policy ingest --region="$REGION" --project="$PROJECT" --format=json) \\
+      expected-policy.json
+"""
+
+
+def test_a_binding_in_a_process_substitution_argument_counts_and_its_status_is_lost() -> None:
+    assert findings(LOGGED) == [
+        ("ERR002", 12, 21, "`gcloud run services add-iam-policy-binding` fails silently: process substitution "
+                           "hides the exit status"),
+    ]
+
+
+def test_a_deploy_in_an_output_process_substitution_is_seen() -> None:
+    script = """
+        #!/usr/bin/env bash
+        set -euo pipefail
+        echo "deploying" > >(gcloud functions deploy ingest --gen2 --region=europe-west1 --project=acme-prod \\
+          --runtime=python312 --source=. --trigger-topic=raw-events)
+    """
+    assert [f[:3] for f in findings(script)] == [("ERR002", 3, 22), ("IAM001", 3, 22)]
+
+
+def test_what_a_process_substitution_assigns_stays_in_it() -> None:
+    script = """
+        #!/usr/bin/env bash
+        set -euo pipefail
+        SERVICE=api
+        cat <(SERVICE=other; echo "$SERVICE") > /dev/null
+        tee >(SERVICE=third) < /dev/null
+        gcloud run deploy "$SERVICE" --image=gcr.io/acme/api --region=us-east1 --allow-unauthenticated
+        gcloud eventarc triggers create api-audit --location=us-east1 --destination-run-service="$SERVICE" \\
+          --destination-run-region=us-east1 --service-account=ev@acme.iam.gserviceaccount.com \\
+          --event-filters=type=google.cloud.audit.log.v1.written
+    """
+    assert [f[:3] for f in findings(script)] == [("IAM006", 6, 72)]
+    assert "service api, " in findings(script)[0][3]
