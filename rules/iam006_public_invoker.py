@@ -23,8 +23,9 @@ from shlint_iam.api import (
 class PublicInvoker(Rule):
     """## What it does
     Reports an event-invoked deployment that is made public: `--allow-unauthenticated` (or
-    `--no-invoker-iam-check`) on its deploy, or an `allUsers` / `allAuthenticatedUsers` invoker
-    binding on its service.
+    `--no-invoker-iam-check`) on its deploy, the annotation `run.googleapis.com/invoker-iam-disabled:
+    'true'` in the manifest of `gcloud run services replace FILE`, or an `allUsers` /
+    `allAuthenticatedUsers` invoker binding on its service.
 
     ## Why it matters
     An event-driven function or service only needs its trigger's identity to call it. Making it

@@ -138,3 +138,26 @@ def test_a_replace_in_a_sourced_file_of_a_script_that_names_none_is_an_unknown_s
     script = HEAD + 'source "$(dirname "$0")/lib.sh"\ndeploy_orders\n' + PUSH
     assert [(c, line) for c, line, _ in lint(tmp_path, script, {"service.yaml": MANIFEST, "lib.sh": lib})] == [
         ("IAM001", 6)]  # at the subscription, as for any unknown name (read, it would be at lib.sh's replace)
+
+
+PUBLIC = MANIFEST.replace("    run.googleapis.com/ingress: all\n",
+                          "    run.googleapis.com/ingress: all\n    run.googleapis.com/invoker-iam-disabled: 'true'\n")
+
+
+@pytest.mark.parametrize("value", ["'true'", "true", '"True"'])
+def test_a_manifest_that_disables_the_invoker_check_makes_the_service_public(tmp_path: Path, value: str) -> None:
+    # as `run deploy --no-invoker-iam-check`: anyone may call it, so no binding is missing (IAM001), but an
+    # event-invoked service made public is IAM006, at the manifest's word
+    files = {"service.yaml": PUBLIC.replace("'true'", value)}
+    assert lint(tmp_path, HEAD + REPLACE + PUSH, files) == [
+        ("IAM006", 3, "the annotation run.googleapis.com/invoker-iam-disabled of service.yaml makes Cloud Run service "
+                      "orders, called by the Pub/Sub push subscription orders-push, callable by anyone; only its "
+                      "invoker needs access")]
+    found = Linter(Config()).lint_paths([str(tmp_path / "deploy.sh")]).reported
+    assert (found[0].span.start_col, found[0].span.end_col) == (29, 41)
+
+
+def test_a_manifest_that_keeps_the_invoker_check_is_not_public(tmp_path: Path) -> None:
+    files = {"service.yaml": PUBLIC.replace("'true'", "'false'")}
+    assert lint(tmp_path, HEAD + REPLACE + PUSH, files) == [("IAM001", 3, UNBOUND)]
+

@@ -1,6 +1,7 @@
 """Knative Service manifests, as ``gcloud run services replace FILE`` reads them (docs/gcloud-facts.md):
 the service is ``metadata.name``; its region, unless ``--region`` is given, the
-``cloud.googleapis.com/location`` label; ``metadata.namespace``, when present, must be the project."""
+``cloud.googleapis.com/location`` label; ``metadata.namespace``, when present, must be the project;
+the ``run.googleapis.com/invoker-iam-disabled: 'true'`` annotation makes the service public."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from ..records import record
 
 REGION_LABEL = "cloud.googleapis.com/location"
+INVOKER_IAM_DISABLED = "run.googleapis.com/invoker-iam-disabled"
 
 
 @record(frozen=True)
@@ -18,9 +20,11 @@ class Manifest:
     name: str | None
     region: str | None
     namespace: str | None
+    invoker_iam_disabled: bool  # the Invoker IAM check is off: anyone may call the service
 
-    def __init__(self, name: str | None, region: str | None, namespace: str | None) -> None:
-        self.__dict__.update(name=name, region=region, namespace=namespace)
+    def __init__(self, name: str | None, region: str | None, namespace: str | None,
+                 invoker_iam_disabled: bool = False) -> None:
+        self.__dict__.update(name=name, region=region, namespace=namespace, invoker_iam_disabled=invoker_iam_disabled)
 
 
 def parse_manifest(data: bytes) -> Manifest | str:
@@ -38,7 +42,10 @@ def parse_manifest(data: bytes) -> Manifest | str:
         return "not a service manifest (no metadata)"
     labels = metadata.get("labels")
     region = labels.get(REGION_LABEL) if isinstance(labels, dict) else None
-    return Manifest(name=_text(metadata.get("name")), region=_text(region), namespace=_text(metadata.get("namespace")))
+    annotations = metadata.get("annotations")
+    disabled = _text(annotations.get(INVOKER_IAM_DISABLED)) if isinstance(annotations, dict) else None
+    return Manifest(name=_text(metadata.get("name")), region=_text(region), namespace=_text(metadata.get("namespace")),
+                    invoker_iam_disabled=disabled is not None and disabled.lower() == "true")
 
 
 def _text(value: Any) -> str | None:

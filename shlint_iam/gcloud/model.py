@@ -43,7 +43,7 @@ from .facts import (
     member_of_email,
     normalise_member,
 )
-from .manifests import Manifest, parse_manifest
+from .manifests import INVOKER_IAM_DISABLED, Manifest, parse_manifest
 from .urls import service_of_url
 from .workflows import OidcCall, oidc_calls, parse_definition
 
@@ -459,7 +459,10 @@ def _run_services_replace(model: GcloudModel, cmd: GcloudCommand, run: CommandRu
     elif not cmd.value("--region"):
         label = unknown(OTHER, "manifest-region", *where, text="REGION")  # a label may name it
     region = cmd.value("--region") or (None if cmd.has("--flags-file") else label) or model.run_region(cmd, state)
-    run.facts.append(Deploy(run, kind="run", name=name, service=model.service_ref(name, region, project, lower=False)))
+    public = manifest is not None and manifest.invoker_iam_disabled
+    run.facts.append(Deploy(run, kind="run", name=name, service=model.service_ref(name, region, project, lower=False),
+                            public_span=cmd.positionals[0].span if public else None,  # the manifest's word
+                            public_flag=f"the annotation {INVOKER_IAM_DISABLED} of {show(source)}" if public else ""))
     return None
 
 
