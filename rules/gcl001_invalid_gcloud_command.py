@@ -31,7 +31,8 @@ class InvalidGcloudCommand(Rule):
     reported. A Cloud Run deploy, update, delete or binding command (on the managed platform), and
     a functions deploy or binding with an explicit `--gen2`, that gets no region from `--region`,
     `CLOUDSDK_RUN_REGION` / `CLOUDSDK_FUNCTIONS_REGION`, `gcloud config set` in the script or the
-    `default-region` setting is reported too: gcloud has no default region for it and fails
+    `default-region` setting (nor, for `gcloud run services replace FILE`, from the manifest's
+    `cloud.googleapis.com/location` label) is reported too: gcloud has no default region for it and fails
     non-interactively ("You must specify a region"). If your CI sets the region outside the script,
     say so with `default-region`.
 

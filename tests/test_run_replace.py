@@ -161,3 +161,27 @@ def test_a_manifest_that_keeps_the_invoker_check_is_not_public(tmp_path: Path) -
     files = {"service.yaml": PUBLIC.replace("'true'", "'false'")}
     assert lint(tmp_path, HEAD + REPLACE + PUSH, files) == [("IAM001", 3, UNBOUND)]
 
+
+NO_LABEL = MANIFEST.replace("  labels:\n    cloud.googleapis.com/location: us-west2\n", "")
+NO_REGION = ("`gcloud run services replace` has no region: without `--region`, a `cloud.googleapis.com/location` label "
+             "in service.yaml, `CLOUDSDK_RUN_REGION` or `gcloud config set run/region` gcloud fails non-interactively "
+             "(\"You must specify a region\") unless the configuration it runs with sets run/region; the command never "
+             "takes effect")
+
+
+def test_a_replace_with_no_region_anywhere_is_rejected_as_run_deploy_is(tmp_path: Path) -> None:
+    script = HEAD + REPLACE + BIND + PUSH
+    assert lint(tmp_path, script, {"service.yaml": NO_LABEL}) == [("GCL001", 3, NO_REGION)]
+
+
+@pytest.mark.parametrize(("script", "files", "config"), [
+    (HEAD + REPLACE + BIND + PUSH, {"service.yaml": MANIFEST}, {}),  # the label
+    (HEAD + REPLACE.replace("--project", "--region=us-west2 --project") + BIND + PUSH, {"service.yaml": NO_LABEL}, {}),
+    (HEAD + "gcloud config set run/region us-west2\n" + REPLACE + BIND + PUSH, {"service.yaml": NO_LABEL}, {}),
+    (HEAD + "export CLOUDSDK_RUN_REGION=us-west2\n" + REPLACE + BIND + PUSH, {"service.yaml": NO_LABEL}, {}),
+    (HEAD + REPLACE + BIND + PUSH, {"service.yaml": NO_LABEL}, {"default_region": "us-west2"}),
+    (HEAD + RENDER + REPLACE + BIND + PUSH, {"service.tpl.yaml": TEMPLATE}, {}),  # rendered: a label may name it
+], ids=["label", "flag", "config-set", "environment", "default-region", "rendered"])
+def test_a_replace_that_gets_a_region_is_not_rejected(tmp_path: Path, script: str, files: dict[str, str],
+                                                      config: dict[str, object]) -> None:
+    assert [c for c, _, _ in lint(tmp_path, script, files, **config)] == []

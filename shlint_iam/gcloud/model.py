@@ -43,7 +43,7 @@ from .facts import (
     member_of_email,
     normalise_member,
 )
-from .manifests import INVOKER_IAM_DISABLED, Manifest, parse_manifest
+from .manifests import INVOKER_IAM_DISABLED, REGION_LABEL, Manifest, parse_manifest
 from .urls import service_of_url
 from .workflows import OidcCall, oidc_calls, parse_definition
 
@@ -147,8 +147,12 @@ class GcloudModel:
                     or self.default_region:
                 return
             prop, env = "functions/region", "CLOUDSDK_FUNCTIONS_REGION"
+        self._reject_no_region(run, prop, env)
+
+    def _reject_no_region(self, run: CommandRun, prop: str, env: str, label: str = "") -> None:
+        """``label``: where else the command may read its region (a manifest's location label)."""
         run.facts.append(Rejected(
-            run, f"no region: without `--region`, `{env}` or `gcloud config set {prop}` gcloud fails "
+            run, f"no region: without `--region`, {label}`{env}` or `gcloud config set {prop}` gcloud fails "
                  "non-interactively (\"You must specify a region\") unless the configuration it runs with sets "
                  f"{prop}; the command never takes effect",
             fix=f"add --region=REGION (or set `default-region` in the shlint-iam configuration if {prop} is set "
@@ -456,6 +460,13 @@ def _run_services_replace(model: GcloudModel, cmd: GcloudCommand, run: CommandRu
         if not is_known(project) and manifest.namespace and not manifest.namespace.isdigit() \
                 and _PROJECT_ID.fullmatch(manifest.namespace):
             project = manifest.namespace  # gcloud requires the namespace to be the project
+        if manifest.region is None and not cmd.value("--region") and not cmd.has("--flags-file") \
+                and UNSEEN_CODE not in state.props and (cmd.value("--platform") or model.prop("run/platform", state)
+                                                        or "managed") == "managed" \
+                and not model.prop("run/region", state) and not model.default_region:
+            # no --region, no location label, no run/region: as `run deploy`, gcloud prompts (fails in CI)
+            model._reject_no_region(run, "run/region", "CLOUDSDK_RUN_REGION",
+                                    f"a `{REGION_LABEL}` label in {show(source)}, ")
     elif not cmd.value("--region"):
         label = unknown(OTHER, "manifest-region", *where, text="REGION")  # a label may name it
     region = cmd.value("--region") or (None if cmd.has("--flags-file") else label) or model.run_region(cmd, state)
