@@ -34,6 +34,7 @@ class AnalysisTimeout(Exception):
 # asynchronous exception, which can land anywhere (a finaliser, a logging handler).
 _THREAD = threading.local()
 COOPERATIVE_GRACE = 2.0  # seconds a stopped analysis has to reach a checkpoint
+INTERRUPT_TRIES = 20  # asynchronous interrupts, 0.5 s apart, before a stuck analysis is abandoned
 
 
 def checkpoint() -> None:
@@ -51,8 +52,16 @@ class ExitFromCode(Exception):
         self.original = original
 
 
-def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
-    """``fn()`` in a big-stack thread with a raised recursion limit, stopped after ``time_limit``."""
+def run_guarded(fn: Callable[[], _T], time_limit: float | None, collect_after: bool | None = None) -> _T:
+    """``fn()`` in a big-stack thread with a raised recursion limit, stopped after ``time_limit``.
+
+    With ``collect_after`` (True or False), the collector runs as :func:`rare_full_collections`
+    says while ``fn`` runs. The thresholds are set and restored here, in the calling thread, not
+    in the analysis thread: an analysis stuck in C code is abandoned, and the process (a language
+    server runs for hours) must not keep the analysis's collector policy after it."""
+    if collect_after is not None:
+        with rare_full_collections(collect_after=collect_after):
+            return run_guarded(fn, time_limit)
     if sys.getrecursionlimit() < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
     box: list[Any] = []
@@ -85,7 +94,7 @@ def run_guarded(fn: Callable[[], _T], time_limit: float | None) -> _T:
     # Still running: raise AnalysisTimeout in the thread, again if something swallowed it
     # (a weakref callback, a bare except); stuck in C code for 10 s more, it is abandoned.
     tries = 0
-    while thread.is_alive() and tries < 20:
+    while thread.is_alive() and tries < INTERRUPT_TRIES:
         _interrupt(thread)
         thread.join(0.5)
         tries += 1

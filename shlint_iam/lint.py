@@ -27,7 +27,6 @@ from .guard import (  # noqa: F401 - re-exported
     DEFAULT_TIME_LIMIT,
     AnalysisTimeout,
     ExitFromCode,
-    rare_full_collections,
     run_guarded,
 )
 from .model import INCOMPLETE, NOTICE, UNREADABLE
@@ -193,10 +192,6 @@ class Linter:
         files; with them, the context is returned for the project pass."""
         keep = self.keeps_contexts
 
-        def work() -> FileOutcome:
-            with rare_full_collections(collect_after=not keep):  # the trace is freed before its end
-                return analysed()
-
         def analysed() -> FileOutcome:
             ctx = self.analyse(source)
             notices = _analysis_notices(source, ctx)
@@ -219,7 +214,8 @@ class Linter:
             return outcome
 
         try:
-            return run_guarded(work, self.time_limit)
+            # The trace is freed before the end of analysed(): a full collection after it is cheap.
+            return run_guarded(analysed, self.time_limit, collect_after=not keep)
         except ParseIncomplete as exc:
             problem = FileProblem(source.path, str(exc), INCOMPLETE)
         except RecursionError:

@@ -120,3 +120,37 @@ def test_without_collect_after_the_garbage_waits_for_a_full_collection() -> None
     assert cycle() is not None
     gc.collect()
     assert cycle() is None
+
+
+def test_an_abandoned_analysis_does_not_leave_its_collector_policy_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from shlint_iam import guard
+
+    monkeypatch.setattr(guard, "COOPERATIVE_GRACE", 0.05)
+    monkeypatch.setattr(guard, "INTERRUPT_TRIES", 1)
+    release = threading.Event()
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+
+        def stuck_in_c_code() -> None:
+            release.wait()  # a blocking wait in C: asynchronous interrupts never land
+
+        with pytest.raises(AnalysisTimeout):
+            run_guarded(stuck_in_c_code, 0.05, collect_after=True)
+        assert gc.get_threshold() == (700, 10, 10)  # the thread is still alive, the policy is gone
+    finally:
+        release.set()
+        gc.set_threshold(*saved)
+
+
+def test_a_guarded_analysis_runs_under_the_rare_collection_policy() -> None:
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        assert run_guarded(gc.get_threshold, 5.0, collect_after=False) == (YOUNG_EVERY, 10, FULL_EVERY)
+        assert run_guarded(gc.get_threshold, 5.0) == (700, 10, 10)  # without collect_after: unchanged
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*saved)
