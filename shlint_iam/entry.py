@@ -3,6 +3,9 @@
 Before importing anything else, a ``check`` forks its supervisor (supervise.py), so that a native
 crash during the lint still fails only the file it happened on without a fork per file; the
 language server isolates each lint itself and is not supervised.
+
+A ``check`` also starts without the cyclic garbage collector, until its lint begins
+(guard.defer_collection).
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ def main() -> None:
             from . import supervise
 
             supervise.start()
+            from .guard import defer_collection
+
+            defer_collection()
         from .cli import main as cli_main
     except KeyboardInterrupt:  # Ctrl-C while starting up: as at any other time, no traceback
         try:
@@ -25,3 +31,4 @@ def main() -> None:
         finally:
             os._exit(130)
     cli_main()
+

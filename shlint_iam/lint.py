@@ -27,6 +27,7 @@ from .guard import (  # noqa: F401 - re-exported
     DEFAULT_TIME_LIMIT,
     AnalysisTimeout,
     ExitFromCode,
+    resume_collection,
     run_guarded,
 )
 from .model import INCOMPLETE, NOTICE, UNREADABLE
@@ -234,6 +235,9 @@ class Linter:
         return FileOutcome(source.path, source.real_path, problems=[problem])
 
     def lint_sources(self, sources: Iterable[SourceFile], problems: list[FileProblem]) -> LintResult:
+        from . import analysis  # noqa: F401 - as in lint_candidates
+
+        resume_collection()
         if self.isolate and not self.supervised:
             def lint_one(source: SourceFile) -> FileOutcome:
                 outcome = self.lint_file(source)
@@ -371,6 +375,11 @@ class Linter:
     ) -> LintResult:
         cached = self._cached_outcomes(candidates)
         todo = [c for index, c in enumerate(candidates) if index not in cached]
+        if todo:
+            # What every lint imports, before a forked child or a pool worker would import it
+            # again, and before collection resumes (guard.resume_collection).
+            from . import analysis  # noqa: F401
+        resume_collection()
         # The pool is sized by the work left: a warm run over 500 files may leave one to lint.
         # Sizes choose the workers (automatic -j) and their order; a serial run needs neither.
         sizes = _sizes(todo) if jobs != 1 and len(todo) > 1 else []

@@ -85,6 +85,57 @@ def test_a_config_file_still_imports_the_toml_parser(tmp_path: Path) -> None:
     assert "exit 0" in stderr and imported == ["tomllib"]
 
 
+# The real command line (entry.main, forking its supervisor), reporting the cyclic collector's
+# state as the linter is built (start-up) and as each file is analysed.
+GC_PROBE = r"""
+import gc, sys
+import shlint_iam.analysis as analysis
+import shlint_iam.lint as lint
+def say(when):
+    print(when, "collecting:", gc.isenabled(), "frozen:", gc.get_freeze_count() > 0, file=sys.stderr, flush=True)
+built, analyse = lint.Linter.__init__, analysis.analyse
+def init(self, *args, **kwargs):
+    say("built")
+    built(self, *args, **kwargs)
+def analysed(*args, **kwargs):
+    say("analysed")
+    return analyse(*args, **kwargs)
+lint.Linter.__init__, analysis.analyse = init, analysed
+sys.argv[0] = "shlint-iam"
+from shlint_iam.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize("stdin", [False, True])
+def test_the_command_line_collects_no_garbage_during_start_up(tmp_path: Path, stdin: bool) -> None:
+    # Start-up makes ~20,000 objects that live until the exit; walking them in collections cost
+    # 10-20 ms of an on-save lint. The lint resumes collection, start-up's objects frozen.
+    (tmp_path / "deploy.sh").write_text(DEPLOY)
+    args = ["check", "-", "--stdin-filename", "deploy.sh"] if stdin else ["check", "deploy.sh"]
+    proc = subprocess.run([sys.executable, "-c", GC_PROBE, *args], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, input=DEPLOY)
+    assert proc.returncode == 1 and "IAM001" in proc.stdout, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "built collecting: False frozen: False",
+        "analysed collecting: True frozen: True",
+    ]
+    # The language server (and every other command) collects as usual from the start.
+    proc = subprocess.run([sys.executable, "-c", GC_PROBE.replace("main()", "say('other')"), "lsp"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.stderr.splitlines() == ["other collecting: True frozen: False"]
+
+
+def test_the_library_leaves_the_collector_alone() -> None:
+    import gc
+
+    from shlint_iam.lint import lint_text
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert [f.code for f in lint_text(DEPLOY, "deploy.sh").findings] == ["IAM001"]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_stray_keywords_by_position_and_by_query_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     from shlint_iam import parse
     from shlint_iam.source import SourceFile
