@@ -16,13 +16,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from .bindfix import fix_binding, fix_iam003
 from .fixtree import Tree as _Tree
 from .lazyre import lazy
 from .model import SAFE, UNSAFE, Edit, Finding, Fix
+from .records import replace
 
 if TYPE_CHECKING:
     from .core import FileContext

@@ -39,6 +39,7 @@ else:
 
 _T = TypeVar("_T", bound=type)
 _F = TypeVar("_F")
+_R = TypeVar("_R")
 
 # The objects whose repr is being built, by thread (a record that holds itself shows ``...``).
 _showing: set[tuple[int, int]] = set()
@@ -114,6 +115,20 @@ def _complete(
 
         cls.__setattr__ = __setattr__
         cls.__delattr__ = __delattr__
+
+
+def replace(obj: _R, /, **changes: Any) -> _R:
+    """``dataclasses.replace`` for a record (a copy with ``changes``), without importing
+    ``dataclasses`` or building ``__dataclass_fields__``: the suppressions and fixes of a lint
+    replace findings."""
+    cls = type(obj)
+    computed: frozenset[str] = cls.__record_computed__  # type: ignore[attr-defined]
+    for name in changes:
+        if name in computed:
+            raise ValueError(f"field {name} is declared with init=False, it cannot be specified with replace()")
+    values = {name: getattr(obj, name) for name in cls.__record_fields__ if name not in computed}  # type: ignore[attr-defined]
+    values.update(changes)
+    return cls(**values)
 
 
 def _frozen(name: str, what: str = "assign to") -> None:

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import replace
 
 from .config import Config
 from .lazyre import lazy
 from .model import Finding, Severity, Span
-from .records import record
+from .records import record, replace
 from .source import SourceFile
 
 INVALID = "SUP001"

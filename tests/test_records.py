@@ -171,3 +171,36 @@ def test_a_record_that_holds_itself_shows_dots() -> None:
     box = _RecordBox("loop")
     box.items.append(box)
     assert repr(box) == "_RecordBox(name='loop', items=[...], loose=0)"
+
+
+@record(computed=("size",))
+class _Sized:
+    name: str
+    size: int
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.size = len(name)
+
+
+def test_records_replace_is_dataclasses_replace() -> None:
+    # records.replace is what fixes and suppressions use (no dataclasses import at start-up).
+    from shlint_iam.records import replace
+
+    span = Span("deploy.sh", 3, 1, 3, 20)
+    finding = Finding("IAM001", "m", Severity.ERROR, span, notes=("n",), autofix=Fix("t", (Edit.insert(1, 1, "x"),)))
+    for obj, changes in [
+        (finding, {"suppressed": True, "suppression_reason": "r"}), (finding, {}), (finding, {"autofix": None}),
+        (_RecordChild(1, "k", "e"), {"extra": "f"}), (_RecordChild(1, "k"), {"run": 2}),
+        (_RecordBox("x", [1], hidden=3), {"loose": 4}), (_Sized("abc"), {"name": "de"}),
+    ]:
+        ours, theirs = replace(obj, **changes), dataclasses.replace(obj, **changes)
+        assert type(ours) is type(theirs) is type(obj)
+        assert vars(ours) == vars(theirs) and ours is not obj
+    assert replace(_Sized("abc"), name="de").size == 2
+    for bad in ({"size": 1}, {"nope": 1}):
+        with pytest.raises((ValueError, TypeError)) as ours_error:
+            replace(_Sized("abc"), **bad)
+        with pytest.raises((ValueError, TypeError)) as theirs_error:
+            dataclasses.replace(_Sized("abc"), **bad)
+        assert (type(ours_error.value), str(ours_error.value)) == (type(theirs_error.value), str(theirs_error.value))
