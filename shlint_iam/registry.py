@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import pkgutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,6 +33,20 @@ def _import_builtin_package() -> object:
     return module
 
 
+def _module_names(folders: Iterable[str]) -> list[str]:
+    """The Python modules in ``folders``, by name: the rule modules are plain ``.py`` files (what
+    ``pkgutil.iter_modules`` finds there, without importing pkgutil at start-up)."""
+    names: list[str] = []
+    for folder in folders:
+        try:
+            found = os.listdir(folder)
+        except OSError:
+            continue
+        names.extend(name[:-3] for name in sorted(found) if name.endswith(".py") and name[:-3].isidentifier()
+                     and name != "__init__.py")
+    return list(dict.fromkeys(names))
+
+
 _BUILTIN: list[type[Rule]] | None = None
 DOCS_URL = "https://github.com/shlint-iam/shlint-iam/blob/main/docs/rules.md"
 
@@ -44,10 +57,10 @@ def builtin_rules() -> list[type[Rule]]:
     if _BUILTIN is None:
         package = _import_builtin_package()
         found: list[type[Rule]] = []
-        for info in pkgutil.iter_modules(package.__path__):  # type: ignore[attr-defined]
-            if info.name.startswith("_"):
+        for name in _module_names(package.__path__):  # type: ignore[attr-defined]
+            if name.startswith("_"):
                 continue
-            module = importlib.import_module(f"shlint_iam.rules.{info.name}")
+            module = importlib.import_module(f"shlint_iam.rules.{name}")
             for value in vars(module).values():
                 if (
                     isinstance(value, type)

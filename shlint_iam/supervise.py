@@ -36,8 +36,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import signal
+else:  # the C module under signal.py, without the enums that signal.py builds (~1 ms)
+    import _signal as signal
 
 _write_fd: int | None = None  # in the supervised child: the pipe to the parent
 _replayed_input: bytes | None = None  # in a parent re-running the command: the child's standard input
@@ -68,12 +73,13 @@ def start() -> None:
         global _write_fd, _faulthandler_was_on
         os.close(read_fd)
         _write_fd = write_fd
-        import faulthandler
-
         # A crash during the lint is the parent's to report (by running the command again), not
-        # a Python traceback on stderr before the report (PYTHONFAULTHANDLER, -X faulthandler).
-        _faulthandler_was_on = faulthandler.is_enabled()
-        faulthandler.disable()
+        # a Python traceback on stderr before the report (PYTHONFAULTHANDLER, -X faulthandler,
+        # which import the module: not imported, it is off).
+        faulthandler = sys.modules.get("faulthandler")
+        if faulthandler is not None and faulthandler.is_enabled():
+            _faulthandler_was_on = True
+            faulthandler.disable()
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _interrupt)
         return
@@ -150,8 +156,10 @@ def _messages(said: bytes) -> dict[str, bytes]:
 
 
 def _signal_name(number: int) -> str:
+    import signal as signals
+
     try:
-        return f"killed by signal {signal.Signals(number).name}"
+        return f"killed by signal {signals.Signals(number).name}"
     except ValueError:
         return f"killed by signal {number}"
 

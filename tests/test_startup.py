@@ -126,6 +126,49 @@ def test_the_command_line_collects_no_garbage_during_start_up(tmp_path: Path, st
     assert proc.stderr.splitlines() == ["other collecting: True frozen: False"]
 
 
+# The real command line (entry.main: the supervisor's fork, the supervised lint in process): which
+# of the modules that only some runs need were imported when the process exits.
+EXIT_PROBE = r"""
+import os, sys
+LAZY = ["dataclasses", "copy", "inspect_", "pkgutil", "signal", "faulthandler", "json", "importlib.metadata",
+        "tomllib", "yaml", "multiprocessing", "sarif_om", "pygls", "shlint_iam.isolate", "shlint_iam.cache",
+        "shlint_iam.lsp", "shlint_iam.parallel", "shlint_iam.plugins_", "shlint_iam.frontends.github_actions"]
+leave = os._exit
+def _exit(code):
+    print("imported:", *[m for m in LAZY if m in sys.modules], file=sys.stderr, flush=True)
+    leave(code)
+os._exit = _exit
+sys.argv[0] = "shlint-iam"
+from shlint_iam.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize("suppressed", [False, True])
+def test_the_command_line_imports_only_what_one_script_needs(tmp_path: Path, suppressed: bool) -> None:
+    # IAM001 gets an automatic fix, or is suppressed: both replace the finding (records.replace).
+    script = DEPLOY.replace("iam.gserviceaccount.com\n", "iam.gserviceaccount.com  # shlint-iam: disable=IAM001\n")
+    (tmp_path / "deploy.sh").write_text(script if suppressed else DEPLOY)
+    proc = subprocess.run([sys.executable, "-c", EXIT_PROBE, "check", "--no-cache", "-f", "json", "--include-suppressed",
+                           "deploy.sh"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == (0 if suppressed else 1), proc.stdout + proc.stderr
+    assert '"code": "IAM001"' in proc.stdout and '"applicability": "unsafe"' in proc.stdout
+    assert ('"suppressed": true' in proc.stdout) == suppressed
+    # Both the supervisor and the supervised child leave by os._exit.
+    assert proc.stderr.splitlines() == ["imported: json", "imported:"]
+
+
+def test_the_rule_modules_are_the_ones_pkgutil_finds() -> None:
+    import pkgutil
+
+    from shlint_iam import registry
+
+    folders = registry._import_builtin_package().__path__  # type: ignore[attr-defined]
+    assert registry._module_names(folders) == [info.name for info in pkgutil.iter_modules(folders)]
+    assert len(registry.builtin_rules()) == len(registry._module_names(folders)) == 20
+
+
 def test_the_library_leaves_the_collector_alone() -> None:
     import gc
 
