@@ -143,9 +143,10 @@ class Linter:
                 if problems is None:
                     raise
                 problems.append(rule_failure(ctx.source.path, rule_cls, exc))
-        from .fixes import attach_fixes
+        if findings:  # the fixers (fixes, bindfix, fixtree) are imported for findings only
+            from .fixes import attach_fixes
 
-        findings = attach_fixes(ctx, findings)
+            findings = attach_fixes(ctx, findings)
         if not finish:
             return findings
         return self.finish(ctx.source, findings)

@@ -132,7 +132,8 @@ EXIT_PROBE = r"""
 import os, sys
 LAZY = ["dataclasses", "copy", "inspect_", "pkgutil", "signal", "faulthandler", "json", "importlib.metadata",
         "tomllib", "yaml", "multiprocessing", "sarif_om", "pygls", "shlint_iam.isolate", "shlint_iam.cache",
-        "shlint_iam.lsp", "shlint_iam.parallel", "shlint_iam.plugins_", "shlint_iam.frontends.github_actions"]
+        "shlint_iam.lsp", "shlint_iam.parallel", "shlint_iam.plugins_", "shlint_iam.frontends.github_actions",
+        "shlint_iam.fixes", "shlint_iam.bindfix", "shlint_iam.fixtree"]
 leave = os._exit
 def _exit(code):
     print("imported:", *[m for m in LAZY if m in sys.modules], file=sys.stderr, flush=True)
@@ -156,7 +157,18 @@ def test_the_command_line_imports_only_what_one_script_needs(tmp_path: Path, sup
     assert '"code": "IAM001"' in proc.stdout and '"applicability": "unsafe"' in proc.stdout
     assert ('"suppressed": true' in proc.stdout) == suppressed
     # Both the supervisor and the supervised child leave by os._exit.
-    assert proc.stderr.splitlines() == ["imported: json", "imported:"]
+    fixers = " shlint_iam.fixes shlint_iam.bindfix shlint_iam.fixtree"
+    assert proc.stderr.splitlines() == ["imported: json" + fixers, "imported:"]
+
+
+def test_a_script_without_findings_imports_no_fixer(tmp_path: Path) -> None:
+    script = DEPLOY + "gcloud functions add-invoker-policy-binding billing-sync --region=\"$REGION\" \\\n"
+    script += "  --member=serviceAccount:sync@acme-prod.iam.gserviceaccount.com\n"
+    (tmp_path / "deploy.sh").write_text(script)
+    proc = subprocess.run([sys.executable, "-c", EXIT_PROBE, "check", "--no-cache", "-f", "concise", "deploy.sh"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout) == (0, ""), proc.stdout + proc.stderr
+    assert proc.stderr.splitlines() == ["imported:", "imported:"]
 
 
 def test_the_rule_modules_are_the_ones_pkgutil_finds() -> None:
