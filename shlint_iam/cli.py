@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -36,7 +36,40 @@ def _load_config(config_file: str | None, start: Path | None = None) -> Config:
     return load_config(Path(config_file) if config_file else None, start=start)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _short_options_directly(parser: Any) -> Any:
+    """click's parser tries every option as a long one first: for ``-f`` that raises NoSuchOption,
+    whose constructor imports difflib and ranks every long option by likeness (~2 ms of an
+    on-save lint), before the exception is dropped and ``-f`` is read as a short option. Here a
+    single-dash option that is no long one fails that first try without the ranking (the same
+    outcome: the exception is never shown). Any other parser is left as it is."""
+    match_long = getattr(parser, "_match_long_opt", None)
+    long_options = getattr(parser, "_long_opt", None)
+    prefixes = getattr(parser, "_opt_prefixes", None)
+    if match_long is None or not isinstance(long_options, dict) or not isinstance(prefixes, set):
+        return parser
+
+    def _match_long_opt(opt: str, explicit_value: str | None, state: Any) -> None:
+        if opt[:2] not in prefixes and opt not in long_options:
+            raise click.NoSuchOption(opt, ctx=parser.ctx)
+        match_long(opt, explicit_value, state)
+
+    parser._match_long_opt = _match_long_opt
+    return parser
+
+
+class _Command(click.Command):
+    def make_parser(self, ctx: click.Context) -> Any:
+        return _short_options_directly(super().make_parser(ctx))
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        return _short_options_directly(super().make_parser(ctx))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="shlint-iam", message="%(prog)s %(version)s")
 def cli() -> None:
     """Lint shell scripts that deploy Cloud Functions and Cloud Run services for invoker IAM mistakes."""

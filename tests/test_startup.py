@@ -130,7 +130,7 @@ def test_the_command_line_collects_no_garbage_during_start_up(tmp_path: Path, st
 # of the modules that only some runs need were imported when the process exits.
 EXIT_PROBE = r"""
 import os, sys
-LAZY = ["dataclasses", "copy", "inspect_", "pkgutil", "signal", "faulthandler", "json", "importlib.metadata",
+LAZY = ["difflib", "dataclasses", "copy", "inspect_", "pkgutil", "signal", "faulthandler", "json", "importlib.metadata",
         "tomllib", "yaml", "multiprocessing", "sarif_om", "pygls", "shlint_iam.isolate", "shlint_iam.cache",
         "shlint_iam.lsp", "shlint_iam.parallel", "shlint_iam.plugins_", "shlint_iam.frontends.github_actions",
         "shlint_iam.fixes", "shlint_iam.bindfix", "shlint_iam.fixtree"]
@@ -169,6 +169,27 @@ def test_a_script_without_findings_imports_no_fixer(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert (proc.returncode, proc.stdout) == (0, ""), proc.stdout + proc.stderr
     assert proc.stderr.splitlines() == ["imported:", "imported:"]
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (["check", "-x"], "Error: No such option '-x'."),
+    (["check", "--formt=json"], "Error: No such option '--formt'. (Did you mean one of: '--format', '--output-format'?)"),
+    (["check", "-f=json"], "Error: Invalid value for '-f' / '--format': '=json' is not one of 'text', 'concise', 'gcc', "
+                           "'json', 'sarif', 'github', 'markdown'."),
+    (["check", "-V"], "Error: No such option '-V'."),
+    (["-q"], "Error: No such option '-q'."),
+    (["--vers"], "Error: No such option '--vers'. Did you mean '--version'?"),
+    (["rules", "-q"], "Error: No such option '-q'."),
+])
+def test_short_options_skip_the_long_lookup_with_the_same_errors(args: list[str], error: str) -> None:
+    # click tries `-f` as a long option first; the failed try no longer ranks every long option
+    # (importing difflib), and what click says about a wrong option is as before.
+    from click.testing import CliRunner
+
+    from shlint_iam.cli import cli
+
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and result.output.splitlines()[-1] == error, result.output
 
 
 def test_the_rule_modules_are_the_ones_pkgutil_finds() -> None:
