@@ -81,6 +81,8 @@ CASES = [
     Case("binding-in-pipeline", f"set -eo pipefail\n{deploy()}\n{bind()} | cat\n"),
     Case("binding-in-command-substitution", f"set -e\n{deploy()}\nOUT=$({bind()})\n"),
     Case("subshell-variables-do-not-leak", f"set -e\n{deploy()}\nN=f\n( N=g )\n{bind('$N')}\n"),
+    Case("subshell-functions-do-not-leak", "set -e\n" + deploy() + "\nb() { " + bind() + "; }\n( b() { :; } )\nb\n"),
+    Case("subshell-unset-function-does-not-leak", "set -e\n" + deploy() + "\nb() { " + bind() + "; }\n( unset -f b )\nb\n"),
     # eval and child shells
     Case("eval-runs-the-binding", f"set -e\n{deploy()}\neval \"{bind()}\"\n"),
     Case("eval-of-unknown-text", f"set -e\n{deploy()}\neval \"$CMD\"\n", UNBOUND),

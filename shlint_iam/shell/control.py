@@ -109,7 +109,7 @@ class ControlFlow(Machine):
         if name_node is None or body is None:
             return
         name = self.text(name_node)
-        state.funcs[name] = FunctionDef(name, body, self._src)
+        state.own_funcs()[name] = FunctionDef(name, body, self._src)
 
     def _s_list(self, node: Any, state: State, ctx: _Ctx) -> None:
         """``a && b``, ``a || b`` (left-associative: the last operator binds loosest)."""
@@ -721,7 +721,8 @@ class ControlFlow(Machine):
                 continue
             state.vars.pop(name, None)
             state.maps.pop(name, None)
-            state.funcs.pop(name, None)
+            if name in state.funcs:
+                state.own_funcs().pop(name)
 
     def _s_test_command(self, node: Any, state: State, ctx: _Ctx) -> None:
         self._expand_in_test(node, state, ctx)

@@ -53,9 +53,10 @@ class Frame:
 
 def call_entry(state: State, args: list[Val], ctx: _Ctx) -> tuple[Any, ...]:
     """What a call of a function starts from (copies: the state changes in place afterwards;
-    values are immutable and arrays are replaced, never changed, so shallow copies suffice)."""
+    values are immutable and arrays are replaced, never changed, so shallow copies suffice; the
+    functions are shared, copied on write by the state)."""
     return (
-        tuple(args), dict(state.vars), frozenset(state.exported), dict(state.funcs), dict(state.maps),
+        tuple(args), dict(state.vars), frozenset(state.exported), state.shared_funcs(), dict(state.maps),
         dict(state.props), state.cwd, dict(state.aliases), state.errexit, state.pipefail, state.err_trap,
         state.errtrace, state.inherit_errexit, state.allexport, state.expand_aliases,
         ctx.status, ctx.ignore, ctx.shell_ignore, ctx.trap, ctx.shell_trap, ctx.in_substitution,

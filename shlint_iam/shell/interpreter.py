@@ -204,7 +204,8 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         merge_outputs(state, live)
         state.exported = set().union(*(r.exported for r in live))
         for r in live:
-            state.funcs.update(r.funcs)
+            if r.funcs is not state.funcs:  # the same dict: nothing to add
+                state.own_funcs().update(r.funcs)
         state.props = _merge_dicts([r.props for r in live], label)
         state.errexit = "on" if any(r.errexit == "on" for r in live) else live[0].errexit
         state.pipefail = any(r.pipefail for r in live)

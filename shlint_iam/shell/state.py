@@ -133,12 +133,30 @@ class State:
         self.outputs = {} if outputs is None else outputs
         self.terminated = terminated
         self.exit_kind = exit_kind
+        # ``funcs`` is shared, copy on write: copies of a state and the call frames (frames.py)
+        # hold the same dict until one of them defines or unsets a function (``own_funcs``).
+        # Functions are defined far less often than states are copied, and a script of 50,000
+        # lines has thousands of them.
+        self._funcs_shared = False
+
+    def own_funcs(self) -> dict[str, FunctionDef]:
+        """``funcs``, to change in place: a copy of it first if it is shared."""
+        if self._funcs_shared:
+            self.funcs = dict(self.funcs)
+            self._funcs_shared = False
+        return self.funcs
+
+    def shared_funcs(self) -> dict[str, FunctionDef]:
+        """``funcs``, to keep as it is now: it stays so (this state copies it before a change)."""
+        self._funcs_shared = True
+        return self.funcs
 
     def copy(self) -> State:
-        return State(
+        self._funcs_shared = True
+        state = State(
             vars=dict(self.vars),
             exported=set(self.exported),
-            funcs=dict(self.funcs),
+            funcs=self.funcs,
             positional=list(self.positional),
             errexit=self.errexit,
             pipefail=self.pipefail,
@@ -157,6 +175,8 @@ class State:
             terminated=self.terminated,
             exit_kind=self.exit_kind,
         )
+        state._funcs_shared = True
+        return state
 
 
 # A command model (gcloud) sees each executed command and the state; it may record facts on
