@@ -355,3 +355,16 @@ def test_a_pool_takes_the_heaviest_files_first_and_reports_in_order(tmp_path: Pa
     log.unlink()
     assert list(map_isolated(work, items, 1)) == ["SMALL", "LARGE", "MEDIUM", "TINY"]
     assert log.read_text().split() == items  # without weights: in order, results streaming as they come
+
+
+def test_the_dataflow_tables_are_the_union_of_each_states_transition() -> None:
+    # invokers._table is built at import from the mask without its lowest state; by definition
+    # each entry is the union of where every state of the mask goes.
+    from shlint_iam import invokers
+
+    for event, table in invokers._TABLES.items():
+        assert len(table) == 64
+        for mask, after in enumerate(table):
+            states = [s for s in invokers._STATES if mask & invokers._BIT[s]]
+            assert after == sum({invokers._BIT[invokers._transition(s, event)] for s in states})
+    assert invokers._TABLES["bind"][invokers._BIT["U"] | invokers._BIT["N"]] == invokers._BIT["B"] | invokers._BIT["P"]
