@@ -133,7 +133,8 @@ import os, sys
 LAZY = ["difflib", "dataclasses", "copy", "inspect_", "pkgutil", "signal", "faulthandler", "json", "importlib.metadata",
         "tomllib", "yaml", "multiprocessing", "sarif_om", "pygls", "shlint_iam.isolate", "shlint_iam.cache",
         "shlint_iam.lsp", "shlint_iam.parallel", "shlint_iam.plugins_", "shlint_iam.frontends.github_actions",
-        "shlint_iam.fixes", "shlint_iam.bindfix", "shlint_iam.fixtree"]
+        "shlint_iam.fixes", "shlint_iam.bindfix", "shlint_iam.fixtree", "shlint_iam.gcloud.workflows",
+        "shlint_iam.gcloud.manifests", "shlint_iam.gcloud.urls"]
 leave = os._exit
 def _exit(code):
     print("imported:", *[m for m in LAZY if m in sys.modules], file=sys.stderr, flush=True)

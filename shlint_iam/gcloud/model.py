@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..records import record
 from ..shell.interpreter import State
@@ -43,9 +44,10 @@ from .facts import (
     member_of_email,
     normalise_member,
 )
-from .manifests import INVOKER_IAM_DISABLED, REGION_LABEL, Manifest, parse_manifest
-from .urls import service_of_url
-from .workflows import OidcCall, oidc_calls, parse_definition
+
+if TYPE_CHECKING:  # a manifest, a URL, a workflow: their parsers are imported when one is met
+    from .manifests import Manifest
+    from .workflows import OidcCall
 
 EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-filters", "--trigger-event")
 _FULL_NAME = re.compile(r"^projects/([^/]+)/locations/([^/]+)/(?:services|functions)/([^/]+)$")
@@ -229,6 +231,8 @@ class GcloudModel:
         data = self.read_file(path)
         if isinstance(data, str):
             return data
+        from .workflows import oidc_calls, parse_definition
+
         try:
             return oidc_calls(parse_definition(data))
         except ValueError as exc:
@@ -258,6 +262,8 @@ class GcloudModel:
         data = self.read_file(path)
         if isinstance(data, str):
             return data
+        from .manifests import parse_manifest
+
         return parse_manifest(data)
 
     def service_ref(self, name: Val, region: Val, project: Val, lower: bool) -> ServiceRef:
@@ -440,6 +446,8 @@ def _run_services_replace(model: GcloudModel, cmd: GcloudCommand, run: CommandRu
     (``metadata.name``) in ``--region``, else the manifest's ``cloud.googleapis.com/location``
     label, else run/region (docs/gcloud-facts.md). A manifest that cannot be read, or whose
     name is a placeholder, deploys a service the analysis cannot name."""
+    from .manifests import INVOKER_IAM_DISABLED, REGION_LABEL
+
     if cmd.has("--dry-run"):  # "only validates the configuration"
         return None
     source = _positional(cmd)
@@ -626,8 +634,12 @@ def _target_of_url(url: Val, model: GcloudModel, state: State) -> ServiceRef | N
     traced = service_url_target(url)
     if traced is not None:
         return ServiceRef(*traced)
-    named = service_of_url(url) if is_known(url) else None
-    if named is None or not is_known(url):
+    if not is_known(url):
+        return None
+    from .urls import service_of_url
+
+    named = service_of_url(url)
+    if named is None:
         return None
     return ServiceRef(named.service, named.region or url_part("region", url), named.project or url_part("project", url))
 
