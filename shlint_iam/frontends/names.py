@@ -5,9 +5,9 @@ Imports nothing else of shlint-iam: file discovery and suppression ask it cheapl
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 
+from ..lazyre import lazy
 from ..source import SourceFile
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -47,7 +47,7 @@ def walk_includes(path: str) -> bool:
     return kind_by_name(path) in ("github", "cloudbuild", "make")
 
 
-_DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*shlint-iam")
+_DIRECTIVE = lazy(r"(?:^|(?<=\s))#\s*shlint-iam")
 
 
 def comments(source: SourceFile) -> Iterator[tuple[int, int, int, int, str]] | None:
@@ -64,7 +64,7 @@ def _comments(source: SourceFile) -> Iterator[tuple[int, int, int, int, str]]:
         if "shlint-iam" not in line:
             continue
         line = line.rstrip("\r")
-        m = _DIRECTIVE.search(line)
+        m = _DIRECTIVE().search(line)
         if m is not None:
             start = len(line[: m.start()].encode("utf-8", "surrogatepass"))
             end = len(line.encode("utf-8", "surrogatepass"))

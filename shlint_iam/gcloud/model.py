@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..lazyre import lazy
 from ..records import record
 from ..shell.interpreter import State
 from ..shell.notes import NOT_FOLLOWED, UNKNOWN_PATH, Note
@@ -53,9 +54,9 @@ EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-f
 _FULL_NAME = re.compile(r"^projects/([^/]+)/locations/([^/]+)/(?:services|functions)/([^/]+)$")
 # What gcloud accepts as a Cloud Run service name (command_lib/run/flags.py): a manifest's
 # metadata.name that is not one (`${SERVICE}`, `SERVICE_NAME`) is a placeholder the script fills in.
-_RUN_SERVICE_NAME = re.compile(r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?")
-_REGION_NAME = re.compile(r"[a-z]+(?:-[a-z]+)*[0-9]+")
-_PROJECT_ID = re.compile(r"[a-z][-a-z0-9]{4,28}[a-z0-9]")
+_RUN_SERVICE_NAME = lazy(r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?")
+_REGION_NAME = lazy(r"[a-z]+(?:-[a-z]+)*[0-9]+")
+_PROJECT_ID = lazy(r"[a-z][-a-z0-9]{4,28}[a-z0-9]")
 
 # gcloud config properties this model keeps, and the environment variables that override them.
 PROPERTY_ENV = {
@@ -460,13 +461,13 @@ def _run_services_replace(model: GcloudModel, cmd: GcloudCommand, run: CommandRu
     project = model.project(cmd, state)
     if manifest is not None:
         if manifest.name is not None:
-            name = manifest.name if _RUN_SERVICE_NAME.fullmatch(manifest.name) else \
+            name = manifest.name if _RUN_SERVICE_NAME().fullmatch(manifest.name) else \
                 unknown(OTHER, "manifest-name", *where, text=manifest.name)
         if manifest.region is not None:
-            label = manifest.region if _REGION_NAME.fullmatch(manifest.region) else \
+            label = manifest.region if _REGION_NAME().fullmatch(manifest.region) else \
                 unknown(OTHER, "manifest-region", *where, text=manifest.region)
         if not is_known(project) and manifest.namespace and not manifest.namespace.isdigit() \
-                and _PROJECT_ID.fullmatch(manifest.namespace):
+                and _PROJECT_ID().fullmatch(manifest.namespace):
             project = manifest.namespace  # gcloud requires the namespace to be the project
         if manifest.region is None and not cmd.value("--region") and not cmd.has("--flags-file") \
                 and UNSEEN_CODE not in state.props and (cmd.value("--platform") or model.prop("run/platform", state)

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import re
 
+from ..lazyre import lazy
 from ..records import record
 
 _REST = r"(?:[/?#].*)?$"
 _RUN_APP_HASH = re.compile(r"^https://([a-z0-9-]+?)(?:-[a-z0-9]{10})?-[a-z]{2,4}\.a\.run\.app(?::443)?" + _REST)
-_RUN_APP_NUMBER = re.compile(
+_RUN_APP_NUMBER = lazy(
     r"^https://([a-z0-9-]+?)-([0-9]{6,})\.([a-z]+-[a-z]+[0-9]+)\.run\.app(?::443)?" + _REST
 )
-_FUNCTIONS = re.compile(
+_FUNCTIONS = lazy(
     r"^https://([a-z]+-[a-z]+[0-9]+)-([a-z][a-z0-9-]*)\.cloudfunctions\.net(?::443)?/([A-Za-z0-9_-]+)" + _REST
 )
 
@@ -46,10 +47,10 @@ def service_of_url(url: str) -> ServiceUrl | None:
     match = _RUN_APP_HASH.match(url)
     if match:
         return ServiceUrl(match.group(1), None, None)
-    match = _RUN_APP_NUMBER.match(url)
+    match = _RUN_APP_NUMBER().match(url)
     if match:
         return ServiceUrl(match.group(1), match.group(3), None)
-    match = _FUNCTIONS.match(url)
+    match = _FUNCTIONS().match(url)
     if match:
         return ServiceUrl(match.group(3).lower(), match.group(1), match.group(2))
     return None

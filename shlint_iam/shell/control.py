@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..lazyre import lazy
 from .scan import find_command, runs_into_failing_exit
 from .state import MAX_UNROLL, FunctionDef, Machine, State, _Ctx
 from .trace import VIA_DECLARATION, VIA_OR, VIA_PIPE, Block
@@ -789,14 +790,14 @@ _INTEGER_TESTS: dict[str, Callable[[int, int], bool]] = {
     "-eq": lambda a, b: a == b, "-ne": lambda a, b: a != b, "-lt": lambda a, b: a < b,
     "-le": lambda a, b: a <= b, "-gt": lambda a, b: a > b, "-ge": lambda a, b: a >= b,
 }
-_INTEGER = re.compile(r"\s*[-+]?(?:0|[1-9][0-9]*)\s*")  # no leading 0: octal inside `[[ ]]`
+_INTEGER = lazy(r"\s*[-+]?(?:0|[1-9][0-9]*)\s*")  # no leading 0: octal inside `[[ ]]`
 
 
 def _compare_integers(op: str, left: str, right: str) -> bool | None:
     """``[ "$n" -le 1 ]`` on two known decimal integers; None otherwise (``[[ ]]`` would read
     ``010`` as octal and a name as a variable: left unknown)."""
     test = _INTEGER_TESTS.get(op)
-    if test is None or not _INTEGER.fullmatch(left) or not _INTEGER.fullmatch(right):
+    if test is None or not _INTEGER().fullmatch(left) or not _INTEGER().fullmatch(right):
         return None
     return test(int(left), int(right))
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import re
 
+from ..lazyre import lazy
+
 # The order in which bash lists attribute letters (variables.c, var_attribute_string).
 ATTRIBUTE_ORDER = "aAinrtxclu"
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = lazy(r"[\x00-\x1f\x7f]")
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
                    "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
-_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S)
+_ESCAPE = lazy(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S)
 
 
 def quote(value: str) -> str | None:
     """``${V@Q}``: ``'...'`` with each ``'`` written ``'\\''`` (None: bash would use ``$'...'``)."""
-    if _CONTROL.search(value):
+    if _CONTROL().search(value):
         return None
     return "'" + value.replace("'", "'\\''") + "'"
 
@@ -41,7 +43,7 @@ def ansi_c(value: str) -> str:
             return chr(ord(esc[1].upper()) ^ 0x40) if esc[1] != "?" else "\x7f"
         return _SIMPLE_ESCAPES.get(esc, "\\" + esc)
 
-    return _ESCAPE.sub(one, value)
+    return _ESCAPE().sub(one, value)
 
 
 def prompt(value: str) -> str | None:

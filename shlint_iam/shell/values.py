@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from typing import TypeGuard, Union
 
+from ..lazyre import lazy
+
 # The cap on one abstract value: literal characters (counting nested values) and parts. Past it
 # the value is replaced by an unknown (``too-large``). docs/robustness.md states these numbers.
 MAX_VALUE_CHARS = 64 * 1024
@@ -589,7 +591,7 @@ def from_config(value: Val) -> bool:
     return _from_config(value)
 
 
-_SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+_SAFE = lazy(r"[A-Za-z0-9_@%+=:,./-]+")
 
 
 def shell_word(value: Val) -> str:
@@ -597,7 +599,7 @@ def shell_word(value: Val) -> str:
     quoted only where it needs it; text with expansions (``$SA``, ``$(...)``) goes in double
     quotes; placeholders (``PROJECT_NUMBER``) stay bare words the user replaces."""
     if isinstance(value, str):
-        if _SAFE.fullmatch(value):
+        if _SAFE().fullmatch(value):
             return value
         return "'" + value.replace("'", "'\\''") + "'"
     segments: list[tuple[str, str]] = []  # (kind, text): "lit", "exp" or "ph"
@@ -607,7 +609,7 @@ def shell_word(value: Val) -> str:
         else:
             text = _render(p)
             segments.append(("exp" if text.startswith(("$", "`")) else "ph", text))
-    if not any(k == "exp" for k, _ in segments) and all(_SAFE.fullmatch(t) for _, t in segments):
+    if not any(k == "exp" for k, _ in segments) and all(_SAFE().fullmatch(t) for _, t in segments):
         return "".join(t for _, t in segments)
     out = []
     for kind, text in segments:
