@@ -37,8 +37,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING (for mypy), without importing typing before the fork
 if TYPE_CHECKING:
     import signal
 else:  # the C module under signal.py, without the enums that signal.py builds (~1 ms)
