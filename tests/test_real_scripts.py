@@ -73,3 +73,34 @@ def test_what_a_process_substitution_assigns_stays_in_it() -> None:
     """
     assert [f[:3] for f in findings(script)] == [("IAM006", 6, 72)]
     assert "service api, " in findings(script)[0][3]
+
+
+# A push endpoint built from a function's argument, in a call that forgets it: the URL names no
+# service (a service name starts with a letter), not a service "-abc123" that is never deployed.
+
+FORGOTTEN_ARGUMENT = """
+    #!/usr/bin/env bash
+    set -euo pipefail
+    PROJECT=acme-prod
+    SA=push-invoker@acme-prod.iam.gserviceaccount.com
+    gcloud run deploy orders --image=us-docker.pkg.dev/acme-prod/apps/orders --region=us-central1 \\
+      --project="$PROJECT" --no-allow-unauthenticated
+    gcloud run services add-iam-policy-binding orders --region=us-central1 --project="$PROJECT" \\
+      --member="serviceAccount:$SA" --role=roles/run.invoker
+
+    subscribe() {
+      gcloud pubsub subscriptions create "orders-$1" --topic=orders --project="$PROJECT" \\
+        --push-endpoint="https://$1-x7k2m9p4qa-uc.a.run.app/pubsub" --push-auth-service-account="$SA"
+    }
+    subscribe orders
+    subscribe
+"""
+
+
+def test_a_push_endpoint_built_from_an_empty_argument_names_no_service() -> None:
+    assert findings(FORGOTTEN_ARGUMENT, select=["IAM"]) == []
+    unbound = FORGOTTEN_ARGUMENT.replace('gcloud run services add-iam-policy-binding', 'echo gcloud run services')
+    assert findings(unbound, select=["IAM"]) == [
+        ("IAM001", 5, 1, "Cloud Run service orders, called by the Pub/Sub push subscription orders-orders, is invoked "
+                         "as serviceAccount:push-invoker@acme-prod.iam.gserviceaccount.com, which gets no "
+                         "roles/run.invoker on service orders after this deploy")]

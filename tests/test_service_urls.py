@@ -36,6 +36,12 @@ def test_service_urls_name_their_service(url: str, named: ServiceUrl) -> None:
     "https://example.com/orders",
     "https://orders.us-central1.run.app",  # no project number
     "https://storage.googleapis.com/bucket",
+    # built from an empty name (`https://$1-abcdefghij-uc.a.run.app` with no $1): no service
+    "https://-abcdefghij-uc.a.run.app/push",
+    "https://-abc123-uc.a.run.app/",
+    "https://-123456789012.us-central1.run.app",
+    "https://us-central1-my-proj.cloudfunctions.net/-handler",
+    "https://7orders-abcdefghij-uc.a.run.app",  # a service name starts with a letter
 ])
 def test_other_urls_name_no_service(url: str) -> None:
     assert service_of_url(url) is None

@@ -20,12 +20,15 @@ from ..lazyre import lazy
 from ..records import record
 
 _REST = r"(?:[/?#].*)?$"
-_RUN_APP_HASH = re.compile(r"^https://([a-z0-9-]+?)(?:-[a-z0-9]{10})?-[a-z]{2,4}\.a\.run\.app(?::443)?" + _REST)
+# A service name starts with a letter and does not end with a dash (docs/gcloud-facts.md): a URL
+# built from an empty name (`https://$1-abc123-uc.a.run.app` with no $1) names no service.
+_NAME = r"([a-z](?:[a-z0-9-]*?[a-z0-9])??)"
+_RUN_APP_HASH = re.compile(r"^https://" + _NAME + r"(?:-[a-z0-9]{10})?-[a-z]{2,4}\.a\.run\.app(?::443)?" + _REST)
 _RUN_APP_NUMBER = lazy(
-    r"^https://([a-z0-9-]+?)-([0-9]{6,})\.([a-z]+-[a-z]+[0-9]+)\.run\.app(?::443)?" + _REST
+    r"^https://" + _NAME + r"-([0-9]{6,})\.([a-z]+-[a-z]+[0-9]+)\.run\.app(?::443)?" + _REST
 )
 _FUNCTIONS = lazy(
-    r"^https://([a-z]+-[a-z]+[0-9]+)-([a-z][a-z0-9-]*)\.cloudfunctions\.net(?::443)?/([A-Za-z0-9_-]+)" + _REST
+    r"^https://([a-z]+-[a-z]+[0-9]+)-([a-z][a-z0-9-]*)\.cloudfunctions\.net(?::443)?/([A-Za-z][A-Za-z0-9_-]*)" + _REST
 )
 
 
