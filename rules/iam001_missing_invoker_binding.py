@@ -27,7 +27,9 @@ class MissingInvokerBinding(Rule):
     `--trigger-bucket`, `--trigger-event-filters`, `--trigger-event`; gen2 is gcloud's default
     unless `--no-gen2`), or a Cloud Run service that an Eventarc trigger, a Pub/Sub push
     subscription, a Cloud Scheduler job or a Cloud Tasks HTTP task (`gcloud tasks
-    create-http-task --oidc-service-account-email`) in the script calls with a service account. A
+    create-http-task --oidc-service-account-email`, or a queue's `--http-oidc-service-account-email-override`
+    with a `--http-uri-override` host or token audience naming the service) in the script calls with a
+    service account. A
     Cloud Run
     service is deployed by `gcloud run deploy` or by `gcloud run services replace FILE` (the service
     the manifest's `metadata.name` names; a manifest the script renders itself deploys a service

@@ -355,3 +355,38 @@ TASK_BIND = ("gcloud run services add-iam-policy-binding orders --region=us-west
 def test_cloud_tasks_http_task_is_an_invoker(script: str, expected: list[tuple[str, int, str]]) -> None:
     assert [(f.code, f.span.start_line, f.message) for f in lint_snippet(script).reported
             if f.code.startswith("IAM")] == expected
+
+
+# A Cloud Tasks queue whose overrides send every HTTP task to one service with one identity
+# (`queues create|update --http-uri-override=...,host:H --http-oidc-service-account-email-override=SA`):
+# SA needs roles/run.invoker there. The host, when the script cuts it from the URL with sed, is
+# unknown: the token's audience override (the service URL) names the service then.
+QUEUE_URL = "$(gcloud run services describe orders --region=us-west2 --project=p --format='value(status.url)')"
+QUEUE = ("gcloud tasks queues update orders-q --location=us-west2 --project=p "
+         "--http-uri-override=scheme:https,host:orders-x7k2m9p4qa-uw.a.run.app,path:/tasks/run "
+         "--http-oidc-service-account-email-override=tasks@p.iam.gserviceaccount.com\n")
+QUEUE_BY_AUDIENCE = (f'URL="{QUEUE_URL}"\nHOST="$(echo "$URL" | sed -E \'s#https?://([^/]+)/?#\\1#\')"\n'
+                     'gcloud tasks queues create orders-q --location=us-west2 --project=p '
+                     '--http-uri-override="scheme:https,host:$HOST,path:/tasks/run" '
+                     '--http-oidc-service-account-email-override=tasks@p.iam.gserviceaccount.com '
+                     '--http-oidc-token-audience-override="$URL"\n')
+UNBOUND_QUEUE = [("IAM001", 2, "Cloud Run service orders, called by the Cloud Tasks queue orders-q, is invoked as "
+                               "serviceAccount:tasks@p.iam.gserviceaccount.com, which gets no roles/run.invoker on "
+                               "service orders after this deploy")]
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    (HEAD + RUN_SVC + QUEUE, UNBOUND_QUEUE),
+    (HEAD + RUN_SVC + TASK_BIND + QUEUE, []),
+    (HEAD + RUN_SVC + QUEUE_BY_AUDIENCE, UNBOUND_QUEUE),
+    (HEAD + RUN_SVC + TASK_BIND + QUEUE_BY_AUDIENCE, []),
+    # no identity override: each task sends its own (created by the application, not seen here)
+    (HEAD + RUN_SVC + QUEUE.replace(" --http-oidc-service-account-email-override=tasks@p.iam.gserviceaccount.com", ""),
+     []),
+    # an identity override only: the tasks' URLs are the application's, the service is not known
+    (HEAD + RUN_SVC + QUEUE.replace(" --http-uri-override=scheme:https,host:orders-x7k2m9p4qa-uw.a.run.app,"
+                                    "path:/tasks/run", ""), []),
+], ids=["host-unbound", "host-bound", "audience-unbound", "audience-bound", "no-identity", "no-target"])
+def test_cloud_tasks_queue_overrides_are_an_invoker(script: str, expected: list[tuple[str, int, str]]) -> None:
+    assert [(f.code, f.span.start_line, f.message) for f in lint_snippet(script).reported
+            if f.code.startswith("IAM")] == expected

@@ -233,9 +233,10 @@ class Revoke(Fact):
 @record(eq=False)
 class Invoker(Fact):
     """Something that calls a Cloud Run service with an identity: an Eventarc trigger, a Pub/Sub
-    push subscription, a Cloud Scheduler HTTP job, a Cloud Tasks HTTP task or a workflow."""
+    push subscription, a Cloud Scheduler HTTP job, a Cloud Tasks HTTP task, a Cloud Tasks queue
+    whose overrides send every task of it, or a workflow."""
 
-    kind: str  # "eventarc", "push", "scheduler", "task", "workflow"
+    kind: str  # "eventarc", "push", "scheduler", "task", "queue" (its tasks), "workflow"
     name: Val
     target: ServiceRef | None
     identity: Val | None  # ``serviceAccount:EMAIL``; None: it sends no identity
@@ -272,12 +273,14 @@ class Invoker(Fact):
     def identity_flag(self) -> str:
         """The flag that gives the invoker its identity (what to add when it sends none)."""
         return {"push": "--push-auth-service-account", "scheduler": "--oidc-service-account-email",
-                "task": "--oidc-service-account-email"}.get(self.kind, "--service-account")
+                "task": "--oidc-service-account-email",
+                "queue": "--http-oidc-service-account-email-override"}.get(self.kind, "--service-account")
 
     @property
     def description(self) -> str:
         what = {"eventarc": "Eventarc trigger", "push": "Pub/Sub push subscription",
-                "scheduler": "Cloud Scheduler job", "task": "Cloud Tasks task", "workflow": "workflow"}[self.kind]
+                "scheduler": "Cloud Scheduler job", "task": "Cloud Tasks task", "queue": "Cloud Tasks queue",
+                "workflow": "workflow"}[self.kind]
         step = f" (step {self.step})" if self.step else ""
         name = show(self.name)
         return f"{what} {name}{step}" if name else f"{what}{step}"  # a task's ID is optional

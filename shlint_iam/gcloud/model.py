@@ -675,6 +675,40 @@ _scheduler_job = _url_invoker("scheduler", "--uri", "--oidc-service-account-emai
 _http_task = _url_invoker("task", "--url", "--oidc-service-account-email")
 
 
+def _queue_overrides(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    """``tasks queues create|update Q --http-oidc-service-account-email-override=SA``: every HTTP task
+    of the queue is sent with an OIDC token of SA (docs/gcloud-facts.md). The service it reaches is
+    the host of ``--http-uri-override=...,host:HOST,...``, else the service whose URL is the token's
+    ``--http-oidc-token-audience-override`` (a Cloud Run service accepts only tokens for its URL);
+    neither known: a target the analysis cannot name, as a task URL it cannot read."""
+    identity_flag = cmd.last("--http-oidc-service-account-email-override")
+    if identity_flag is None or not identity_flag.value:
+        return None  # each task keeps its own identity (`create-http-task --oidc-service-account-email`)
+    target = None
+    host = _override_host(cmd.value("--http-uri-override"))
+    if host is not None:
+        target = _target_of_url(f"https://{host}/", model, state)
+    audience = cmd.value("--http-oidc-token-audience-override")
+    if target is None and audience:
+        target = _target_of_url(audience, model, state)
+    run.facts.append(Invoker(run, kind="queue", name=_positional(cmd) or "", target=target,
+                             identity=_identity(identity_flag.value),
+                             identity_span=identity_flag.span))  # type: ignore[arg-type]
+    return None
+
+
+def _override_host(value: Val | None) -> str | None:
+    """The ``host`` of a known ``--http-uri-override`` (``scheme:https,host:H,path:/p``), or None."""
+    if not value or not is_known(value):
+        return None
+    for pair in value.split(","):
+        key, colon, rest = pair.partition(":")
+        if colon and key.strip() == "host":
+            host = rest.strip().strip("'\"")
+            return host or None
+    return None
+
+
 def _property_key(name: str) -> str:
     """``project`` -> ``core/project``; ``functions/region`` stays."""
     name = _PROPERTY_ALIASES.get(name, name)
@@ -741,6 +775,8 @@ _HANDLERS = {
     ("scheduler", "jobs", "create", "http"): _scheduler_job,
     ("scheduler", "jobs", "update", "http"): _scheduler_job,
     ("tasks", "create-http-task"): _http_task,
+    ("tasks", "queues", "create"): _queue_overrides,
+    ("tasks", "queues", "update"): _queue_overrides,
     ("workflows", "deploy"): _workflows_deploy,
     ("config", "set"): _config_set,
     ("config", "get"): _config_get,
