@@ -53,6 +53,10 @@ class DiscardedFailure(Rule):
     (give `describe` the flags that locate it: `--project`, `--region` or `--location`, a parent
     such as `--instance`), so that a real failure still stops the script.
 
+    A fallback that is itself a deployment step (`gcloud scheduler jobs create http J ... ||
+    gcloud scheduler jobs update http J ...`, create-or-update) does not throw the failure away:
+    the change is tried again, and that step's own status is what the script goes on with.
+
     A step whose captured output is tested by a condition that gates an `exit`, `return` or
     retry is not reported: `out=$(gcloud run deploy ... 2>&1 || true)` followed by
     `if ! grep -q "Service URL" <<<"$out"; then exit 1; fi` stops on failure. A test that
@@ -67,9 +71,12 @@ class DiscardedFailure(Rule):
     precision = "high"
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for run in deployment_steps(ctx):
+        steps = list(deployment_steps(ctx))
+        for run in steps:
             if run.output_test:
                 continue  # the captured output is tested before an exit: the failure is seen there
+            if run.status == "discarded" and _falls_back_to_a_step(run, steps):
+                continue  # `create ... || update ...`: the change is tried again, its failure is seen there
             if run.status == "discarded":
                 yield ctx.report(self, run.span, f"{describe_step(run)} fails silently: {run.status_reason}",
                                  scope=run.scope, fix=_fallback_fix(run))
@@ -77,6 +84,20 @@ class DiscardedFailure(Rule):
                 yield ctx.report(self, run.span,
                                  f"{describe_step(run)} runs after `set +e` and nothing checks its exit status",
                                  scope=run.scope, fix="keep `set -e` on, or add `|| exit 1`")
+
+
+def _falls_back_to_a_step(run: CommandRun, steps: list[CommandRun]) -> bool:
+    """Whether the `||` fallback that takes ``run``'s failure is itself a deployment step
+    (`gcloud scheduler jobs create http J ... || gcloud scheduler jobs update http J ...`): the
+    failure is not thrown away but answered by another attempt, whose own status is checked
+    (or reported) where it stands."""
+    fallback = run.status_span
+    if run.status_via != VIA_OR or fallback is None:
+        return False
+    start, end = (fallback.start_line, fallback.start_col), (fallback.end_line, fallback.end_col)
+    return any(other is not run and other.span.path == fallback.path
+               and start <= (other.span.start_line, other.span.start_col)
+               and (other.span.end_line, other.span.end_col) <= end for other in steps)
 
 
 def _fallback_fix(run: CommandRun) -> str:

@@ -104,3 +104,43 @@ def test_a_push_endpoint_built_from_an_empty_argument_names_no_service() -> None
         ("IAM001", 5, 1, "Cloud Run service orders, called by the Pub/Sub push subscription orders-orders, is invoked "
                          "as serviceAccount:push-invoker@acme-prod.iam.gserviceaccount.com, which gets no "
                          "roles/run.invoker on service orders after this deploy")]
+
+
+# Create-or-update: `gcloud scheduler jobs create http J ... || gcloud scheduler jobs update http J ...`.
+# The create's failure is answered by another attempt at the change, not thrown away; the update's
+# own status is what the script goes on with (under `set -e` a failed update stops it).
+
+CREATE_OR_UPDATE = """
+    #!/usr/bin/env bash
+    set -euo pipefail
+    PROJECT_ID="${PROJECT_ID:-acme-data}"
+    REGION="${REGION:-us-central1}"
+    SERVICE=report-builder
+    SCHED_SA="report-scheduler@${PROJECT_ID}.iam.gserviceaccount.com"
+    URL="$(gcloud run services describe "${SERVICE}" --region "${REGION}" --project "${PROJECT_ID}" \\
+      --format='value(status.url)')"
+    gcloud run services add-iam-policy-binding "${SERVICE}" --region "${REGION}" --project "${PROJECT_ID}" \\
+      --member="serviceAccount:${SCHED_SA}" --role="roles/run.invoker" >/dev/null
+    gcloud scheduler jobs create http nightly-report --location="${REGION}" --project "${PROJECT_ID}" \\
+      --uri="${URL}/build" --oidc-service-account-email="${SCHED_SA}" --schedule="0 3 * * *" >/dev/null || \\
+    gcloud scheduler jobs update http nightly-report --location="${REGION}" --project "${PROJECT_ID}" \\
+      --uri="${URL}/build" --oidc-service-account-email="${SCHED_SA}" --schedule="0 3 * * *" >/dev/null
+"""
+
+
+def test_a_create_that_falls_back_to_an_update_is_not_a_discarded_failure() -> None:
+    assert findings(CREATE_OR_UPDATE) == []
+
+
+def test_a_fallback_that_is_not_a_step_still_discards_the_failure() -> None:
+    logged = CREATE_OR_UPDATE.replace("gcloud scheduler jobs update http nightly-report",
+                                      "gcloud scheduler jobs describe nightly-report")
+    assert findings(logged) == [
+        ("ERR002", 11, 1, "`gcloud scheduler jobs create http` fails silently: `|| gcloud scheduler jobs "
+                          "describe nightly-r` throws its failure away")]
+
+
+def test_without_errexit_the_create_or_update_is_the_scripts_status() -> None:
+    # the update is the last command: its status is the script's; the binding before it goes unchecked
+    script = CREATE_OR_UPDATE.replace("set -euo pipefail", "set -uo pipefail")
+    assert [f[:3] for f in findings(script)] == [("ERR001", 9, 1)]
