@@ -6,6 +6,7 @@ from shlint_iam.api import (
     Binding,
     FileContext,
     Finding,
+    Invoker,
     Rule,
     Severity,
     binding_fix,
@@ -64,8 +65,10 @@ class OverlyBroadRole(Rule):
                     scope=binding.lines,
                     fix=binding_fix(outcome.requirement),
                 )
-        # A broad grant to an identity that invokes anything in the scripts, wherever it is made.
-        identities = invoker_analysis(ctx).identities()
+        # A broad grant to an identity that invokes anything in the scripts, wherever it is made
+        # (also one that calls a URL the analysis cannot name: `--uri "$SERVICE_URL"`).
+        identities = invoker_analysis(ctx).identities() | {
+            invoker.identity for invoker in ctx.facts(Invoker) if invoker.identity is not None}
         for binding in ctx.facts(Binding):
             if id(binding) in seen or not is_broad(binding) or binding.member not in identities:
                 continue

@@ -144,3 +144,28 @@ def test_without_errexit_the_create_or_update_is_the_scripts_status() -> None:
     # the update is the last command: its status is the script's; the binding before it goes unchecked
     script = CREATE_OR_UPDATE.replace("set -euo pipefail", "set -uo pipefail")
     assert [f[:3] for f in findings(script)] == [("ERR001", 9, 1)]
+
+
+# A scheduler job whose URL the analysis cannot read (`--uri "$CLOUD_RUN_URL"`, a placeholder) still
+# calls with its OIDC identity: a project-wide roles/run.invoker for that identity is broad (IAM007).
+
+SCHEDULE_PIPELINE = """
+    #!/usr/bin/env bash
+    set -euo pipefail
+    PROJECT=acme-ml
+    SA="pipeline-scheduler@${PROJECT}.iam.gserviceaccount.com"
+    gcloud iam service-accounts create pipeline-scheduler --project="$PROJECT"
+    gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$SA" --role="roles/run.invoker"
+    gcloud scheduler jobs create http nightly-training --location=europe-west4 --project="$PROJECT" \\
+      --schedule="0 2 * * *" --uri="$CLOUD_RUN_URL" --oidc-service-account-email="$SA"
+"""
+
+
+def test_a_project_wide_invoker_grant_to_the_identity_of_a_job_with_an_unknown_url_is_broad() -> None:
+    assert findings(SCHEDULE_PIPELINE) == [
+        ("IAM007", 6, 81, "roles/run.invoker on the whole project lets serviceAccount:pipeline-scheduler@acme-ml"
+                          ".iam.gserviceaccount.com, an invoker in these scripts, invoke every Cloud Run service in "
+                          "the project")]
+    other = SCHEDULE_PIPELINE.replace('--oidc-service-account-email="$SA"',
+                                      "--oidc-service-account-email=other@acme-ml.iam.gserviceaccount.com")
+    assert findings(other) == []
