@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shlint_iam.api import (
+    VIA_EXIT_STATUS,
     CommandRun,
     FileContext,
     Finding,
@@ -38,6 +39,10 @@ class UncheckedDeployStep(Rule):
     counts (inside functions, subshells and `$(...)` only with `set -E`), and so does a test of
     the step's captured output that gates an `exit`, `return` or retry
     (`out=$(gcloud ... 2>&1); if ! grep -q "Service URL" <<<"$out"; then exit 1; fi`).
+    The last command a script runs is checked by the script's exit status (whoever runs the
+    script, CI or a caller under `set -e`, sees its failure): a one-command `deploy.sh`, or the
+    last step of a `main "$@"`, is not reported, unless anything but comments follows its
+    statement (`echo done`, an assignment, `exit 0`).
 
     `set -e` does not help where bash ignores it: left of `&&` (`gcloud ... && echo done`),
     in every command but the last of an `if`/`while` condition, under `!`, in every command
@@ -79,10 +84,12 @@ class UncheckedDeployStep(Rule):
         if not unchecked:
             return
         runs = list(unchecked.values())
-        nothing_checked = all(r.errexit == "off" and not r.err_trap and r.status != "checked" and not r.output_test
-                              for r in steps)
+        # The script's last command is checked by its exit status alone: the script still checks nothing.
+        last = [r for r in steps if r.status_via == VIA_EXIT_STATUS]
+        nothing_checked = all(r.errexit == "off" and not r.err_trap and not r.output_test
+                              and (r.status != "checked" or r.status_via == VIA_EXIT_STATUS) for r in steps)
         if nothing_checked and len(runs) > 1:
-            yield self._whole_script(ctx, runs)
+            yield self._whole_script(ctx, runs, last[0] if last else None)
             return
         for run in runs:
             if run.errexit == "off":
@@ -96,7 +103,7 @@ class UncheckedDeployStep(Rule):
                                  "and nothing checks its exit status; a failure here goes unnoticed",
                                  scope=run.scope, fix="check it: `|| exit 1` (or `|| return 1` in a function)")
 
-    def _whole_script(self, ctx: FileContext, runs: list[CommandRun]) -> Finding:
+    def _whole_script(self, ctx: FileContext, runs: list[CommandRun], last: CommandRun | None) -> Finding:
         first = runs[0]
         lines = [str(r.span.start_line) if r.span.path == first.span.path else f"{r.span.path}:{r.span.start_line}"
                  for r in runs]
@@ -105,6 +112,8 @@ class UncheckedDeployStep(Rule):
         return ctx.report(
             self, first.span,
             f"none of the script's {len(runs)} deployment steps (lines {shown}) runs with `set -e` or has its "
-            "exit status checked; a failure in any of them goes unnoticed and the script still exits 0",
+            "exit status checked; a failure in any of them goes unnoticed "
+            + (f"(the script's exit status is its last step's, line {last.span.start_line})"
+               if last is not None and last.span.path == first.span.path else "and the script still exits 0"),
             scope=first.scope, fix=f"add `set -euo pipefail` {after}",
             related=[(r.span, f"{describe_step(r)} runs unchecked") for r in runs[1:]])

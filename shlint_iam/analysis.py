@@ -17,7 +17,7 @@ from .records import record
 from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.notes import TOO_DEEP, Note
-from .shell.trace import Block, CommandRun
+from .shell.trace import VIA_EXIT_STATUS, Block, Choice, CommandRun, Exit
 from .source import SourceFile, decode
 
 
@@ -193,6 +193,7 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
     if "replace" in source.text:  # `gcloud run services replace FILE` reads FILE: the script's writes matter
         model.writes = interpreter.file_writes = []
     trace, _ = interpreter.run(source, tree)
+    _exit_status_check(trace, source)
     commands = interpreter.commands
     facts = [fact for run in commands for fact in run.facts]
     return Analysis(
@@ -209,6 +210,45 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
         unreached=[] if interpreter.exhausted else unreached_functions(source, tree, commands),
         reads=reads,
     )
+
+
+EXIT_STATUS_REASON = "its status is the script's exit status (the last command it runs)"
+_TRAILER = lazy(r"(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:#[^\n]*)?")
+
+
+def _exit_status_check(trace: Block, source: SourceFile) -> None:
+    """The last command a script runs, with nothing after it on any path, gives the script its exit
+    status: its failure is the script's failure, which whoever runs the script (CI, a caller with
+    `set -e`) sees, so it is checked even without `set -e` (as a CI step's last command is,
+    frontends/embedded.py). Not when an ``exit N``/``return N`` may follow it, nor when the script
+    goes on after its top-level statement (assignments and tests leave no command behind: only
+    comments may follow)."""
+    events: list[Any] = []
+    stack: list[Any] = [trace]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CommandRun):
+            if not node.in_substitution:
+                events.append(node)
+        elif isinstance(node, Exit):
+            events.append(node)
+        elif isinstance(node, Block):
+            stack.extend(reversed(node.nodes))
+        elif isinstance(node, Choice):
+            stack.extend(reversed(node.branches))
+    last_run = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], CommandRun)), None)
+    if last_run is None:
+        return
+    run = events[last_run]
+    if run.status != "propagates" or run.errexit == "on" or any(e.code != "" for e in events[last_run + 1:]):
+        return  # (under `set -e` it is checked anyway: its status is left as it is)
+    end = run.scope[1]
+    lines = source.text.split("\n", end)
+    if len(lines) > end and not _TRAILER().fullmatch(lines[end]):
+        return  # something follows the statement at the top level of the script
+    run.status = "checked"
+    run.status_reason = EXIT_STATUS_REASON
+    run.status_via = VIA_EXIT_STATUS
 
 
 def _analyse_document(source: SourceFile, document: Any, config: Config, every_command: bool) -> Analysis:

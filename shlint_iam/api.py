@@ -53,7 +53,8 @@ may change in a minor release): ``invoker_analysis``, ``InvokerAnalysis``, ``Req
 ``ctx.analysis.notes`` holds: what the analysis could not follow) with its kinds
 ``NOT_FOLLOWED`` and ``TOO_DEEP``; how a command's discarded or masked status is lost
 (``run.status_via``): ``VIA_OR``, ``VIA_DECLARATION``, ``VIA_ARGUMENTS``, ``VIA_PROCESS_SUBSTITUTION``,
-``VIA_BACKGROUND``, ``VIA_PIPE``, ``VIA_MAKE_DASH``.
+``VIA_BACKGROUND``, ``VIA_PIPE``, ``VIA_MAKE_DASH``; and ``VIA_EXIT_STATUS`` for a "checked" status
+that only the script's exit status checks (its last command).
 
 Everything else under ``shlint_iam`` is private.
 
@@ -100,6 +101,7 @@ from .shell.trace import (
     VIA_ARGUMENTS,
     VIA_BACKGROUND,
     VIA_DECLARATION,
+    VIA_EXIT_STATUS,
     VIA_MAKE_DASH,
     VIA_OR,
     VIA_PIPE,
@@ -161,6 +163,7 @@ __all__ = [
     "VIA_ARGUMENTS",
     "VIA_BACKGROUND",
     "VIA_DECLARATION",
+    "VIA_EXIT_STATUS",
     "VIA_MAKE_DASH",
     "VIA_OR",
     "VIA_PIPE",

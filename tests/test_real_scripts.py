@@ -169,3 +169,64 @@ def test_a_project_wide_invoker_grant_to_the_identity_of_a_job_with_an_unknown_u
     other = SCHEDULE_PIPELINE.replace('--oidc-service-account-email="$SA"',
                                       "--oidc-service-account-email=other@acme-ml.iam.gserviceaccount.com")
     assert findings(other) == []
+
+
+# The script's last command gives it its exit status: without `set -e` its failure is still the
+# script's failure (CI sees it), so a one-command deploy.sh, or the last step of a `main`, is checked.
+# Anything after it (an `echo`, an assignment, `exit 0`) takes that status away again.
+
+ONE_COMMAND = """
+    gcloud functions deploy mail-ingest \\
+    --gen2 \\
+    --region=us-central1 \\
+    --runtime=nodejs20 \\
+    --trigger-http \\
+    --no-allow-unauthenticated \\
+    --entry-point=ingest
+"""
+
+MAIN = """
+    #!/bin/bash
+    # deploy the worker, then let the pusher call it
+    main() {
+      gcloud run deploy worker --image="gcr.io/acme/worker:$1" --region=europe-west1 --no-allow-unauthenticated
+      gcloud run services add-iam-policy-binding worker --region=europe-west1 \\
+        --member=serviceAccount:pusher@acme.iam.gserviceaccount.com --role=roles/run.invoker
+    }
+
+    main "$@"
+    # end
+"""
+
+
+def test_the_scripts_last_command_is_checked_by_its_exit_status() -> None:
+    assert findings(ONE_COMMAND, select=["ERR"]) == []
+    assert findings(MAIN, select=["ERR"]) == [
+        ("ERR001", 4, 3, "`gcloud run deploy` runs without `set -e` and nothing checks its exit status; a failure "
+                         "here goes unnoticed")]
+
+
+def test_what_follows_the_last_step_takes_its_status_away() -> None:
+    for after in ('echo "deployed"', "STATUS=deployed", "exit 0"):
+        assert [f[:3] for f in findings(ONE_COMMAND + "    " + after + "\n", select=["ERR"])] == [("ERR001", 1, 1)], after
+    two = MAIN.replace('main "$@"', 'main "$@"\n    echo "done"')
+    assert [f[:4] for f in findings(two, select=["ERR"])] == [
+        ("ERR001", 4, 3, "none of the script's 2 deployment steps (lines 4, 5) runs with `set -e` or has its exit "
+                         "status checked; a failure in any of them goes unnoticed and the script still exits 0")]
+
+
+def test_a_loops_last_round_does_not_check_the_earlier_rounds() -> None:
+    script = """
+        for fn in ingest notify; do
+          gcloud functions deploy "$fn" --gen2 --region=us-central1 --runtime=python312 --trigger-http
+        done
+    """
+    assert [f[:3] for f in findings(script, select=["ERR"])] == [("ERR001", 2, 3)]
+
+
+def test_several_steps_and_the_last_one_name_the_last_in_the_summary() -> None:
+    script = MAIN.replace("      gcloud run deploy", "      gcloud services enable run.googleapis.com\n      gcloud run deploy")
+    assert findings(script, select=["ERR"]) == [
+        ("ERR001", 4, 3, "none of the script's 2 deployment steps (lines 4, 5) runs with `set -e` or has its exit "
+                         "status checked; a failure in any of them goes unnoticed (the script's exit status is its "
+                         "last step's, line 6)")]

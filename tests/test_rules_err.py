@@ -28,7 +28,9 @@ BIND = ("gcloud run services add-iam-policy-binding orch --region=r "
 
 CASES = [
     # ERR001
-    Case("no-errexit", f"{BIND}\n", [("ERR001", 1, 1)], "without `set -e`"),
+    # (an `echo` after the step: the script's last command is checked by its exit status)
+    Case("no-errexit", f"{BIND}\necho bound\n", [("ERR001", 1, 1)], "without `set -e`"),
+    Case("no-errexit-last-command", f"{BIND}\n"),
     Case("set-e", f"set -e\n{BIND}\n"),
     Case("set-o-errexit", f"set -o errexit\n{BIND}\n"),
     Case("set-euo-pipefail", f"set -euo pipefail\n{BIND}\n"),
@@ -56,7 +58,7 @@ CASES = [
     Case("local-masks", f'set -e\nf() {{\n  local out=$({BIND})\n}}\nf\n', [("ERR002", 3, 15)], "`local x=$(...)`"),
     Case("export-masks", f"set -e\nexport OUT=$({BIND})\n", [("ERR002", 2, 14)]),
     Case("plain-assignment-propagates", f"set -e\nOUT=$({BIND})\n"),
-    Case("set-plus-e", f"set -e\nset +e\n{BIND}\n", [("ERR002", 3, 1)], "`set +e`"),
+    Case("set-plus-e", f"set -e\nset +e\n{BIND}\necho bound\n", [("ERR002", 3, 1)], "`set +e`"),
     Case("set-plus-e-then-checked", f"set -e\nset +e\n{BIND} || exit 1\n"),
     # ERR003
     Case("piped-to-tee", f"set -e\n{BIND} | tee log\n", [("ERR003", 2, 1)], "tee log"),
@@ -116,16 +118,16 @@ SA = "serviceAccount:runner@proj.iam.gserviceaccount.com"
 STEP_CASES = [
     Case("secrets-binding-is-a-step",
          f"set -e\nset +e\ngcloud secrets add-iam-policy-binding db-pass --member={SA} "
-         "--role=roles/secretmanager.secretAccessor\n", [("ERR002", 3, 1)]),
+         "--role=roles/secretmanager.secretAccessor\necho granted\n", [("ERR002", 3, 1)]),
     Case("bucket-binding-is-a-step",
          f"gcloud storage buckets add-iam-policy-binding gs://artifacts --member={SA} --role=roles/storage.objectViewer "
          "| tee log\n", [("ERR003", 1, 1)]),
     Case("service-account-create-is-a-step", "gcloud iam service-accounts create runner || true\n",
          [("ERR002", 1, 1)]),
-    Case("services-enable-is-a-step", "gcloud services enable run.googleapis.com\n", [("ERR001", 1, 1)]),
-    Case("unmodelled-group-create-is-a-step", "gcloud compute instances create vm-1 --zone=us-central1-a\n",
+    Case("services-enable-is-a-step", "gcloud services enable run.googleapis.com\necho done\n", [("ERR001", 1, 1)]),
+    Case("unmodelled-group-create-is-a-step", "gcloud compute instances create vm-1 --zone=us-central1-a\necho done\n",
          [("ERR001", 1, 1)]),
-    Case("update-traffic-is-a-step", "gcloud run services update-traffic web --to-latest --region=r\n",
+    Case("update-traffic-is-a-step", "gcloud run services update-traffic web --to-latest --region=r\necho done\n",
          [("ERR001", 1, 1)]),
     Case("read-only-verbs-are-not-steps",
          "gcloud secrets versions access latest --secret=db-pass\ngcloud compute instances list\n"
@@ -175,7 +177,7 @@ def test_checking_some_steps_keeps_one_err001_per_unchecked_step() -> None:
 
 
 def test_one_unchecked_step_keeps_its_own_message() -> None:
-    script = "#!/bin/sh\ngcloud services enable run.googleapis.com\n"
+    script = "#!/bin/sh\ngcloud services enable run.googleapis.com\necho enabled\n"
     finding = next(f for f in lint_snippet(script).reported if f.code == "ERR001")
     assert finding.message.startswith("`gcloud services enable` runs without `set -e`")
     assert finding.related == ()
@@ -250,7 +252,7 @@ CREATE = "gcloud pubsub topics create t"
     (f"{CREATE} &", "discarded", VIA_BACKGROUND),
     (f"{CREATE} | tee log", "masked", VIA_PIPE),
     (f"set -o pipefail\n{CREATE} | tee log", "propagates", ""),
-    (CREATE, "propagates", ""),
+    (CREATE, "propagates", ""),  # under `set -e`: left as it is, even as the script's last command
 ], ids=["or-true", "or-echo", "or-exit", "local", "argument", "process-substitution", "background", "pipe",
         "pipefail", "plain"])
 def test_status_via_says_how_the_status_is_lost(script: str, status: str, via: str) -> None:

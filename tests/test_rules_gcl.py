@@ -90,7 +90,7 @@ def test_fix_shows_the_order_gcloud_wants() -> None:
 
 
 def test_without_errexit_the_rejected_step_is_also_unchecked() -> None:
-    script = "#!/bin/bash\ngcloud run services update orch --region=us-west2 --allow-unauthenticated\n"
+    script = "#!/bin/bash\ngcloud run services update orch --region=us-west2 --allow-unauthenticated\necho done\n"
     assert triples(script) == [("ERR001", 2, 1), ("GCL001", 2, 51)]
 
 

@@ -26,6 +26,9 @@ VIA_PROCESS_SUBSTITUTION = "process-substitution"  # `diff <(cmd) ...`
 VIA_BACKGROUND = "background"  # `cmd &` with no `wait` for its PID
 VIA_PIPE = "pipe"  # `cmd | tee log` without pipefail (status "masked")
 VIA_MAKE_DASH = "make-dash"  # a Makefile recipe line that starts with `-`
+# How a "checked" status is checked, where it matters to a rule: the script's last command, whose
+# status is the script's exit status (analysis.py), is checked by whoever runs the script.
+VIA_EXIT_STATUS = "exit-status"
 
 
 @record(frozen=True)
