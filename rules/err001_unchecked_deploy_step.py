@@ -41,8 +41,9 @@ class UncheckedDeployStep(Rule):
     (`out=$(gcloud ... 2>&1); if ! grep -q "Service URL" <<<"$out"; then exit 1; fi`).
     The last command a script runs is checked by the script's exit status (whoever runs the
     script, CI or a caller under `set -e`, sees its failure): a one-command `deploy.sh`, or the
-    last step of a `main "$@"`, is not reported, unless anything but comments follows its
-    statement (`echo done`, an assignment, `exit 0`).
+    last step of a `main "$@"` (also left of `&&` in a last line `gcloud ... && echo done`), is
+    not reported, unless anything but comments follows its statement (`echo done`, an
+    assignment, `exit 0`).
 
     `set -e` does not help where bash ignores it: left of `&&` (`gcloud ... && echo done`),
     in every command but the last of an `if`/`while` condition, under `!`, in every command

@@ -193,7 +193,7 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
     if "replace" in source.text:  # `gcloud run services replace FILE` reads FILE: the script's writes matter
         model.writes = interpreter.file_writes = []
     trace, _ = interpreter.run(source, tree)
-    _exit_status_check(trace, source)
+    _exit_status_check(trace, source, tree)
     commands = interpreter.commands
     facts = [fact for run in commands for fact in run.facts]
     return Analysis(
@@ -216,13 +216,14 @@ EXIT_STATUS_REASON = "its status is the script's exit status (the last command i
 _TRAILER = lazy(r"(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:#[^\n]*)?")
 
 
-def _exit_status_check(trace: Block, source: SourceFile) -> None:
+def _exit_status_check(trace: Block, source: SourceFile, tree: Any) -> None:
     """The last command a script runs, with nothing after it on any path, gives the script its exit
     status: its failure is the script's failure, which whoever runs the script (CI, a caller with
     `set -e`) sees, so it is checked even without `set -e` (as a CI step's last command is,
     frontends/embedded.py). Not when an ``exit N``/``return N`` may follow it, nor when the script
     goes on after its top-level statement (assignments and tests leave no command behind: only
-    comments may follow)."""
+    comments may follow). In a last statement `gcloud ... && echo done`, the step left of `&&` is
+    checked too: when it fails, its status is the list's, and the script's."""
     events: list[Any] = []
     stack: list[Any] = [trace]
     while stack:
@@ -246,9 +247,22 @@ def _exit_status_check(trace: Block, source: SourceFile) -> None:
     lines = source.text.split("\n", end)
     if len(lines) > end and not _TRAILER().fullmatch(lines[end]):
         return  # something follows the statement at the top level of the script
-    run.status = "checked"
-    run.status_reason = EXIT_STATUS_REASON
-    run.status_via = VIA_EXIT_STATUS
+    marked = [run]
+    statement = next((n for n in reversed(tree.root_node.children) if n.is_named and n.type != "comment"), None)
+    if statement is not None and statement.type == "list":  # `a && b`, not a loop or a function's body
+        span = source.span(statement.start_point, statement.end_point)
+        if _within(run.span, span):
+            marked += [r for r in events[:last_run] if isinstance(r, CommandRun) and r.status == "propagates"
+                       and r.errexit != "on" and r.errexit_reason.startswith("left of `&&") and _within(r.span, span)]
+    for checked in marked:
+        checked.status = "checked"
+        checked.status_reason = EXIT_STATUS_REASON
+        checked.status_via = VIA_EXIT_STATUS
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return inner.path == outer.path and (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) \
+        and (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
 
 
 def _analyse_document(source: SourceFile, document: Any, config: Config, every_command: bool) -> Analysis:

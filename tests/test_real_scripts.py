@@ -230,3 +230,18 @@ def test_several_steps_and_the_last_one_name_the_last_in_the_summary() -> None:
         ("ERR001", 4, 3, "none of the script's 2 deployment steps (lines 4, 5) runs with `set -e` or has its exit "
                          "status checked; a failure in any of them goes unnoticed (the script's exit status is its "
                          "last step's, line 6)")]
+
+
+def test_a_last_line_deploy_and_echo_is_checked_by_the_exit_status() -> None:
+    # `gcloud ... && echo "Deployed"` as the script's last line: a failed deploy skips the echo and
+    # is the script's status; inside a loop only the last round would be, so a loop stays reported
+    script = ONE_COMMAND.rstrip("\n") + ' && echo "Deployed"\n'
+    assert findings(script, select=["ERR"]) == []
+    looped = """
+        for region in us-central1 europe-west1; do
+          gcloud run deploy api --image=gcr.io/acme/api --region="$region" && echo "deployed to $region"
+        done
+    """
+    assert [f[:3] for f in findings(looped, select=["ERR"])] == [("ERR001", 2, 3)]
+    followed = script + '    echo "done"\n'
+    assert [f[:3] for f in findings(followed, select=["ERR"])] == [("ERR001", 1, 1)]
