@@ -90,7 +90,7 @@ def test_str_like_methods_answer_for_every_run() -> None:
     assert flag.partition("=") == ("--region", "=", X)
     assert concat(X, "=a").partition("=") == (concat(X, "=a"), "", "")  # $X may hold the "="
     assert show(concat("Fn-", X).lower()) == "fn-$X"
-    assert show(concat(X, "out\n\n").rstrip("\n")) == "$Xout"
+    assert show(concat(X, "out\n\n").rstrip("\n")) == "${X}out"  # not `$Xout`, another variable
     assert default_compute_account(P).endswith("-compute@developer.gserviceaccount.com")
 
 

@@ -552,7 +552,20 @@ def show(value: Val) -> str:
     script never looks up. The one place that renders values for people."""
     if isinstance(value, str):
         return value
-    return "".join(p if isinstance(p, str) else _render(p) for p in value.parts)
+    out: list[str] = []
+    for p in value.parts:
+        text = p if isinstance(p, str) else _render(p)
+        if out and text and (text[0].isalnum() or text[0] == "_"):
+            # `"$DEPLOYMENT_NAME""_""$CF_NAME"` reads back as `${DEPLOYMENT_NAME}_${CF_NAME}`, not as
+            # `$DEPLOYMENT_NAME_$CF_NAME`, which names other variables
+            bare = _BARE_TAIL().search(out[-1])
+            if bare is not None:
+                out[-1] = f"{out[-1][:bare.start()]}${{{bare.group(1)}}}"
+        out.append(text)
+    return "".join(out)
+
+
+_BARE_TAIL = lazy(r"\$([A-Za-z_][A-Za-z0-9_]*)$")
 
 
 
