@@ -9,8 +9,10 @@ from shlint_iam.api import (
     Finding,
     Rule,
     Severity,
+    Span,
     deployment_steps,
     describe_step,
+    display_path,
     steps_markdown,
 )
 
@@ -105,16 +107,20 @@ class UncheckedDeployStep(Rule):
                                  scope=run.scope, fix="check it: `|| exit 1` (or `|| return 1` in a function)")
 
     def _whole_script(self, ctx: FileContext, runs: list[CommandRun], last: CommandRun | None) -> Finding:
+        # Reported in the script itself (its fix goes there): at its first unchecked step, or, when
+        # that one is in a sourced file, at the script's statement that runs it (`create_topic "$T"`).
         first = runs[0]
-        lines = [str(r.span.start_line) if r.span.path == first.span.path else f"{r.span.path}:{r.span.start_line}"
-                 for r in runs]
+        at = first.span if first.span.path == ctx.path else \
+            Span(ctx.path, first.scope[0], 1, first.scope[0], len(ctx.source.line_text(first.scope[0])) + 1)
+        lines = [str(r.span.start_line) if r.span.path == ctx.path
+                 else f"{display_path(r.span.path)}:{r.span.start_line}" for r in runs]
         shown = ", ".join(lines) if len(lines) <= 8 else ", ".join(lines[:6]) + f", ... {lines[-1]}"
         after = "on the line after the shebang" if ctx.source.text.startswith("#!") else "as the first line"
         return ctx.report(
-            self, first.span,
+            self, at,
             f"none of the script's {len(runs)} deployment steps (lines {shown}) runs with `set -e` or has its "
             "exit status checked; a failure in any of them goes unnoticed "
             + (f"(the script's exit status is its last step's, line {last.span.start_line})"
-               if last is not None and last.span.path == first.span.path else "and the script still exits 0"),
+               if last is not None and last.span.path == ctx.path else "and the script still exits 0"),
             scope=first.scope, fix=f"add `set -euo pipefail` {after}",
             related=[(r.span, f"{describe_step(r)} runs unchecked") for r in runs[1:]])

@@ -5,8 +5,10 @@ findings bash and gcloud would justify."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 from shlint_iam.config import Config
+from shlint_iam.files import display_path
 from shlint_iam.lint import Linter
 
 
@@ -245,3 +247,58 @@ def test_a_last_line_deploy_and_echo_is_checked_by_the_exit_status() -> None:
     assert [f[:3] for f in findings(looped, select=["ERR"])] == [("ERR001", 2, 3)]
     followed = script + '    echo "done"\n'
     assert [f[:3] for f in findings(followed, select=["ERR"])] == [("ERR001", 1, 1)]
+
+
+# A deploy script that sources a helper library (`source "$HELPERS_PATH"`) whose function creates a
+# topic, and builds the function's name from quoted pieces (`"$DEPLOYMENT_NAME""_""$CF_NAME"`).
+
+HELPERS = """\
+#!/bin/bash
+function create_pubsub_topic() {
+  EXISTS=$(gcloud pubsub topics list --filter="name~$1$" --format="value(name)")
+  if [[ -z "$EXISTS" ]]; then
+    gcloud pubsub topics create "$1"
+  else
+    echo "Topic '$1' already exists. Ignoring."
+  fi
+}
+"""
+
+LIBRARY_USER = """\
+#!/bin/bash
+# Performs cloud function deployment
+HELPERS_PATH="../../deploy/helpers.sh"
+source "$HELPERS_PATH"
+eval "$(parse_settings ../../deploy/settings.yaml)"
+
+INBOUND_TOPIC="$DEPLOYMENT_NAME.$SOLUTION_PREFIX.responses"
+create_pubsub_topic "$INBOUND_TOPIC"
+
+gcloud functions deploy "$DEPLOYMENT_NAME""_""$SOLUTION_PREFIX""_store_stats" \\
+   --gen2 --runtime python312 --entry-point main --trigger-topic "$INBOUND_TOPIC" \\
+   --project "$GCP_PROJECT" --region "$GCP_REGION" --service-account "$SERVICE_ACCOUNT"
+
+rm -f ./__config.yaml
+"""
+
+
+def test_a_summary_for_steps_in_a_sourced_library_is_reported_in_the_script(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "helpers.sh").write_text(HELPERS)
+    folder = tmp_path / "cfs" / "store_stats"
+    folder.mkdir(parents=True)
+    (folder / "deploy.sh").write_text(LIBRARY_USER)
+    result = Linter(Config()).lint_paths([str(folder / "deploy.sh")])
+    found = [(f.code, f.span.path, f.span.start_line, f.span.start_col, f.message) for f in result.reported]
+    helpers = display_path(str(tmp_path / "deploy" / "helpers.sh"))
+    assert found == [
+        ("ERR001", str(folder / "deploy.sh"), 8, 1,
+         f"none of the script's 2 deployment steps (lines {helpers}:5, 10) runs with `set -e` or has its exit "
+         "status checked; a failure in any of them goes unnoticed and the script still exits 0"),
+        ("IAM001", str(folder / "deploy.sh"), 10, 1,
+         "gen2 function ${DEPLOYMENT_NAME}_${SOLUTION_PREFIX}_store_stats (Pub/Sub topic "
+         "$DEPLOYMENT_NAME.$SOLUTION_PREFIX.responses) is invoked as serviceAccount:$SERVICE_ACCOUNT "
+         "(--service-account), which gets no roles/run.invoker on service "
+         "${DEPLOYMENT_NAME}_${SOLUTION_PREFIX}_store_stats after this deploy"),
+    ]
