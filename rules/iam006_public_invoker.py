@@ -44,7 +44,9 @@ class PublicInvoker(Rule):
     removes the public binding) and grant `roles/run.invoker` to the trigger's service account.
 
     A public binding whose service, region or project is unknown is reported when it may be the
-    deployed service's (the comparison is not "surely different").
+    deployed service's (the comparison is not "surely different"). A function deploy that pins no
+    generation (neither `--gen2` nor `--no-gen2`) is reported as the gen2 function gcloud creates,
+    with a note: an existing gen1 event function stays gen1 and has no public endpoint.
     """
 
     code = "IAM006"
@@ -70,7 +72,8 @@ class PublicInvoker(Rule):
                 yield ctx.report(self, deploy.public_span,
                                  f"{deploy.public_flag} makes {req.describe(closed=True)} callable by anyone; "
                                  "only its invoker needs access",
-                                 scope=deploy.lines, fix=f"remove {deploy.public_flag}; {binding_fix(req)}")
+                                 scope=deploy.lines, fix=f"remove {deploy.public_flag}; {binding_fix(req)}",
+                                 notes=_unpinned(deploy))
             for binding in named(req.service.name):
                 assert binding.target is not None
                 if id(binding) not in seen and same_service(binding.target, req.service) is not Match.NO:
@@ -84,7 +87,16 @@ class PublicInvoker(Rule):
                 seen.add(id(deploy))
                 yield ctx.report(self, deploy.public_span,
                                  f"{deploy.public_flag} makes event-invoked function {show_name(deploy.name)} public",
-                                 scope=deploy.lines)
+                                 scope=deploy.lines, notes=_unpinned(deploy))
+
+
+def _unpinned(deploy: Deploy) -> list[str]:
+    """A function deploy with neither --gen2 nor --no-gen2 is gen2 only when it creates the function."""
+    if deploy.kind != "function" or deploy.generation_pinned:
+        return []
+    return ["the deploy pins no generation: gcloud >= 492 creates a new function as gen2, whose service the flag "
+            "makes public; an existing gen1 function stays gen1, where an event function has no public endpoint. "
+            "Pin `--gen2` (and drop the flag) or `--no-gen2`"]
 
 
 def _by_name(bindings: list[Binding]) -> Callable[[Val], list[Binding]]:

@@ -302,3 +302,24 @@ def test_a_summary_for_steps_in_a_sourced_library_is_reported_in_the_script(tmp_
          "(--service-account), which gets no roles/run.invoker on service "
          "${DEPLOYMENT_NAME}_${SOLUTION_PREFIX}_store_stats after this deploy"),
     ]
+
+
+def test_a_public_event_function_that_pins_no_generation_says_so() -> None:
+    # shaped like a 2020 deploy script: legacy trigger flags, no --gen2/--no-gen2, --allow-unauthenticated
+    script = """
+        #!/usr/bin/env bash
+        set -eu
+        gcloud functions deploy collect-reactions \\
+            --runtime python39 --entry-point main \\
+            --trigger-resource reactions --trigger-event google.pubsub.topic.publish \\
+            --region asia-northeast1 --allow-unauthenticated
+    """
+    result = Linter(Config(select=["IAM006"])).lint_text(textwrap.dedent(script).lstrip("\n"), "deploy.sh")
+    [finding] = result.reported
+    assert (finding.span.start_line, finding.span.start_col) == (6, 30)
+    assert finding.notes == ("the deploy pins no generation: gcloud >= 492 creates a new function as gen2, whose "
+                             "service the flag makes public; an existing gen1 function stays gen1, where an event "
+                             "function has no public endpoint. Pin `--gen2` (and drop the flag) or `--no-gen2`",)
+    pinned = script.replace("--region asia-northeast1", "--gen2 --region asia-northeast1")
+    assert [f.notes for f in Linter(Config(select=["IAM006"])).lint_text(
+        textwrap.dedent(pinned).lstrip("\n"), "deploy.sh").reported] == [()]
