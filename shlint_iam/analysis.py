@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -224,24 +224,16 @@ def _exit_status_check(trace: Block, source: SourceFile, tree: Any) -> None:
     goes on after its top-level statement (assignments and tests leave no command behind: only
     comments may follow). In a last statement `gcloud ... && echo done`, the step left of `&&` is
     checked too: when it fails, its status is the list's, and the script's."""
-    events: list[Any] = []
-    stack: list[Any] = [trace]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CommandRun):
-            if not node.in_substitution:
-                events.append(node)
-        elif isinstance(node, Exit):
-            events.append(node)
-        elif isinstance(node, Block):
-            stack.extend(reversed(node.nodes))
-        elif isinstance(node, Choice):
-            stack.extend(reversed(node.branches))
-    last_run = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], CommandRun)), None)
-    if last_run is None:
-        return
-    run = events[last_run]
-    if run.status != "propagates" or run.errexit == "on" or any(e.code != "" for e in events[last_run + 1:]):
+    backwards = _backwards(trace)
+    run = None
+    for node in backwards:  # from the end: the exits after the last command, then that command
+        if isinstance(node, Exit):
+            if node.code != "":
+                return  # `exit 0`, `exit 1`, `return "$rc"` may end the script after it
+        elif not node.in_substitution:
+            run = node
+            break
+    if run is None or run.status != "propagates" or run.errexit == "on":
         return  # (under `set -e` it is checked anyway: its status is left as it is)
     end = run.scope[1]
     lines = source.text.split("\n", end)
@@ -252,12 +244,29 @@ def _exit_status_check(trace: Block, source: SourceFile, tree: Any) -> None:
     if statement is not None and statement.type == "list":  # `a && b`, not a loop or a function's body
         span = source.span(statement.start_point, statement.end_point)
         if _within(run.span, span):
-            marked += [r for r in events[:last_run] if isinstance(r, CommandRun) and r.status == "propagates"
-                       and r.errexit != "on" and r.errexit_reason.startswith("left of `&&") and _within(r.span, span)]
+            for node in backwards:
+                if isinstance(node, CommandRun) and not _within(node.span, span):
+                    break
+                if isinstance(node, CommandRun) and node.status == "propagates" and node.errexit != "on" \
+                        and node.errexit_reason.startswith("left of `&&"):
+                    marked.append(node)
     for checked in marked:
         checked.status = "checked"
         checked.status_reason = EXIT_STATUS_REASON
         checked.status_via = VIA_EXIT_STATUS
+
+
+def _backwards(trace: Block) -> Iterator[CommandRun | Exit]:
+    """The commands and exits of ``trace`` from the last to the first, every branch in turn."""
+    stack: list[Any] = [trace]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (CommandRun, Exit)):
+            yield node
+        elif isinstance(node, Block):
+            stack.extend(node.nodes)
+        elif isinstance(node, Choice):
+            stack.extend(node.branches)
 
 
 def _within(inner: Span, outer: Span) -> bool:
