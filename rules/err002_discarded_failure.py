@@ -72,10 +72,13 @@ class DiscardedFailure(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         steps = list(deployment_steps(ctx))
+        by_line: dict[tuple[str, int], list[CommandRun]] = {}
+        for step in steps:
+            by_line.setdefault((step.span.path, step.span.start_line), []).append(step)
         for run in steps:
             if run.output_test:
                 continue  # the captured output is tested before an exit: the failure is seen there
-            if run.status == "discarded" and _falls_back_to_a_step(run, steps):
+            if run.status == "discarded" and _falls_back_to_a_step(run, by_line):
                 continue  # `create ... || update ...`: the change is tried again, its failure is seen there
             if run.status == "discarded":
                 yield ctx.report(self, run.span, f"{describe_step(run)} fails silently: {run.status_reason}",
@@ -86,7 +89,7 @@ class DiscardedFailure(Rule):
                                  scope=run.scope, fix="keep `set -e` on, or add `|| exit 1`")
 
 
-def _falls_back_to_a_step(run: CommandRun, steps: list[CommandRun]) -> bool:
+def _falls_back_to_a_step(run: CommandRun, by_line: dict[tuple[str, int], list[CommandRun]]) -> bool:
     """Whether the `||` fallback that takes ``run``'s failure is itself a deployment step
     (`gcloud scheduler jobs create http J ... || gcloud scheduler jobs update http J ...`): the
     failure is not thrown away but answered by another attempt, whose own status is checked
@@ -95,9 +98,10 @@ def _falls_back_to_a_step(run: CommandRun, steps: list[CommandRun]) -> bool:
     if run.status_via != VIA_OR or fallback is None:
         return False
     start, end = (fallback.start_line, fallback.start_col), (fallback.end_line, fallback.end_col)
-    return any(other is not run and other.span.path == fallback.path
-               and start <= (other.span.start_line, other.span.start_col)
-               and (other.span.end_line, other.span.end_col) <= end for other in steps)
+    return any(other is not run and start <= (other.span.start_line, other.span.start_col)
+               and (other.span.end_line, other.span.end_col) <= end
+               for line in range(fallback.start_line, fallback.end_line + 1)
+               for other in by_line.get((fallback.path, line), ()))
 
 
 def _fallback_fix(run: CommandRun) -> str:
