@@ -13,6 +13,7 @@ from .scan import find_command, runs_into_failing_exit
 from .state import MAX_UNROLL, FunctionDef, Machine, State, _Ctx
 from .trace import VIA_DECLARATION, VIA_OR, VIA_PIPE, Block
 from .values import (
+    JOIN,
     LOOP,
     OTHER,
     Val,
@@ -348,7 +349,7 @@ class ControlFlow(Machine):
                 items.extend(fields)
         else:
             items = list(state.positional) if all(is_known(p) for p in state.positional) else None
-        if items is not None and any(u.kind == "list" for i in items for u in unknowns(i)):
+        if items is not None and any(u.kind == "list" or self._joined_array(u) for i in items for u in unknowns(i)):
             items = None
         if body is None:
             return
@@ -366,6 +367,13 @@ class ControlFlow(Machine):
             self._loop_body(body, s, ctx)
 
         self._choice(state, [lambda s: None, once], self.span(node), where)
+
+    def _joined_array(self, part: Any) -> bool:
+        """An array that differs between the paths that met (``A+=(x)`` in an ``if``): after the
+        join ``"${A[@]}"`` is one unknown whose branches are lists, so how many times a loop over
+        it runs is not known, and its variable is never a whole branch's list (an empty one would
+        read as no argument at all)."""
+        return part.kind == JOIN and any(isinstance(v, list) for v in self._arms.of(part))
 
     def _loop_body(self, body: Any, state: State, ctx: _Ctx, endless: bool = False) -> None:
         """One run of a loop's body; ``endless``: the loop is only left by ``break`` (``while true``)."""

@@ -1,0 +1,65 @@
+"""Idioms of real CI files that deploy (workflows, Cloud Build configs, Makefiles), each shaped
+like the public file that showed the mistake (/work/realcorpus/ci/TRIAGE.md), written for these
+tests."""
+
+from __future__ import annotations
+
+import textwrap
+
+from shlint_iam.config import Config
+from shlint_iam.lint import Linter
+from shlint_iam.model import Finding
+
+WORKFLOW = ".github/workflows/release.yml"
+
+
+def lint(text: str, path: str = WORKFLOW) -> list[Finding]:
+    return Linter(Config()).lint_text(textwrap.dedent(text).lstrip("\n"), path).reported
+
+
+def found(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
+    return [(f.code, f.span.start_line, f.span.start_col, f.message) for f in findings]
+
+
+# A clean-up job deletes the deployed services the repository no longer lists: the array of
+# names to delete is filled under an `if` in one loop and walked by another. After the `if`, the
+# array differs between its paths; the loop over it was run once with the whole empty array as
+# its variable, so the delete "had no SERVICE" (GCL001), a path bash never takes.
+PRUNE = """
+    name: prune
+    on: workflow_dispatch
+    jobs:
+      prune:
+        runs-on: ubuntu-latest
+        steps:
+          - name: Delete services no longer listed
+            run: |
+              wanted="api worker"
+              deployed=$(gcloud run services list --region ${{ vars.REGION }} --format="value(name)")
+              stale=()
+              for name in $deployed; do
+                if [[ " $wanted " != *" $name "* ]]; then
+                  stale+=($name)
+                fi
+              done
+              for name in "${stale[@]}"; do
+                gcloud run services delete $name --region ${{ vars.REGION }} --quiet
+              done
+    """
+
+
+def test_a_loop_over_an_array_filled_under_an_if_does_not_run_with_the_empty_array() -> None:
+    assert found(lint(PRUNE)) == []
+
+
+def test_the_same_prune_loop_in_a_shell_script() -> None:
+    script = textwrap.dedent(PRUNE).split("run: |\n", 1)[1]
+    script = textwrap.dedent(script).replace("${{ vars.REGION }}", "europe-west1")
+    assert found(Linter(Config()).lint_text("#!/bin/bash\nset -e\n" + script, "prune.sh").reported) == []
+
+
+def test_a_loop_over_an_array_that_is_the_same_on_every_path_still_runs_per_element() -> None:
+    text = PRUNE.replace("stale+=($name)", "true").replace('stale=()', 'stale=("")')
+    # ("" is a real empty argument: gcloud does get no SERVICE)
+    assert found(lint(text)) == [("GCL001", 18, 33, "`gcloud run services delete` needs SERVICE (positional argument): "
+                                  "gcloud rejects the command")]
