@@ -63,3 +63,64 @@ def test_a_loop_over_an_array_that_is_the_same_on_every_path_still_runs_per_elem
     # ("" is a real empty argument: gcloud does get no SERVICE)
     assert found(lint(text)) == [("GCL001", 18, 33, "`gcloud run services delete` needs SERVICE (positional argument): "
                                   "gcloud rejects the command")]
+
+
+# One step looks up the service's URL and hands it on as a step output; a later step creates the
+# push subscription (or scheduler job) to `${{ steps.<id>.outputs.<name> }}`. The expression was
+# an unknown, so the subscription called no known service and its identity's missing
+# roles/run.invoker went unreported.
+HANDOFF = """
+    name: wire pubsub
+    on: workflow_dispatch
+    env:
+      REGION: europe-west1
+      SERVICE: ledger-sync
+      PUSHER: ledger-push@acme-ops.iam.gserviceaccount.com
+    jobs:
+      wire:
+        runs-on: ubuntu-latest
+        steps:
+          - name: Look up the service URL
+            id: svc
+            run: |
+              URL=$(gcloud run services describe ${{ env.SERVICE }} --region ${{ env.REGION }} --format='value(status.url)')
+              echo "url=$URL" >> "$GITHUB_OUTPUT"
+          - name: Push subscription
+            run: |
+              gcloud pubsub subscriptions create ledger-events-push \\
+                --topic=ledger-events \\
+                --push-endpoint=${{ steps.svc.outputs.url }}/pubsub \\
+                --push-auth-service-account=${{ env.PUSHER }}
+    """
+GRANT = """
+          - name: Grant the pusher
+            run: |
+              gcloud run services add-iam-policy-binding ${{ env.SERVICE }} --region ${{ env.REGION }} \\
+                --member=serviceAccount:${{ env.PUSHER }} --role=roles/run.invoker
+    """
+
+
+def test_a_step_output_carries_the_service_url_to_a_later_step() -> None:
+    assert found(lint(HANDOFF)) == [(
+        "IAM001", 18, 11,
+        "Cloud Run service ledger-sync, called by the Pub/Sub push subscription ledger-events-push, is invoked as "
+        "serviceAccount:ledger-push@acme-ops.iam.gserviceaccount.com, which gets no roles/run.invoker on service "
+        "ledger-sync anywhere in the script",
+    )]
+
+
+def test_with_the_grant_the_handed_on_url_is_satisfied() -> None:
+    assert found(lint(HANDOFF.rstrip("\n ") + GRANT)) == []
+
+
+def test_a_step_output_is_not_seen_by_another_job() -> None:
+    other_job = HANDOFF.replace("      - name: Push subscription", "  other:\n        runs-on: ubuntu-latest\n"
+                                "        steps:\n          - name: Push subscription")
+    assert "other:" in other_job
+    assert found(lint(other_job)) == []
+
+
+def test_a_conditional_step_s_output_stays_unknown() -> None:
+    conditional = HANDOFF.replace("            id: svc\n", "            id: svc\n            if: github.ref == 'refs/heads/main'\n")
+    assert "if: github.ref" in conditional
+    assert found(lint(conditional)) == []

@@ -205,6 +205,10 @@ class Program:
     ignore_failure: Span | None = None  # set: the runner ignores its failure (make's `-`)
     props: dict[str, Val] = field(default_factory=dict)  # gcloud properties the runner sets first
     goal: str = ""  # programs of different goals are alternatives (make targets a user may run)
+    # runner expressions this program sets for later ones (``${{ steps.url.outputs.URL }}`` from
+    # ``echo "URL=$URL" >> "$GITHUB_OUTPUT"``): the expression as written -> the shell variable
+    # whose value at the program's end it carries
+    outputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -241,11 +245,14 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
     goals: dict[str, Block] = {}
     props: dict[str, Any] = {}
     group: str | None = None
+    carried: dict[str, Val] = {}  # placeholder variable -> the value an earlier program gave it
     for program, tree in zip(document.programs, trees, strict=False):
         if program.group != group:
             group = program.group
             props = {}
+            carried = {}  # a step's outputs are seen by the later steps of its job only
         env: dict[str, Val | list[Val]] = dict(document.placeholders)
+        env.update(carried)
         env.update(program.env)
         state = State(
             vars=env,
@@ -269,6 +276,7 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
         else:
             top.nodes.append(step)
             props = dict(end.props)
+            carried.update(_outputs(program, end.vars, document.placeholders))
         if interpreter.exhausted:
             break
     if len(goals) == 1:
@@ -276,6 +284,24 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
     else:
         trace = Block("script", [Choice([Block("branch", b.nodes) for b in goals.values()], None)] if goals else [])
     return trace, errors
+
+
+def _outputs(program: Program, end_vars: dict[str, Any], placeholders: dict[str, Val]) -> dict[str, Val]:
+    """The placeholder variables of ``program``'s outputs, with the values its variables had at its
+    end. Only a program that runs on every path sets them; a variable the program did not set,
+    or an array, leaves the expression unknown."""
+    from ..shell.values import written
+
+    found: dict[str, Val] = {}
+    for text, var in program.outputs.items():
+        value = end_vars.get(var)
+        if value is None or isinstance(value, list):
+            continue
+        shown = written(text)
+        for name, placeholder in placeholders.items():
+            if placeholder == shown:
+                found[name] = value
+    return found
 
 
 def _last_statement(source: EmbeddedSource, tree: Any) -> Span | None:

@@ -18,8 +18,13 @@
   steps are the gcloud command they amount to (their inputs as in their ``action.yml``);
   ``google-github-actions/setup-gcloud`` with ``project_id`` sets gcloud's project.
 
+- A step output set from a variable, ``echo "url=$URL" >> "$GITHUB_OUTPUT"`` in a ``run:`` step
+  with an ``id:``, is that variable's value at the end of the step in the later steps of the job
+  that write ``${{ steps.<id>.outputs.url }}`` (not when the step has ``if:``).
+
 Not followed: reusable workflows (``jobs.<id>.uses``), composite actions, matrices (a
-``${{ matrix.x }}`` is an unknown), outputs passed between steps.
+``${{ matrix.x }}`` is an unknown), outputs written any other way, ``$GITHUB_ENV``, and outputs
+passed between jobs (``needs.<job>.outputs``).
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ from . import yamlpos as Y
 from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown, abstract_value, node_span
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+# `echo "URL=$URL" >> "$GITHUB_OUTPUT"` (or `${URL}`, no quotes, `$GITHUB_OUTPUT` unquoted)
+_OUTPUT_LINE = re.compile(r"""^\s*echo\s+(["']?)([A-Za-z_][\w-]*)=\$\{?([A-Za-z_]\w*)\}?\1\s*"""
+                          r""">>\s*"?\$\{?GITHUB_OUTPUT\}?"?\s*$""", re.M)
 _ENV_REF = re.compile(r"\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*")
 
 
@@ -230,6 +238,9 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                 _emit(builder, _Scalar(text, run, run_key.start_mark.column), step_env)
                 program = Program(builder.build(doc, index, run.end_mark.index), label, env=step_env,
                                   errexit=options[0], pipefail=options[1])
+                step_id = Y.text(Y.get(step, "id"))
+                if step_id:
+                    program.outputs = _step_outputs(step_id, Y.text(run) or "")
             else:
                 uses = Y.get(step, "uses")
                 if not Y.is_scalar(uses):
@@ -246,6 +257,14 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                 program.checked_by_runner = False
             out.programs.append(program)
     return out
+
+
+def _step_outputs(step_id: str, script: str) -> dict[str, str]:
+    """The outputs a ``run:`` step sets from one of its variables (``echo "URL=$URL" >>
+    "$GITHUB_OUTPUT"``), as the expression later steps write for each, ``${{ steps.ID.outputs.URL }}``
+    (the same text :func:`_expr_value` shows), and the variable."""
+    return {"${{ steps." + step_id + ".outputs." + m.group(2) + " }}": m.group(3)
+            for m in _OUTPUT_LINE.finditer(script)}
 
 
 def _unfollowed_action(out: Document, doc: SourceFile, index: DocIndex, uses: Any, with_node: Any) -> None:
