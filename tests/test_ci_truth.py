@@ -124,3 +124,55 @@ def test_a_conditional_step_s_output_stays_unknown() -> None:
     conditional = HANDOFF.replace("            id: svc\n", "            id: svc\n            if: github.ref == 'refs/heads/main'\n")
     assert "if: github.ref" in conditional
     assert found(lint(conditional)) == []
+
+
+# The Cloud SDK images have no gcloud entrypoint (their Dockerfile sets none, or one that runs
+# "$@"): a step that names one without `entrypoint:` runs its first argument. Taken as
+# `gcloud gcloud functions deploy ...`, the deploy was an unknown command and went unchecked.
+SDK_STEPS = """
+    steps:
+      - name: 'gcr.io/cloud-builders/npm'
+        args: ['ci']
+      - name: 'gcr.io/google.com/cloudsdktool/cloud-sdk'
+        args:
+          - gcloud
+          - functions
+          - deploy
+          - spend-digest
+          - --gen2
+          - --region=asia-northeast1
+          - --runtime=nodejs20
+          - --trigger-topic=billing-alerts
+          - --service-account=digest@acme-fin.iam.gserviceaccount.com
+      - name: 'gcr.io/google.com/cloudsdktool/google-cloud-cli:stable'
+        args: ['bash', '-c', 'gcloud run deploy spend-api --region=asia-northeast1 --image=$_IMAGE']
+    substitutions:
+      _IMAGE: asia-docker.pkg.dev/acme-fin/web/spend-api
+    """
+
+
+def test_a_cloud_sdk_image_step_runs_its_first_argument() -> None:
+    assert found(lint(SDK_STEPS, "cloudbuild.yaml")) == [(
+        "IAM001", 6, 9,
+        "gen2 function spend-digest (Pub/Sub topic billing-alerts) is invoked as "
+        "serviceAccount:digest@acme-fin.iam.gserviceaccount.com (--service-account), which gets no "
+        "roles/run.invoker on service spend-digest after this deploy",
+    )]
+
+
+def test_a_cloud_sdk_image_step_running_bash_is_a_shell_step() -> None:
+    from shlint_iam.frontends.document import build
+    from shlint_iam.source import SourceFile
+
+    document = build(SourceFile("cloudbuild.yaml", textwrap.dedent(SDK_STEPS).lstrip("\n")))
+    assert document is not None
+    assert [p.source.text.split()[:4] for p in document.programs] == [
+        ["gcloud", "'functions'", "'deploy'", "'spend-digest'"],
+        ["gcloud", "run", "deploy", "spend-api"],
+    ]
+
+
+def test_the_gcloud_builder_image_still_takes_gcloud_s_arguments() -> None:
+    text = SDK_STEPS.replace("'gcr.io/google.com/cloudsdktool/cloud-sdk'", "gcr.io/cloud-builders/gcloud") \
+        .replace("          - gcloud\n", "", 1)
+    assert [(c, line) for c, line, _, _ in found(lint(text, "cloudbuild.yaml"))] == [("IAM001", 4)]

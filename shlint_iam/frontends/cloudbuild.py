@@ -1,8 +1,10 @@
 """Cloud Build configs: each build step is a program, in file order; a failing step stops the build.
 
-- ``entrypoint: gcloud`` with ``args: [...]``, or a gcloud builder image (``gcr.io/cloud-builders/gcloud``,
-  ``gcr.io/google.com/cloudsdktool/cloud-sdk``, ``.../google-cloud-cli``) with no entrypoint: one
-  gcloud command, each argument one word.
+- ``entrypoint: gcloud`` with ``args: [...]``, or the gcloud builder (``gcr.io/cloud-builders/gcloud``,
+  whose image's entrypoint is gcloud) with no entrypoint: one gcloud command, each argument one word.
+- The Cloud SDK images (``gcr.io/google.com/cloudsdktool/cloud-sdk``, ``.../google-cloud-cli``,
+  ``google/cloud-sdk``) have no gcloud entrypoint: with none given, the first argument is the
+  program (``args: [gcloud, run, deploy, ...]``, ``args: [bash, -c, SCRIPT]``).
 - ``entrypoint: bash`` (or ``sh``, ``/bin/bash`` ...) with ``args: ['-c', SCRIPT, ...]``: ``bash -c``
   runs SCRIPT, with errexit only when the options before ``-c`` say so (``-ec``); the arguments
   after SCRIPT are ``$0``, ``$1`` ...
@@ -33,9 +35,11 @@ from ..source import SourceFile
 from . import yamlpos as Y
 from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown, abstract_value
 
-GCLOUD_IMAGES = (
+GCLOUD_IMAGES = (  # their image's entrypoint is gcloud: the args are gcloud's
     "gcr.io/cloud-builders/gcloud",
     "gcr.io/cloud-builders/gcloud-slim",
+)
+SDK_IMAGES = (  # no entrypoint of their own (or one that runs "$@"): the first arg is the program
     "gcr.io/google.com/cloudsdktool/cloud-sdk",
     "gcr.io/google.com/cloudsdktool/google-cloud-cli",
     "google/cloud-sdk",
@@ -140,6 +144,11 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
         entry = subst.known(entry_text) if not entry_text or is_known(subst.value(entry_text)) else "?"
         args_node = Y.get(step, "args")
         args = [a for a in Y.elements(args_node) if Y.is_scalar(a)]
+        if not entry_text and image in SDK_IMAGES and args:
+            # `docker run cloud-sdk gcloud ...`: the first argument is the program the step runs.
+            entry_node, args = args[0], args[1:]
+            entry_text = Y.text(entry_node) or ""
+            entry = subst.known(entry_text) if is_known(subst.value(entry_text)) else "?"
         script_key = Y.key_node(step, "script")
         script = Y.get(step, "script")
         program: Program | None = None
