@@ -25,6 +25,11 @@ from shlint_iam.lint import Linter
     ("https://us-central1-my-proj.cloudfunctions.net/ProcessOrder",
      ServiceUrl("processorder", "us-central1", "my-proj")),
     ("  https://orders-123456789012.us-central1.run.app  ", ServiceUrl("orders", "us-central1", None)),
+    # scheme and host are read as DNS reads them, in any case; the path keeps its case
+    ("https://Orders-abcdefghij-uc.a.run.app", ServiceUrl("orders", None, None)),
+    ("HTTPS://ORDERS-123456789012.US-CENTRAL1.RUN.APP/Push", ServiceUrl("orders", "us-central1", None)),
+    ("https://US-CENTRAL1-My-Proj.cloudfunctions.net/ProcessOrder?X=Y",
+     ServiceUrl("processorder", "us-central1", "my-proj")),
 ])
 def test_service_urls_name_their_service(url: str, named: ServiceUrl) -> None:
     assert service_of_url(url) == named
@@ -42,6 +47,8 @@ def test_service_urls_name_their_service(url: str, named: ServiceUrl) -> None:
     "https://-123456789012.us-central1.run.app",
     "https://us-central1-my-proj.cloudfunctions.net/-handler",
     "https://7orders-abcdefghij-uc.a.run.app",  # a service name starts with a letter
+    "HTTP://ORDERS-123456789012.US-CENTRAL1.RUN.APP",
+    "https://us-central1-my-proj.cloudfunctions.net",  # no function
 ])
 def test_other_urls_name_no_service(url: str) -> None:
     assert service_of_url(url) is None
@@ -88,3 +95,10 @@ def test_push_to_the_hashed_url_of_a_service_in_two_regions_stays_unresolved(tmp
     script = script.replace("orders-123456789012.us-central1.run.app", "orders-abcdefghij-uc.a.run.app")
     # Two services named orders could be meant: the binding in europe-west1 may be the right one.
     assert lint(tmp_path, script) == []
+
+
+def test_push_to_a_url_whose_host_is_written_in_capitals_needs_the_binding_too(tmp_path: Path) -> None:
+    # `https://${SERVICE}-...` with SERVICE=Orders: DNS ignores the case, the push reaches orders.
+    script = SCRIPT.format(bind="", region="us-central1", sa=SA).replace(
+        "https://orders-123456789012.us-central1.run.app", "https://Orders-123456789012.us-central1.run.app")
+    assert [(code, line) for code, line, _, _ in lint(tmp_path, script)] == [("IAM001", 3)]

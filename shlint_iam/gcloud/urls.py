@@ -44,9 +44,19 @@ class ServiceUrl:
         self.__dict__.update(service=service, region=region, project=project)
 
 
+def _lower_host(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    return f"{scheme.lower()}://{rest[:cut].lower()}{rest[cut:]}"
+
+
 def service_of_url(url: str) -> ServiceUrl | None:
-    """The service ``url`` (a literal, whole URL) names, or None when it names none we know."""
-    url = url.strip()
+    """The service ``url`` (a literal, whole URL) names, or None when it names none we know.
+    Scheme and host are read in lower case, as DNS reads them (``https://Orders-...`` reaches the
+    service ``orders``); the path keeps its case."""
+    url = _lower_host(url.strip())
     match = _RUN_APP_HASH.match(url)
     if match:
         return ServiceUrl(match.group(1), None, None)
