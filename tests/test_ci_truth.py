@@ -176,3 +176,128 @@ def test_the_gcloud_builder_image_still_takes_gcloud_s_arguments() -> None:
     text = SDK_STEPS.replace("'gcr.io/google.com/cloudsdktool/cloud-sdk'", "gcr.io/cloud-builders/gcloud") \
         .replace("          - gcloud\n", "", 1)
     assert [(c, line) for c, line, _, _ in found(lint(text, "cloudbuild.yaml"))] == [("IAM001", 4)]
+
+
+# One step writes the service's name, another its URL, to $GITHUB_ENV; the later steps of the
+# job read them as `$SERVICE` and `${{ env.SERVICE_URL }}`. Both were unknown (or, where the job's
+# `env:` named another service, that stale name), so the push subscription called no known
+# service and its identity's missing roles/run.invoker went unreported.
+ENV_HANDOFF = """
+    name: wire pubsub
+    on: workflow_dispatch
+    env:
+      REGION: europe-west1
+      PUSHER: ledger-push@acme-ops.iam.gserviceaccount.com
+    jobs:
+      wire:
+        runs-on: ubuntu-latest
+        steps:
+          - name: Pick the service
+            run: echo "SERVICE=ledger-sync" >> "$GITHUB_ENV"
+          - name: Look up the service URL
+            run: |
+              URL=$(gcloud run services describe "$SERVICE" --region "$REGION" --format='value(status.url)')
+              echo "SERVICE_URL=$URL" >> $GITHUB_ENV
+          - name: Push subscription
+            run: |
+              gcloud pubsub subscriptions create ledger-events-push \\
+                --topic=ledger-events \\
+                --push-endpoint=${{ env.SERVICE_URL }}/pubsub \\
+                --push-auth-service-account=${{ env.PUSHER }}
+    """
+ENV_GRANT = """
+          - name: Grant the pusher
+            run: |
+              gcloud run services add-iam-policy-binding ledger-sync --region ${{ env.REGION }} \\
+                --member=serviceAccount:${{ env.PUSHER }} --role=roles/run.invoker
+    """
+
+
+def _ledger_push(service: str, line: int = 18) -> tuple[str, int, int, str]:
+    return ("IAM001", line, 11,
+            f"Cloud Run service {service}, called by the Pub/Sub push subscription ledger-events-push, is invoked as "
+            f"serviceAccount:ledger-push@acme-ops.iam.gserviceaccount.com, which gets no roles/run.invoker on service "
+            f"{service} anywhere in the script")
+
+
+def test_github_env_carries_the_service_and_its_url_to_later_steps() -> None:
+    assert found(lint(ENV_HANDOFF)) == [_ledger_push("ledger-sync")]
+
+
+def test_with_the_grant_the_url_from_github_env_is_satisfied() -> None:
+    assert found(lint(ENV_HANDOFF.rstrip("\n ") + ENV_GRANT)) == []
+
+
+def test_github_env_overrides_the_job_env_and_a_step_env_overrides_github_env() -> None:
+    # as the runner does: workflow and job `env:` first, then $GITHUB_ENV, then the step's `env:`
+    job_env = ENV_HANDOFF.replace("        runs-on: ubuntu-latest\n",
+                                  "        runs-on: ubuntu-latest\n        env:\n          SERVICE: ledger-staging\n")
+    assert "SERVICE: ledger-staging" in job_env
+    assert found(lint(job_env)) == [_ledger_push("ledger-sync", 20)]
+    step_env = ENV_HANDOFF.replace("          - name: Look up the service URL\n",
+                                   "          - name: Look up the service URL\n            env:\n"
+                                   "              SERVICE: billing-sync\n")
+    assert "SERVICE: billing-sync" in step_env
+    assert found(lint(step_env)) == [_ledger_push("billing-sync", 20)]
+
+
+def test_github_env_is_not_seen_by_another_job() -> None:
+    other_job = ENV_HANDOFF.replace("      - name: Push subscription", "  other:\n        runs-on: ubuntu-latest\n"
+                                    "        steps:\n          - name: Push subscription")
+    assert "other:" in other_job
+    assert found(lint(other_job)) == []
+
+
+def test_a_conditional_or_path_dependent_github_env_write_stays_unknown() -> None:
+    conditional = ENV_HANDOFF.replace("          - name: Look up the service URL\n",
+                                      "          - name: Look up the service URL\n"
+                                      "            if: github.ref == 'refs/heads/main'\n")
+    assert "if: github.ref" in conditional
+    assert found(lint(conditional)) == []
+    in_script = ENV_HANDOFF.replace('              echo "SERVICE_URL=$URL" >> $GITHUB_ENV\n',
+                                    '              if [ -n "$URL" ]; then\n'
+                                    '                echo "SERVICE_URL=$URL" >> $GITHUB_ENV\n'
+                                    '              fi\n')
+    assert "  fi\n" in in_script
+    assert found(lint(in_script)) == []
+
+
+# The deploy action names the function `${{ env.FUNCTION }}`, which an earlier step wrote to
+# $GITHUB_ENV over the job's `env:`. The action was read as deploying the job's ledger-staging:
+# the grant on ledger-sync was a false IAM001, and a grant on ledger-staging a silent pass.
+FUNCTION_DEPLOY = """
+    name: deploy
+    on: push
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        env:
+          REGION: europe-west1
+          FUNCTION: ledger-staging
+        steps:
+          - name: Production on main
+            run: echo "FUNCTION=ledger-sync" >> $GITHUB_ENV
+          - uses: google-github-actions/deploy-cloud-functions@v3
+            with:
+              name: ${{ env.FUNCTION }}
+              region: ${{ env.REGION }}
+              runtime: python312
+              event_trigger_type: google.cloud.pubsub.topic.v1.messagePublished
+              event_trigger_pubsub_topic: projects/acme-ops/topics/ledger-events
+              event_trigger_service_account: ledger-trigger@acme-ops.iam.gserviceaccount.com
+          - name: Let the trigger invoke it
+            run: |
+              gcloud functions add-invoker-policy-binding ledger-sync --region "$REGION" \\
+                --member=serviceAccount:ledger-trigger@acme-ops.iam.gserviceaccount.com
+    """
+
+
+def test_a_deploy_action_reads_its_name_from_github_env() -> None:
+    assert found(lint(FUNCTION_DEPLOY)) == []
+    stale = FUNCTION_DEPLOY.replace("add-invoker-policy-binding ledger-sync", "add-invoker-policy-binding ledger-staging")
+    assert found(lint(stale)) == [(
+        "IAM001", 12, 15,
+        "gen2 function ledger-sync (Pub/Sub topic projects/acme-ops/topics/ledger-events) is invoked as "
+        "serviceAccount:ledger-trigger@acme-ops.iam.gserviceaccount.com (--trigger-service-account), which gets no "
+        "roles/run.invoker on service ledger-sync after this deploy",
+    )]

@@ -10,6 +10,7 @@ interpreter makes goes through :class:`EmbeddedSource` and so points into the or
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,6 +210,11 @@ class Program:
     # ``echo "URL=$URL" >> "$GITHUB_OUTPUT"``): the expression as written -> the shell variable
     # whose value at the program's end it carries
     outputs: dict[str, str] = field(default_factory=dict)
+    # environment variables this program writes for later ones (``echo "NAME=$URL" >> "$GITHUB_ENV"``):
+    # name -> how many lines write it; and the names whose value in this program is the one an
+    # earlier program wrote (its own ``env:`` does not set them)
+    env_writes: dict[str, int] = field(default_factory=dict)
+    env_reads: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -246,14 +252,18 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
     props: dict[str, Any] = {}
     group: str | None = None
     carried: dict[str, Val] = {}  # placeholder variable -> the value an earlier program gave it
+    carried_env: dict[str, Val] = {}  # environment variable -> the value an earlier program wrote
     for program, tree in zip(document.programs, trees, strict=False):
         if program.group != group:
             group = program.group
             props = {}
             carried = {}  # a step's outputs are seen by the later steps of its job only
+            carried_env = {}
         env: dict[str, Val | list[Val]] = dict(document.placeholders)
         env.update(carried)
         env.update(program.env)
+        if program.env_reads and carried_env:
+            env.update(_env_reads(program, carried_env, document.placeholders))
         state = State(
             vars=env,
             exported=set(program.env),
@@ -273,10 +283,14 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
         top = goals.setdefault(program.goal, Block("script"))
         if program.condition is not None:
             top.nodes.append(Choice([Block("branch", [step]), Block("branch", [])], program.condition))
+            for name in program.env_writes:
+                carried_env.pop(name, None)
         else:
             top.nodes.append(step)
             props = dict(end.props)
             carried.update(_outputs(program, end.vars, document.placeholders))
+            if program.env_writes:
+                _env_writes(program, tree, end.vars, carried_env)
         if interpreter.exhausted:
             break
     if len(goals) == 1:
@@ -301,6 +315,62 @@ def _outputs(program: Program, end_vars: dict[str, Any], placeholders: dict[str,
         for name, placeholder in placeholders.items():
             if placeholder == shown:
                 found[name] = value
+    return found
+
+
+# `echo "NAME=$VAR" >> "$GITHUB_ENV"` (or `${VAR}`, a literal value, no quotes, `$GITHUB_ENV`
+# unquoted) as a whole top-level statement of the program
+_ENV_WRITE = re.compile(r"""echo\s+(["']?)([A-Za-z_]\w*)=([^"'`\\\s]*)\1\s*>>\s*"?\$\{?GITHUB_ENV\}?"?""")
+_VAR_REF = re.compile(r"\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})")
+
+
+def _env_writes(program: Program, tree: Any, end_vars: dict[str, Any], carried_env: dict[str, Val]) -> None:
+    """Update ``carried_env`` with what ``program`` (which runs on every path) wrote to
+    ``$GITHUB_ENV``: a top-level ``echo "NAME=$VAR"`` is the variable's value at the program's end,
+    ``echo "NAME=text"`` that text; a name written any other way (under an ``if``, from a
+    command's output), or also written elsewhere, is unknown from then on."""
+    known: dict[str, Val] = {}
+    seen: dict[str, int] = {}
+    for node in tree.root_node.children:
+        text = node.text.decode("utf-8", "replace") if node.text is not None else ""
+        m = _ENV_WRITE.fullmatch(text.strip())
+        if m is None or m.group(2) not in program.env_writes:
+            continue
+        name, quote, value = m.group(2), m.group(1), m.group(3)
+        seen[name] = seen.get(name, 0) + 1
+        ref = _VAR_REF.fullmatch(value)
+        if quote == "'" or "$" not in value:
+            known[name] = value
+        elif ref is not None:
+            var = end_vars.get(ref.group(1) or ref.group(2))
+            if var is not None and not isinstance(var, list):
+                known[name] = var
+            else:
+                known.pop(name, None)
+        else:
+            known.pop(name, None)
+    for name, count in program.env_writes.items():
+        if name in known and seen[name] == count:
+            carried_env[name] = known[name]
+        else:
+            carried_env.pop(name, None)
+
+
+def _env_reads(program: Program, carried_env: dict[str, Val], placeholders: dict[str, Val]) -> dict[str, Val]:
+    """The variables of ``program`` an earlier program of its job wrote to ``$GITHUB_ENV``: the
+    environment variable itself and the placeholder of ``${{ env.NAME }}``."""
+    from ..shell.values import written
+
+    found: dict[str, Val] = {}
+    for name in program.env_reads:
+        value = carried_env.get(name)
+        if value is None:
+            continue
+        found[name] = value
+        shown = written("${{ env." + name + " }}")
+        for var, placeholder in placeholders.items():
+            if placeholder == shown:
+                found[var] = value
     return found
 
 

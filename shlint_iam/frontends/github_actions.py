@@ -21,10 +21,16 @@
 - A step output set from a variable, ``echo "url=$URL" >> "$GITHUB_OUTPUT"`` in a ``run:`` step
   with an ``id:``, is that variable's value at the end of the step in the later steps of the job
   that write ``${{ steps.<id>.outputs.url }}`` (not when the step has ``if:``).
+- A top-level ``echo "NAME=$VAR" >> "$GITHUB_ENV"`` (or a literal ``NAME=text``) in a ``run:`` step
+  makes ``$NAME`` and ``${{ env.NAME }}`` of the later steps of the job that variable's value at
+  the end of the step, over the workflow and job ``env:`` and under the reading step's own
+  ``env:``, as the runner merges them. A name written any other way, or by a step with ``if:``,
+  is unknown in the later steps.
 
 Not followed: reusable workflows (``jobs.<id>.uses``), composite actions, matrices (a
-``${{ matrix.x }}`` is an unknown), outputs written any other way, ``$GITHUB_ENV``, and outputs
-passed between jobs (``needs.<job>.outputs``).
+``${{ matrix.x }}`` is an unknown), outputs written any other way, ``$GITHUB_ENV`` written
+without a name on the line (``cat vars >> "$GITHUB_ENV"``), and outputs passed between jobs
+(``needs.<job>.outputs``).
 """
 
 from __future__ import annotations
@@ -42,6 +48,12 @@ _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 # `echo "URL=$URL" >> "$GITHUB_OUTPUT"` (or `${URL}`, no quotes, `$GITHUB_OUTPUT` unquoted)
 _OUTPUT_LINE = re.compile(r"""^\s*echo\s+(["']?)([A-Za-z_][\w-]*)=\$\{?([A-Za-z_]\w*)\}?\1\s*"""
                           r""">>\s*"?\$\{?GITHUB_OUTPUT\}?"?\s*$""", re.M)
+# a line that writes NAME to `$GITHUB_ENV` (whatever its value)
+_ENV_LINE = re.compile(r"""^[^\n]*\b(?:echo|printf)\s+['"]?\s*([A-Za-z_]\w*)=[^\n]*>>\s*"?\$\{?GITHUB_ENV\b""",
+                       re.M)
+# `{ echo "A=1"; echo "B=$X"; } >> "$GITHUB_ENV"`: each name in the group
+_ENV_GROUP = re.compile(r"""\{([^{}]*)\}\s*>>\s*"?\$\{?GITHUB_ENV\b""")
+_ENV_NAME = re.compile(r"""\b(?:echo|printf)\s+['"]?\s*([A-Za-z_]\w*)=""")
 _ENV_REF = re.compile(r"\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*")
 
 
@@ -204,6 +216,7 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
         runs_on = Y.get(job, "runs-on")
         runs_on_text = " ".join(Y.text(n) or "" for n in ([runs_on] if Y.is_scalar(runs_on) else Y.elements(runs_on)))
         windows = "windows" in runs_on_text.lower()
+        env_written: set[str] = set()  # names earlier steps of the job write to $GITHUB_ENV
         job_run = Y.get(Y.get(job, "defaults"), "run")
         job_shell = Y.get(job_run, "shell") or wf_defaults
         job_wd = Y.get(job_run, "working-directory") or wf_wd
@@ -212,7 +225,12 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                 continue
             name = Y.text(Y.get(step, "name")) or Y.text(Y.get(step, "id")) or ""
             label = f"job {job_id}, step {number}" + (f" ({name})" if name else "")
-            step_env = _env(text, Y.get(step, "env"), job_env)
+            visible = dict(job_env)
+            for written_name in env_written:  # the value an earlier step wrote, if it is known
+                visible[written_name] = abstract_value([Unknown("${{ env." + written_name + " }}")])
+            own_env = {str(k.value) for k, _ in Y.items(Y.get(step, "env"))}
+            step_env = _env(text, Y.get(step, "env"), visible)
+            reads = env_written - own_env  # a step's own `env:` wins over $GITHUB_ENV
             step_if = Y.key_node(step, "if")
             condition_node = step_if if step_if is not None else job_if
             condition = None
@@ -241,6 +259,9 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                 step_id = Y.text(Y.get(step, "id"))
                 if step_id:
                     program.outputs = _step_outputs(step_id, Y.text(run) or "")
+                program.env_writes = _env_writes(Y.text(run) or "")
+                program.env_reads = reads
+                env_written.update(program.env_writes)
             else:
                 uses = Y.get(step, "uses")
                 if not Y.is_scalar(uses):
@@ -250,6 +271,7 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                 if program is None:
                     _unfollowed_action(out, doc, index, uses, Y.get(step, "with"))
                     continue
+                program.env_reads = reads
             program.cwd = cwd
             program.group = job_id
             program.condition = condition
@@ -265,6 +287,19 @@ def _step_outputs(step_id: str, script: str) -> dict[str, str]:
     (the same text :func:`_expr_value` shows), and the variable."""
     return {"${{ steps." + step_id + ".outputs." + m.group(2) + " }}": m.group(3)
             for m in _OUTPUT_LINE.finditer(script)}
+
+
+def _env_writes(script: str) -> dict[str, int]:
+    """The names a ``run:`` step writes to ``$GITHUB_ENV`` (``echo "NAME=..." >> "$GITHUB_ENV"``),
+    each with how many lines write it (the names of a ``{ ...; } >> "$GITHUB_ENV"`` group count
+    too, so that they are unknown). ``GITHUB_*`` and ``RUNNER_*`` cannot be overwritten."""
+    names = [m.group(1) for m in _ENV_LINE.finditer(script)]
+    names += [n.group(1) for g in _ENV_GROUP.finditer(script) for n in _ENV_NAME.finditer(g.group(1))]
+    found: dict[str, int] = {}
+    for name in names:
+        if not name.startswith(("GITHUB_", "RUNNER_")):
+            found[name] = found.get(name, 0) + 1
+    return found
 
 
 def _unfollowed_action(out: Document, doc: SourceFile, index: DocIndex, uses: Any, with_node: Any) -> None:
