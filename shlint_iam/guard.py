@@ -114,13 +114,17 @@ def run_guarded(fn: Callable[[], _T], time_limit: float | None, collect_after: b
 # quarter of the old ones): 3 or 4 full collections in the analysis of a 10,000-line script,
 # over an ever larger trace, ~25% of its time, and ~450 young ones on the 66-file set, for
 # almost nothing to collect (`Analysis.release` breaks the one big cycle). While a file is
-# analysed a young collection waits for YOUNG_EVERY new objects and a full one for FULL_EVERY
-# collections of generation 1 (50 million new objects: in practice none; one analysis is
-# bounded by its step budget and time limit). Garbage cycles still go: the young ones at the
-# next young collection, the old ones after the file, in a full collection, run as soon as one
-# collection of generation 1 has run since the last full one, when the trace is freed and the
-# heap is small (a few ms), so memory stays bounded over any number of files.
+# analysed a young collection waits for YOUNG_EVERY new objects, one of generation 1 for
+# MIDDLE_EVERY young ones and a full one for FULL_EVERY collections of generation 1 (50 million
+# new objects: in practice none; one analysis is bounded by its step budget and time limit):
+# at 50,000 lines, three collections of generation 1 had walked the growing trace for ~0.6 s
+# of ~6 s, collecting nothing. Garbage cycles still go: the young ones at the next young
+# collection; the ones that survived one, after the file, in a collection of generation 1 once
+# as many young collections ran as the process's own threshold asks, and then a full one, when
+# the trace and the file's spans are freed and the heap is small (a few ms), so memory stays
+# bounded over any number of files.
 YOUNG_EVERY = 50_000
+MIDDLE_EVERY = 1_000
 FULL_EVERY = 100
 _GC_LOCK = threading.Lock()
 _gc_users = 0
@@ -129,18 +133,19 @@ _gc_saved: tuple[int, ...] = ()
 
 @contextlib.contextmanager
 def rare_full_collections(collect_after: bool = True) -> Iterator[None]:
-    """Young collections every YOUNG_EVERY new objects, full ones after FULL_EVERY collections of
-    generation 1 while the body runs (nestable,
+    """Young collections every YOUNG_EVERY new objects, ones of generation 1 after MIDDLE_EVERY
+    young ones and full ones after FULL_EVERY of generation 1 while the body runs (nestable,
     thread-safe: the thresholds are the process's; the first to enter sets them, the last to
-    leave restores them). With ``collect_after``, a full collection runs at the end once a
-    collection of generation 1 ran since the last one (leave it off when the body's objects stay
-    alive)."""
+    leave restores them). With ``collect_after`` (leave it off when the body's objects stay
+    alive), the collections the process's own thresholds would have run by now run at the end:
+    one of generation 1 once its threshold of young collections is reached, then a full one once
+    a collection of generation 1 ran since the last one."""
     global _gc_users, _gc_saved
     with _GC_LOCK:
         if _gc_users == 0:
             _gc_saved = gc.get_threshold()
             young, middle, old = _gc_saved
-            gc.set_threshold(max(young, YOUNG_EVERY), middle, max(old, FULL_EVERY))
+            gc.set_threshold(max(young, YOUNG_EVERY), max(middle, MIDDLE_EVERY), max(old, FULL_EVERY))
         _gc_users += 1
     try:
         yield
@@ -149,8 +154,11 @@ def rare_full_collections(collect_after: bool = True) -> Iterator[None]:
             _gc_users -= 1
             if _gc_users == 0:
                 gc.set_threshold(*_gc_saved)
-                if collect_after and gc.isenabled() and gc.get_count()[2] >= 1:
-                    gc.collect()
+                if collect_after and gc.isenabled():
+                    if gc.get_count()[1] >= _gc_saved[1]:
+                        gc.collect(1)
+                    if gc.get_count()[2] >= 1:
+                        gc.collect()
 
 
 # -- the cyclic garbage collector at start-up --------------------------------------------------

@@ -213,6 +213,7 @@ class Linter:
 
                 outcome.reads = dependency_digests(ctx.analysis.reads)  # complete: it may be cached
             ctx.analysis.release()  # dropped here: freed now, not by a later full collection
+            source.forget_spans()
             return outcome
 
         try:

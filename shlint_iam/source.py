@@ -86,6 +86,11 @@ class SourceFile:
         state["_spans"] = {}
         return state
 
+    def forget_spans(self) -> None:
+        """Drop the spans kept for the analysis (the findings keep theirs): a lint that is done
+        with the file frees them now, before the collector walks them after the file."""
+        self._spans = {}
+
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
 

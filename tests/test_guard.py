@@ -15,6 +15,7 @@ import pytest
 
 from shlint_iam.guard import (
     FULL_EVERY,
+    MIDDLE_EVERY,
     YOUNG_EVERY,
     AnalysisTimeout,
     checkpoint,
@@ -74,15 +75,15 @@ def test_full_collections_are_rare_during_an_analysis_and_the_thresholds_come_ba
     try:
         gc.set_threshold(700, 10, 10)
         with rare_full_collections():
-            assert gc.get_threshold() == (YOUNG_EVERY, 10, FULL_EVERY)
+            assert gc.get_threshold() == (YOUNG_EVERY, MIDDLE_EVERY, FULL_EVERY)
             with rare_full_collections():  # nested (another analysis, another thread): unchanged
-                assert gc.get_threshold() == (YOUNG_EVERY, 10, FULL_EVERY)
-            assert gc.get_threshold() == (YOUNG_EVERY, 10, FULL_EVERY)
+                assert gc.get_threshold() == (YOUNG_EVERY, MIDDLE_EVERY, FULL_EVERY)
+            assert gc.get_threshold() == (YOUNG_EVERY, MIDDLE_EVERY, FULL_EVERY)
         assert gc.get_threshold() == (700, 10, 10)
-        gc.set_threshold(10 * YOUNG_EVERY, 20, 1000)  # a process that already made them rarer keeps its own
+        gc.set_threshold(10 * YOUNG_EVERY, 2 * MIDDLE_EVERY, 1000)  # a process that made them rarer keeps its own
         with rare_full_collections():
-            assert gc.get_threshold() == (10 * YOUNG_EVERY, 20, 1000)
-        assert gc.get_threshold() == (10 * YOUNG_EVERY, 20, 1000)
+            assert gc.get_threshold() == (10 * YOUNG_EVERY, 2 * MIDDLE_EVERY, 1000)
+        assert gc.get_threshold() == (10 * YOUNG_EVERY, 2 * MIDDLE_EVERY, 1000)
     finally:
         gc.set_threshold(*saved)
 
@@ -108,6 +109,23 @@ def test_no_full_collection_after_an_analysis_without_a_collection_of_generation
         cycle = _garbage_cycle(1)
     assert cycle() is not None  # it waits for a collection of generation 1 (or a full one)
     gc.collect()
+    assert cycle() is None
+
+
+def test_garbage_that_survived_young_collections_goes_after_the_analysis() -> None:
+    """During an analysis the survivors of young collections are not collected again (the growing
+    trace would be walked for nothing); after it, as many young collections as the process's own
+    threshold asks for bring the collection of generation 1 (and then the full one) that it
+    would have run meanwhile."""
+    gc.collect()
+    with rare_full_collections():
+        cycle = _garbage_cycle(1)  # survived a young collection: it is in generation 1 now
+        for _ in range(gc.get_threshold()[1] // 2):
+            gc.collect(0)
+        assert gc.get_count()[1] < gc.get_threshold()[1]  # no collection of generation 1 yet
+        for _ in range(20):  # beyond the process's own threshold (10), far below the analysis's
+            gc.collect(0)
+        assert cycle() is not None
     assert cycle() is None
 
 
@@ -149,7 +167,7 @@ def test_a_guarded_analysis_runs_under_the_rare_collection_policy() -> None:
     saved = gc.get_threshold()
     try:
         gc.set_threshold(700, 10, 10)
-        assert run_guarded(gc.get_threshold, 5.0, collect_after=False) == (YOUNG_EVERY, 10, FULL_EVERY)
+        assert run_guarded(gc.get_threshold, 5.0, collect_after=False) == (YOUNG_EVERY, MIDDLE_EVERY, FULL_EVERY)
         assert run_guarded(gc.get_threshold, 5.0) == (700, 10, 10)  # without collect_after: unchanged
         assert gc.get_threshold() == (700, 10, 10)
     finally:
