@@ -301,3 +301,52 @@ def test_a_deploy_action_reads_its_name_from_github_env() -> None:
         "serviceAccount:ledger-trigger@acme-ops.iam.gserviceaccount.com (--trigger-service-account), which gets no "
         "roles/run.invoker on service ledger-sync after this deploy",
     )]
+
+
+# A step output is the value its variable had when it was written: a step that reuses one variable
+# for two outputs, or writes an output only on some paths, hands on no single value of it.
+REUSED = HANDOFF.replace(
+    """              echo "url=$URL" >> "$GITHUB_OUTPUT"\n""",
+    """              echo "url=$URL" >> "$GITHUB_OUTPUT"\n"""
+    """              URL=$(gcloud run services describe audit-sink --region ${{ env.REGION }} --format='value(status.url)')\n"""
+    """              echo "audit=$URL" >> "$GITHUB_OUTPUT"\n""",
+)
+
+
+def test_a_variable_reused_for_a_second_output_does_not_rename_the_first() -> None:
+    assert "audit-sink" in REUSED
+    # ledger-sync's pusher is granted: the url output is not audit-sink's URL (a false IAM001 before)
+    assert found(lint(REUSED.rstrip("\n ") + GRANT)) == []
+
+
+def test_an_output_written_only_on_some_paths_stays_unknown() -> None:
+    guarded = HANDOFF.replace(
+        """              echo "url=$URL" >> "$GITHUB_OUTPUT"\n""",
+        """              if [ -n "$URL" ]; then\n"""
+        """                echo "url=$URL" >> "$GITHUB_OUTPUT"\n"""
+        """              fi\n""",
+    )
+    assert "if [ -n" in guarded
+    assert found(lint(guarded)) == []
+
+
+def test_a_single_quoted_output_is_its_text_not_the_variable() -> None:
+    quoted = HANDOFF.replace('echo "url=$URL"', "echo 'url=$URL'")
+    assert "'url=$URL'" in quoted
+    assert found(lint(quoted)) == []
+
+
+def test_a_github_env_variable_set_again_after_its_write_stays_unknown() -> None:
+    script = HANDOFF.replace(
+        """              echo "url=$URL" >> "$GITHUB_OUTPUT"\n""",
+        """              echo "PUSH_URL=$URL" >> "$GITHUB_ENV"\n"""
+        """              URL=$(gcloud run services describe audit-sink --region ${{ env.REGION }} --format='value(status.url)')\n""",
+    ).replace("${{ steps.svc.outputs.url }}", "$PUSH_URL")
+    assert "audit-sink" in script
+    assert found(lint(script.rstrip("\n ") + GRANT)) == []
+    # the same write with no later assignment hands on ledger-sync's URL
+    plain = script.replace(
+        """              URL=$(gcloud run services describe audit-sink --region ${{ env.REGION }} --format='value(status.url)')\n""",
+        "")
+    assert [f.code for f in lint(plain)] == ["IAM001"]
+    assert found(lint(plain.rstrip("\n ") + GRANT)) == []

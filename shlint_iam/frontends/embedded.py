@@ -210,6 +210,7 @@ class Program:
     # ``echo "URL=$URL" >> "$GITHUB_OUTPUT"``): the expression as written -> the shell variable
     # whose value at the program's end it carries
     outputs: dict[str, str] = field(default_factory=dict)
+    output_writes: dict[str, int] = field(default_factory=dict)  # output name -> lines that write it
     # environment variables this program writes for later ones (``echo "NAME=$URL" >> "$GITHUB_ENV"``):
     # name -> how many lines write it; and the names whose value in this program is the one an
     # earlier program wrote (its own ``env:`` does not set them)
@@ -288,7 +289,7 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
         else:
             top.nodes.append(step)
             props = dict(end.props)
-            carried.update(_outputs(program, end.vars, document.placeholders))
+            carried.update(_outputs(program, tree, end.vars, document.placeholders))
             if program.env_writes:
                 _env_writes(program, tree, end.vars, carried_env)
         if interpreter.exhausted:
@@ -300,14 +301,29 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
     return trace, errors
 
 
-def _outputs(program: Program, end_vars: dict[str, Any], placeholders: dict[str, Val]) -> dict[str, Val]:
+def _outputs(program: Program, tree: Any, end_vars: dict[str, Any], placeholders: dict[str, Val]) -> dict[str, Val]:
     """The placeholder variables of ``program``'s outputs, with the values its variables had at its
-    end. Only a program that runs on every path sets them; a variable the program did not set,
-    or an array, leaves the expression unknown."""
+    end. Only a program that runs on every path sets them, and only an output written once, by a
+    whole top-level statement (not under an ``if`` or in a loop, where it may not be written or be
+    written with another value); a variable the program did not set, or an array, leaves the
+    expression unknown."""
     from ..shell.values import written
 
+    top_level: dict[str, int] = {}
+    write_end: dict[str, int] = {}
+    for node in tree.root_node.children:
+        text = node.text.decode("utf-8", "replace") if node.text is not None else ""
+        m = _OUTPUT_WRITE.fullmatch(text.strip())
+        if m is not None:
+            top_level[m.group(1)] = top_level.get(m.group(1), 0) + 1
+            write_end[m.group(1)] = node.end_byte
     found: dict[str, Val] = {}
     for text, var in program.outputs.items():
+        output = text[:-3].rsplit(".", 1)[-1]  # ${{ steps.ID.outputs.NAME }}
+        if program.output_writes.get(output) != 1 or top_level.get(output) != 1:
+            continue
+        if _set_after(tree, write_end[output], var):  # written with the value it had then
+            continue
         value = end_vars.get(var)
         if value is None or isinstance(value, list):
             continue
@@ -316,6 +332,20 @@ def _outputs(program: Program, end_vars: dict[str, Any], placeholders: dict[str,
             if placeholder == shown:
                 found[name] = value
     return found
+
+
+def _set_after(tree: Any, offset: int, var: str) -> bool:
+    """Whether the script may set ``var`` again after byte ``offset`` (an assignment, ``read``,
+    ``for``, ``mapfile``, ``declare``/``export``/``local`` of it, a function that may): then its
+    value at the end is not the one written at ``offset``. Read from the text, conservatively."""
+    rest = tree.root_node.text[offset:].decode("utf-8", "replace") if tree.root_node.text is not None else ""
+    name = re.escape(var)
+    return re.search(rf"(?<![\w$]){name}\+?=|\b(?:read|for|mapfile|readarray|declare|typeset|export|local|unset)\b"
+                     rf"[^\n;]*(?<![\w$]){name}\b|\(\)", rest) is not None
+
+
+# `echo "NAME=$VAR" >> "$GITHUB_OUTPUT"` as a whole top-level statement (the name only)
+_OUTPUT_WRITE = re.compile(r"""echo\s+"?([A-Za-z_][\w-]*)=\$\{?[A-Za-z_]\w*\}?"?\s*>>\s*"?\$\{?GITHUB_OUTPUT\}?"?""")
 
 
 # `echo "NAME=$VAR" >> "$GITHUB_ENV"` (or `${VAR}`, a literal value, no quotes, `$GITHUB_ENV`
@@ -341,6 +371,8 @@ def _env_writes(program: Program, tree: Any, end_vars: dict[str, Any], carried_e
         ref = _VAR_REF.fullmatch(value)
         if quote == "'" or "$" not in value:
             known[name] = value
+        elif ref is not None and _set_after(tree, node.end_byte, ref.group(1) or ref.group(2)):
+            known.pop(name, None)  # the variable changes after the write: its end value is not the one written
         elif ref is not None:
             var = end_vars.get(ref.group(1) or ref.group(2))
             if var is not None and not isinstance(var, list):

@@ -20,12 +20,14 @@
 
 - A step output set from a variable, ``echo "url=$URL" >> "$GITHUB_OUTPUT"`` in a ``run:`` step
   with an ``id:``, is that variable's value at the end of the step in the later steps of the job
-  that write ``${{ steps.<id>.outputs.url }}`` (not when the step has ``if:``).
+  that write ``${{ steps.<id>.outputs.url }}`` (not when the step has ``if:``, nor for an output
+  written on a path of the script, on several lines, single-quoted, or from a variable set again
+  after the write).
 - A top-level ``echo "NAME=$VAR" >> "$GITHUB_ENV"`` (or a literal ``NAME=text``) in a ``run:`` step
   makes ``$NAME`` and ``${{ env.NAME }}`` of the later steps of the job that variable's value at
   the end of the step, over the workflow and job ``env:`` and under the reading step's own
-  ``env:``, as the runner merges them. A name written any other way, or by a step with ``if:``,
-  is unknown in the later steps.
+  ``env:``, as the runner merges them. A name written any other way (or from a variable set again
+  after the write), or by a step with ``if:``, is unknown in the later steps.
 
 Not followed: reusable workflows (``jobs.<id>.uses``), composite actions, matrices (a
 ``${{ matrix.x }}`` is an unknown), outputs written any other way, ``$GITHUB_ENV`` written
@@ -48,6 +50,9 @@ _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 # `echo "URL=$URL" >> "$GITHUB_OUTPUT"` (or `${URL}`, no quotes, `$GITHUB_OUTPUT` unquoted)
 _OUTPUT_LINE = re.compile(r"""^\s*echo\s+(["']?)([A-Za-z_][\w-]*)=\$\{?([A-Za-z_]\w*)\}?\1\s*"""
                           r""">>\s*"?\$\{?GITHUB_OUTPUT\}?"?\s*$""", re.M)
+# a line that writes NAME to `$GITHUB_OUTPUT` (whatever its value)
+_OUTPUT_ANY = re.compile(r"""^[^\n]*\b(?:echo|printf)\s+['"]?\s*([A-Za-z_][\w-]*)=[^\n]*>>\s*"?\$\{?GITHUB_OUTPUT\b""",
+                         re.M)
 # a line that writes NAME to `$GITHUB_ENV` (whatever its value)
 _ENV_LINE = re.compile(r"""^[^\n]*\b(?:echo|printf)\s+['"]?\s*([A-Za-z_]\w*)=[^\n]*>>\s*"?\$\{?GITHUB_ENV\b""",
                        re.M)
@@ -259,6 +264,7 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                 step_id = Y.text(Y.get(step, "id"))
                 if step_id:
                     program.outputs = _step_outputs(step_id, Y.text(run) or "")
+                    program.output_writes = _output_writes(Y.text(run) or "")
                 program.env_writes = _env_writes(Y.text(run) or "")
                 program.env_reads = reads
                 env_written.update(program.env_writes)
@@ -286,7 +292,17 @@ def _step_outputs(step_id: str, script: str) -> dict[str, str]:
     "$GITHUB_OUTPUT"``), as the expression later steps write for each, ``${{ steps.ID.outputs.URL }}``
     (the same text :func:`_expr_value` shows), and the variable."""
     return {"${{ steps." + step_id + ".outputs." + m.group(2) + " }}": m.group(3)
-            for m in _OUTPUT_LINE.finditer(script)}
+            for m in _OUTPUT_LINE.finditer(script) if m.group(1) != "'"}  # '$URL' writes the text $URL
+
+
+def _output_writes(script: str) -> dict[str, int]:
+    """The outputs a ``run:`` step writes to ``$GITHUB_OUTPUT``, whatever their value, each with
+    how many lines write it: an output also written elsewhere (another line, a path through an
+    ``if``) is not the one variable's value."""
+    found: dict[str, int] = {}
+    for m in _OUTPUT_ANY.finditer(script):
+        found[m.group(1)] = found.get(m.group(1), 0) + 1
+    return found
 
 
 def _env_writes(script: str) -> dict[str, int]:
