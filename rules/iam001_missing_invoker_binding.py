@@ -12,6 +12,7 @@ from shlint_iam.api import (
     Rule,
     Severity,
     binding_fix,
+    file_kind,
     invoker_analysis,
     show,
     show_name,
@@ -104,7 +105,7 @@ class MissingInvokerBinding(Rule):
                               fix=f"add {flag}=SA_EMAIL and grant SA roles/run.invoker")
         what = "workflow" if req.resource == "workflow" else "service"
         message = (f"{req.describe(closed=True)} is invoked as {_identity(req)}, which gets no "
-                   f"{req.role} on {what} {show_name(req.service.name)} {_when(req)}{_revoked(outcome)}")
+                   f"{req.role} on {what} {show_name(req.service.name)} {_when(req, ctx.path)}{_revoked(outcome)}")
         notes = []
         if isinstance(anchor, Deploy) and anchor.kind == "function" and not anchor.generation_pinned:
             notes.append("the deploy pins no generation: gcloud >= 492 creates a new function as gen2, which "
@@ -126,27 +127,27 @@ class MissingInvokerBinding(Rule):
                 if r.identity is not None else f"{r.describe(closed=True)} sends no identity"
                 for r, o in zip(reqs, outcomes, strict=True))
             message = (f"service {show_name(reqs[0].service.name)} is called by {len(reqs)} invokers that get no "
-                       f"roles/run.invoker {_when(reqs[0])}: {callers}")
+                       f"roles/run.invoker {_when(reqs[0], ctx.path)}: {callers}")
         elif _alternatives(reqs):
             # Variants of one command on different branches (shell/arms.py): only one of them runs.
             items = "; ".join(
                 f"{r.describe()} as {_identity(r)}{_revoked(o)}" if r.identity is not None
                 else f"{r.describe(closed=True)} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"whichever branch{_branch_lines(reqs)} runs, this command deploys an event-invoked service "
-                       f"whose invoker gets no roles/run.invoker {_when(reqs[0])}: {items}")
+                       f"whose invoker gets no roles/run.invoker {_when(reqs[0], ctx.path)}: {items}")
         elif len(identities) == 1 and all(r.identity is not None for r in reqs):
             # "Cloud Run service a, called by the job x, Cloud Run service b, ..." would not say where one
             # item ends: items that carry a clause are separated by semicolons.
             separator = "; " if any(r.described_with_clause for r in reqs) else ", "
             items = separator.join(f"{r.describe()}{_revoked(o)}" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"this command deploys {len(reqs)} event-invoked services that get no roles/run.invoker "
-                       f"{_when(reqs[0])}: {items}; each is invoked as {identities.pop()}")
+                       f"{_when(reqs[0], ctx.path)}: {items}; each is invoked as {identities.pop()}")
         else:
             items = "; ".join(
                 f"{r.describe()} as {_identity(r)}{_revoked(o)}" if r.identity is not None
                 else f"{r.describe(closed=True)} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"this command deploys {len(reqs)} event-invoked services whose invokers get no "
-                       f"roles/run.invoker {_when(reqs[0])}: {items}")
+                       f"roles/run.invoker {_when(reqs[0], ctx.path)}: {items}")
         fixes = [f.fix for _, f in group if f.fix]
         notes = dict.fromkeys(n for _, f in group for n in f.notes)
         return ctx.report(self, first.span, message, scope=first.scope, fix="; ".join(dict.fromkeys(fixes)),
@@ -174,8 +175,10 @@ def _identity(req: Requirement) -> str:
     return f"{show(req.identity or '')}{source}"
 
 
-def _when(req: Requirement) -> str:
-    return "after this deploy" if req.deploys else "anywhere in the script"
+def _when(req: Requirement, path: str) -> str:
+    if req.deploys:
+        return "after this deploy"
+    return f"anywhere in the {file_kind(path)}"
 
 
 def _revoked(outcome: Outcome) -> str:

@@ -48,7 +48,9 @@ Stability
 *Provisional* (the shared analyses of the built-in IAM and ERR rules; usable, but their shape
 may change in a minor release): ``invoker_analysis``, ``InvokerAnalysis``, ``Requirement``,
 ``Outcome``, ``binding_fix``, ``location_flags``, ``Match``, ``same_service``, ``is_broad``, ``deployment_steps``,
-``describe_step``, ``steps_markdown``, ``display_path``, and the table of gcloud command shapes (``COMMANDS``,
+``describe_step``, ``steps_markdown``, ``display_path``, ``file_kind`` (what the linted file is, for
+a message: "script", "workflow", "build config", "Makefile" or "file"), and the table of
+gcloud command shapes (``COMMANDS``,
 ``CommandSpec``, ``command_problems``, ``Problem``, ``table_markdown``); ``Note`` (what
 ``ctx.analysis.notes`` holds: what the analysis could not follow) with its kinds
 ``NOT_FOLLOWED`` and ``TOO_DEEP``; how a command's discarded or masked status is lost
@@ -68,6 +70,7 @@ from __future__ import annotations
 from .config import Config
 from .core import CODE_PATTERN, SAFE, UNSAFE, Edit, FileContext, Finding, Fix, ProjectContext, Rule, Severity, Span
 from .files import display_path
+from .frontends.names import file_kind
 from .gcloud.argv import Flag, GcloudCommand
 from .gcloud.commands import COMMANDS, CommandSpec, Problem, command_problems, may_hide_flags, table_markdown
 from .gcloud.facts import (
@@ -154,6 +157,7 @@ __all__ = [
     "shell_word",
     "show",
     "show_name",
+    "file_kind",
     "display_path",
     # what the analysis could not follow
     "NOT_FOLLOWED",

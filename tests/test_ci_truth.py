@@ -105,7 +105,7 @@ def test_a_step_output_carries_the_service_url_to_a_later_step() -> None:
         "IAM001", 18, 11,
         "Cloud Run service ledger-sync, called by the Pub/Sub push subscription ledger-events-push, is invoked as "
         "serviceAccount:ledger-push@acme-ops.iam.gserviceaccount.com, which gets no roles/run.invoker on service "
-        "ledger-sync anywhere in the script",
+        "ledger-sync anywhere in the workflow",
     )]
 
 
@@ -217,7 +217,7 @@ def _ledger_push(service: str, line: int = 18) -> tuple[str, int, int, str]:
     return ("IAM001", line, 11,
             f"Cloud Run service {service}, called by the Pub/Sub push subscription ledger-events-push, is invoked as "
             f"serviceAccount:ledger-push@acme-ops.iam.gserviceaccount.com, which gets no roles/run.invoker on service "
-            f"{service} anywhere in the script")
+            f"{service} anywhere in the workflow")
 
 
 def test_github_env_carries_the_service_and_its_url_to_later_steps() -> None:
@@ -350,3 +350,19 @@ def test_a_github_env_variable_set_again_after_its_write_stays_unknown() -> None
         "")
     assert [f.code for f in lint(plain)] == ["IAM001"]
     assert found(lint(plain.rstrip("\n ") + GRANT)) == []
+
+
+def test_iam001_names_the_kind_of_file_it_looked_through() -> None:
+    build = """
+        steps:
+          - name: gcr.io/google.com/cloudsdktool/cloud-sdk
+            entrypoint: bash
+            args:
+              - -c
+              - |
+                gcloud pubsub subscriptions create orders-push --topic=orders \\
+                  --push-endpoint=https://orders-123456789012.us-central1.run.app/events \\
+                  --push-auth-service-account=pusher@acme.iam.gserviceaccount.com
+        """
+    messages = [f.message for f in lint(build, "cloudbuild.yaml") if f.code == "IAM001"]
+    assert len(messages) == 1 and messages[0].endswith("on service orders anywhere in the build config")

@@ -37,6 +37,15 @@ def kind_by_name(path: str) -> str | None:
     return None
 
 
+_FILE_KINDS = {"github": "workflow", "cloudbuild": "build config", "make": "Makefile", "yaml": "file"}
+
+
+def file_kind(path: str) -> str:
+    """What the file at ``path`` is, in a message's words: "workflow" (a GitHub Actions
+    workflow), "build config" (Cloud Build), "Makefile", "file" (other YAML) or "script"."""
+    return _FILE_KINDS.get(kind_by_name(path) or "", "script")
+
+
 def is_document(path: str) -> bool:
     """Whether a file is linted by a front end rather than as a shell script."""
     return kind_by_name(path) is not None
