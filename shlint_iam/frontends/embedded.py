@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,11 +206,11 @@ class Program:
     ignore_failure: Span | None = None  # set: the runner ignores its failure (make's `-`)
     props: dict[str, Val] = field(default_factory=dict)  # gcloud properties the runner sets first
     goal: str = ""  # programs of different goals are alternatives (make targets a user may run)
-    # runner expressions this program sets for later ones (``${{ steps.url.outputs.URL }}`` from
-    # ``echo "URL=$URL" >> "$GITHUB_OUTPUT"``): the expression as written -> the shell variable
-    # whose value at the program's end it carries
-    outputs: dict[str, str] = field(default_factory=dict)
-    output_writes: dict[str, int] = field(default_factory=dict)  # output name -> lines that write it
+    # the step outputs this program sets for later ones (``${{ steps.ID.outputs.URL }}`` from
+    # ``echo "URL=$URL" >> "$GITHUB_OUTPUT"`` in the step with ``id: ID``): its id ("" for none)
+    # and each output name -> how many lines write it
+    step_id: str = ""
+    output_writes: dict[str, int] = field(default_factory=dict)
     # environment variables this program writes for later ones (``echo "NAME=$URL" >> "$GITHUB_ENV"``):
     # name -> how many lines write it; and the names whose value in this program is the one an
     # earlier program wrote (its own ``env:`` does not set them)
@@ -302,35 +302,25 @@ def run_programs(document: Document, interpreter: Any, parse: Callable[[SourceFi
 
 
 def _outputs(program: Program, tree: Any, end_vars: dict[str, Any], placeholders: dict[str, Val]) -> dict[str, Val]:
-    """The placeholder variables of ``program``'s outputs, with the values its variables had at its
-    end. Only a program that runs on every path sets them, and only an output written once, by a
-    whole top-level statement (not under an ``if`` or in a loop, where it may not be written or be
-    written with another value); a variable the program did not set, or an array, leaves the
+    """The placeholder variables of ``program``'s step outputs, with the values its variables had
+    at its end. Only a program that runs on every path sets them, and only an output written once,
+    by a whole top-level ``echo "NAME=$VAR"`` (not under an ``if`` or in a loop, where it may not be
+    written or be written with another value, nor single-quoted, which writes the text ``$VAR``);
+    a variable the program did not set, set again after the write, or an array, leaves the
     expression unknown."""
-    from ..shell.values import written
-
-    top_level: dict[str, int] = {}
-    write_end: dict[str, int] = {}
-    for node in tree.root_node.children:
-        text = node.text.decode("utf-8", "replace") if node.text is not None else ""
-        m = _OUTPUT_WRITE.fullmatch(text.strip())
-        if m is not None:
-            top_level[m.group(1)] = top_level.get(m.group(1), 0) + 1
-            write_end[m.group(1)] = node.end_byte
     found: dict[str, Val] = {}
-    for text, var in program.outputs.items():
-        output = text[:-3].rsplit(".", 1)[-1]  # ${{ steps.ID.outputs.NAME }}
-        if program.output_writes.get(output) != 1 or top_level.get(output) != 1:
+    if not program.step_id:
+        return found
+    writes = list(_top_level_writes(tree, "GITHUB_OUTPUT"))
+    for output, quote, value, end_byte in writes:
+        if program.output_writes.get(output) != 1 or [w[0] for w in writes].count(output) != 1:
             continue
-        if _set_after(tree, write_end[output], var):  # written with the value it had then
+        if quote == "'" or _VAR_REF.fullmatch(value) is None:
             continue
-        value = end_vars.get(var)
-        if value is None or isinstance(value, list):
-            continue
-        shown = written(text)
-        for name, placeholder in placeholders.items():
-            if placeholder == shown:
-                found[name] = value
+        held = _value_written(tree, end_byte, value, end_vars)
+        if held is not None:
+            expression = "${{ steps." + program.step_id + ".outputs." + output + " }}"
+            found.update(dict.fromkeys(_placeholders(expression, placeholders), held))
     return found
 
 
@@ -344,43 +334,64 @@ def _set_after(tree: Any, offset: int, var: str) -> bool:
                      rf"[^\n;]*(?<![\w$]){name}\b|\(\)", rest) is not None
 
 
-# `echo "NAME=$VAR" >> "$GITHUB_OUTPUT"` as a whole top-level statement (the name only)
-_OUTPUT_WRITE = re.compile(r"""echo\s+"?([A-Za-z_][\w-]*)=\$\{?[A-Za-z_]\w*\}?"?\s*>>\s*"?\$\{?GITHUB_OUTPUT\}?"?""")
-
-
-# `echo "NAME=$VAR" >> "$GITHUB_ENV"` (or `${VAR}`, a literal value, no quotes, `$GITHUB_ENV`
-# unquoted) as a whole top-level statement of the program
-_ENV_WRITE = re.compile(r"""echo\s+(["']?)([A-Za-z_]\w*)=([^"'`\\\s]*)\1\s*>>\s*"?\$\{?GITHUB_ENV\}?"?""")
+# `echo "NAME=VALUE" >> "$GITHUB_OUTPUT"` (or `$GITHUB_ENV`; VALUE `$VAR`, `${VAR}` or literal text;
+# quoted or not, the file unquoted) as a whole top-level statement of the program
+_WRITES = {
+    file: re.compile(r"""echo\s+(["']?)([A-Za-z_][\w-]*)=([^"'`\\\s]*)\1\s*>>\s*"?\$\{?""" + file + r"""\}?"?""")
+    for file in ("GITHUB_OUTPUT", "GITHUB_ENV")
+}
 _VAR_REF = re.compile(r"\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})")
+
+
+def _top_level_writes(tree: Any, file: str) -> Iterator[tuple[str, str, str, int]]:
+    """Each whole top-level statement of the program that writes a name to ``$file``: the name,
+    the quote around it ('"', "'" or ""), the value as written, and where the statement ends."""
+    for node in tree.root_node.children:
+        text = node.text.decode("utf-8", "replace") if node.text is not None else ""
+        m = _WRITES[file].fullmatch(text.strip())
+        if m is not None:
+            yield m.group(2), m.group(1), m.group(3), node.end_byte
+
+
+def _value_written(tree: Any, end_byte: int, value: str, end_vars: dict[str, Any]) -> Val | None:
+    """What a double- or un-quoted ``$VAR`` (``${VAR}``) written by the statement ending at
+    ``end_byte`` is: the variable's value at the program's end, unless the program may set it
+    again after the write; None where not known."""
+    ref = _VAR_REF.fullmatch(value)
+    if ref is None:
+        return None
+    var = ref.group(1) or ref.group(2)
+    if _set_after(tree, end_byte, var):
+        return None
+    held = end_vars.get(var)
+    return None if held is None or isinstance(held, list) else held
+
+
+def _placeholders(expression: str, placeholders: dict[str, Val]) -> list[str]:
+    """The placeholder variables that stand for the runner expression ``expression``."""
+    from ..shell.values import written
+
+    shown = written(expression)
+    return [name for name, placeholder in placeholders.items() if placeholder == shown]
 
 
 def _env_writes(program: Program, tree: Any, end_vars: dict[str, Any], carried_env: dict[str, Val]) -> None:
     """Update ``carried_env`` with what ``program`` (which runs on every path) wrote to
-    ``$GITHUB_ENV``: a top-level ``echo "NAME=$VAR"`` is the variable's value at the program's end,
-    ``echo "NAME=text"`` that text; a name written any other way (under an ``if``, from a
-    command's output), or also written elsewhere, is unknown from then on."""
+    ``$GITHUB_ENV``: a top-level ``echo "NAME=$VAR"`` is the variable's value at the program's end
+    (unless the program sets it again after the write), ``echo "NAME=text"`` that text; a name
+    written any other way (under an ``if``, from a command's output), or also written elsewhere,
+    is unknown from then on."""
     known: dict[str, Val] = {}
     seen: dict[str, int] = {}
-    for node in tree.root_node.children:
-        text = node.text.decode("utf-8", "replace") if node.text is not None else ""
-        m = _ENV_WRITE.fullmatch(text.strip())
-        if m is None or m.group(2) not in program.env_writes:
+    for name, quote, value, end_byte in _top_level_writes(tree, "GITHUB_ENV"):
+        if name not in program.env_writes:
             continue
-        name, quote, value = m.group(2), m.group(1), m.group(3)
         seen[name] = seen.get(name, 0) + 1
-        ref = _VAR_REF.fullmatch(value)
-        if quote == "'" or "$" not in value:
-            known[name] = value
-        elif ref is not None and _set_after(tree, node.end_byte, ref.group(1) or ref.group(2)):
-            known.pop(name, None)  # the variable changes after the write: its end value is not the one written
-        elif ref is not None:
-            var = end_vars.get(ref.group(1) or ref.group(2))
-            if var is not None and not isinstance(var, list):
-                known[name] = var
-            else:
-                known.pop(name, None)
-        else:
+        held = value if quote == "'" or "$" not in value else _value_written(tree, end_byte, value, end_vars)
+        if held is None:
             known.pop(name, None)
+        else:
+            known[name] = held
     for name, count in program.env_writes.items():
         if name in known and seen[name] == count:
             carried_env[name] = known[name]
@@ -391,18 +402,13 @@ def _env_writes(program: Program, tree: Any, end_vars: dict[str, Any], carried_e
 def _env_reads(program: Program, carried_env: dict[str, Val], placeholders: dict[str, Val]) -> dict[str, Val]:
     """The variables of ``program`` an earlier program of its job wrote to ``$GITHUB_ENV``: the
     environment variable itself and the placeholder of ``${{ env.NAME }}``."""
-    from ..shell.values import written
-
     found: dict[str, Val] = {}
     for name in program.env_reads:
         value = carried_env.get(name)
         if value is None:
             continue
         found[name] = value
-        shown = written("${{ env." + name + " }}")
-        for var, placeholder in placeholders.items():
-            if placeholder == shown:
-                found[var] = value
+        found.update(dict.fromkeys(_placeholders("${{ env." + name + " }}", placeholders), value))
     return found
 
 

@@ -47,15 +47,13 @@ from . import yamlpos as Y
 from .embedded import DocIndex, Document, Program, ScriptBuilder, Unknown, abstract_value, node_span
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
-# `echo "URL=$URL" >> "$GITHUB_OUTPUT"` (or `${URL}`, no quotes, `$GITHUB_OUTPUT` unquoted)
-_OUTPUT_LINE = re.compile(r"""^\s*echo\s+(["']?)([A-Za-z_][\w-]*)=\$\{?([A-Za-z_]\w*)\}?\1\s*"""
-                          r""">>\s*"?\$\{?GITHUB_OUTPUT\}?"?\s*$""", re.M)
-# a line that writes NAME to `$GITHUB_OUTPUT` (whatever its value)
-_OUTPUT_ANY = re.compile(r"""^[^\n]*\b(?:echo|printf)\s+['"]?\s*([A-Za-z_][\w-]*)=[^\n]*>>\s*"?\$\{?GITHUB_OUTPUT\b""",
-                         re.M)
-# a line that writes NAME to `$GITHUB_ENV` (whatever its value)
-_ENV_LINE = re.compile(r"""^[^\n]*\b(?:echo|printf)\s+['"]?\s*([A-Za-z_]\w*)=[^\n]*>>\s*"?\$\{?GITHUB_ENV\b""",
-                       re.M)
+# a line that writes NAME to `$GITHUB_OUTPUT` or `$GITHUB_ENV` (whatever its value); an output's
+# name may hold a dash
+_LINE_WRITES = {
+    file: re.compile(r"""^[^\n]*\b(?:echo|printf)\s+['"]?\s*(""" + name + r""")=[^\n]*>>\s*"?\$\{?""" + file
+                     + r"\b", re.M)
+    for file, name in (("GITHUB_OUTPUT", r"[A-Za-z_][\w-]*"), ("GITHUB_ENV", r"[A-Za-z_]\w*"))
+}
 # `{ echo "A=1"; echo "B=$X"; } >> "$GITHUB_ENV"`: each name in the group
 _ENV_GROUP = re.compile(r"""\{([^{}]*)\}\s*>>\s*"?\$\{?GITHUB_ENV\b""")
 _ENV_NAME = re.compile(r"""\b(?:echo|printf)\s+['"]?\s*([A-Za-z_]\w*)=""")
@@ -263,8 +261,8 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
                                   errexit=options[0], pipefail=options[1])
                 step_id = Y.text(Y.get(step, "id"))
                 if step_id:
-                    program.outputs = _step_outputs(step_id, Y.text(run) or "")
-                    program.output_writes = _output_writes(Y.text(run) or "")
+                    program.step_id = step_id
+                    program.output_writes = _line_writes(Y.text(run) or "", "GITHUB_OUTPUT")
                 program.env_writes = _env_writes(Y.text(run) or "")
                 program.env_reads = reads
                 env_written.update(program.env_writes)
@@ -287,20 +285,12 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
     return out
 
 
-def _step_outputs(step_id: str, script: str) -> dict[str, str]:
-    """The outputs a ``run:`` step sets from one of its variables (``echo "URL=$URL" >>
-    "$GITHUB_OUTPUT"``), as the expression later steps write for each, ``${{ steps.ID.outputs.URL }}``
-    (the same text :func:`_expr_value` shows), and the variable."""
-    return {"${{ steps." + step_id + ".outputs." + m.group(2) + " }}": m.group(3)
-            for m in _OUTPUT_LINE.finditer(script) if m.group(1) != "'"}  # '$URL' writes the text $URL
-
-
-def _output_writes(script: str) -> dict[str, int]:
-    """The outputs a ``run:`` step writes to ``$GITHUB_OUTPUT``, whatever their value, each with
-    how many lines write it: an output also written elsewhere (another line, a path through an
-    ``if``) is not the one variable's value."""
+def _line_writes(script: str, file: str) -> dict[str, int]:
+    """The names a ``run:`` step writes to ``$file`` (``echo "NAME=..." >> "$GITHUB_OUTPUT"``),
+    whatever their value, each with how many lines write it: a name also written elsewhere
+    (another line, a path through an ``if``) is not the one value of one statement."""
     found: dict[str, int] = {}
-    for m in _OUTPUT_ANY.finditer(script):
+    for m in _LINE_WRITES[file].finditer(script):
         found[m.group(1)] = found.get(m.group(1), 0) + 1
     return found
 
@@ -309,13 +299,11 @@ def _env_writes(script: str) -> dict[str, int]:
     """The names a ``run:`` step writes to ``$GITHUB_ENV`` (``echo "NAME=..." >> "$GITHUB_ENV"``),
     each with how many lines write it (the names of a ``{ ...; } >> "$GITHUB_ENV"`` group count
     too, so that they are unknown). ``GITHUB_*`` and ``RUNNER_*`` cannot be overwritten."""
-    names = [m.group(1) for m in _ENV_LINE.finditer(script)]
-    names += [n.group(1) for g in _ENV_GROUP.finditer(script) for n in _ENV_NAME.finditer(g.group(1))]
-    found: dict[str, int] = {}
-    for name in names:
-        if not name.startswith(("GITHUB_", "RUNNER_")):
-            found[name] = found.get(name, 0) + 1
-    return found
+    found = _line_writes(script, "GITHUB_ENV")
+    for group in _ENV_GROUP.finditer(script):
+        for m in _ENV_NAME.finditer(group.group(1)):
+            found[m.group(1)] = found.get(m.group(1), 0) + 1
+    return {name: count for name, count in found.items() if not name.startswith(("GITHUB_", "RUNNER_"))}
 
 
 def _unfollowed_action(out: Document, doc: SourceFile, index: DocIndex, uses: Any, with_node: Any) -> None:
