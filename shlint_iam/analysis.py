@@ -17,7 +17,7 @@ from .records import record
 from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.notes import TOO_DEEP, Note
-from .shell.trace import VIA_EXIT_STATUS, Block, Choice, CommandRun, Exit
+from .shell.trace import VIA_EXIT_STATUS, Block, Choice, CommandRun, Exit, left_of_and
 from .source import SourceFile, decode
 
 
@@ -243,12 +243,12 @@ def _exit_status_check(trace: Block, source: SourceFile, tree: Any) -> None:
     statement = next((n for n in reversed(tree.root_node.children) if n.is_named and n.type != "comment"), None)
     if statement is not None and statement.type == "list":  # `a && b`, not a loop or a function's body
         span = source.span(statement.start_point, statement.end_point)
-        if _within(run.span, span):
+        if span.contains(run.span):
             for node in backwards:
-                if isinstance(node, CommandRun) and not _within(node.span, span):
+                if isinstance(node, CommandRun) and not span.contains(node.span):
                     break
                 if isinstance(node, CommandRun) and node.status == "propagates" and node.errexit != "on" \
-                        and node.errexit_reason.startswith("left of `&&"):
+                        and left_of_and(node):
                     marked.append(node)
     for checked in marked:
         checked.status = "checked"
@@ -268,10 +268,6 @@ def _backwards(trace: Block) -> Iterator[CommandRun | Exit]:
         elif isinstance(node, Choice):
             stack.extend(node.branches)
 
-
-def _within(inner: Span, outer: Span) -> bool:
-    return inner.path == outer.path and (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) \
-        and (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
 
 
 def _analyse_document(source: SourceFile, document: Any, config: Config, every_command: bool) -> Analysis:

@@ -40,6 +40,11 @@ class Span:
     def __init__(self, path: str, start_line: int, start_col: int, end_line: int, end_col: int) -> None:
         self.__dict__.update(path=path, start_line=start_line, start_col=start_col, end_line=end_line, end_col=end_col)
 
+    def contains(self, inner: Span) -> bool:
+        """Whether ``inner`` lies within this span (the same file)."""
+        return inner.path == self.path and (self.start_line, self.start_col) <= (inner.start_line, inner.start_col) \
+            and (inner.end_line, inner.end_col) <= (self.end_line, self.end_col)
+
 
 @record(frozen=True, order=True)
 class Edit:

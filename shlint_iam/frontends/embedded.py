@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Span
-from ..shell.trace import VIA_MAKE_DASH
+from ..shell.trace import VIA_MAKE_DASH, left_of_and
 from ..shell.values import Val
 from ..source import SourceFile
 
@@ -421,10 +421,6 @@ def _last_statement(source: EmbeddedSource, tree: Any) -> Span | None:
     return None if last is None else source.span(last.start_point, last.end_point)
 
 
-def _within(inner: Span, outer: Span) -> bool:
-    return (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) and \
-        (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
-
 
 def _runner_checks(program: Program, block: Any, walk: Callable[[Any], list[Any]], last_statement: Span | None) -> None:
     """The runner looks at a program's exit status: the commands whose failure is the status of
@@ -447,8 +443,7 @@ def _runner_checks(program: Program, block: Any, walk: Callable[[Any], list[Any]
     for run in runs:
         if run.status != "propagates":
             continue
-        final_and = last_statement is not None and _within(run.span, last_statement) and \
-            run.errexit_reason.startswith("left of `&&")
+        final_and = last_statement is not None and last_statement.contains(run.span) and left_of_and(run)
         if run is last or final_and:
             run.status = "checked"
             run.status_reason = reason

@@ -11,7 +11,7 @@ from typing import Any
 from ..lazyre import lazy
 from .scan import find_command, runs_into_failing_exit
 from .state import MAX_UNROLL, FunctionDef, Machine, State, _Ctx
-from .trace import VIA_DECLARATION, VIA_OR, VIA_PIPE, Block
+from .trace import LEFT_OF_AND, VIA_DECLARATION, VIA_OR, VIA_PIPE, Block
 from .values import (
     JOIN,
     LOOP,
@@ -145,8 +145,8 @@ class ControlFlow(Machine):
             # `gcloud ... && return 0; echo failed >&2; exit 1`: the success path leaves and the
             # failure path goes on to a failing exit, so the step is checked.
             if any(self._exits(n, state) for n in right) and runs_into_failing_exit(node, self._src, state.funcs):
-                return ctx.consumed("checked", None, "", "", f"left of `&& {shown}` on line {at}")
-            return ctx.ignored(f"left of `&& {shown}` on line {at}")
+                return ctx.consumed("checked", None, "", "", f"{LEFT_OF_AND} {shown}` on line {at}")
+            return ctx.ignored(f"{LEFT_OF_AND} {shown}` on line {at}")
         # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
         reason = f"left of `|| {shown}` on line {at}"
         if any(self._exits(n, state) for n in right):

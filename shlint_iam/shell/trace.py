@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 # How a "discarded" or "masked" status is lost (CommandRun.status_via, state._Ctx.status_via): the
 # construct, for rules that suggest a fix for it, apart from ``status_reason``'s words for people.
+# How control.py words errexit being ignored left of `&&` (``CommandRun.errexit_reason``): the
+# exit-status checks (analysis.py, frontends/embedded.py) ask :func:`left_of_and`, not the words.
+LEFT_OF_AND = "left of `&&"
 VIA_OR = "or"  # `cmd || true`, `cmd || echo failed`: a fallback that neither exits nor returns
 VIA_DECLARATION = "declaration"  # `local x=$(cmd)`, `export`, `readonly`, `declare`
 VIA_ARGUMENTS = "arguments"  # `echo "$(cmd)"`: a substitution in another command's arguments
@@ -180,6 +183,12 @@ class Block:
 
 
 Node = Union[CommandRun, Exit, Choice, Block]  # noqa: UP007 - a runtime alias (Python 3.10)
+
+
+def left_of_and(run: CommandRun) -> bool:
+    """Whether bash ignores errexit for ``run`` because it stands left of `&&` (its failure then
+    becomes the status of the list)."""
+    return run.errexit_reason.startswith(LEFT_OF_AND)
 
 
 def walk_commands(block: Block) -> list[CommandRun]:
