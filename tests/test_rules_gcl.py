@@ -69,6 +69,39 @@ CASES = [
     Case("set-iam-policy-needs-file", "gcloud run services set-iam-policy orch --region=r\n",
          [("GCL001", 1, 21)], "needs POLICY_FILE"),
     Case("bool-flag-negation", f"gcloud functions add-invoker-policy-binding orch --no-gen2 --member={SA}\n"),
+    # Tables checked flag by flag against the reference pages (docs/gcloud-facts.md, "Command shapes").
+    Case("functions-delete-valid", "gcloud functions delete orch --gen2 --region=us-west2 --quiet\n"
+         "gcloud functions delete legacy --no-gen2 --region us-central1 -q\n"),
+    Case("functions-delete-zone", "gcloud functions delete orch --zone=us-west2 -q\n",
+         [("GCL001", 1, 30)], "`gcloud functions delete` has no flag `--zone`"),
+    Case("run-services-delete-valid",
+         "gcloud run services delete orch --region us-west2 --platform=managed --async --quiet\n"),
+    Case("run-services-delete-force", "gcloud run services delete orch --region us-west2 --force\n",
+         [("GCL001", 1, 51)], "`gcloud run services delete` has no flag `--force`"),
+    Case("scheduler-update-valid",
+         'gcloud scheduler jobs update http tick --location=us-central1 --schedule="*/5 * * * *" \\\n'
+         "  --uri=https://orch-abc123-uw.a.run.app/tick --oidc-service-account-email=sched@proj.iam.gserviceaccount.com \\\n"
+         "  --update-headers=Content-Type=application/json --clear-message-body --max-retry-attempts=3\n"),
+    Case("scheduler-update-has-no-headers",
+         "gcloud scheduler jobs update http tick --location=us-central1 --headers=Content-Type=application/json\n",
+         [("GCL001", 1, 63)], "`gcloud scheduler jobs update http` has no flag `--headers`"),
+    Case("workflows-deploy-valid",
+         "gcloud workflows deploy orch --location=us-central1 --source=workflow.yaml "
+         "--service-account=wf@proj.iam.gserviceaccount.com --call-log-level=log-errors-only "
+         "--set-env-vars=STAGE=prod --kms-key=projects/p/locations/us-central1/keyRings/k/cryptoKeys/c\n"),
+    Case("workflows-deploy-region", "gcloud workflows deploy orch --region=us-central1 --source=workflow.yaml\n",
+         [("GCL001", 1, 30)], "`gcloud workflows deploy` has no flag `--region`"),
+    Case("service-account-create-valid",
+         'gcloud iam service-accounts create orch-invoker --display-name="Orch invoker" --description="Calls orch"\n'),
+    Case("service-account-create-underscore",
+         'gcloud iam service-accounts create orch-invoker --display_name="Orch invoker"\n',
+         [("GCL001", 1, 49)], "`gcloud iam service-accounts create` has no flag `--display_name`"),
+    Case("eventarc-update-valid",
+         "gcloud eventarc triggers update orch-trigger --location=us-west2 --destination-run-service=orch "
+         "--clear-destination-run-path --update-labels=team=data --clear-service-account\n"),
+    Case("pubsub-update-valid",
+         "gcloud pubsub subscriptions update orch-push --push-endpoint=https://orch-abc123-uw.a.run.app "
+         "--push-auth-service-account=push@proj.iam.gserviceaccount.com --clear-retry-policy --ack-deadline=60\n"),
     Case("function-called-twice-reports-once",
          'grant() {\n  gcloud run services add-iam-policy-binding "$1" --region=us-west2 --member="$2"\n}\n'
          f"grant orch {SA}\ngrant web {SA}\n", [("GCL001", 2, 23)]),

@@ -137,7 +137,8 @@ _NAME = (Positional("NAME"),)
 COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
     CommandSpec(("functions", "deploy"), _NAME, value_flags=_FUNCTIONS_DEPLOY_VALUE,
                 bool_flags=_FUNCTIONS_DEPLOY_BOOL),
-    CommandSpec(("functions", "delete"), _NAME, value_flags=_flags("region"), bool_flags=_flags("gen2")),
+    # `--gen2` is hidden (flags.AddGen2Flag); its `--no-gen2` negation is accepted like every bool flag's.
+    CommandSpec(("functions", "delete"), _NAME, value_flags=_flags("region"), bool_flags=_flags("gen2"), complete=True),
     CommandSpec(("functions", "add-invoker-policy-binding"), _NAME, ("--member",),
                 _flags("member region"), _flags("gen2"), complete=True,
                 absent=(("--role", "nothing: the command always grants the invoker role"),)),
@@ -159,8 +160,11 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
     CommandSpec(("run", "services", "replace"), (Positional("FILE"),),
                 value_flags=_flags("region namespace platform cluster cluster-location context kubeconfig client-name "
                                    "client-version"), bool_flags=_flags("async dry-run")),
-    CommandSpec(("run", "services", "delete"), _SERVICE, value_flags=_flags("region platform"),
-                bool_flags=_flags("async")),
+    # `--namespace` is the service resource's attribute; `--platform`, `--cluster[-location]`, `--context` and
+    # `--kubeconfig` are the `gcloud run` group's own (hidden) flags, accepted by every command in it.
+    CommandSpec(("run", "services", "delete"), _SERVICE,
+                value_flags=_flags("region namespace platform cluster cluster-location context kubeconfig"),
+                bool_flags=_flags("async"), complete=True),
     CommandSpec(("run", "services", "add-iam-policy-binding"), _SERVICE, ("--member", "--role"),
                 _BINDING | _flags("region platform cluster cluster-location context kubeconfig"), complete=True),
     CommandSpec(("run", "services", "remove-iam-policy-binding"), _SERVICE, ("--member", "--role"),
@@ -178,7 +182,7 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
     CommandSpec(("iam", "service-accounts", "remove-iam-policy-binding"), (Positional("SERVICE_ACCOUNT"),),
                 ("--member", "--role"), _BINDING, _flags("all"), complete=True),
     CommandSpec(("iam", "service-accounts", "create"), (Positional("NAME"),),
-                value_flags=_flags("display-name description")),
+                value_flags=_flags("display-name description"), complete=True),
     CommandSpec(("secrets", "add-iam-policy-binding"), (Positional("SECRET"),), ("--member", "--role"),
                 _BINDING | _flags("location"), complete=True),
     CommandSpec(("storage", "buckets", "add-iam-policy-binding"), (Positional("URL"),), ("--member", "--role"),
@@ -191,10 +195,15 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                        "destination-workflow destination-workflow-location destination-function "
                        "destination-function-location destination-run-job service-account transport-topic "
                        "channel event-data-content-type labels max-retry-attempts"), _flags("async")),
+    # Older releases had `--labels` where today's have `--update-labels`/`--remove-labels`/`--clear-labels`: both kept.
     CommandSpec(("eventarc", "triggers", "update"), (Positional("TRIGGER"),),
-                value_flags=_flags("location event-filters destination-run-service destination-run-region "
-                                   "destination-run-path destination-workflow service-account"),
-                bool_flags=_flags("async clear-service-account")),
+                value_flags=_flags("location event-filters event-filters-path-pattern event-data-content-type "
+                                   "max-retry-attempts labels update-labels remove-labels service-account "
+                                   "destination-run-service destination-run-region destination-run-path "
+                                   "destination-gke-namespace destination-gke-service destination-gke-path "
+                                   "destination-workflow destination-workflow-location"),
+                bool_flags=_flags("async clear-labels clear-service-account clear-destination-run-path "
+                                  "clear-destination-gke-path")),
     CommandSpec(("eventarc", "triggers", "delete"), (Positional("TRIGGER"),), value_flags=_flags("location"),
                 bool_flags=_flags("async")),
     CommandSpec(("pubsub", "subscriptions", "create"), (Positional("SUBSCRIPTION", many=True),), ("--topic",),
@@ -206,9 +215,22 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                        "enable-exactly-once-delivery retain-acked-messages use-topic-schema use-table-schema "
                        "write-metadata drop-unknown-fields cloud-storage-use-topic-schema "
                        "cloud-storage-write-metadata")),
+    # Not complete: each release adds delivery types (BigQuery, Cloud Storage, Bigtable, ...) and their flags.
     CommandSpec(("pubsub", "subscriptions", "update"), (Positional("SUBSCRIPTION"),),
                 value_flags=_flags("push-endpoint push-auth-service-account push-auth-token-audience "
-                                   "ack-deadline message-retention-duration")),
+                                   "ack-deadline message-retention-duration expiration-period update-labels "
+                                   "remove-labels dead-letter-topic dead-letter-topic-project max-delivery-attempts "
+                                   "min-retry-delay max-retry-delay bigquery-table bigquery-service-account-email "
+                                   "cloud-storage-bucket cloud-storage-file-datetime-format cloud-storage-file-prefix "
+                                   "cloud-storage-file-suffix cloud-storage-max-bytes cloud-storage-max-duration "
+                                   "cloud-storage-max-messages cloud-storage-output-format "
+                                   "cloud-storage-service-account-email"),
+                bool_flags=_flags("enable-exactly-once-delivery retain-acked-messages clear-labels "
+                                  "clear-dead-letter-policy clear-retry-policy clear-push-no-wrapper-config "
+                                  "push-no-wrapper push-no-wrapper-write-metadata clear-bigquery-config "
+                                  "drop-unknown-fields write-metadata use-table-schema use-topic-schema "
+                                  "clear-cloud-storage-config cloud-storage-use-topic-schema "
+                                  "cloud-storage-write-metadata")),
     CommandSpec(("pubsub", "subscriptions", "modify-push-config"), (Positional("SUBSCRIPTION", many=True),),
                 ("--push-endpoint",), _flags("push-endpoint push-auth-service-account push-auth-token-audience")),
     CommandSpec(("pubsub", "subscriptions", "delete"), (Positional("SUBSCRIPTION", many=True),)),
@@ -219,8 +241,14 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                        "message-body-from-file oauth-service-account-email oauth-token-scope "
                        "oidc-service-account-email oidc-token-audience"), complete=True),
     CommandSpec(("scheduler", "jobs", "update", "http"), (Positional("JOB"),),
-                value_flags=_flags("location schedule uri oidc-service-account-email oidc-token-audience "
-                                   "oauth-service-account-email oauth-token-scope http-method")),
+                value_flags=_flags("location schedule uri attempt-deadline description http-method "
+                                   "oidc-service-account-email oidc-token-audience oauth-service-account-email "
+                                   "oauth-token-scope update-headers remove-headers max-backoff max-doublings "
+                                   "max-retry-attempts max-retry-duration min-backoff time-zone message-body "
+                                   "message-body-from-file"),
+                bool_flags=_flags("clear-auth-token clear-headers clear-max-backoff clear-max-doublings "
+                                  "clear-max-retry-attempts clear-max-retry-duration clear-message-body "
+                                  "clear-min-backoff clear-time-zone"), complete=True),
     CommandSpec(("scheduler", "jobs", "create", "pubsub"), (Positional("JOB"),), ("--schedule", "--topic"),
                 _flags("location schedule topic message-body message-body-from-file attributes description "
                        "time-zone")),
@@ -228,7 +256,8 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
     CommandSpec(("workflows", "deploy"), (Positional("WORKFLOW"),),
                 value_flags=_flags("location call-log-level description execution-history-level labels "
                                    "service-account source tags env-vars-file remove-env-vars set-env-vars "
-                                   "update-env-vars"), bool_flags=_flags("async clear-env-vars")),
+                                   "update-env-vars kms-key"), bool_flags=_flags("async clear-env-vars clear-kms-key"),
+                complete=True),
 )}
 
 # Command groups whose commands are all known: the word after the group must be one of them.
