@@ -223,7 +223,7 @@ class Programs(Machine):
         self._run_text(join(" ", args), run, state, ctx, subshell=False)
 
     def _b_bash(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
-        """``bash -c "text"``, ``bash [-e] other.sh args``, ``bash [-s] <<EOF``: run the text,
+        """``bash -c "text"``, ``bash [-e] other.sh args``, ``bash [-s|-] <<EOF``: run the text,
         the file or the here-document in a child shell."""
         errexit = False
         i = 0
@@ -231,14 +231,14 @@ class Programs(Machine):
             arg = args[i]
             if not isinstance(arg, str):
                 break  # a script named by a value the analysis cannot know
-            if arg == "--":
+            if arg in ("--", "-"):  # `-` ends the options as `--` does (`curl ... | bash -`)
                 i += 1
                 break
             if arg in ("-o", "+o") and i + 1 < len(args):
                 errexit = errexit or (arg == "-o" and args[i + 1] == "errexit")
                 i += 2
                 continue
-            if not arg.startswith(("-", "+")) or arg in ("-", "+"):
+            if not arg.startswith(("-", "+")) or arg == "+":
                 break
             if arg.startswith("--"):
                 i += 1
