@@ -43,9 +43,9 @@ class UncheckedDeployStep(Rule):
     (`out=$(gcloud ... 2>&1); if ! grep -q "Service URL" <<<"$out"; then exit 1; fi`).
     The last command a script runs is checked by the script's exit status (whoever runs the
     script, CI or a caller under `set -e`, sees its failure): a one-command `deploy.sh`, or the
-    last step of a `main "$@"` (also left of `&&` in a last line `gcloud ... && echo done`), is
-    not reported, unless anything but comments follows its statement (`echo done`, an
-    assignment, `exit 0`).
+    last step of a `main "$@"` (also left of `&&` in a last line `gcloud ... && echo done`, and
+    the last command of each branch of a last `if`/`case`), is not reported, unless anything but
+    comments follows its statement (`echo done`, an assignment, `exit 0`).
 
     `set -e` does not help where bash ignores it: left of `&&` (`gcloud ... && echo done`),
     in every command but the last of an `if`/`while` condition, under `!`, in every command
@@ -92,7 +92,7 @@ class UncheckedDeployStep(Rule):
         nothing_checked = all(r.errexit == "off" and not r.err_trap and not r.output_test
                               and (r.status != "checked" or r.status_via == VIA_EXIT_STATUS) for r in steps)
         if nothing_checked and len(runs) > 1:
-            yield self._whole_script(ctx, runs, last[0] if last else None)
+            yield self._whole_script(ctx, runs, last)
             return
         for run in runs:
             if run.errexit == "off":
@@ -106,7 +106,7 @@ class UncheckedDeployStep(Rule):
                                  "and nothing checks its exit status; a failure here goes unnoticed",
                                  scope=run.scope, fix="check it: `|| exit 1` (or `|| return 1` in a function)")
 
-    def _whole_script(self, ctx: FileContext, runs: list[CommandRun], last: CommandRun | None) -> Finding:
+    def _whole_script(self, ctx: FileContext, runs: list[CommandRun], last: list[CommandRun]) -> Finding:
         # Reported in the script itself (its fix goes there): at its first unchecked step, or, when
         # that one is in a sourced file, at the script's statement that runs it (`create_topic "$T"`).
         first = runs[0]
@@ -120,7 +120,17 @@ class UncheckedDeployStep(Rule):
             self, at,
             f"none of the script's {len(runs)} deployment steps (lines {shown}) runs with `set -e` or has its "
             "exit status checked; a failure in any of them goes unnoticed "
-            + (f"(the script's exit status is its last step's, line {last.span.start_line})"
-               if last is not None and last.span.path == ctx.path else "and the script still exits 0"),
+            + self._exit_status(ctx, last),
             scope=first.scope, fix=f"add `set -euo pipefail` {after}",
             related=[(r.span, f"{describe_step(r)} runs unchecked") for r in runs[1:]])
+
+    @staticmethod
+    def _exit_status(ctx: FileContext, last: list[CommandRun]) -> str:
+        """What the script's exit status says: its last step's (on each path, when its last
+        statement is an `if` or `case` with a step at the end of more than one branch)."""
+        lines = sorted({r.span.start_line for r in last if r.span.path == ctx.path})
+        if not lines:
+            return "and the script still exits 0"
+        if len(lines) == 1:
+            return f"(the script's exit status is its last step's, line {lines[0]})"
+        return f"(the script's exit status is the last step's on its path, lines {', '.join(map(str, lines))})"

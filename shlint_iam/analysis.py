@@ -17,7 +17,7 @@ from .records import record
 from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.notes import TOO_DEEP, Note
-from .shell.trace import VIA_EXIT_STATUS, Block, Choice, CommandRun, Exit, left_of_and
+from .shell.trace import VIA_EXIT_STATUS, Block, Choice, CommandRun, Exit, final_runs, left_of_and
 from .source import SourceFile, decode
 
 
@@ -220,35 +220,37 @@ def _exit_status_check(trace: Block, source: SourceFile, tree: Any) -> None:
     """The last command a script runs, with nothing after it on any path, gives the script its exit
     status: its failure is the script's failure, which whoever runs the script (CI, a caller with
     `set -e`) sees, so it is checked even without `set -e` (as a CI step's last command is,
-    frontends/embedded.py). Not when an ``exit N``/``return N`` may follow it, nor when the script
-    goes on after its top-level statement (assignments and tests leave no command behind: only
-    comments may follow). In a last statement `gcloud ... && echo done`, the step left of `&&` is
-    checked too: when it fails, its status is the list's, and the script's."""
-    backwards = _backwards(trace)
-    run = None
-    for node in backwards:  # from the end: the exits after the last command, then that command
-        if isinstance(node, Exit):
-            if node.code != "":
-                return  # `exit 0`, `exit 1`, `return "$rc"` may end the script after it
-        elif not node.in_substitution:
-            run = node
-            break
-    if run is None or run.status != "propagates" or run.errexit == "on":
-        return  # (under `set -e` it is checked anyway: its status is left as it is)
-    end = run.scope[1]
-    lines = source.text.split("\n", end)
-    if len(lines) > end and not _TRAILER().fullmatch(lines[end]):
-        return  # something follows the statement at the top level of the script
-    marked = [run]
+    frontends/embedded.py). When the last statement splits (`if`, `case`), that is the last command
+    of each of its branches (:func:`final_runs`); not on a path where an ``exit N``/``return N``
+    ends it, nor when the script goes on after its top-level statement (assignments and tests
+    leave no command behind: only comments may follow). In a last statement
+    `gcloud ... && echo done`, the step left of `&&` is checked too: when it fails, its status is
+    the list's, and the script's."""
+    marked = []
+    for run in final_runs(trace):
+        if run.status != "propagates" or run.errexit == "on":
+            continue  # (under `set -e` it is checked anyway: its status is left as it is)
+        end = run.scope[1]
+        lines = source.text.split("\n", end)
+        if len(lines) > end and not _TRAILER().fullmatch(lines[end]):
+            continue  # something follows the statement at the top level of the script
+        marked.append(run)
+    if not marked:
+        return
     statement = next((n for n in reversed(tree.root_node.children) if n.is_named and n.type != "comment"), None)
     if statement is not None and statement.type == "list":  # `a && b`, not a loop or a function's body
         span = source.span(statement.start_point, statement.end_point)
-        if span.contains(run.span):
-            for node in backwards:
-                if isinstance(node, CommandRun) and not span.contains(node.span):
+        if span.contains(marked[0].span):
+            seen = False
+            for node in _backwards(trace):
+                if not isinstance(node, CommandRun):
+                    continue
+                if not seen:
+                    seen = node is marked[0]
+                    continue
+                if not span.contains(node.span):
                     break
-                if isinstance(node, CommandRun) and node.status == "propagates" and node.errexit != "on" \
-                        and left_of_and(node):
+                if node.status == "propagates" and node.errexit != "on" and left_of_and(node):
                     marked.append(node)
     for checked in marked:
         checked.status = "checked"

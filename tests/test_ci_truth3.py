@@ -50,3 +50,54 @@ def test_bash_dash_then_a_file_runs_that_file() -> None:
     assert found(Linter(Config()).lint_text(script, "ci/run.sh").reported) == [
         ("SH001", 3, 1, "`bash - ./deploy-worker.sh europe-west4` not followed: ci/deploy-worker.sh: not found "
                  "(looked in ci, .)")]
+
+
+# A build step (`bash -c`, no `-e`) ends with an `if`: one branch tags the image and deploys it,
+# the other cleans up and fails with `exit -1`. The `if` is the step's last statement, so its
+# status is the deploy's and a failed deploy fails the build; only the last command of the *last*
+# branch was taken as the step's status, and the deploy got ERR001.
+BLUE_GREEN = """
+    steps:
+      - name: google/cloud-sdk
+        entrypoint: /bin/bash
+        args:
+          - '-c'
+          - |-
+            if [ "$(cat gate.txt)" = 'PASS' ] ; then
+              gcloud container images add-tag eu.gcr.io/$PROJECT_ID/billing:latest eu.gcr.io/$PROJECT_ID/billing:${_TAG} --quiet &&
+              gcloud run deploy billing --image eu.gcr.io/$PROJECT_ID/billing:${_TAG} --region europe-west1 --no-traffic --tag blue ;
+            else
+              gcloud container images delete eu.gcr.io/$PROJECT_ID/billing:latest --quiet &&
+              exit -1 ;
+            fi
+    substitutions:
+      _TAG: v1
+    """
+
+
+def test_a_deploy_at_the_end_of_a_branch_of_the_step_s_last_if_is_checked_by_the_build() -> None:
+    assert found(lint(BLUE_GREEN, "cloudbuild.yaml")) == []
+
+
+def test_a_command_after_the_if_makes_the_deploy_unchecked_again() -> None:
+    text = BLUE_GREEN.replace("            fi\n", "            fi\n            echo finished\n")
+    assert found(lint(text, "cloudbuild.yaml")) == [
+        ("ERR001", 8, 11, "none of the script's 3 deployment steps (lines 8, 9, 11) runs with `set -e` or has its "
+                          "exit status checked; a failure in any of them goes unnoticed and the script still exits 0")]
+
+
+def test_a_script_whose_last_if_deploys_in_each_branch_exits_with_the_deploy_s_status() -> None:
+    script = textwrap.dedent("""\
+        #!/bin/bash
+        if [ "$1" = prod ]; then
+          gcloud run deploy billing --image "$IMAGE" --region europe-west1
+        else
+          gcloud run deploy billing-staging --image "$IMAGE" --region europe-west1
+        fi
+        """)
+    assert found(Linter(Config()).lint_text(script, "deploy.sh").reported) == []
+    # a path that ends with `exit 0` instead hides the failure of what ran before it
+    hidden = script.replace('europe-west1\nelse', 'europe-west1\n  exit 0\nelse')
+    assert found(Linter(Config()).lint_text(hidden, "deploy.sh").reported) == [
+        ("ERR001", 3, 3, "`gcloud run deploy` runs without `set -e` and nothing checks its exit status; "
+                         "a failure here goes unnoticed")]

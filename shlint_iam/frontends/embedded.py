@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Span
-from ..shell.trace import VIA_MAKE_DASH, left_of_and
+from ..shell.trace import VIA_MAKE_DASH, final_runs, left_of_and
 from ..shell.values import Val
 from ..source import SourceFile
 
@@ -440,10 +440,11 @@ def _runner_checks(program: Program, block: Any, walk: Callable[[Any], list[Any]
     if not program.checked_by_runner:
         return
     reason = "the runner stops when the program's last command fails"
+    finals = final_runs(block)  # the last command of each branch of a last `if`/`case` too
     for run in runs:
         if run.status != "propagates":
             continue
         final_and = last_statement is not None and last_statement.contains(run.span) and left_of_and(run)
-        if run is last or final_and:
+        if any(run is final for final in finals) or final_and:
             run.status = "checked"
             run.status_reason = reason

@@ -191,6 +191,32 @@ def left_of_and(run: CommandRun) -> bool:
     return run.errexit_reason.startswith(LEFT_OF_AND)
 
 
+def final_runs(block: Block) -> list[CommandRun]:
+    """The commands whose status is ``block``'s exit status when they fail: on each path through
+    its end, the last command run there (`if ...; then deploy_a; else deploy_b; fi` as the last
+    statement gives both). A path that ends with ``exit N``/``return N`` (or ``break``) or that
+    runs no command after a split (`if` without `else`, the right of `&&`) gives none: its
+    status is not a command's. Commands inside `$(...)` are passed over."""
+    out: list[CommandRun] = []
+    pending: list[list[Node]] = [block.nodes]
+    while pending:
+        nodes = pending.pop()
+        for node in reversed(nodes):
+            if isinstance(node, CommandRun):
+                if node.in_substitution:
+                    continue
+                out.append(node)
+            elif isinstance(node, Exit):
+                if node.code == "" and node.kind != "break":
+                    continue  # a bare `exit`/`return` passes on the last command's status
+            elif isinstance(node, Block):
+                pending.append(node.nodes)
+            else:
+                pending.extend(branch.nodes for branch in node.branches)
+            break
+    return out
+
+
 def walk_commands(block: Block) -> list[CommandRun]:
     """Every CommandRun in ``block``, in order (iteratively)."""
     out: list[CommandRun] = []
