@@ -85,3 +85,18 @@ def test_a_missing_file_sourced_from_a_sourced_file_is_reported_where_it_is_sour
     assert [f.code for f in result.reported if f.code == "SH001"] == []
     lib = Linter(Config()).lint_paths([str(tmp_path / "lib" / "common.sh")])
     assert [(f.code, f.span.start_line, f.span.start_col) for f in lib.reported] == [("SH001", 1, 1)]
+
+
+def test_a_url_run_as_a_command_is_quoted_as_written(tmp_path: Path) -> None:
+    # A URL pasted on a line of its own runs as a program: bash looks for the file `https:` ...
+    # The message says the URL as the script wrote it, not the normalised path `https:/...`.
+    (tmp_path / ".git").mkdir()
+    path = script(tmp_path, """
+        https://orch-x7k2m9p4qa-uw.a.run.app/tick
+        bash https://orch-x7k2m9p4qa-uw.a.run.app/tick
+    """)
+    url = "https://orch-x7k2m9p4qa-uw.a.run.app/tick"
+    assert sh001(path, tmp_path) == [
+        (3, 1, 42, f"`{url}` not followed: {url}: not found (looked in .)"),
+        (4, 1, 47, f"`bash {url}` not followed: {url}: not found (looked in .)"),
+    ]

@@ -193,7 +193,12 @@ class Programs(Machine):
                 folder = display_path(posixpath.normpath(base)) or "."
                 if folder not in looked_in:
                     looked_in.append(folder)
-        return Note(run.span, NOT_FOLLOWED, reason, path=display_path(path), looked_in=tuple(looked_in),
+        shown = display_path(path)
+        if isinstance(resolved, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", resolved):
+            # A URL pasted as a command (`https://orch-x7k2.a.run.app/tick`): said as the script wrote
+            # it, not as the path it normalises to (`https:/orch-x7k2.a.run.app/tick`).
+            shown = resolved
+        return Note(run.span, NOT_FOLLOWED, reason, path=shown, looked_in=tuple(looked_in),
                     command=f"{show(run.name) or 'source'} {self._as_written(run, 1) or show(target)}")
 
     @staticmethod
