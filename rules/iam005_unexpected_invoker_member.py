@@ -106,9 +106,10 @@ class UnexpectedInvokerMember(Rule):
 
 
 def _invokers(ctx: FileContext, req: Requirement) -> str:
-    """The identities that call ``req``'s service, for a message."""
+    """The identities that call ``req``'s service, for a message: sorted, so that the message does not
+    depend on which invoker the script happens to set up first."""
     by_key: dict[object, list[Val]] = ctx.cached("IAM005:invokers", lambda: _identities(ctx))
-    return ", ".join(show(i) for i in dict.fromkeys(by_key.get(req.service.key, [])))
+    return ", ".join(sorted({show(i) for i in by_key.get(req.service.key, [])}))
 
 
 def _identities(ctx: FileContext) -> dict[object, list[Val]]:

@@ -83,6 +83,18 @@ def test_member_that_invokes_nothing_is_iam005() -> None:
                               f"only by {PUSH}, {SCHED}, {TRIG}")
 
 
+def test_member_that_invokes_nothing_is_said_the_same_whatever_the_order_of_the_invokers() -> None:
+    lines = SCRIPT.splitlines(keepends=True)
+    head, push, sched, trig = ("".join(lines[i:j]) for i, j in ((0, 3), (3, 5), (5, 7), (7, 9)))
+    assert head + push + sched + trig == SCRIPT
+    stranger = bind("serviceAccount:ci@proj.iam.gserviceaccount.com")
+    grants = bind(PUSH) + bind(SCHED) + bind(TRIG)
+    messages = {found(head + a + b + c + grants + stranger)[0][3]
+                for a, b, c in ((push, sched, trig), (trig, sched, push), (sched, trig, push))}
+    assert messages == {f"serviceAccount:ci@proj.iam.gserviceaccount.com invokes nothing here: orch is called "
+                        f"only by {PUSH}, {SCHED}, {TRIG}"}
+
+
 def test_member_that_invokes_nothing_while_others_are_unbound() -> None:
     script = SCRIPT + bind(PUSH) + bind("serviceAccount:ci@proj.iam.gserviceaccount.com")
     findings = found(script)
