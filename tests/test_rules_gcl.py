@@ -102,6 +102,26 @@ CASES = [
     Case("pubsub-update-valid",
          "gcloud pubsub subscriptions update orch-push --push-endpoint=https://orch-abc123-uw.a.run.app "
          "--push-auth-service-account=push@proj.iam.gserviceaccount.com --clear-retry-policy --ack-deadline=60\n"),
+    Case("eventarc-delete-valid", "gcloud eventarc triggers delete orch-trigger --location=us-west2 --async -q\n"),
+    Case("eventarc-delete-region", "gcloud eventarc triggers delete orch-trigger --region=us-west2 -q\n",
+         [("GCL001", 1, 46)], "`gcloud eventarc triggers delete` has no flag `--region`"),
+    Case("modify-push-config-valid",
+         "gcloud pubsub subscriptions modify-push-config orch-push --push-endpoint=https://orch-x7k2m9p4qa-uw.a.run.app "
+         "--push-auth-service-account=push@proj.iam.gserviceaccount.com --push-no-wrapper\n"),
+    Case("modify-push-config-audience-typo",
+         "gcloud pubsub subscriptions modify-push-config orch-push --push-endpoint=https://orch-x7k2m9p4qa-uw.a.run.app "
+         "--push-auth-audience=https://orch-x7k2m9p4qa-uw.a.run.app\n",
+         [("GCL001", 1, 111)], "has no flag `--push-auth-audience`"),
+    Case("scheduler-pubsub-valid",
+         'gcloud scheduler jobs create pubsub nightly --location=us-west2 --schedule="0 3 * * *" --topic=jobs '
+         '--message-body="{}" --max-retry-attempts=3 --min-backoff=10s --time-zone=Europe/Paris\n'),
+    Case("scheduler-pubsub-has-no-uri",
+         'gcloud scheduler jobs create pubsub nightly --location=us-west2 --schedule="0 3 * * *" --topic=jobs '
+         '--message-body="{}" --oidc-service-account-email=sched@proj.iam.gserviceaccount.com\n',
+         [("GCL001", 1, 121)], "`gcloud scheduler jobs create pubsub` has no flag `--oidc-service-account-email`"),
+    Case("scheduler-delete-valid", "gcloud scheduler jobs delete nightly --location=us-west2 --quiet\n"),
+    Case("scheduler-delete-region", "gcloud scheduler jobs delete nightly --region=us-west2 --quiet\n",
+         [("GCL001", 1, 38)], "`gcloud scheduler jobs delete` has no flag `--region`"),
     Case("function-called-twice-reports-once",
          'grant() {\n  gcloud run services add-iam-policy-binding "$1" --region=us-west2 --member="$2"\n}\n'
          f"grant orch {SA}\ngrant web {SA}\n", [("GCL001", 2, 23)]),

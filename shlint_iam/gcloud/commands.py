@@ -205,7 +205,7 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                 bool_flags=_flags("async clear-labels clear-service-account clear-destination-run-path "
                                   "clear-destination-gke-path")),
     CommandSpec(("eventarc", "triggers", "delete"), (Positional("TRIGGER"),), value_flags=_flags("location"),
-                bool_flags=_flags("async")),
+                bool_flags=_flags("async"), complete=True),
     CommandSpec(("pubsub", "subscriptions", "create"), (Positional("SUBSCRIPTION", many=True),), ("--topic",),
                 _flags("topic topic-project push-endpoint push-auth-service-account push-auth-token-audience "
                        "ack-deadline message-retention-duration expiration-period dead-letter-topic "
@@ -232,7 +232,8 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                                   "clear-cloud-storage-config cloud-storage-use-topic-schema "
                                   "cloud-storage-write-metadata")),
     CommandSpec(("pubsub", "subscriptions", "modify-push-config"), (Positional("SUBSCRIPTION", many=True),),
-                ("--push-endpoint",), _flags("push-endpoint push-auth-service-account push-auth-token-audience")),
+                ("--push-endpoint",), _flags("push-endpoint push-auth-service-account push-auth-token-audience"),
+                _flags("push-no-wrapper push-no-wrapper-write-metadata"), complete=True),
     CommandSpec(("pubsub", "subscriptions", "delete"), (Positional("SUBSCRIPTION", many=True),)),
     CommandSpec(("pubsub", "topics", "create"), (Positional("TOPIC", many=True),)),
     CommandSpec(("scheduler", "jobs", "create", "http"), (Positional("JOB"),), ("--schedule", "--uri"),
@@ -251,8 +252,9 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                                   "clear-min-backoff clear-time-zone"), complete=True),
     CommandSpec(("scheduler", "jobs", "create", "pubsub"), (Positional("JOB"),), ("--schedule", "--topic"),
                 _flags("location schedule topic message-body message-body-from-file attributes description "
-                       "time-zone")),
-    CommandSpec(("scheduler", "jobs", "delete"), (Positional("JOB"),), value_flags=_flags("location")),
+                       "time-zone max-backoff max-doublings max-retry-attempts max-retry-duration min-backoff"),
+                complete=True),
+    CommandSpec(("scheduler", "jobs", "delete"), (Positional("JOB"),), value_flags=_flags("location"), complete=True),
     CommandSpec(("workflows", "deploy"), (Positional("WORKFLOW"),),
                 value_flags=_flags("location call-log-level description execution-history-level labels "
                                    "service-account source tags env-vars-file remove-env-vars set-env-vars "
