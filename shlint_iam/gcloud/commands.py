@@ -159,7 +159,7 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                 absent=tuple((flag, _UPDATE_INSTEAD.get(flag, "`gcloud run deploy`")) for flag in _NOT_ON_UPDATE)),
     CommandSpec(("run", "services", "replace"), (Positional("FILE"),),
                 value_flags=_flags("region namespace platform cluster cluster-location context kubeconfig client-name "
-                                   "client-version"), bool_flags=_flags("async dry-run")),
+                                   "client-version"), bool_flags=_flags("async dry-run"), complete=True),
     # `--namespace` is the service resource's attribute; `--platform`, `--cluster[-location]`, `--context` and
     # `--kubeconfig` are the `gcloud run` group's own (hidden) flags, accepted by every command in it.
     CommandSpec(("run", "services", "delete"), _SERVICE,
@@ -176,7 +176,7 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                 _BINDING, complete=True),
     CommandSpec(("projects", "remove-iam-policy-binding"), (Positional("PROJECT_ID"),), ("--member", "--role"),
                 _BINDING, _flags("all"), complete=True),
-    CommandSpec(("projects", "set-iam-policy"), (Positional("PROJECT_ID"), Positional("POLICY_FILE"))),
+    CommandSpec(("projects", "set-iam-policy"), (Positional("PROJECT_ID"), Positional("POLICY_FILE")), complete=True),
     CommandSpec(("iam", "service-accounts", "add-iam-policy-binding"), (Positional("SERVICE_ACCOUNT"),),
                 ("--member", "--role"), _BINDING, complete=True),
     CommandSpec(("iam", "service-accounts", "remove-iam-policy-binding"), (Positional("SERVICE_ACCOUNT"),),
@@ -234,7 +234,7 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
     CommandSpec(("pubsub", "subscriptions", "modify-push-config"), (Positional("SUBSCRIPTION", many=True),),
                 ("--push-endpoint",), _flags("push-endpoint push-auth-service-account push-auth-token-audience"),
                 _flags("push-no-wrapper push-no-wrapper-write-metadata"), complete=True),
-    CommandSpec(("pubsub", "subscriptions", "delete"), (Positional("SUBSCRIPTION", many=True),)),
+    CommandSpec(("pubsub", "subscriptions", "delete"), (Positional("SUBSCRIPTION", many=True),), complete=True),
     CommandSpec(("pubsub", "topics", "create"), (Positional("TOPIC", many=True),)),
     CommandSpec(("scheduler", "jobs", "create", "http"), (Positional("JOB"),), ("--schedule", "--uri"),
                 _flags("location schedule uri attempt-deadline description headers http-method max-backoff "
