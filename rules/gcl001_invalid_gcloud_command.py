@@ -24,8 +24,11 @@ class InvalidGcloudCommand(Rule):
     `gcloud scheduler jobs create BlogScheduler http ...` (the job type must come first),
     `gcloud iam service-accounts add-iam-policy-binding --member=... --role=...` (no account),
     or `gcloud run services update orch --allow-unauthenticated` (only `run deploy` has that
-    flag) all fail with a usage error. Without `set -e` the script carries on as if the step
-    had worked: the scheduler job, the binding or the public access simply does not exist.
+    flag) all fail with a usage error. So does a deploy with a comment after a line's backslash
+    (`--entry-point main \\  # the handler`): the backslash escapes the space after it, gcloud gets
+    an extra `' '` argument, and the flags on the next lines run as a command of their own.
+    Without `set -e` the script carries on as if the step had worked: the scheduler job, the
+    binding or the public access simply does not exist.
 
     Only the commands in the table below are checked; any other gcloud command is never
     reported. A Cloud Run deploy, update, delete or binding command (on the managed platform), and

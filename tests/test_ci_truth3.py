@@ -101,3 +101,54 @@ def test_a_script_whose_last_if_deploys_in_each_branch_exits_with_the_deploy_s_s
     assert found(Linter(Config()).lint_text(hidden, "deploy.sh").reported) == [
         ("ERR001", 3, 3, "`gcloud run deploy` runs without `set -e` and nothing checks its exit status; "
                          "a failure here goes unnoticed")]
+
+
+# A workflow step deploys a function with a comment after a line's backslash. bash reads `\ ` as
+# an argument (an escaped space), ends the command at the comment and runs the next lines as a
+# command of their own (`--runtime ...`: not found); gcloud rejects the extra argument. The
+# grammar drops the escaped space, so the deploy looked well-formed and nothing was reported.
+COMMENTED = """
+    name: deploy
+    on:
+      push:
+        branches: [main]
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: google-github-actions/setup-gcloud@v2
+            with:
+              project_id: acme-bots
+          - name: Deploy the webhook
+            run: |
+              gcloud functions deploy chat-webhook \\
+                --gen2 \\
+                --entry-point handle \\  # the exported handler
+                --runtime python312 \\
+                --trigger-http \\
+                --region asia-northeast1
+    """
+
+BLANK_MESSAGE = ("`gcloud functions deploy` takes only NAME; an escaped blank (`\\` followed by a space) is one too "
+                 "many: gcloud rejects the command (unrecognized arguments). A backslash continues the line only as "
+                 "its last character: here the command ends and the next line runs on its own")
+
+
+def test_a_comment_after_a_backslash_ends_the_command_with_an_escaped_blank() -> None:
+    findings = lint(COMMENTED, ".github/workflows/deploy.yml")
+    # the region is on a line that runs as a command of its own: the deploy has none
+    assert [f[:3] for f in found(findings)] == [("GCL001", 14, 11), ("GCL001", 16, 34)]
+    assert findings[0].message.startswith("`gcloud functions deploy` has no region")
+    assert findings[1].message == BLANK_MESSAGE
+    assert findings[1].span.end_col == 36
+    assert findings[1].fix == "delete what follows the backslash (a comment cannot follow a line continuation)"
+
+
+def test_a_trailing_blank_after_the_backslash_ends_the_command_too() -> None:
+    script = ("#!/bin/bash\nset -e\n"
+              "gcloud functions deploy chat-webhook --gen2 --region asia-northeast1 \\ \n"
+              "  --trigger-http --runtime python312\n")
+    assert found(Linter(Config()).lint_text(script, "deploy.sh").reported) == [("GCL001", 3, 70, BLANK_MESSAGE)]
+    # an escaped blank inside a word, and a real continuation, are read as before
+    fine = script.replace("\\ \n", "\\\n").replace("--gen2", "--gen2 --set-env-vars=GREETING=hello\\ there")
+    assert found(Linter(Config()).lint_text(fine, "deploy.sh").reported) == []

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..records import record
-from ..shell.values import is_known, show
+from ..shell.values import is_known, show, show_name
 from .argv import GLOBAL_BOOL_FLAGS, GLOBAL_VALUE_FLAGS
 
 if TYPE_CHECKING:
@@ -443,8 +443,16 @@ def command_problems(run: CommandRun) -> list[Problem]:
                              "gcloud rejects the command", fix=_usage(spec)))
     if not shape.many and len(walk.positionals) > len(spec.positionals):
         extra = walk.positionals[len(spec.positionals)]
-        found.append(Problem(extra.span, f"`{command}` takes {_count(spec)}; `{show(extra.text)}` is one too many: "
-                             "gcloud rejects the command (unrecognized arguments)", fix=_usage(spec)))
+        if isinstance(extra.text, str) and extra.text and not extra.text.strip(" \t"):
+            # `--entry-point main \  # comment`: the backslash escapes the blank after it
+            found.append(Problem(extra.span, f"`{command}` takes {_count(spec)}; an escaped blank (`\\` followed by a "
+                                 "space) is one too many: gcloud rejects the command (unrecognized arguments). A "
+                                 "backslash continues the line only as its last character: here the command ends "
+                                 "and the next line runs on its own", fix="delete what follows the backslash "
+                                 "(a comment cannot follow a line continuation)"))
+        else:
+            found.append(Problem(extra.span, f"`{command}` takes {_count(spec)}; `{show_name(extra.text)}` is one too "
+                                 "many: gcloud rejects the command (unrecognized arguments)", fix=_usage(spec)))
     missing_flags = [f for f in spec.required if f not in walk.flags]
     if missing_flags:
         found.append(Problem(anchor, f"`{command}` requires {' and '.join(f'`{f}`' for f in missing_flags)}: "

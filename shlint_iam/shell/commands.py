@@ -93,9 +93,18 @@ class Commands(Machine):
         name_node = node.child_by_field_name("name")
         steps: list[tuple[Any, ...]] = []
         seen_name = False  # assignments before the command name are its environment
-        for group in _word_groups(node.children):
+        groups = _word_groups(node.children)
+        data = self._src.data
+        line_end = data.find(b"\n", node.end_byte)
+        blanks = self._escaped_blanks(node, groups, line_end) \
+            if b"\\ " in data[node.start_byte : line_end] or b"\\\t" in data[node.start_byte : line_end] else []
+        for group in groups:
             child = group[0]
             ctype = child.type
+            while blanks and blanks[0][0] < child.start_byte:
+                if seen_name:
+                    steps.append((_BLANK, None, blanks[0][1], False, blanks[0][2], None, None))
+                del blanks[0]
             if ctype == "command_name":
                 seen_name = True
                 fieldname: str | None = "name"
@@ -133,8 +142,55 @@ class Commands(Machine):
             elif ctype == "file_redirect":
                 steps.append((_FILE_REDIRECT, child, child.named_children, any(c.type == "<" for c in child.children),
                               None, None, None))
+        if seen_name:
+            steps.extend((_BLANK, None, span, False, text, None, None) for _, span, text in blanks)
         plan = self._plans[node] = _Plan(self.span(name_node) if name_node is not None else None, steps)
         return plan
+
+    def _escaped_blanks(self, node: Any, groups: list[list[Any]], line_end: int) -> list[tuple[int, Span, str]]:
+        """The words tree-sitter-bash drops: a backslash-escaped space or tab standing alone
+        between words (`--entry-point main \\  # the entry point`, or `\\` with a trailing space at
+        the end of a line). bash reads it as an argument of blanks (`' '`) and, at the end of the
+        line, ends the command there: the next line is a command of its own (which the grammar
+        gets right). Each: its start byte, span and text."""
+        data = self._src.data
+        gaps: list[tuple[int, int]] = []
+        previous = node.start_byte
+        for group in groups:
+            gaps.append((previous, group[0].start_byte))
+            previous = group[-1].end_byte
+        tail = data[node.end_byte : len(data) if line_end < 0 else line_end]
+        match = _TRAILING_BLANKS.match(tail)
+        if match is not None and match.group(1):
+            gaps.append((previous, node.end_byte + match.end(1)))
+        else:
+            gaps.append((previous, node.end_byte))
+        found: list[tuple[int, Span, str]] = []
+        for start, end in gaps:
+            i, word, word_start = start, "", -1
+            while i < end:
+                c = data[i : i + 1]
+                if c == b"\\" and i + 1 < end and data[i + 1 : i + 2] in (b" ", b"\t"):
+                    if not word:
+                        word_start = i
+                    word += data[i + 1 : i + 2].decode()
+                    i += 2
+                    continue
+                if c not in (b" ", b"\t", b"\\", b"\n", b"\r"):
+                    return found  # anything else between words: not a gap this reading knows
+                if word:
+                    found.append((word_start, self._byte_span(word_start, i), word))
+                    word = ""
+                i += 1
+            if word and end < len(data) and data[end : end + 1] in (b"", b" ", b"\t", b"\n", b"#", b"\r"):
+                found.append((word_start, self._byte_span(word_start, end), word))  # (not `\\ b`: one word " b")
+        return found
+
+    def _byte_span(self, start: int, end: int) -> Span:
+        data = self._src.data
+        line = data.count(b"\n", 0, start)
+        line_start = data.rfind(b"\n", 0, start) + 1
+        return self._src.span((line, start - line_start), (line, end - line_start))
 
     def _variants(self, names: list[str], state: State) -> list[dict[object, int]] | None:
         """The branch combinations a gcloud command that reads joined variables runs on (arms.py)."""
@@ -191,6 +247,9 @@ class Commands(Machine):
         shallow = self._nesting <= MAX_NESTING  # as it is after each word: expanding one restores it
         fields: list[Val] | None
         for step, child, a, b, literal, only, flat in plan.steps:
+            if step is _BLANK:
+                words.append(Word(literal, a))
+                continue
             if step is _WORD:  # a, b: the word's span, whether it expands the function's arguments
                 if literal is not None and shallow:
                     if in_call and b:
@@ -509,6 +568,8 @@ class _Plan:
 
 
 _WORD = "word"
+_BLANK = "blank"  # a backslash-escaped blank standing alone, which the grammar drops (`\\ ` at a line's end)
+_TRAILING_BLANKS = re.compile(rb"((?:[ \t]*\\[ \t])+)[ \t]*(?:#.*)?\r?$")
 _ASSIGN = "assign"
 _HERESTRING = "herestring"
 _FILE_REDIRECT = "file redirect"
