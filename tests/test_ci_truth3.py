@@ -152,3 +152,43 @@ def test_a_trailing_blank_after_the_backslash_ends_the_command_too() -> None:
     # an escaped blank inside a word, and a real continuation, are read as before
     fine = script.replace("\\ \n", "\\\n").replace("--gen2", "--gen2 --set-env-vars=GREETING=hello\\ there")
     assert found(Linter(Config()).lint_text(fine, "deploy.sh").reported) == []
+
+
+# A workflow deploys a Pub/Sub function with google-github-actions/deploy-cloud-functions@v0,
+# whose inputs are those of the Cloud Functions v1 API (1st gen only): `event_trigger_type` with
+# `event_trigger_resource`, `service_account_email`. Only v1 and v2 were read as 1st gen, and an
+# event type became gen2 `--trigger-event-filters`: a false IAM001 for a 1st gen function, which
+# Pub/Sub calls with no invoker role.
+GEN1_ACTION = """
+    name: functions
+    on: push
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: google-github-actions/auth@v0
+            with:
+              credentials_json: ${{ secrets.GCP_KEY }}
+          - name: Deploy the ledger consumer
+            uses: 'google-github-actions/deploy-cloud-functions@v0'
+            with:
+              name: ledger-consumer
+              runtime: python39
+              region: europe-west1
+              project_id: acme-ledger
+              entry_point: consume
+              service_account_email: ledger-runtime@acme-ledger.iam.gserviceaccount.com
+              event_trigger_type: google.pubsub.topic.publish
+              event_trigger_resource: projects/acme-ledger/topics/ledger-events
+    """
+
+
+def test_the_v0_functions_action_deploys_a_first_gen_function() -> None:
+    path = ".github/workflows/functions.yml"
+    assert found(lint(GEN1_ACTION, path)) == []
+    for version in ("v0.7.0", "v1", "v2.1.0"):
+        assert found(lint(GEN1_ACTION.replace("@v0'", f"@{version}'"), path)) == []
+    # v3 deploys 2nd gen: the event becomes an Eventarc trigger, as its action.yml says
+    gen2 = GEN1_ACTION.replace("@v0'", "@v3'").replace("service_account_email:", "service_account:")
+    gen2 = gen2.replace("event_trigger_resource: projects/acme-ledger/topics/ledger-events\n", "")
+    assert [f[:3] for f in found(lint(gen2, path))] == [("IAM001", 11, 15)]

@@ -375,8 +375,10 @@ def _action(doc: SourceFile, index: DocIndex, text: str, builder: ScriptBuilder,
         k, v = inputs["name"]
         _emit(builder, _Scalar(text, v, k.start_mark.column), env, quote=True)
         environment = Y.text(inputs["environment"][1]) if "environment" in inputs else None
-        gen1_default = version.strip().lower() in ("v1", "v2") or version.strip().startswith(("v1.", "v2.", "1.", "2."))
-        if environment == "GEN_1" or (environment is None and gen1_default):
+        # v0, v1 and v2 of the action deploy with the Cloud Functions v1 API: 1st gen only, with
+        # their own inputs (`service_account_email`, `event_trigger_type` + `event_trigger_resource`)
+        v1_api = re.fullmatch(r"v?[012](?:\.[0-9.]*)?", version.strip().lower()) is not None
+        if environment == "GEN_1" or (environment is None and v1_api):
             builder.add(" --no-gen2", at)
         else:
             builder.add(" --gen2", at)
@@ -388,17 +390,18 @@ def _action(doc: SourceFile, index: DocIndex, text: str, builder: ScriptBuilder,
         flag("--runtime", "runtime")
         flag("--entry-point", "entry_point")
         flag("--source", "source_dir")
-        flag("--service-account", "service_account")
+        flag("--service-account", "service_account_email" if v1_api else "service_account")
         flag("--trigger-service-account", "event_trigger_service_account")
         flag("--trigger-location", "event_trigger_location")
         if "event_trigger_pubsub_topic" in inputs:
             flag("--trigger-topic", "event_trigger_pubsub_topic")
+        elif v1_api and ("event_trigger_type" in inputs or "event_trigger_resource" in inputs):
+            flag("--trigger-event", "event_trigger_type")  # (HTTP when no type is given)
+            flag("--trigger-resource", "event_trigger_resource")
         elif "event_trigger_type" in inputs:
             k, v = inputs["event_trigger_type"]
             builder.add(" --trigger-event-filters=type=", k.start_mark.index)
             _emit(builder, _Scalar(text, v, k.start_mark.column), env, quote=True)
-        elif "event_trigger_resource" in inputs:  # v1/v2 inputs
-            flag("--trigger-resource", "event_trigger_resource")
         else:
             builder.add(" --trigger-http", at)
         return Program(builder.build(doc, index), label, env=env, errexit=True)
