@@ -16,7 +16,9 @@ class SourceNotFollowed(Rule):
     What a sourced file sets (project, region, service names, service accounts) and the
     commands it runs are part of the deployment. A file shlint-iam cannot read is a gap it
     would otherwise fill with unknown values, silently: bindings in it are not seen, names set
-    in it are not compared. This notice says where the analysis stopped.
+    in it are not compared. This notice says where the analysis stopped. A Python virtual
+    environment's missing `bin/activate` (`python3 -m venv .venv && source .venv/bin/activate`)
+    is not reported: the job makes it before sourcing it, and it only sets `PATH`.
 
     ## Example
     ```bash

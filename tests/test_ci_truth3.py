@@ -192,3 +192,33 @@ def test_the_v0_functions_action_deploys_a_first_gen_function() -> None:
     gen2 = GEN1_ACTION.replace("@v0'", "@v3'").replace("service_account_email:", "service_account:")
     gen2 = gen2.replace("event_trigger_resource: projects/acme-ledger/topics/ledger-events\n", "")
     assert [f[:3] for f in found(lint(gen2, path))] == [("IAM001", 11, 15)]
+
+
+# A step makes a Python virtual environment and activates it before running the deploy's
+# helper: `source env/bin/activate` only sets PATH, and the file does not exist until the step
+# runs, so SH001 "not found" was noise on every such workflow. A missing `bin/activate` is not
+# reported; any other missing sourced file still is.
+VENV = """
+    name: deploy
+    on: push
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        steps:
+          - name: Install dependencies
+            run: |
+              python3 -m venv .venv
+              source .venv/bin/activate
+              pip install -r requirements.txt
+          - name: Deploy
+            run: |
+              source .venv/bin/activate
+              source ./ci/settings.sh
+              gcloud run deploy ledger-api --image "$IMAGE" --region europe-west4
+    """
+
+
+def test_a_virtualenv_made_by_the_job_is_activated_without_a_note() -> None:
+    assert found(lint(VENV, ".github/workflows/deploy.yml")) == [
+        ("SH001", 15, 11, "`source ./ci/settings.sh` not followed: ci/settings.sh: not found "
+                          "(looked in ., .github/workflows)")]

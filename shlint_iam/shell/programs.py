@@ -26,6 +26,9 @@ from .values import (
 )
 from .words import _word_groups
 
+# A Python virtual environment's activation script, which a CI step makes before it sources it
+_VENV_ACTIVATE = re.compile(r"(?:^|/)bin/activate$")
+
 
 class Programs(Machine):
     """Other files and shells the script runs."""
@@ -125,6 +128,8 @@ class Programs(Machine):
             return  # a cycle (see MAX_SOURCE_DEPTH)
         loaded = self.loader(path)
         if not isinstance(loaded, SourceFile):  # why it is not followed (roots.py)
+            if _VENV_ACTIVATE.search(path) and not os.path.lexists(path):
+                return  # `python3 -m venv env && source env/bin/activate`: made by the job, sets PATH only
             self.notes.append(self._not_followed(run, target, path, state, loaded or None))
             state.props[UNSEEN_CODE] = "1"
             return
