@@ -83,12 +83,27 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+# Where a [tool.shlint-iam] table can come from in TOML: a header or dotted key naming
+# tool.shlint-iam (bare or quoted, spaces around the dot), a [tool] header (the table's keys
+# under it), or an inline table at the top (`tool = {...}`). A pyproject.toml with none of these
+# holds no such table, whatever else says "shlint-iam" (the project's own name, a dependency, a
+# console script): it is not parsed (tomllib's import, its regular expressions and the parse cost
+# more than the rest of an on-save lint's configuration). Keys spelled with escapes
+# ("shlint\u002diam") are not recognised.
+_MAY_HOLD_TABLE = lazy(
+    r"""tool["']?[ \t]*\.[ \t]*["']?shlint-iam"""
+    r"""|^[ \t]*\[[ \t]*["']?tool["']?[ \t]*\]"""
+    r"""|^[ \t]*["']?tool["']?[ \t]*=""",
+    re.MULTILINE,
+)
+
+
 def _has_table(pyproject: Path) -> bool:
     try:
         text = _read(pyproject)
     except ConfigError:
         return False
-    if "shlint-iam" not in text:  # fast path: most pyproject files never mention us
+    if "shlint-iam" not in text or not _MAY_HOLD_TABLE().search(text):
         return False
     data = _parse(pyproject, text)
     tool = data.get("tool")
@@ -165,7 +180,21 @@ _AT_LINE = lazy(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = lazy(r"\s*\(at end of document\)\s*$")
 
 
+# The last file parsed: discovery parses a pyproject.toml to see whether it holds our table,
+# and loading it then reads the same text again (parsed once; the data is only read).
+_last_parsed: tuple[str, str, dict[str, Any]] | None = None
+
+
 def _parse(path: Path, text: str) -> dict[str, Any]:
+    global _last_parsed
+    if _last_parsed is not None and _last_parsed[0] == str(path) and _last_parsed[1] == text:
+        return _last_parsed[2]
+    data = _parse_toml(path, text)
+    _last_parsed = (str(path), text, data)
+    return data
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     tomllib = _toml()
     try:
         return tomllib.loads(text)

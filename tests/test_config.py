@@ -76,6 +76,71 @@ def test_pyproject_without_table_is_skipped(project: Path, monkeypatch: pytest.M
     assert find_config_file(project / "pkg" / "inner") == project / "pyproject.toml"
 
 
+# Every TOML spelling of the table: found (and so parsed), wherever the pre-check could miss it.
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[tool.shlint-iam]\nignore = ["SH000"]\n',
+        '[tool."shlint-iam"]\nignore = ["SH000"]\n',
+        "[ tool . 'shlint-iam' ]\nignore = ['SH000']\n",
+        '[project]\nname = "x"\n\n[tool]\nshlint-iam = { ignore = ["SH000"] }\n',
+        '[tool]\n"shlint-iam".ignore = ["SH000"]\n',
+        'tool.shlint-iam.ignore = ["SH000"]\n[project]\nname = "x"\n',
+        'tool = { shlint-iam = { ignore = ["SH000"] } }\n',
+        '[tool.shlint-iam.severity]\nSH000 = "warning"\n',
+    ],
+)
+def test_pyproject_table_in_any_toml_spelling_is_found(project: Path, text: str) -> None:
+    write(project / "pyproject.toml", text)
+    assert find_config_file(project) == project / "pyproject.toml"
+
+
+def test_pyproject_naming_the_tool_elsewhere_is_not_parsed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The project's own name, a console script and a dependency say "shlint-iam", and the file is not
+    # even valid TOML: without a table's spelling it is skipped unparsed (no TOML parse at start-up).
+    import shlint_iam.config_file as config_file
+
+    def no_parse(path: Path, text: str) -> dict[str, object]:
+        raise AssertionError(f"parsed {path}")
+
+    monkeypatch.setattr(config_file, "_parse_toml", no_parse)
+    write(
+        project / "pyproject.toml",
+        """
+        [project]
+        name = "shlint-iam"
+        dependencies = ["shlint-iam>=0.2", "click"
+        [project.scripts]
+        shlint-iam = "shlint_iam.entry:main"
+        [tool.ruff]
+        line-length = 120
+        """,
+    )
+    assert find_config_file(project) is None
+    code, out, _ = run("check", "-f", "json", "deploy.sh")
+    assert (code, codes(out)) == (1, ["SH000"])
+
+
+def test_discovered_pyproject_is_parsed_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlint_iam.config_file as config_file
+
+    parsed: list[Path] = []
+    real = config_file._parse_toml
+
+    def counted(path: Path, text: str) -> dict[str, object]:
+        parsed.append(path)
+        return real(path, text)
+
+    monkeypatch.setattr(config_file, "_parse_toml", counted)
+    write(project / "pyproject.toml", '[tool.shlint-iam]\nignore = ["SH000"]\n')
+    assert load_config().ignore == ["SH000"]
+    assert parsed == [project / "pyproject.toml"]
+    # Changed on disk: read and parsed again, not the old data.
+    write(project / "pyproject.toml", '[tool.shlint-iam]\nignore = ["SH001"]\n')
+    assert load_config().ignore == ["SH001"]
+    assert len(parsed) == 2
+
+
 def test_nearest_file_wins_without_merging(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(project / "pyproject.toml", '[tool.shlint-iam]\nignore = ["SH000"]\ndefault-region = "eu-west1"\n')
     write(project / "svc" / ".shlint-iam.toml", 'default-region = "us-east1"\n')
