@@ -33,8 +33,15 @@ class UncheckedDeployStep(Rule):
     by, the script carries on and exits 0, and CI reports a green deploy of a function nobody
     can invoke.
 
-    A step is checked when it is an `if`/`while` condition, is followed by `|| exit 1`
-    (or `|| return`), or its `$?` is tested by the next command. A step left of `&& return 0`
+    A step is checked when it is a `while`/`until` condition, an `if` condition whose failure
+    branch does more than print (`else exit 1`; a missing `else`, or one that only echoes, heeds
+    nothing, as `gcloud ... && echo ok` does not), is followed by `|| exit 1`, or its `$?` is
+    tested by the next command. Under `set -e` a fallback that ends failing also stops
+    the script (`|| { echo "failed" >&2; false; }`, `|| (echo ...; exit 1)`). In a function,
+    `|| return 1` (also `|| return`, `|| return $?`, or `return $?` after the step) hands the
+    failure to the call, which is judged as the function's last command is: checked by
+    `if fn`, `fn || exit 1` or `set -e`, unnoticed when the call is unchecked without `set -e`
+    (and `|| return 0` throws it away: ERR002). A step left of `&& return 0`
     (or `&& exit 0`) is checked when its failure path runs straight into a failing exit:
     `gcloud ... && return 0; echo "failed" >&2; exit 1` (or `die "failed"`, a function that
     exits non-zero); when the failure path carries on, it is not. A `trap '...' ERR` also

@@ -20,7 +20,8 @@ from shlint_iam.api import (
 class DiscardedFailure(Rule):
     """## What it does
     Reports a deployment step whose failure is thrown away: `|| true`, `|| :`, `|| echo ...`
-    without an `exit`, `local x=$(gcloud ...)` (also `export`, `declare`, `readonly`), a
+    without an `exit`, `|| exit 0` and `|| return 0` (the failure reads as success),
+    `local x=$(gcloud ...)` (also `export`, `declare`, `readonly`), a
     `$(gcloud ...)` inside another command's arguments, `set +e` before the step, or a
     background job (`deploy "$fn" &`) whose status no `wait PID` collects: `set -e` stops
     only the job, and a bare `wait` returns 0 whatever the jobs did.

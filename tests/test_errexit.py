@@ -605,6 +605,161 @@ CASES = [
         done
         echo end
         """), [("ERR002", 2, 9)], fails="run deploy"),
+    # How the fallback right of `||` ends decides where the failure goes.
+    ErrCase("or-false-under-set-e-stops", s("""
+        set -e
+        DEPLOY
+        BIND || { echo "binding failed" >&2; false; }
+        echo end
+        """)),
+    ErrCase("or-subshell-exit-under-set-e-stops", s("""
+        set -e
+        DEPLOY
+        BIND || (echo "binding failed" >&2; exit 1)
+        echo end
+        """)),
+    ErrCase("or-subshell-exit-without-set-e-carries-on", s("""
+        DEPLOY || exit 1
+        BIND || (echo "binding failed" >&2; exit 1)
+        echo end
+        """), [("ERR001", 2, 1)], message="runs without `set -e` and nothing checks its exit status"),
+    ErrCase("or-exit-0-reads-as-success", s("""
+        set -e
+        DEPLOY
+        BIND || exit 0
+        echo end
+        """), [("ERR002", 3, 1)],
+        message="`|| exit 0` ends the script with status 0, so the failure reads as success"),
+    ErrCase("or-exit-0-after-message", s("""
+        set -e
+        DEPLOY
+        BIND || { echo "could not bind" >&2; exit 0; }
+        echo end
+        """), [("ERR002", 3, 1)]),
+    ErrCase("or-return-1-to-unchecked-call", s("""
+        bind() {
+          BIND || return 1
+          echo "bound"
+        }
+        DEPLOY || exit 1
+        bind
+        echo end
+        """), [("ERR001", 2, 3)], message="nothing checks its exit status"),
+    ErrCase("or-return-status-to-unchecked-call", s("""
+        bind() {
+          BIND || return $?
+          echo "bound"
+        }
+        DEPLOY || exit 1
+        bind
+        echo end
+        """), [("ERR001", 2, 3)]),
+    ErrCase("or-return-1-to-checked-call", s("""
+        bind() {
+          BIND || { echo "binding failed" >&2; return 1; }
+          echo "bound"
+        }
+        DEPLOY || exit 1
+        bind || exit 1
+        echo end
+        """)),
+    ErrCase("or-return-1-to-call-under-set-e", s("""
+        set -e
+        bind() {
+          BIND || return 1
+          echo "bound"
+        }
+        DEPLOY
+        bind
+        echo end
+        """)),
+    ErrCase("or-return-0-reads-as-success", s("""
+        bind() {
+          BIND || return 0
+          echo "bound"
+        }
+        DEPLOY || exit 1
+        bind || exit 1
+        echo end
+        """), [("ERR002", 2, 3)],
+        message="`|| return 0` returns from `bind` with status 0, so the failure reads as success"),
+    ErrCase("return-status-to-checked-call", s("""
+        bind() {
+          BIND
+          return $?
+        }
+        DEPLOY || exit 1
+        bind || exit 1
+        echo end
+        """)),
+    ErrCase("return-status-to-unchecked-call", s("""
+        bind() {
+          BIND
+          return $?
+        }
+        DEPLOY || exit 1
+        bind
+        echo end
+        """), [("ERR001", 2, 3)]),
+    # An `if` whose failure branch is missing or only prints heeds nothing, as `&& echo` does not.
+    ErrCase("if-without-else-carries-on", s("""
+        set -e
+        DEPLOY
+        if BIND; then
+          echo "bound"
+        fi
+        echo end
+        """), [("ERR001", 3, 4)], message="(in the `if` condition on line 3, which has no `else`)"),
+    ErrCase("if-else-only-prints", s("""
+        set -e
+        DEPLOY
+        if BIND; then
+          echo "bound"
+        else
+          echo "binding failed" >&2
+        fi
+        echo end
+        """), [("ERR001", 3, 4)], message="whose `else` only prints"),
+    ErrCase("if-not-only-logs", s("""
+        set -e
+        log() { echo "$(date +%T) $*" >&2; }
+        DEPLOY
+        if ! BIND; then
+          log "binding failed"
+        fi
+        echo end
+        """), [("ERR001", 4, 6)], message="whose failure branch only prints"),
+    ErrCase("if-else-exits", s("""
+        set -e
+        DEPLOY
+        if BIND; then
+          echo "bound"
+        else
+          echo "binding failed" >&2
+          exit 1
+        fi
+        echo end
+        """)),
+    ErrCase("if-not-sets-a-flag-checked-later", s("""
+        DEPLOY || exit 1
+        failed=0
+        if ! BIND; then
+          echo "binding failed" >&2
+          failed=1
+        fi
+        echo end
+        exit "$failed"
+        """)),
+    ErrCase("if-then-break-retries", s("""
+        set -e
+        DEPLOY
+        for attempt in 1 2 3; do
+          if BIND; then break; fi
+          if [ "$attempt" -eq 3 ]; then echo "giving up" >&2; exit 1; fi
+          sleep 0
+        done
+        echo end
+        """)),
     ErrCase("unchecked-capture-without-set-e", s("""
         out=$(RUN 2>&1)
         echo "$out"

@@ -246,6 +246,10 @@ class Commands(Machine):
         in_call = bool(self._call_words)  # a function's body (calls the words make return before them)
         shallow = self._nesting <= MAX_NESTING  # as it is after each word: expanding one restores it
         fields: list[Val] | None
+        # `return $?` in a function hands the status `$?` reads on to the call (words.py).
+        passing = self._passing_status
+        if self._return_ctx and plan.steps and plan.steps[0][4] == "return":
+            self._passing_status = self._return_ctx[-1]
         for step, child, a, b, literal, only, flat in plan.steps:
             if step is _BLANK:
                 words.append(Word(literal, a))
@@ -281,6 +285,7 @@ class Commands(Machine):
             else:
                 for sub in a:
                     self._expand_fields(sub, state, sub_ctx)
+        self._passing_status = passing
         if not words and any(extra for _, extra in assignments):
             # `V=$SA@$P.iam...`: the grammar made part of the value a command name; it is an assignment.
             for assignment, extra in assignments:
@@ -529,6 +534,7 @@ class Commands(Machine):
         body_ctx = ctx.enter(shell_ignore, ctx.shell_trap and state.errtrace)
         self._local_dash.append(False)
         self._trap_at_entry.append(state.err_trap or state.errtrace)
+        self._return_ctx.append(body_ctx)
         try:
             self._src = func.source
             with self._into(block), self._returning(state, f"return:{func.name}:{len(self.commands)}"):
@@ -537,6 +543,7 @@ class Commands(Machine):
             if self._local_dash.pop():
                 state.errexit, state.pipefail = saved_options
             self._trap_at_entry.pop()
+            self._return_ctx.pop()
             self._depth -= 1
             self._function_stack.pop()
             self._frames.pop()

@@ -9,7 +9,16 @@ from collections.abc import Callable
 from typing import Any
 
 from ..lazyre import lazy
-from .scan import find_command, runs_into_failing_exit
+from .scan import (
+    EXITS_SUCCEEDING,
+    FAILS,
+    RETURNS_FAILING,
+    RETURNS_SUCCEEDING,
+    fallback_end,
+    find_command,
+    only_prints,
+    runs_into_failing_exit,
+)
 from .state import MAX_UNROLL, FunctionDef, Machine, State, _Ctx
 from .trace import LEFT_OF_AND, VIA_DECLARATION, VIA_OR, VIA_PIPE, Block
 from .values import (
@@ -149,10 +158,33 @@ class ControlFlow(Machine):
             return ctx.ignored(f"{LEFT_OF_AND} {shown}` on line {at}")
         # `a || b`: checked when b exits or returns, discarded when b swallows the failure.
         reason = f"left of `|| {shown}` on line {at}"
+        end = fallback_end(right, self._src, state.funcs)
+        if end == EXITS_SUCCEEDING or (end == RETURNS_SUCCEEDING and self._return_ctx):
+            fallback = self._src.span(right[0].start_point, right[-1].end_point)
+            how = "ends the script" if end == EXITS_SUCCEEDING else f"returns from `{self._function_stack[-1]}`"
+            return ctx.consumed("discarded", fallback, f"`|| {shown}` {how} with status 0, so the failure reads as "
+                                "success", VIA_OR, reason)
+        if end == RETURNS_FAILING and self._return_ctx:
+            # `gcloud ... || return 1`: the failure becomes the function's status, judged at the call
+            # as the body's last command's is (an unchecked call without `set -e` loses it).
+            body = self._return_ctx[-1]
+            return _Ctx(body.status, body.status_span, body.status_reason, body.status_via, ctx.in_substitution,
+                        ctx.capture, body.ignore, reason, body.trap, False, True)
+        if end == FAILS:
+            # `gcloud ... || { echo failed >&2; false; }`: the list fails exactly when the step does,
+            # so its status goes where the list's goes (under `set -e` the script stops there).
+            return _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.status_via, ctx.in_substitution,
+                        ctx.capture, ctx.ignore, reason, ctx.trap, False, ctx.flows_out)
         if any(self._exits(n, state) for n in right):
             return ctx.consumed("checked", None, "", "", reason)
         span = self._src.span(right[0].start_point, right[-1].end_point) if right else None
         return ctx.consumed("discarded", span, f"`|| {shown}` throws its failure away", VIA_OR, reason)
+
+    def _leaves(self, node: Any, state: State) -> bool:
+        """Whether a statement may leave the block it is in: ``exit``, ``return``, ``break``,
+        ``continue``, or a call to a function (defined so far) that exits or returns."""
+        return find_command(node, self._src, state.funcs, lambda name: name in ("exit", "return", "break", "continue"),
+                            _EXIT_CONTAINERS) is not None
 
     def _exits(self, node: Any, state: State | None = None) -> bool:
         """Whether a statement ends the script or function: ``exit``/``return``, or a call to a
@@ -273,7 +305,16 @@ class ControlFlow(Machine):
         if not arms:
             return
         (cond, body), rest = arms[0], arms[1:]
-        cond_ctx = ctx.condition(f"in the `if` condition on line {cond[0].start_point[0] + 1 if cond else 0}")
+        where = f"in the `if` condition on line {cond[0].start_point[0] + 1 if cond else 0}"
+        unheeded = self._unheeded_failure(cond, body, rest, else_body, state)
+        if unheeded:
+            # `if gcloud ...; then echo ok; fi`, `if ! gcloud ...; then echo failed >&2; fi`: the
+            # `if` tests the step, but its failure branch only prints and the script carries on,
+            # as after `gcloud ... && echo ok`: errexit is ignored and nothing checks the status.
+            cond_ctx = _Ctx("propagates", None, "", "", ctx.in_substitution, ctx.capture, f"{where}, {unheeded}",
+                            f"{where}, {unheeded}", False, False)
+        else:
+            cond_ctx = ctx.condition(where)
         with self._gating(gate):
             outcome = self._condition_nodes(cond, state, cond_ctx)
         if state.terminated:
@@ -292,6 +333,34 @@ class ControlFlow(Machine):
         else:
             self._choice(state, [lambda s: self._statements(body, s, ctx), run_rest],
                          self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _unheeded_failure(self, cond: list[Any], body: list[Any], rest: list[Any], else_body: list[Any] | None,
+                          state: State) -> str:
+        """Why the failure of a one-command ``if`` condition goes unheeded ("" when it may not): its
+        failure branch (the ``else``, or the ``then`` of ``if ! cmd``) is missing or only prints.
+        Only a plain ``if``/``else`` (no ``elif``) testing one command, bare or under ``!``."""
+        if rest or len(cond) != 1:
+            return ""
+        test, negated = cond[0], False
+        if test.type == "negated_command":
+            inner = [c for c in test.named_children if c.type != "comment"]
+            if len(inner) != 1:
+                return ""
+            test, negated = inner[0], True
+        if test.type == "redirected_statement":
+            test = test.child_by_field_name("body")
+        if test is None or test.type != "command":
+            return ""
+        failure, success = (body, else_body) if negated else (else_body, body)
+        if success and any(self._leaves(n, state) for n in success):
+            # `if gcloud ...; then break; fi; <failure path>`: what follows the `if` runs only
+            # after a failure (a retry's next round, a give-up exit): not judged here.
+            return ""
+        if failure is None:
+            return "which has no `else`"
+        if only_prints(failure, self._src, state.funcs):
+            return "whose failure branch only prints" if negated else "whose `else` only prints"
+        return ""
 
     def _s_case_statement(self, node: Any, state: State, ctx: _Ctx) -> None:
         value_node = node.child_by_field_name("value")

@@ -107,6 +107,11 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self._stdin_node: Any = None  # the here-document body it comes from, if any
         self._local_dash: list[bool] = []  # per function call: `local -` was run in it
         self._trap_at_entry: list[bool] = []  # per function call: an ERR trap reached it from outside
+        # per function call: the context its body's status leaves in (`gcloud ... || return 1` hands
+        # the step's failure to the call, judged as the body's last command's is)
+        self._return_ctx: list[_Ctx] = []
+        # while the words of a function's `return` are expanded: where `$?` hands the status on to
+        self._passing_status: _Ctx | None = None
         self._scope: tuple[int, int] = (1, 1)
         self._scope_base = 0  # the nesting level of the current file's top-level statements
         self._output_sources: list[list[CommandRun]] = []  # per assignment being evaluated (outputs.py)

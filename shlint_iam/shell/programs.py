@@ -353,9 +353,10 @@ class Programs(Machine):
         if isinstance(child.cwd, str) and not child.cwd:
             child.cwd = state.cwd
         saved = (self._src, self._scope_base, self._scope, self._function_stack, self._frames, self._local_dash,
-                 self._trap_at_entry, self._stdin, self._call_words, self._call_anchor)
+                 self._trap_at_entry, self._return_ctx, self._stdin, self._call_words, self._call_anchor)
         self._source_stack.append(path)
         self._function_stack, self._frames, self._local_dash, self._trap_at_entry = [], [], [], []
+        self._return_ctx = []
         self._call_words, self._call_anchor = [], None
         self._stdin = None
         # A new process: its own errexit and ERR trap; its last command's status is the command's.
@@ -369,7 +370,7 @@ class Programs(Machine):
                 self._statements(tree.root_node.children, child, child_ctx)
         finally:
             (self._src, self._scope_base, self._scope, self._function_stack, self._frames, self._local_dash,
-             self._trap_at_entry, self._stdin, self._call_words, self._call_anchor) = saved
+             self._trap_at_entry, self._return_ctx, self._stdin, self._call_words, self._call_anchor) = saved
             self._source_stack.pop()
         self._emit(block)
         state.props = child.props  # `gcloud config set` in the child is on disk: it stays

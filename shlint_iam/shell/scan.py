@@ -103,3 +103,112 @@ def _next_statement(statement: Any) -> Any:
     if parent.type in ("elif_clause", "else_clause") and parent.parent is not None:
         return _next_statement(parent.parent)
     return None
+
+
+# How the fallback of `step || FALLBACK` ends, when it runs (the step failed): see fallback_end.
+EXITS_FAILING = "exits failing"  # `|| exit`, `|| exit 1`, `|| { echo ...; exit 2; }`, `|| die "..."`
+EXITS_SUCCEEDING = "exits succeeding"  # `|| exit 0`, `|| { echo ...; exit 0; }`
+RETURNS_FAILING = "returns failing"  # `|| return`, `|| return 1`, `|| { echo ...; return 1; }`
+RETURNS_SUCCEEDING = "returns succeeding"  # `|| return 0`
+FAILS = "fails"  # ends in `false` (or `(exit 1)`): the list's status is the step's failure
+OTHER = "other"  # anything else, or not known
+
+
+def fallback_end(nodes: list[Any], src: SourceFile, funcs: Mapping[str, FunctionDef]) -> str:
+    """How the fallback ``nodes`` (the right side of ``step || ...``) ends when it runs straight
+    through: one of the constants above. ``exit``/``return`` without a number (or with ``$?``)
+    pass the step's status on only as the fallback's first command (after an ``echo`` they pass
+    the echo's 0 on: OTHER); anything that may branch (``if``, a loop, a pipeline) is OTHER."""
+    if len(nodes) != 1:
+        return OTHER
+    node = nodes[0]
+    if node.type == "compound_statement":
+        inner = [c for c in node.named_children if c.type != "comment"]
+        return _ends(inner[0], src, funcs, 0, True) if inner else OTHER
+    if node.type == "subshell":  # `|| (echo ...; exit 1)`: only the subshell exits, with that status
+        inner = [c for c in node.named_children if c.type != "comment"]
+        end = _ends(inner[0], src, funcs, 0, True) if inner else OTHER
+        return FAILS if end in (EXITS_FAILING, RETURNS_FAILING, FAILS) else OTHER
+    return _ends(node, src, funcs, 0, True)
+
+
+def _ends(first: Any, src: SourceFile, funcs: Mapping[str, FunctionDef], depth: int, step_status: bool) -> str:
+    """``fallback_end`` from the statement ``first`` to the end of its block (``step_status``:
+    ``$?`` is still the failed step's status)."""
+    statement = first
+    last_false = False
+    while statement is not None:
+        node, kind = statement, statement.type
+        if kind == "redirected_statement":  # `echo failed >&2`
+            node = statement.child_by_field_name("body")
+            if node is None:
+                return OTHER
+            kind = node.type
+        if kind != "command":
+            if kind in ("comment", "variable_assignment"):
+                statement = statement.next_named_sibling
+                continue
+            return OTHER
+        name_node = node.child_by_field_name("name")
+        name = _text(name_node, src) if name_node is not None else ""
+        args = node.named_children[1:]
+        if name in ("exit", "return"):
+            status = _text(args[0], src) if len(args) == 1 else ""
+            if len(args) > 1:
+                return OTHER
+            if status.isdigit():
+                failing = int(status) % 256 != 0
+            elif status in ("", "$?", '"$?"', "${?}") and step_status:
+                failing = True
+            else:
+                return OTHER
+            if name == "exit":
+                return EXITS_FAILING if failing else EXITS_SUCCEEDING
+            return RETURNS_FAILING if failing else RETURNS_SUCCEEDING
+        fn = funcs.get(name)
+        if fn is not None:
+            body = [c for c in fn.body.named_children if c.type != "comment"]
+            if depth >= MAX_CALL_DEPTH or not body:
+                return OTHER
+            inner = _ends(body[0], fn.source, funcs, depth + 1, False)
+            if inner in (EXITS_FAILING, EXITS_SUCCEEDING):
+                return inner  # `die "..."`: the function exits the script
+            return OTHER  # a function that returns or falls through: its status is not followed here
+        last_false = name == "false" and not args
+        step_status = False
+        statement = statement.next_named_sibling
+    return FAILS if last_false else OTHER
+
+
+# Commands that only print: a branch made of them (and of calls of functions made of them) does
+# nothing about a failure but say so.
+_PRINTS = frozenset({"echo", "printf", ":", "true", "logger"})
+
+
+def only_prints(nodes: list[Any], src: SourceFile, funcs: Mapping[str, FunctionDef], depth: int = 0) -> bool:
+    """Whether the statements ``nodes`` (a branch of an ``if``; none for a missing ``else``) only
+    print: ``echo``/``printf`` (also to stderr), ``:``, ``true``, ``logger``, and calls of
+    functions whose bodies only print (``log_warn "..."``). An assignment, ``exit``, ``return``,
+    any other command or compound statement may act on the failure: not only printing."""
+    for statement in nodes:
+        node, kind = statement, statement.type
+        if kind == "comment":
+            continue
+        if kind == "redirected_statement":  # `echo failed >&2`
+            node = statement.child_by_field_name("body")
+            if node is None:
+                return False
+            kind = node.type
+        if kind != "command":
+            return False
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return False
+        name = _text(name_node, src)
+        if name in _PRINTS:
+            continue
+        fn = funcs.get(name)
+        if fn is None or depth >= MAX_CALL_DEPTH or not only_prints(
+                [c for c in fn.body.named_children], fn.source, funcs, depth + 1):
+            return False
+    return True

@@ -338,6 +338,8 @@ class Machine:
     _stdin_node: Any
     _local_dash: list[bool]
     _trap_at_entry: list[bool]
+    _return_ctx: list[_Ctx]
+    _passing_status: _Ctx | None
     _scope: tuple[int, int]
     _scope_base: int
     _output_sources: list[list[CommandRun]]

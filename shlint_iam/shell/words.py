@@ -326,8 +326,14 @@ class Words(Machine):
             return str(len(state.positional)) if (self._function_stack or self._source_stack) else \
                 unknown(ARG, "#", text="$#")
         if name == "?":
+            # Read: the status is checked, or (`return $?` in a function) handed on to the call,
+            # where it is judged as the function's last command's status is.
+            passing = self._passing_status
             for run in self._last_status:
-                if run.status in ("propagates", "masked"):
+                if passing is not None and run.status == "propagates":
+                    run.status, run.status_span = passing.status, passing.status_span
+                    run.status_reason, run.status_via = passing.status_reason, passing.status_via
+                elif run.status in ("propagates", "masked"):
                     run.status = "checked"
             return unknown(OTHER, "?", self.steps, text="$?")
         if name in ("$", "!", "-", "RANDOM", "SECONDS", "LINENO"):
