@@ -480,8 +480,24 @@ class Commands(Machine):
             while i < len(rest) and (rest[i].text.startswith("-") or "=" in rest[i].text):
                 i += 1
         elif name in ("xargs", "nice", "stdbuf", "sudo", "command", "exec", "time", "nohup", "builtin"):
+            valued = _VALUED_OPTIONS.get(name, ())
+            placeholder: Val | None = None  # `xargs -I {} cmd {}`: its input goes in place of {}
             while i < len(rest) and rest[i].text.startswith("-"):
-                i += 1
+                option = rest[i].text
+                if option == "-I" and i + 1 < len(rest):
+                    placeholder = rest[i + 1].text
+                elif isinstance(option, str) and option.startswith(("-I", "--replace=")):
+                    placeholder = option.partition("=")[2] if option.startswith("--") else option[2:]
+                elif option in ("-i", "--replace"):
+                    placeholder = "{}"
+                i += 2 if option in valued else 1  # `xargs -n 1 gcloud ...`: 1 is -n's value
+            if name == "xargs" and i < len(rest):
+                # the words xargs reads are unknown (and maybe none): at the end of the command,
+                # or in place of the -I placeholder
+                read = unknown("xargs-input", rest[i].span, text="{xargs input}")
+                if placeholder is None:
+                    return [*rest[i:], Word(read, rest[-1].span)]
+                return [Word(read, w.span) if w.text == placeholder else w for w in rest[i:]]
         return rest[i:]
 
     def _record(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> CommandRun:
@@ -592,6 +608,16 @@ def _same(call_text: Val, text: Val) -> bool:
 
 
 CRASHED = "139"  # the status of a shell killed by SIGSEGV (128 + 11): how an endless recursion ends
+
+# The options of a wrapper that take their value as the next word (`xargs -n 1 -I {} gcloud ...`,
+# `nice -n 10 gcloud ...`, `sudo -u deploy gcloud ...`): GNU findutils xargs(1), coreutils
+# nice(1) and stdbuf(1), sudo(8).
+_VALUED_OPTIONS = {
+    "xargs": ("-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s"),
+    "nice": ("-n",),
+    "stdbuf": ("-i", "-o", "-e"),
+    "sudo": ("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R"),
+}
 
 # Commands whose arguments are themselves a command to run.
 WRAPPERS = {"command", "exec", "nohup", "time", "timeout", "sudo", "env", "xargs", "builtin", "stdbuf", "nice"}
