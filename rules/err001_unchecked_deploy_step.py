@@ -51,8 +51,11 @@ class UncheckedDeployStep(Rule):
     The last command a script runs is checked by the script's exit status (whoever runs the
     script, CI or a caller under `set -e`, sees its failure): a one-command `deploy.sh`, or the
     last step of a `main "$@"` (also left of `&&` in a last line `gcloud ... && echo done`, and
-    the last command of each branch of a last `if`/`case`), is not reported, unless anything but
-    comments follows its statement (`echo done`, an assignment, `exit 0`).
+    the last command of each branch of a last `if`/`case`, and any part of a last pipeline under
+    `set -o pipefail`: `gcloud ... | tee deploy.log`), is not reported, unless anything but
+    comments follows its statement (`echo done`, an assignment, `exit 0`). A child script run
+    there (`./ensure_trigger.sh`, also left of `&&`) passes its own exit status on: the same end
+    of the child is checked too.
 
     `set -e` does not help where bash ignores it: left of `&&` (`gcloud ... && echo done`),
     in every command but the last of an `if`/`while` condition, under `!`, in every command

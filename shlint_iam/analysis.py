@@ -17,7 +17,7 @@ from .records import record
 from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.notes import TOO_DEEP, Note
-from .shell.trace import VIA_EXIT_STATUS, Block, Choice, CommandRun, Exit, final_runs, left_of_and
+from .shell.trace import VIA_EXIT_STATUS, Block, Choice, CommandRun, Exit, Node, left_of_and, walk_commands
 from .source import SourceFile, decode
 
 
@@ -225,37 +225,114 @@ def _exit_status_check(trace: Block, source: SourceFile, tree: Any) -> None:
     ends it, nor when the script goes on after its top-level statement (assignments and tests
     leave no command behind: only comments may follow). In a last statement
     `gcloud ... && echo done`, the step left of `&&` is checked too: when it fails, its status is
-    the list's, and the script's."""
-    marked = []
-    for run in final_runs(trace):
-        if run.status != "propagates" or run.errexit == "on":
-            continue  # (under `set -e` it is checked anyway: its status is left as it is)
+    the list's, and the script's; so is every part of a last pipeline under `set -o pipefail`
+    (`gcloud ... | tee log`). A child script run there (`./child.sh`, `... && ./child.sh && ...`)
+    passes on its own exit status the same way: the same end of the child is checked too."""
+    for checked in _tail_runs(trace, source, tree):
+        checked.status = "checked"
+        checked.status_reason = EXIT_STATUS_REASON
+        checked.status_via = VIA_EXIT_STATUS
+
+
+def _tail_runs(trace: Block, source: SourceFile, tree: Any) -> list[CommandRun]:
+    """The runs whose failure is the exit status of the file ``source`` (see _exit_status_check),
+    from ``trace``, what it ran. What another file ran (a child script, a sourced file, a function
+    of another file) stands for the command of this file that ran it; when the exit status reaches
+    that command, the same end of the other file is followed in turn (:func:`_child_tail`)."""
+    path = source.path
+    marked: list[CommandRun] = []
+    invokers: list[tuple[CommandRun, Block]] = []
+    for run, inner in _final_runs_in(trace, path):
+        if run.status != "propagates":
+            continue
         end = run.scope[1]
         lines = source.text.split("\n", end)
         if len(lines) > end and not _TRAILER().fullmatch(lines[end]):
             continue  # something follows the statement at the top level of the script
-        marked.append(run)
-    if not marked:
-        return
-    statement = next((n for n in reversed(tree.root_node.children) if n.is_named and n.type != "comment"), None)
-    if statement is not None and statement.type == "list":  # `a && b`, not a loop or a function's body
-        span = source.span(statement.start_point, statement.end_point)
-        if span.contains(marked[0].span):
-            seen = False
-            for node in _backwards(trace):
-                if not isinstance(node, CommandRun):
+        if inner is not None:
+            invokers.append((run, inner))
+        if run.errexit != "on":  # (under `set -e` it is checked anyway: its status is left as it is)
+            marked.append(run)
+    if marked:
+        statement = next((n for n in reversed(tree.root_node.children) if n.is_named and n.type != "comment"), None)
+        if statement is not None and statement.type == "redirected_statement":
+            # `a && b | c >& /dev/null`: tree-sitter puts the list inside the redirection
+            statement = statement.child_by_field_name("body") or statement
+        pipe = statement
+        if statement is not None and statement.type == "list":  # `a && b`, not a loop or a function's body
+            pipe = next((n for n in reversed(statement.children) if n.is_named and n.type != "comment"), None)
+        pipe_span = None
+        if pipe is not None and pipe.type == "pipeline":  # `gcloud ... | tee log` under pipefail
+            pipe_span = source.span(pipe.start_point, pipe.end_point)
+        if statement is not None and statement.type in ("list", "pipeline"):
+            span = source.span(statement.start_point, statement.end_point)
+            if span.contains(marked[0].span):
+                seen = False
+                inner_nodes: list[CommandRun | Exit] = []  # another file's, run after the node met next
+                for node in _backwards(trace):
+                    if node.span.path != path:
+                        inner_nodes.append(node)
+                        continue
+                    if isinstance(node, CommandRun):
+                        if not seen:
+                            seen = node is marked[0]
+                        elif not span.contains(node.span):
+                            break
+                        elif node.status == "propagates" and node.errexit != "on" and (
+                                left_of_and(node) or (pipe_span is not None and node.pipefail
+                                                      and pipe_span.contains(node.span))):
+                            marked.append(node)
+                            if inner_nodes:
+                                invokers.append((node, Block("subshell", list[Node](inner_nodes[::-1]))))
+                    inner_nodes = []
+    for _, inner in invokers:
+        marked.extend(_child_tail(inner))
+    return marked
+
+
+def _final_runs_in(trace: Block, path: str) -> list[tuple[CommandRun, Block | None]]:
+    """:func:`final_runs` seen from the file ``path``: a block of another file's commands that
+    ends a path (a child script, a sourced file, another file's function run last) stands for the
+    command of this file that ran it, the run before it; each final run comes with that block."""
+    out: list[tuple[CommandRun, Block | None]] = []
+    pending: list[list[Any]] = [trace.nodes]
+    while pending:
+        nodes = pending.pop()
+        inner: Block | None = None
+        for node in reversed(nodes):
+            if isinstance(node, CommandRun):
+                if node.in_substitution:
                     continue
-                if not seen:
-                    seen = node is marked[0]
+                if node.span.path == path:
+                    out.append((node, inner))
+                break
+            if isinstance(node, Exit):
+                if node.code == "" and node.kind != "break":
+                    continue  # a bare `exit`/`return` passes on the last command's status
+                break
+            if isinstance(node, Block):
+                first = next(iter(walk_commands(node)), None)
+                if inner is None and first is not None and first.span.path != path:
+                    inner = node  # what another file ran: the command before it ran it
                     continue
-                if not span.contains(node.span):
-                    break
-                if node.status == "propagates" and node.errexit != "on" and left_of_and(node):
-                    marked.append(node)
-    for checked in marked:
-        checked.status = "checked"
-        checked.status_reason = EXIT_STATUS_REASON
-        checked.status_via = VIA_EXIT_STATUS
+                pending.append(node.nodes)
+            else:
+                pending.extend(branch.nodes for branch in node.branches)
+            break
+    return out
+
+
+def _child_tail(inner: Block) -> list[CommandRun]:
+    """The runs whose failure is the exit status of the file that ran ``inner`` (a child script,
+    a sourced file): the same end of that file, when ``inner`` is all of it."""
+    first = next(iter(walk_commands(inner)), None)
+    if first is None:
+        return []
+    try:
+        tree = parse(first.source)
+    except ParseIncomplete:
+        return []
+    return _tail_runs(inner, first.source, tree)
 
 
 def _backwards(trace: Block) -> Iterator[CommandRun | Exit]:
