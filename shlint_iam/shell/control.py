@@ -535,7 +535,7 @@ class ControlFlow(Machine):
         spec, var = words[0], words[1]
         if len(words) > 2:
             args = words[2:]
-        elif self._function_stack or self._source_stack:
+        elif self._args_known():
             args = [a for a in state.positional if isinstance(a, str)]
             if len(args) != len(state.positional):
                 return None

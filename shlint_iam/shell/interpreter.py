@@ -92,6 +92,10 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self._inlined: dict[str, int] = {}  # how often each function was inlined
         self._nesting = 0
         self._source_stack: list[str] = []
+        # Files being followed that have positional parameters of their own (a child script, a
+        # `source FILE ARGS...`): there, and in functions, `$1` is known; elsewhere it is the
+        # script's own argument (a file sourced without arguments shares the caller's).
+        self._own_args = 0
         self._function_stack: list[str] = []
         self._wait_ends: dict[str, list[int]] = {}  # jobs.py
         # Per function call: the words it was called with and the file of the call (commands.py:
@@ -157,6 +161,11 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         if bound not in self._bounds_hit:
             self._bounds_hit.add(bound)
             self.notes.append(Note(span, TOO_DEEP, reason))
+
+    def _args_known(self) -> bool:
+        """Whether ``state.positional`` is the whole list of positional parameters (a function's
+        or a child script's arguments), not the script's own unknown ones."""
+        return bool(self._function_stack) or self._own_args > 0
 
     def span(self, node: Any) -> Span:
         return self._src.span(node.start_point, node.end_point)

@@ -139,8 +139,10 @@ class Programs(Machine):
         saved_src = self._src
         saved_bs = state.vars.get("BASH_SOURCE")
         saved_pos = state.positional
-        if len(args) > 1:
+        own_args = len(args) > 1
+        if own_args:
             state.positional = list(args[1:])
+            self._own_args += 1
         state.vars["BASH_SOURCE"] = [path, *(saved_bs if isinstance(saved_bs, list) else [])]
         self._source_stack.append(path)
         block = Block("source")
@@ -155,6 +157,8 @@ class Programs(Machine):
             self._src = saved_src
             self._source_stack.pop()
             state.positional = saved_pos
+            if own_args:
+                self._own_args -= 1
             if saved_bs is not None:
                 state.vars["BASH_SOURCE"] = saved_bs
         self._emit(block)
@@ -355,6 +359,7 @@ class Programs(Machine):
         saved = (self._src, self._scope_base, self._scope, self._function_stack, self._frames, self._local_dash,
                  self._trap_at_entry, self._return_ctx, self._stdin, self._call_words, self._call_anchor)
         self._source_stack.append(path)
+        self._own_args += 1
         self._function_stack, self._frames, self._local_dash, self._trap_at_entry = [], [], [], []
         self._return_ctx = []
         self._call_words, self._call_anchor = [], None
@@ -372,6 +377,7 @@ class Programs(Machine):
             (self._src, self._scope_base, self._scope, self._function_stack, self._frames, self._local_dash,
              self._trap_at_entry, self._return_ctx, self._stdin, self._call_words, self._call_anchor) = saved
             self._source_stack.pop()
+            self._own_args -= 1
         self._emit(block)
         state.props = child.props  # `gcloud config set` in the child is on disk: it stays
 

@@ -327,6 +327,7 @@ class Machine:
     _inlined: dict[str, int]
     _nesting: int
     _source_stack: list[str]
+    _own_args: int
     _function_stack: list[str]
     _call_words: list[tuple[list[Word], SourceFile]]
     _call_anchor: tuple[Span, SourceFile] | None

@@ -318,12 +318,12 @@ class Words(Machine):
                 return state.vars.get("0")
             if n <= len(state.positional):
                 return state.positional[n - 1]
-            return "" if (self._function_stack or self._source_stack) else unknown(ARG, n, text=f"${n}")
+            return "" if self._args_known() else unknown(ARG, n, text=f"${n}")
         if name == "@" or name == "*":
-            return list(state.positional) if (self._function_stack or self._source_stack) else \
+            return list(state.positional) if self._args_known() else \
                 [unknown(ARG, "@", text=f"${name}")]
         if name == "#":
-            return str(len(state.positional)) if (self._function_stack or self._source_stack) else \
+            return str(len(state.positional)) if self._args_known() else \
                 unknown(ARG, "#", text="$#")
         if name == "?":
             # Read: the status is checked, or (`return $?` in a function) handed on to the call,
