@@ -12,6 +12,7 @@ from shlint_iam.api import (
     Rule,
     Severity,
     binding_fix,
+    display_path,
     file_kind,
     invoker_analysis,
     show,
@@ -67,7 +68,7 @@ class MissingInvokerBinding(Rule):
     A deploy whose flags come from a variable set by an `if`/`case` (`case "$1" in hook)
     TRIGGER="--trigger-topic=jobs" ;; esac`) is checked on each branch with that branch's values;
     when it lacks the binding on several branches, one finding lists each ("whichever branch at
-    line 4 runs, ...").
+    line 4 runs, ..."; "at lib/env.sh:3" for a branch in a sourced file).
     """
 
     code = "IAM001"
@@ -161,12 +162,21 @@ def _alternatives(reqs: list[Requirement]) -> bool:
 
 
 def _branch_lines(reqs: list[Requirement]) -> str:
-    """`` at line 12`` (`` at lines 12, 30``): where the branches that choose the variant are."""
-    lines = sorted({int(str(where).split(":")[0]) for req in reqs for where, _ in req.anchor.run.arms
-                    if str(where).split(":")[0].isdigit()})
-    if not lines:
+    """`` at line 12`` (`` at lines 12, 30``): where the branches that choose the variant are; in
+    another file (a sourced file, a child script: its places are ``path:line:col``) `` at
+    lib/env.sh:25``."""
+    places: set[tuple[str, int]] = set()
+    for req in reqs:
+        for where, _ in req.anchor.run.arms:
+            path, _, line = str(where).rpartition(":")[0].rpartition(":")
+            if line.isdigit():
+                places.add((path, int(line)))
+    if not places:
         return ""
-    return f" at line {lines[0]}" if len(lines) == 1 else f" at lines {', '.join(map(str, lines))}"
+    shown = [str(line) if not path else f"{display_path(path)}:{line}" for path, line in sorted(places)]
+    if all(path for path, _ in places):
+        return f" at {', '.join(shown)}"
+    return f" at line {shown[0]}" if len(shown) == 1 else f" at lines {', '.join(shown)}"
 
 
 def _identity(req: Requirement) -> str:

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 from shlint_iam.config import Config
+from shlint_iam.files import display_path
 from shlint_iam.lint import Linter
 
 ENV_SH = """\
@@ -63,3 +64,21 @@ def test_child_script_without_arguments_has_none(tmp_path: Path) -> None:
     found = lint(tmp_path, {"child.sh": child, "deploy.sh": "#!/bin/bash\nset -euo pipefail\nbash ./child.sh\n"})
     assert [(code, message.split(" is invoked")[0]) for _, _, code, message in found] == [
         ("IAM001", "gen2 function orders-sync (Pub/Sub topic orders)")]
+
+
+def test_branch_in_a_sourced_file_is_named_with_its_file(tmp_path: Path) -> None:
+    """IAM001 for the variants of one deploy names the branch that picks them; when that branch is
+    in a sourced file the message says so (`at lib/env.sh:3`), instead of a line number that, read
+    in the linted script, points at another line (the oracle-relayer deploy: `at line 25` of a
+    10-line script meant select-environment.sh:25)."""
+    (tmp_path / "lib").mkdir()
+    env = ENV_SH.replace("TOPIC=orders", 'TRIGGER="--trigger-topic orders"').replace(
+        "TOPIC=audit-log", 'TRIGGER="--trigger-topic audit-log"')
+    script = ('#!/bin/bash\nset -euo pipefail\nsource "$(dirname "$0")/lib/env.sh"\n'
+              'gcloud functions deploy "$FN" --gen2 --region="$REGION" --runtime=python312 --source=. $TRIGGER\n')
+    found = lint(tmp_path, {"lib/env.sh": env, "deploy.sh": script})
+    assert [(line, col, code) for line, col, code, _ in found] == [(4, 1, "IAM001")]
+    where = display_path(str(tmp_path / "lib" / "env.sh"))
+    assert found[0][3].startswith(f"whichever branch at {where}:3 runs, this command deploys an event-invoked "
+                                  "service whose invoker gets no roles/run.invoker after this deploy: gen2 function "
+                                  "orders-sync (Pub/Sub topic orders) as "), found[0][3]

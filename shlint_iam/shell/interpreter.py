@@ -88,6 +88,7 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self.file_writes: list[tuple[int, Val, Val]] | None = None
         self._out: Block = Block("script")
         self._src: SourceFile = SourceFile("<none>", "")
+        self._main_path = ""  # the linted file's path (run)
         self._depth = 0
         self._inlined: dict[str, int] = {}  # how often each function was inlined
         self._nesting = 0
@@ -132,6 +133,7 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
     def run(self, source: SourceFile, tree: Any, state: State | None = None) -> tuple[Block, State]:
         state = state or State()
         self._src = source
+        self._main_path = source.path
         script = source.real_path or source.path
         state.vars.setdefault("0", script)
         state.vars["BASH_SOURCE"] = [script]
@@ -185,7 +187,12 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         return _Into(self, block)
 
     def _choice(self, state: State, branches: list[Callable[[State], None]], span: Span | None, label: str) -> None:
-        """Run each branch on its own copy of ``state``; join the copies back into ``state``."""
+        """Run each branch on its own copy of ``state``; join the copies back into ``state``.
+        ``label`` (``line:col``) names the place; in a file other than the linted one (a sourced
+        file, a child script) it is ``path:line:col``, so that places of two files stay apart and
+        a message can say which file the branch is in."""
+        if span is not None and span.path != self._main_path:
+            label = f"{span.path}:{label}"
         results: list[State] = []
         blocks: list[Block] = []
         for run_branch in branches:

@@ -323,6 +323,7 @@ class Machine:
     file_writes: list[tuple[int, Val, Val]] | None
     _out: Block
     _src: SourceFile
+    _main_path: str
     _depth: int
     _inlined: dict[str, int]
     _nesting: int
