@@ -55,7 +55,21 @@ def parser() -> Any:
 def parse(source: SourceFile) -> Any:
     """The tree-sitter tree of ``source``, parsed within the parse bounds (raises
     ParseIncomplete past them). Byte offsets and points are those of ``source.data``."""
-    return parse_bytes(scanner_safe(source.data))
+    data = scanner_safe(source.data)
+    tree = parse_bytes(data)
+    if tree.root_node.has_error and b"${$" in data:
+        # `echo "URL: ${$SERVICE_URL}"` (a typo for `${SERVICE_URL}`) parses in bash, which fails
+        # only that command at run time ("bad substitution"); tree-sitter-bash cannot parse it and
+        # lets the error swallow the lines after it (in backquotes, up to the end of the file).
+        # Read as `${_SERVICE_URL}` (same length, an unset variable), the rest parses as bash reads it.
+        repaired = _BAD_SUBSTITUTION().sub(rb"${_", data)
+        fixed = parse_bytes(repaired)
+        if not fixed.root_node.has_error:
+            return fixed
+    return tree
+
+
+_BAD_SUBSTITUTION = lazy(rb"\$\{\$(?=[A-Za-z_])")
 
 
 def parse_bytes(
