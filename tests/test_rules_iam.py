@@ -62,6 +62,10 @@ CASES = [
          HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=bucket=b "
          "--trigger-event-filters=type=google.cloud.storage.object.v1.finalized --trigger-event-filters=x=y\n",
          [("IAM001", 2, 1)], "gen2 function f (Eventarc events google.cloud.storage.object.v1.finalized) is invoked"),
+    Case("event-filters-in-one-comma-separated-value",  # a dict flag: one value may hold them all
+         HEAD + "gcloud functions deploy f --gen2 --region=r --trigger-event-filters=\"type=google.cloud.audit.log.v1."
+         "written,serviceName=bigquery.googleapis.com,methodName=jobservice.jobcompleted\"\n",
+         [("IAM001", 2, 1)], "gen2 function f (Eventarc events google.cloud.audit.log.v1.written) is invoked"),
     Case("function-called-by-a-scheduler-job-is-named-as-a-function",
          HEAD + "gcloud functions deploy f --gen2 --region=us-central1 --project=p --trigger-http\n"
          "gcloud scheduler jobs create http j --location=us-central1 --schedule='0 * * * *' "

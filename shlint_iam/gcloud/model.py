@@ -385,9 +385,11 @@ def _functions_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
             value = flag.value
             if flag.name == "--trigger-event-filters":
                 # Named by its event type (`type=google.cloud.storage.object.v1.finalized`), the
-                # filter that says what the trigger is for, wherever it stands among the filters.
-                event_type = next((f.value for f in cmd.all(flag.name)
-                                   if isinstance(f.value, str) and f.value.startswith("type=")), None)
+                # filter that says what the trigger is for, wherever it stands among the filters;
+                # the flag is a dict (ATTRIBUTE=VALUE), so one value may hold several, separated by
+                # commas: `--trigger-event-filters="type=...audit.log.v1.written,serviceName=..."`.
+                event_type = next((item for f in cmd.all(flag.name) if isinstance(f.value, str)
+                                   for item in f.value.split(",") if item.startswith("type=")), None)
                 if event_type is not None:
                     kind, value = "Eventarc events", event_type.removeprefix("type=")
             description = f"{kind} {show(value)}" if value else kind
