@@ -13,6 +13,7 @@ from shlint_iam.api import (
     deployment_steps,
     describe_step,
     display_path,
+    recreated,
     steps_markdown,
 )
 
@@ -57,6 +58,11 @@ class UncheckedDeployStep(Rule):
     there (`./ensure_trigger.sh`, also left of `&&`) passes its own exit status on: the same end
     of the child is checked too.
 
+    A delete followed by a create of the same resource under the same name (`gcloud run jobs
+    delete "$JOB" --quiet`, then `gcloud run jobs create "$JOB" ...`) is not reported: the delete
+    may fail on purpose (nothing to delete), and when it fails otherwise the create fails on the
+    resource still there, where its own status is checked (or reported).
+
     `set -e` does not help where bash ignores it: left of `&&` (`gcloud ... && echo done`),
     in every command but the last of an `if`/`while` condition, under `!`, in every command
     of a function called in one of those places (`if deploy_all; then`, `deploy || warn`),
@@ -94,6 +100,9 @@ class UncheckedDeployStep(Rule):
             if run.status == "propagates" and not run.err_trap and run.errexit in ("off", "ignored") \
                     and not run.output_test:
                 unchecked.setdefault(run.span, run)
+        for span, run in list(unchecked.items()):
+            if recreated(run, steps):
+                del unchecked[span]  # `... delete J` then `... create J`: the create sees a failed delete
         if not unchecked:
             return
         runs = list(unchecked.values())
@@ -144,3 +153,4 @@ class UncheckedDeployStep(Rule):
         if len(lines) == 1:
             return f"(the script's exit status is its last step's, line {lines[0]})"
         return f"(the script's exit status is the last step's on its path, lines {', '.join(map(str, lines))})"
+

@@ -113,7 +113,7 @@ from .shell.trace import (
     Word,
 )
 from .shell.values import Tri, Val, Value, compare, is_known, shell_word, show, show_name
-from .steps import deployment_steps, describe_step, steps_markdown
+from .steps import deployment_steps, describe_step, recreated, steps_markdown
 
 __all__ = [
     # rules
@@ -185,6 +185,7 @@ __all__ = [
     "may_hide_flags",
     "table_markdown",
     "deployment_steps",
+    "recreated",
     "steps_markdown",
     "describe_step",
     "invoker_analysis",

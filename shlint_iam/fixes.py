@@ -38,8 +38,9 @@ FIX_DOCS: dict[str, tuple[str, str]] = {
         "sometimes",
         "inserts `set -euo pipefail` after the shebang (or after the comment block that starts the script), "
         "once per file. Safe when nothing in the script relies on failing silently; unsafe (only with "
-        "`--unsafe-fixes`) when the script reads `$?`, has pipelines (`pipefail` changes their status), or "
-        "expands variables it never sets without a default (`-u` stops there).",
+        "`--unsafe-fixes`) when the script reads `$?`, has pipelines (`pipefail` changes their status), "
+        "expands variables it never sets without a default (`-u` stops there), or lets a delete fail before "
+        "creating the same resource again (`-e` stops at \"not found\" on a first run).",
     ),
     "ERR002": (
         "safe",
@@ -208,7 +209,8 @@ def fix_err001(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
         return None  # errexit is turned off on purpose somewhere: inserting it at the top is not the fix
     if "ignores `set -e`" in finding.message:
         return None  # errexit is on already: bash ignores it where this step runs (left of `&&`...)
-    relies = re.search(r"\$\{?\?", code) is not None or pipeline or _unset_expansions(text, code)
+    relies = re.search(r"\$\{?\?", code) is not None or pipeline or _unset_expansions(text, code) \
+        or _deletes_before_recreating(ctx)
     line = _insertion_line(ctx.source.lines)
     newline = "\r\n" if ctx.source.text.split("\n", 1)[0].endswith("\r") else "\n"
     return Fix(
@@ -216,6 +218,16 @@ def fix_err001(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
         edits=(Edit.insert(line, 1, "set -euo pipefail" + newline),),
         applicability=UNSAFE if relies else SAFE,
     )
+
+
+def _deletes_before_recreating(ctx: FileContext) -> bool:
+    """Whether the script lets a delete fail on purpose before creating the same resource again
+    (`gcloud run jobs delete "$JOB" --quiet`, then `... create "$JOB"`): under `set -e` its first
+    run would stop at "not found"."""
+    from .steps import deployment_steps, recreated
+
+    steps = list(deployment_steps(ctx))
+    return any(run.status == "propagates" and run.errexit == "off" and recreated(run, steps) for run in steps)
 
 
 # -- ERR002: local x=$(cmd) ----------------------------------------------------------------------

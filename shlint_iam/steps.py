@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .shell.trace import CommandRun
-from .shell.values import is_known, show
+from .shell.values import Tri, compare, is_known, show
 
 if TYPE_CHECKING:  # shlint_iam.api re-exports this module's helpers: no import cycle at run time
     from .core import FileContext
@@ -88,3 +88,29 @@ def steps_markdown() -> str:
             f"add-iam-policy-binding`, `gcloud iam service-accounts create`, `gcloud services enable`...). "
             f"Read-only verbs ({reads}) are never steps, and neither is any command of the groups that "
             f"only change the local gcloud set-up ({local}).")
+
+
+def recreated(run: CommandRun, steps: list[CommandRun]) -> bool:
+    """Whether ``run`` deletes a resource that a later step creates again under the same name
+    (`gcloud run jobs delete "$JOB" --quiet` before `gcloud run jobs create "$JOB" ...`, the
+    redeploy idiom): when the delete fails because there is nothing to delete, that is the point;
+    when it fails otherwise, the resource is still there and the create fails on it ("already
+    exists"), where its own status is checked or reported. A create whose failure is thrown away
+    (`|| true`) answers nothing."""
+    cmd = run.gcloud
+    if cmd is None or "delete" not in cmd.path or not cmd.positionals:
+        return False
+    group = cmd.path[:cmd.path.index("delete")]
+    name = cmd.positionals[0].text
+    later = False
+    for other in steps:
+        if other is run:
+            later = True
+            continue
+        again = other.gcloud
+        if not later or again is None or "create" not in again.path or not again.positionals:
+            continue
+        if again.path[:again.path.index("create")] == group and compare(again.positionals[0].text, name) is Tri.YES \
+                and other.status != "discarded":
+            return True
+    return False
