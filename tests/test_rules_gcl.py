@@ -132,6 +132,15 @@ CASES = [
     Case("subscriptions-delete-valid", "gcloud pubsub subscriptions delete orch-push orch-pull --quiet\n"),
     Case("subscriptions-delete-topic", "gcloud pubsub subscriptions delete orch-push --topic=jobs\n",
          [("GCL001", 1, 46)], "`gcloud pubsub subscriptions delete` has no flag `--topic`"),
+    Case("eventarc-create-valid",
+         "gcloud eventarc triggers create orch-audit --location=us-west2 --destination-run-service=orch "
+         "--destination-run-region=us-west2 --destination-run-path=/events "
+         "--event-filters=type=google.cloud.audit.log.v1.written --event-filters=serviceName=storage.googleapis.com "
+         "--service-account=trigger@proj.iam.gserviceaccount.com --async\n"),
+    Case("eventarc-create-event-filter-singular",
+         "gcloud eventarc triggers create orch-audit --location=us-west2 --destination-run-service=orch "
+         "--event-filters=type=google.cloud.audit.log.v1.written --event-filter=serviceName=storage.googleapis.com\n",
+         [("GCL001", 1, 150)], "`gcloud eventarc triggers create` has no flag `--event-filter`"),
     Case("function-called-twice-reports-once",
          'grant() {\n  gcloud run services add-iam-policy-binding "$1" --region=us-west2 --member="$2"\n}\n'
          f"grant orch {SA}\ngrant web {SA}\n", [("GCL001", 2, 23)]),

@@ -194,7 +194,7 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                        "destination-gke-path destination-http-endpoint-uri network-attachment "
                        "destination-workflow destination-workflow-location destination-function "
                        "destination-function-location destination-run-job service-account transport-topic "
-                       "channel event-data-content-type labels max-retry-attempts"), _flags("async")),
+                       "channel event-data-content-type labels max-retry-attempts"), _flags("async"), complete=True),
     # Older releases had `--labels` where today's have `--update-labels`/`--remove-labels`/`--clear-labels`: both kept.
     CommandSpec(("eventarc", "triggers", "update"), (Positional("TRIGGER"),),
                 value_flags=_flags("location event-filters event-filters-path-pattern event-data-content-type "
