@@ -161,6 +161,20 @@ def test_fix_shows_the_order_gcloud_wants() -> None:
     assert finding.fix is not None and finding.fix.startswith("gcloud scheduler jobs create http BlogScheduler")
 
 
+def test_update_headers_is_the_fix_for_headers_on_update() -> None:
+    # One argument array shared by `create http` and `update http` (a real deploy script's bug: the
+    # update, run once the job exists, fails with "unrecognized arguments: --headers=...").
+    script = ('ARGS=(--location=us-west2 --schedule="0 * * * *" --uri=https://orch-x7k2m9p4qa-uw.a.run.app/tick '
+              '--headers=Content-Type=application/json)\n'
+              'if gcloud scheduler jobs describe tick --location=us-west2; then\n'
+              '  gcloud scheduler jobs update http tick "${ARGS[@]}"\n'
+              'else\n'
+              '  gcloud scheduler jobs create http tick "${ARGS[@]}"\n'
+              'fi\n')
+    found = [(f.code, f.span.start_line, f.fix) for f in lint_snippet(script).reported if f.code == "GCL001"]
+    assert found == [("GCL001", 3, "use `--update-headers=KEY=VALUE,...` (`--headers` is `create http`'s)")]
+
+
 def test_without_errexit_the_rejected_step_is_also_unchecked() -> None:
     script = "#!/bin/bash\ngcloud run services update orch --region=us-west2 --allow-unauthenticated\necho done\n"
     assert triples(script) == [("ERR001", 2, 1), ("GCL001", 2, 51)]

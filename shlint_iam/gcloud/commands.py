@@ -249,7 +249,8 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                                    "message-body-from-file"),
                 bool_flags=_flags("clear-auth-token clear-headers clear-max-backoff clear-max-doublings "
                                   "clear-max-retry-attempts clear-max-retry-duration clear-message-body "
-                                  "clear-min-backoff clear-time-zone"), complete=True),
+                                  "clear-min-backoff clear-time-zone"), complete=True,
+                absent=(("--headers", "`--update-headers=KEY=VALUE,...` (`--headers` is `create http`'s)"),)),
     CommandSpec(("scheduler", "jobs", "create", "pubsub"), (Positional("JOB"),), ("--schedule", "--topic"),
                 _flags("location schedule topic message-body message-body-from-file attributes description "
                        "time-zone max-backoff max-doublings max-retry-attempts max-retry-duration min-backoff"),
