@@ -175,6 +175,16 @@ def test_update_headers_is_the_fix_for_headers_on_update() -> None:
     assert found == [("GCL001", 3, "use `--update-headers=KEY=VALUE,...` (`--headers` is `create http`'s)")]
 
 
+@pytest.mark.parametrize("script", [
+    "gcloud workflows deploy orch --region=us-central1 --source=workflow.yaml\n",
+    "gcloud eventarc triggers delete orch-trigger --region=us-west2 -q\n",
+    "gcloud scheduler jobs delete nightly --region us-west2 --quiet\n",
+])
+def test_region_on_a_location_command_points_at_location(script: str) -> None:
+    (finding,) = [f for f in lint_snippet(script).reported if f.code == "GCL001"]
+    assert finding.fix == "use `--location`: this command places its resource with `--location`, not `--region`"
+
+
 def test_without_errexit_the_rejected_step_is_also_unchecked() -> None:
     script = "#!/bin/bash\ngcloud run services update orch --region=us-west2 --allow-unauthenticated\necho done\n"
     assert triples(script) == [("ERR001", 2, 1), ("GCL001", 2, 51)]

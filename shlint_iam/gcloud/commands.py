@@ -429,9 +429,11 @@ def command_problems(run: CommandRun) -> list[Problem]:
                                      fix=f"use {absent[flag.name]}"))
             elif spec.complete and cmd.track is None and spec.flag_kind(flag.name) is None \
                     and is_known(flag.name) and flag.name.startswith("-"):
+                fix = f"see {spec.reference}"
+                if flag.name == "--region" and "--location" in spec.value_flags:
+                    fix = "use `--location`: this command places its resource with `--location`, not `--region`"
                 found.append(Problem(_flag_span(run, flag.name), f"`{command}` has no flag `{flag.name}`: "
-                                     "gcloud rejects the whole command (unrecognized arguments)",
-                                     fix=f"see {spec.reference}"))
+                                     "gcloud rejects the whole command (unrecognized arguments)", fix=fix))
     walk = _walk(run, shape.kinds, cmd.path, cmd.track, stop_unsure=True)
     if walk.unsure:
         return found
