@@ -101,6 +101,29 @@ CASES = {
         echo x | { LAST=in-pipe; }
         printf '%s\\n' "$LAST"
         """,
+    "read-array-from-csv": """
+        FUNCTIONS="ingest,transform,publish"
+        IFS=',' read -r -a FNS <<< "$FUNCTIONS"
+        printf '%s\\n' "${#FNS[@]}" "${FNS[@]}"
+        """,
+    "read-names-last-takes-the-rest": """
+        read -r NAME REGION REST <<< "  orders   us-central1 extra words  "
+        printf '%s\\n' "[$NAME]" "[$REGION]" "[$REST]"
+        """,
+    "read-one-field-left-drops-its-delimiter": """
+        IFS=, read -r A B <<< "a,b,"
+        IFS=, read -r C <<< "a,b,"
+        printf '%s\\n' "[$A]" "[$B]" "[$C]"
+        """,
+    "read-from-here-document-and-set-ifs": """
+        OLD_IFS=$IFS
+        IFS=:
+        read -r SVC PORT <<EOF
+        billing:8080
+        EOF
+        IFS=$OLD_IFS
+        printf '%s\\n' "$SVC" "$PORT"
+        """,
 }
 
 
@@ -148,3 +171,51 @@ EXPECTED = {  # what bash prints, pinned (so that a bash on the machine that dif
 @pytest.mark.parametrize("key", list(EXPECTED))
 def test_interpreted_values(key: str) -> None:
     assert interpreted(script(key)) == EXPECTED[key]
+
+
+# `read` from known input, against bash over many inputs, IFS values and shapes (one bash run).
+READ_INPUTS = ["alpha,beta,gamma", "a, b ,c", "  lead  trail  ", "a,,b", "a,b,", ",a", "one two three four",
+               "x:y:z", "a , , b", "single", "", "a\tb c"]
+READ_IFS = [None, ",", ", ", ":", "", ",\t"]
+READ_SHAPES = ["-a ARR", "A", "A B", "A B C D"]
+
+
+def read_script() -> str:
+    lines = []
+    for text in READ_INPUTS:
+        for ifs in READ_IFS:
+            for shape in READ_SHAPES:
+                prefix = "" if ifs is None else "IFS=$'" + ifs.replace("\t", "\\t") + "' "
+                literal = "$'" + text.replace("\t", "\\t") + "'"
+                lines.append(f"unset ARR A B C D; {prefix}read -r {shape} <<< {literal}")
+                shown = '"n=${#ARR[@]}" "${ARR[@]}"' if shape.startswith("-a") else \
+                    " ".join(f'"[${name}]"' for name in shape.split())
+                lines.append(f"printf '%s\\n' {shown}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_read_splits_as_bash_does() -> None:
+    text = read_script()
+    bash = shutil.which("bash")
+    assert bash is not None
+    out = subprocess.run([bash, "-c", text], env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    runs = [r for r in analyse(SourceFile("snippet.sh", text), Config(), every_command=True).commands
+            if r.name == "printf"]
+    assert len(runs) == len(READ_INPUTS) * len(READ_IFS) * len(READ_SHAPES)
+    args = [a for r in runs for a in r.argv[2:]]
+    assert all(is_known(a) for a in args)
+    assert "".join(f"{a}\n" for a in args if isinstance(a, str)) == out
+
+
+def test_read_without_known_input_or_raw_mode_is_unknown() -> None:
+    text = textwrap.dedent("""
+        read -r FROM_TERMINAL
+        read NO_RAW <<< 'a\\b'
+        read -n 3 SOME <<< 'abcdef'
+        printf '%s\\n' "$FROM_TERMINAL" "$NO_RAW" "$SOME"
+        """).lstrip("\n")
+    [run] = [r for r in analyse(SourceFile("snippet.sh", text), Config(), every_command=True).commands
+             if r.name == "printf"]
+    assert [is_known(a) for a in run.argv[2:]] == [False, False, False]

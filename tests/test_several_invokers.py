@@ -109,3 +109,23 @@ def test_configured_invoker_account_is_not_iam005_but_the_unbound_stay_iam001() 
                                                                                   "trigger-sa")]
     script = SCRIPT + bind(PUSH) + bind("serviceAccount:ci@proj.iam.gserviceaccount.com")
     assert [(c, line, col) for c, line, col, _ in found(script, config)] == [("IAM001", 2, 1)]
+
+
+def test_functions_read_from_a_csv_list_are_each_checked() -> None:
+    # `IFS=, read -r -a` over a known list: the loop deploys three functions, binds two.
+    script = """
+        set -euo pipefail
+        REGION=us-central1
+        SA="pusher@acme.iam.gserviceaccount.com"
+        IFS=',' read -r -a FUNCS <<< "alpha,beta,gamma"
+        for f in "${FUNCS[@]}"; do
+          gcloud functions deploy "fn-$f" --gen2 --region="$REGION" --runtime=go122 --trigger-topic="topic-$f" \\
+            --trigger-service-account="$SA"
+        done
+        for f in alpha beta; do
+          gcloud functions add-invoker-policy-binding "fn-$f" --region="$REGION" --member="serviceAccount:$SA"
+        done
+        """
+    assert found(script) == [("IAM001", 6, 3, "gen2 function fn-gamma (Pub/Sub topic topic-gamma) is invoked as "
+                              "serviceAccount:pusher@acme.iam.gserviceaccount.com (--trigger-service-account), "
+                              "which gets no roles/run.invoker on service fn-gamma after this deploy")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from typing import Any
 
 from .state import Machine, State, _Ctx
 from .trace import CommandRun, Exit
@@ -180,9 +181,30 @@ class Builtins(Machine):
     _b_colon = _b_true
 
     def _b_read(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
-        names = [a for a in args if isinstance(a, str) and re.fullmatch(r"[A-Za-z_]\w*", a)]
-        for name in names or ["REPLY"]:
-            state.vars[name] = unknown(READ, name, self._at_run(run), text=f"${name}")
+        """``read [-r] [-a ARRAY] [-d DELIM] [-p PROMPT] [NAME...]``: from known input (a
+        here-string, ``< file``) the first line (up to DELIM) split as bash splits it with ``$IFS``
+        (``IFS=, read -r -a FNS <<< "$CSV"``, ``read -r NAME REGION <<< "$LINE"``); unknown values
+        otherwise (a terminal, a pipe, ``-n``/``-u``, backslashes without ``-r``)."""
+        parsed = _read_options(args)
+        names, array = (parsed[0], parsed[1]) if parsed else (_names_in(args), None)
+        values = _read_values(self._stdin, parsed, self._read_ifs(state)) if parsed else None
+        at = self._at_run(run)
+        if array is not None:
+            fields = values[0] if values is not None else None
+            state.vars[array] = list(fields) if fields is not None else \
+                [unknown("list", array, at, text=f"${{{array}[@]}}")]
+            return
+        targets = names or ["REPLY"]
+        split = values[1](len(targets)) if values is not None else None
+        for index, name in enumerate(targets):
+            state.vars[name] = split[index] if split is not None else unknown(READ, name, at, text=f"${name}")
+
+    def _read_ifs(self, state: State) -> str | None:
+        """``$IFS`` for this ``read``: its prefix assignment (``IFS=, read ...``), else the
+        variable's value, else the default; None when not known."""
+        prefix = self._builtin_prefix
+        value = prefix["IFS"] if prefix and "IFS" in prefix else state.vars.get("IFS", " \t\n")
+        return value if isinstance(value, str) else None
 
     def _b_cat(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         files = [a for a in args if not a.startswith("-")]
@@ -270,3 +292,104 @@ def _printf(fmt: str, args: list[str]) -> str | None:
         rest = rest[used:]
         if not rest or used == 0:
             return "".join(out)
+
+
+_IFS_WHITESPACE = " \t\n"
+
+
+def _names_in(args: list[Val]) -> list[str]:
+    return [a for a in args if isinstance(a, str) and re.fullmatch(r"[A-Za-z_]\w*", a)]
+
+
+def _read_options(args: list[Val]) -> tuple[list[str], str | None, bool, str] | None:
+    """``read``'s options: (names, array, raw, delimiter), or None for what is not modelled
+    (``-n``, ``-N``, ``-u``, ``-i``, an unknown word)."""
+    names: list[str] = []
+    array: str | None = None
+    raw = False
+    delim = "\n"
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if not isinstance(word, str):
+            return None
+        if word.startswith("-") and len(word) > 1 and not names:
+            if word == "--":
+                names.extend(a for a in args[i + 1 :] if isinstance(a, str))
+                break
+            j = 1
+            while j < len(word):
+                letter = word[j]
+                if letter == "r":
+                    raw = True
+                elif letter in "se":
+                    pass
+                elif letter in "adpt":
+                    value: Val | None = word[j + 1 :]
+                    if not value:
+                        i += 1
+                        value = args[i] if i < len(args) else None
+                    if not isinstance(value, str):
+                        return None
+                    if letter == "a":
+                        array = value
+                    elif letter == "d":
+                        delim = value[:1]  # `-d ''`: up to a NUL byte, the whole input here
+                    break
+                else:
+                    return None
+                j += 1
+        else:
+            if not re.fullmatch(r"[A-Za-z_]\w*", word):
+                return None
+            names.append(word)
+        i += 1
+    return names, array, raw, delim
+
+
+def _read_values(text: Val | None, parsed: tuple[list[str], str | None, bool, str],
+                 ifs: str | None) -> tuple[list[str], Any] | None:
+    """The fields ``read`` splits the first record of ``text`` into, and a function giving the
+    values of N names (the last takes the rest of the record, as bash does); None when the input,
+    ``$IFS`` or the record (a backslash without ``-r``) is not known."""
+    _, _, raw, delim = parsed
+    if not isinstance(text, str) or ifs is None:
+        return None
+    record = text.split(delim, 1)[0] if delim else text
+    if not raw and "\\" in record:
+        return None
+    spaces = "".join(c for c in ifs if c in _IFS_WHITESPACE)
+    others = "".join(c for c in ifs if c not in _IFS_WHITESPACE)
+    spans: list[tuple[int, int]] = []  # each field's start and end in the record
+    start, end = 0, len(record)
+    while start < end and record[start] in spaces:
+        start += 1
+    while end > start and record[end - 1] in spaces:
+        end -= 1
+    pos = start
+    while pos < end:
+        field_start = pos
+        while pos < end and record[pos] not in ifs:
+            pos += 1
+        spans.append((field_start, pos))
+        while pos < end and record[pos] in spaces:  # whitespace around a delimiter is part of it
+            pos += 1
+        if pos < end and record[pos] in others:
+            pos += 1
+            while pos < end and record[pos] in spaces:
+                pos += 1
+            if pos == end:
+                break  # a trailing delimiter ends the last field; no empty field after it
+        elif not ifs:
+            break
+
+    def for_names(count: int) -> list[str]:
+        values = [record[a:b] for a, b in spans[: count - 1]]
+        if len(spans) == count:  # one field left: the field, without a delimiter after it
+            values.append(record[spans[-1][0] : spans[-1][1]])
+        elif len(spans) > count:  # several: the rest of the record, delimiters and all
+            values.append(record[spans[count - 1][0] : end])
+        values.extend([""] * (count - len(values)))
+        return values
+
+    return [record[a:b] for a, b in spans], for_names

@@ -370,7 +370,9 @@ class Commands(Machine):
                 ctx.capture.append(unknown(OUTPUT, self._at_run(run), tuple(args)))
             return
         if builtin is not None:
+            self._builtin_prefix = prefix
             builtin(run, args, state, ctx)
+            self._builtin_prefix = None
             return
         output: Val | None = None
         if self.hook is not None:

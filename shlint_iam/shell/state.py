@@ -342,6 +342,7 @@ class Machine:
     _trap_at_entry: list[bool]
     _return_ctx: list[_Ctx]
     _passing_status: _Ctx | None
+    _builtin_prefix: dict[str, Val] | None
     _scope: tuple[int, int]
     _scope_base: int
     _output_sources: list[list[CommandRun]]
