@@ -8,7 +8,9 @@ from shlint_iam.api import FileContext, Finding, Rule, Severity, deployment_step
 class PipelineMasksFailure(Rule):
     """## What it does
     Reports a deployment step that is piped into another command (`gcloud ... | tee deploy.log`)
-    while `set -o pipefail` is off.
+    while `set -o pipefail` is off, unless the statement right after the pipeline reads
+    `${PIPESTATUS[...]}`, which holds every part's status
+    (`gcloud ... | tee deploy.log; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1`).
 
     ## Why it matters
     A pipeline's status is its last command's: `tee` succeeds, so neither `set -e` nor an `if`

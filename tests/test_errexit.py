@@ -760,6 +760,30 @@ CASES = [
         done
         echo end
         """)),
+    # $PIPESTATUS read right after a pipeline checks its masked parts.
+    ErrCase("pipestatus-checked", s("""
+        set -e
+        DEPLOY
+        BIND 2>&1 | tee bind.log
+        [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+        echo end
+        """)),
+    ErrCase("pipestatus-saved-then-tested", s("""
+        set -e
+        DEPLOY
+        BIND 2>&1 | tee bind.log
+        rc=${PIPESTATUS[0]}
+        if [ "$rc" -ne 0 ]; then echo "binding failed" >&2; exit "$rc"; fi
+        echo end
+        """)),
+    ErrCase("pipestatus-of-another-pipeline", s("""
+        set -e
+        DEPLOY
+        BIND 2>&1 | tee bind.log
+        echo "bound" | tee -a bind.log
+        [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+        echo end
+        """), [("ERR003", 3, 1)], message="piped into `tee bind.log` without `set -o pipefail`"),
     ErrCase("unchecked-capture-without-set-e", s("""
         out=$(RUN 2>&1)
         echo "$out"

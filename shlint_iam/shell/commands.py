@@ -531,6 +531,8 @@ class Commands(Machine):
             self._output_sources[-1].append(run)
         if ctx.status == "propagates" or ctx.status == "masked":
             self._last_status = [run]
+        if self._pipe_masked:
+            self._pipe_masked = []  # $PIPESTATUS is the last pipeline's
         return run
 
     def _call(self, func: FunctionDef, words: list[Word], state: State, ctx: _Ctx, prefix: dict[str, Val]) -> None:

@@ -633,7 +633,11 @@ class ControlFlow(Machine):
     def _s_pipeline(self, node: Any, state: State, ctx: _Ctx) -> None:
         parts = [c for c in node.children if c.is_named and c.type != "comment"]
         piped: Val | None = None  # what the previous part printed
+        first_run = len(self.commands)
+        last_part_run = first_run
         for i, part in enumerate(parts):
+            if i == len(parts) - 1:
+                last_part_run = len(self.commands)
             if i == len(parts) - 1:
                 part_ctx = ctx
             elif state.pipefail or (ctx.status == "checked" and _is_grep(parts[-1])):
@@ -668,6 +672,8 @@ class ControlFlow(Machine):
             if not in_shell:
                 self._emit(block)
             piped = concat(*captured) if captured is not None else None
+        self._pipe_masked = [run for run in self.commands[first_run:last_part_run]
+                             if run.status == "masked"]
 
     def _s_variable_assignment(self, node: Any, state: State, ctx: _Ctx) -> None:
         self._assign(node, state, ctx, sub_ctx=ctx.capturing(None))

@@ -118,6 +118,7 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         # while the words of a function's `return` are expanded: where `$?` hands the status on to
         self._passing_status: _Ctx | None = None
         self._builtin_prefix: dict[str, Val] | None = None  # the assignments before the builtin running now
+        self._pipe_masked: list[CommandRun] = []  # the masked parts of the pipeline that ran last ($PIPESTATUS)
         self._scope: tuple[int, int] = (1, 1)
         self._scope_base = 0  # the nesting level of the current file's top-level statements
         self._output_sources: list[list[CommandRun]] = []  # per assignment being evaluated (outputs.py)

@@ -343,6 +343,7 @@ class Machine:
     _return_ctx: list[_Ctx]
     _passing_status: _Ctx | None
     _builtin_prefix: dict[str, Val] | None
+    _pipe_masked: list[CommandRun]
     _scope: tuple[int, int]
     _scope_base: int
     _output_sources: list[list[CommandRun]]

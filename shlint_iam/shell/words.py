@@ -336,6 +336,13 @@ class Words(Machine):
                 elif run.status in ("propagates", "masked"):
                     run.status = "checked"
             return unknown(OTHER, "?", self.steps, text="$?")
+        if name == "PIPESTATUS":
+            # `gcloud ... | tee log; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1`: the statuses of the
+            # pipeline that just ran, its masked parts' included, are read (checked).
+            for run in self._pipe_masked:
+                if run.status == "masked":
+                    run.status = "checked"
+            return unknown(OTHER, name, self.steps, text="${PIPESTATUS[@]}")
         if name in ("$", "!", "-", "RANDOM", "SECONDS", "LINENO"):
             return unknown(OTHER, name, self.steps if name != "$" else 0, text=f"${name}")
         if name == "PWD":
