@@ -3,7 +3,10 @@ each test file is written for these tests, shaped like the public file that show
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from typing import Any
 
 from shlint_iam.config import Config
 from shlint_iam.lint import Linter
@@ -222,3 +225,62 @@ def test_a_virtualenv_made_by_the_job_is_activated_without_a_note() -> None:
     assert found(lint(VENV, ".github/workflows/deploy.yml")) == [
         ("SH001", 15, 11, "`source ./ci/settings.sh` not followed: ci/settings.sh: not found "
                           "(looked in ., .github/workflows)")]
+
+
+# A repository keeps its deploy steps in a composite action (.github/actions/<name>/action.yml,
+# `runs: using: composite`) that its workflows call with `uses: ./.github/actions/<name>`. The
+# workflow's SH001 said the local action is not followed, and the action file itself was not
+# linted: a push subscription it wires to the service it deploys, with no invoker binding, went
+# unreported. Its steps now run like a job's (`${{ inputs.x }}` is the caller's value).
+COMPOSITE = """
+    name: Deploy worker
+    description: Deploy the worker and the push subscription that feeds it
+    inputs:
+      region:
+        description: Cloud Run region
+        required: true
+    runs:
+      using: composite
+      steps:
+        - uses: google-github-actions/setup-gcloud@v2
+        - name: Deploy
+          shell: bash
+          run: |
+            gcloud run deploy ledger-worker --image europe-docker.pkg.dev/acme/apps/ledger-worker \\
+              --region "${{ inputs.region }}" --no-allow-unauthenticated
+        - name: Wire the push subscription
+          shell: bash
+          run: |
+            url=$(gcloud run services describe ledger-worker --region "${{ inputs.region }}" --format='value(status.url)')
+            gcloud pubsub subscriptions create ledger-worker-push --topic ledger-events \\
+              --push-endpoint="$url" --push-auth-service-account=ledger-push@acme.iam.gserviceaccount.com
+    """
+
+COMPOSITE_GRANT = """\
+        - name: Let the subscription call the worker
+          shell: bash
+          run: |
+            gcloud run services add-iam-policy-binding ledger-worker --region "${{ inputs.region }}" \\
+              --member=serviceAccount:ledger-push@acme.iam.gserviceaccount.com --role=roles/run.invoker
+    """
+
+
+def test_a_composite_action_is_linted_like_a_job() -> None:
+    path = ".github/actions/deploy-worker/action.yml"
+    findings = lint(COMPOSITE, path)
+    assert found(findings) == [
+        ("IAM001", 14, 9, "Cloud Run service ledger-worker, called by the Pub/Sub push subscription "
+                          "ledger-worker-push, is invoked as serviceAccount:ledger-push@acme.iam.gserviceaccount.com, "
+                          "which gets no roles/run.invoker on service ledger-worker after this deploy")]
+    assert found(lint(COMPOSITE.rstrip(" ") + COMPOSITE_GRANT, path)) == []
+
+
+def test_only_a_composite_action_is_linted_and_a_walk_finds_it(tmp_path: Any) -> None:
+    node = "name: x\ndescription: y\nruns:\n  using: node20\n  main: dist/index.js\n"
+    assert found(lint(node, "action.yml")) == []
+    folder = tmp_path / ".github" / "actions" / "deploy-worker"
+    folder.mkdir(parents=True)
+    (folder / "action.yml").write_text(textwrap.dedent(COMPOSITE).lstrip("\n"))
+    result = subprocess.run([sys.executable, "-m", "shlint_iam", "check", "-f", "concise", "--no-cache", "."],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.startswith(".github/actions/deploy-worker/action.yml:14:9: IAM001 ")

@@ -33,7 +33,7 @@ def build(source: SourceFile) -> Document | None:
         line, col = index.point(problem.offset)
         span = Span(source.path, line, col, line, col + 1)
         return Document(errors=[(span, f"not valid YAML: {problem.message}")])
-    if github_actions.is_workflow(source.path, root):
+    if github_actions.is_workflow(source.path, root) or github_actions.is_composite_action(root):
         return github_actions.front_end(source, index, root)
     if cloudbuild.is_build_config(root):
         return cloudbuild.front_end(source, index, root)

@@ -29,7 +29,11 @@
   ``env:``, as the runner merges them. A name written any other way (or from a variable set again
   after the write), or by a step with ``if:``, is unknown in the later steps.
 
-Not followed: reusable workflows (``jobs.<id>.uses``), composite actions, matrices (a
+A composite action's ``action.yml`` (``runs: using: composite``) is linted as one job of its
+``runs.steps`` (``${{ inputs.x }}`` is the caller's value: an unknown); a workflow step that uses a
+local action (``uses: ./...``) does not follow it into that file.
+
+Not followed: reusable workflows (``jobs.<id>.uses``), local actions, matrices (a
 ``${{ matrix.x }}`` is an unknown), outputs written any other way, ``$GITHUB_ENV`` written
 without a name on the line (``cat vars >> "$GITHUB_ENV"``), and outputs passed between jobs
 (``needs.<job>.outputs``).
@@ -128,6 +132,12 @@ def is_workflow(path: str, root: Any) -> bool:
     return "jobs" in keys and ("on" in keys or "/.github/workflows/" in "/" + path.replace(os.sep, "/"))
 
 
+def is_composite_action(root: Any) -> bool:
+    """A composite action's ``action.yml``: ``runs: {using: composite, steps: [...]}``."""
+    runs = Y.get(root, "runs") if Y.is_map(root) else None
+    return Y.is_map(runs) and Y.text(Y.get(runs, "using")) == "composite" and Y.get(runs, "steps") is not None
+
+
 def _shell(spec: str | None, windows: bool) -> tuple[bool, bool] | None:
     """(errexit, pipefail) of a step's shell; None: not a POSIX shell."""
     if spec is None:
@@ -186,10 +196,12 @@ def _job_order(jobs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 
 
 def _repo_root(doc: SourceFile) -> str:
+    """The workspace the steps start in: the repository root above ``.github/workflows/`` (or
+    ``.github/actions/``: a composite action's steps run in the calling job's workspace)."""
     real = doc.real_path or os.path.abspath(doc.path)
     parts = real.replace(os.sep, "/").split("/")
     for i in range(len(parts) - 2, 0, -1):
-        if parts[i] == ".github" and parts[i + 1] == "workflows":
+        if parts[i] == ".github" and parts[i + 1] in ("workflows", "actions"):
             return "/".join(parts[:i]) or "/"
     return os.path.dirname(real)
 
@@ -206,6 +218,9 @@ def front_end(doc: SourceFile, index: DocIndex, root: Any) -> Document:
     wf_defaults = Y.get(Y.get(Y.get(root, "defaults"), "run"), "shell")
     wf_wd = Y.get(Y.get(Y.get(root, "defaults"), "run"), "working-directory")
     jobs = [(str(k.value), v) for k, v in Y.items(Y.get(root, "jobs"))]
+    if is_composite_action(root):
+        # its steps run one after the other in the calling job (`${{ inputs.x }}` is the caller's)
+        jobs = [("runs", Y.get(root, "runs"))]
     for job_id, job in _job_order(jobs):
         if not Y.is_map(job):
             continue

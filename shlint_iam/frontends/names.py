@@ -23,11 +23,13 @@ def is_makefile(path: str) -> bool:
 
 
 def kind_by_name(path: str) -> str | None:
-    """What a file is by its name alone: "github", "cloudbuild", "make", "yaml" or None."""
+    """What a file is by its name alone: "github", "action", "cloudbuild", "make", "yaml" or None."""
     name = os.path.basename(path)
     lower = name.lower()
     if lower.endswith(YAML_SUFFIXES) and "/.github/workflows/" in _posix(path):
         return "github"
+    if name in ("action.yml", "action.yaml"):
+        return "action"  # a GitHub action's metadata: linted when it is a composite action
     if lower.startswith("cloudbuild") and lower.endswith(YAML_SUFFIXES + (".json",)):
         return "cloudbuild"
     if is_makefile(path):
@@ -37,12 +39,14 @@ def kind_by_name(path: str) -> str | None:
     return None
 
 
-_FILE_KINDS = {"github": "workflow", "cloudbuild": "build config", "make": "Makefile", "yaml": "file"}
+_FILE_KINDS = {"github": "workflow", "action": "action", "cloudbuild": "build config", "make": "Makefile",
+               "yaml": "file"}
 
 
 def file_kind(path: str) -> str:
     """What the file at ``path`` is, in a message's words: "workflow" (a GitHub Actions
-    workflow), "build config" (Cloud Build), "Makefile", "file" (other YAML) or "script"."""
+    workflow), "action" (a composite action's ``action.yml``), "build config" (Cloud Build),
+    "Makefile", "file" (other YAML) or "script"."""
     return _FILE_KINDS.get(kind_by_name(path) or "", "script")
 
 
@@ -52,8 +56,8 @@ def is_document(path: str) -> bool:
 
 
 def walk_includes(path: str) -> bool:
-    """Whether a directory walk lints this file (workflows, build configs, Makefiles)."""
-    return kind_by_name(path) in ("github", "cloudbuild", "make")
+    """Whether a directory walk lints this file (workflows, actions, build configs, Makefiles)."""
+    return kind_by_name(path) in ("github", "action", "cloudbuild", "make")
 
 
 _DIRECTIVE = lazy(r"(?:^|(?<=\s))#\s*shlint-iam")
