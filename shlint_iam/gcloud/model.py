@@ -23,6 +23,7 @@ from ..shell.values import (
     is_known,
     is_resolved,
     join,
+    names_gcloud,
     project_number,
     resolve_defaults,
     service_url,
@@ -118,7 +119,7 @@ class GcloudModel:
 
     def __call__(self, run: CommandRun, state: State) -> Val | None:
         command = run.words[0].text if run.words else ""
-        if not isinstance(command, str) or command.rsplit("/", 1)[-1] != "gcloud":
+        if not names_gcloud(command):
             return None
         cmd = parse_gcloud(_resolved(run.words))
         run.gcloud = cmd

@@ -30,6 +30,7 @@ from .values import (
     Val,
     is_known,
     may_equal,
+    names_gcloud,
     resolve_defaults,
     unknown,
 )
@@ -45,8 +46,9 @@ def _runs_gcloud(node: Any, machine: Machine) -> bool:
     if name is None:
         return False
     first = machine.text(name)
-    return first == "gcloud" or (first in _GCLOUD_WRAPPERS and b"gcloud" in machine._src.data[
-        node.start_byte:node.end_byte])
+    if first == "gcloud" or first.endswith("/gcloud"):  # `~/google-cloud-sdk/bin/gcloud ...`
+        return True
+    return first in _GCLOUD_WRAPPERS and b"gcloud" in machine._src.data[node.start_byte:node.end_byte]
 
 
 def _names_read(node: Any, machine: Machine) -> list[str]:
@@ -363,7 +365,7 @@ class Commands(Machine):
             return
         builtin = getattr(self, "_b_" + _builtin_attr(name), None)
         run = self._record(words, node, state, ctx, prefix)
-        if builtin is None and "/" in resolve_defaults(written):
+        if builtin is None and "/" in resolve_defaults(written) and not names_gcloud(written):
             # `./grant.sh "$FN"`, `"$DIR/grant.sh"`: another script run as a program.
             self._run_child(written, args, run, state, ctx, errexit=False, shebang=True)
             if ctx.capture is not None:

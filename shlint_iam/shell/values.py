@@ -381,6 +381,15 @@ def parts(value: Val) -> tuple[Part, ...]:
     return value.parts
 
 
+def names_gcloud(value: Val) -> bool:
+    """Whether a command name is gcloud: ``gcloud``, or a path to it whose end is known
+    (``/usr/bin/gcloud``, ``~/google-cloud-sdk/bin/gcloud``, ``"$HOME/google-cloud-sdk/bin/gcloud"``)."""
+    if isinstance(value, str):
+        return value == "gcloud" or value.endswith("/gcloud")
+    last = value.parts[-1]
+    return isinstance(last, str) and last.endswith("/gcloud")
+
+
 def literal_prefix(value: Val) -> str:
     """The text every run of ``value`` starts with (all of it when known)."""
     if isinstance(value, str):
