@@ -826,19 +826,7 @@ class ControlFlow(Machine):
             return None
         expr = inner[0]
         if expr.type == "unary_expression":
-            op = expr.child_by_field_name("operator")
-            operand = [c for c in expr.named_children if c.start_byte != op.start_byte]
-            if op is None or len(operand) != 1:
-                return None
-            value = self._expand_str(operand[0], state, _Ctx())
-            if not is_known(value):
-                return None
-            opname = self.text(op)
-            if opname == "-n":
-                return value != ""
-            if opname == "-z":
-                return value == ""
-            return None
+            return self._eval_unary(expr, state)
         if expr.type == "binary_expression":
             left = expr.child_by_field_name("left")
             right = expr.child_by_field_name("right")
@@ -859,6 +847,38 @@ class ControlFlow(Machine):
             value = self._expand_str(expr, state, _Ctx())
             return (value != "") if is_known(value) else None
         return None
+
+    def _eval_unary(self, expr: Any, state: State) -> bool | None:
+        """A unary test (`-n X`, `-z X`, `-d DIR`), or its negation (`! -d "$DIR"` inside `[[ ]]`)."""
+        if expr.children and expr.children[0].type == "!":
+            inner = expr.named_children
+            if len(inner) == 1 and inner[0].type == "unary_expression":
+                value = self._eval_unary(inner[0], state)
+                return None if value is None else not value
+            return None
+        op = expr.child_by_field_name("operator")
+        operand = [c for c in expr.named_children if c.start_byte != op.start_byte]
+        if op is None or len(operand) != 1:
+            return None
+        value = self._expand_str(operand[0], state, _Ctx())
+        if not is_known(value):
+            return None
+        opname = self.text(op)
+        if opname == "-n":
+            return value != ""
+        if opname == "-z":
+            return value == ""
+        if opname == "-d" and value and value in self._script_dirs(state):
+            return True  # `DIR="${BASH_SOURCE%/*}"; [[ -d "$DIR" ]] || DIR="$PWD"`: its own folder exists
+        return None
+
+    def _script_dirs(self, state: State) -> set[str]:
+        """The folders of the scripts being run (this file and those that sourced it): they exist."""
+        paths = [self._src.real_path or ""]
+        sources = state.vars.get("BASH_SOURCE")
+        if isinstance(sources, list):
+            paths.extend(p for p in sources if isinstance(p, str))
+        return {p.rstrip("/").rsplit("/", 1)[0] for p in paths if "/" in p.rstrip("/")}
 
     def _in_subshell(self, nodes: Any, state: State, ctx: _Ctx) -> None:
         inner = state.copy()
