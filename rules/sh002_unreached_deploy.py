@@ -9,7 +9,9 @@ class UnreachedDeploy(Rule):
     """## What it does
     Reports a function that holds gcloud deployment steps (deploys, IAM bindings, creates,
     deletes...) but that shlint-iam never saw run: no call it can follow reaches it. The
-    finding is at the function's name and says how many steps it holds and which.
+    finding is at the function's name and says how many steps it holds and which. A call
+    that runs before the function is defined (`main "$@"` above `main() {`) reaches nothing:
+    bash has no such command yet ("command not found"), and the finding says so.
 
     shlint-iam analyses a function's body where the script calls it, with the values of that
     call. A function that is defined but never called, or called only in a way the analysis
@@ -57,6 +59,18 @@ class UnreachedDeploy(Rule):
                 continue
             count = len(item.steps)
             listed = ", ".join(f"`{step}`" for step in dict.fromkeys(item.steps))
+            early = getattr(item, "called_early", None)
+            if early is not None:
+                yield ctx.report(
+                    self,
+                    item.span,
+                    f"function {item.function} is called on line {early.start_line}, before it is defined: bash "
+                    f"finds no such command there (\"command not found\"), so its {count} deployment "
+                    f"step{'s' if count != 1 else ''} ({listed}) never run{'s' if count == 1 else ''}",
+                    fix="define the function above its first call (or call it at the end of the script)",
+                    related=[(early, f"`{item.function}` runs here, before its definition")],
+                )
+                continue
             yield ctx.report(
                 self,
                 item.span,

@@ -36,9 +36,11 @@ class Unreached:
     span: Span  # the function's name where it is defined
     function: str
     steps: tuple[str, ...]  # each step as `gcloud GROUP ... VERB`, in order
+    # the first call that ran before the definition (bash: "command not found"), if any
+    called_early: Span | None
 
-    def __init__(self, span: Span, function: str, steps: tuple[str, ...]) -> None:
-        self.__dict__.update(span=span, function=function, steps=steps)
+    def __init__(self, span: Span, function: str, steps: tuple[str, ...], called_early: Span | None = None) -> None:
+        self.__dict__.update(span=span, function=function, steps=steps, called_early=called_early)
 
 
 def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[CommandRun]) -> list[Unreached]:
@@ -48,21 +50,31 @@ def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[Comman
     root = tree.root_node
     if _is_library(source, root):
         return []
-    ran = set()
+    ran = set()  # functions whose bodies ran
+    by_name: dict[str, list[CommandRun]] = {}  # commands run by a known name (a call the body of which may not have)
     for run in commands:
         if run.function:
             ran.add(run.function)
         if isinstance(run.name, str):  # a command named by a value the analysis cannot know ran nothing by name
-            ran.add(run.name)
+            by_name.setdefault(run.name, []).append(run)
     found: list[Unreached] = []
     for node in _function_definitions(source, root, tree, places):
         name_node = node.child_by_field_name("name")
         name = _text(source, name_node) if name_node is not None else ""
-        if name and name not in ran:
-            steps = _steps(source, node, places)
-            if steps:
-                found.append(Unreached(source.span(name_node.start_point, name_node.end_point), name,
-                                       tuple(steps)))
+        if not name or name in ran:
+            continue
+        # A command by this name counts as a call, unless it ran in this file before the definition:
+        # bash had no such function yet (`main "$@"` above `main() {`: "command not found").
+        defined_at = (node.start_point[0] + 1, node.start_point[1] + 1)
+        early = [run for run in by_name.get(name, ())
+                 if run.span.path == source.path and (run.span.start_line, run.span.start_col) < defined_at]
+        if len(early) < len(by_name.get(name, ())):
+            continue
+        steps = _steps(source, node, places)
+        if steps:
+            found.append(Unreached(source.span(name_node.start_point, name_node.end_point), name,
+                                   tuple(steps), min((run.span for run in early), key=lambda span: (span.start_line, span.start_col))
+                                   if early else None))
     return sorted(found, key=lambda u: (u.span.start_line, u.span.start_col))
 
 

@@ -110,6 +110,9 @@ REACHED = [
     ("dispatch-on-arguments", FUNCTION + '"$@"\n'),
     ("no-deploy-inside", 'log() { echo "$@"; }\ngcloud run services list\n'),
     ("library", "# shellcheck shell=bash\nREGION=us-west1\n" + FUNCTION),
+    # main's call is written above deploy_api's definition but runs after it (main runs at the end)
+    ("called-from-a-function-defined-first", 'main() { deploy_api; }\n' + FUNCTION + 'main "$@"\n'),
+    ("called-early-and-again-after", 'deploy_api 2>/dev/null || true\n' + FUNCTION + "deploy_api\n"),
 ]
 
 
@@ -117,6 +120,20 @@ REACHED = [
 def test_no_sh002_when_the_function_runs_or_the_file_is_a_library(tmp_path: Path, body: str) -> None:
     (tmp_path / "deploy.sh").write_text(HEADER + body)
     assert sh002(tmp_path, "deploy.sh") == []
+
+
+def test_a_call_above_the_definition_reaches_nothing(tmp_path: Path) -> None:
+    # bash runs `deploy_api` before the function exists: "command not found", and nothing deploys.
+    (tmp_path / "deploy.sh").write_text(HEADER + 'echo "deploying"\ndeploy_api\n\n' + FUNCTION)
+    assert sh002(tmp_path, "deploy.sh") == [(
+        "deploy.sh", 6, 1, 11,
+        "function deploy_api is called on line 4, before it is defined: bash finds no such command there "
+        "(\"command not found\"), so its 2 deployment steps (`gcloud run deploy`, "
+        "`gcloud run services add-iam-policy-binding`) never run",
+    )]
+    [finding] = Linter(Config(select=["SH002"])).lint_paths([str(tmp_path / "deploy.sh")]).reported
+    assert [(span.start_line, span.start_col, note) for span, note in finding.related] == [
+        (4, 1, "`deploy_api` runs here, before its definition")]
 
 
 def test_a_function_never_called_is_counted_at_its_name(tmp_path: Path) -> None:
