@@ -72,9 +72,9 @@ def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[Comman
             continue
         steps = _steps(source, node, places)
         if steps:
-            found.append(Unreached(source.span(name_node.start_point, name_node.end_point), name,
-                                   tuple(steps), min((run.span for run in early), key=lambda span: (span.start_line, span.start_col))
-                                   if early else None))
+            first = min((run.span for run in early), key=lambda span: (span.start_line, span.start_col)) \
+                if early else None
+            found.append(Unreached(source.span(name_node.start_point, name_node.end_point), name, tuple(steps), first))
     return sorted(found, key=lambda u: (u.span.start_line, u.span.start_col))
 
 
