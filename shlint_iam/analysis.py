@@ -190,7 +190,8 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
     model = GcloudModel(default_region=config.default_region, read_file=read_file)
     interpreter = Interpreter(hook=model, loader=loader, parse=_bounded_parse(incomplete))
     model.runs = interpreter.commands
-    if "replace" in source.text:  # `gcloud run services replace FILE` reads FILE: the script's writes matter
+    # `run services replace FILE` and `set-iam-policy RESOURCE FILE` read FILE: the script's writes matter
+    if "replace" in source.text or "set-iam-policy" in source.text:
         model.writes = interpreter.file_writes = []
     trace, _ = interpreter.run(source, tree)
     _exit_status_check(trace, source, tree)

@@ -136,6 +136,25 @@ CASES = [
     Case("other-member-removed", HEAD + DEPLOY + BIND + BIND.replace("add-invoker", "remove-invoker")
          .replace("756957797294-compute@developer", "x@p.iam")),
     Case("policy-replaced-later", HEAD + DEPLOY + RUN_BIND
+         + "cat > policy.yaml <<EOF\nbindings: []\netag: BwYvq2Vt8Xo=\nEOF\n"
+         + "gcloud run services set-iam-policy orch policy.yaml --region=us-west2\n",
+         [("IAM001", 2, 1)], "replaces the whole policy"),
+    # A whole policy's bindings of roles that cannot invoke are not attempts at the invoker's.
+    Case("policy-written-with-another-role", HEAD + DEPLOY
+         + "cat > policy.yaml <<EOF\nbindings:\n- role: roles/run.viewer\n  members: [group:ops@acme.com]\nEOF\n"
+         + "gcloud run services set-iam-policy orch policy.yaml --region=us-west2\n",
+         [("IAM001", 2, 1)], "replaces the whole policy"),
+    Case("policy-written-with-the-invoker", HEAD + DEPLOY
+         + f"cat > policy.json <<EOF\n{{\"bindings\": [{{\"role\": \"roles/run.invoker\", \"members\": [\"{SA}\"]}}]}}\nEOF\n"
+         + "gcloud run services set-iam-policy orch policy.json --region=us-west2\n"),
+    Case("policy-written-for-another-member", HEAD + DEPLOY
+         + "cat > policy.yaml <<EOF\nbindings:\n- role: roles/run.invoker\n  members:\n"
+         + "  - serviceAccount:other@p.iam.gserviceaccount.com\nEOF\n"
+         + "gcloud run services set-iam-policy orch policy.yaml --region=us-west2\n",
+         [("IAM005", 9, 41)], "it grants serviceAccount:other@p.iam.gserviceaccount.com"),
+    # A policy file the analysis cannot read: the replacement is taken to grant nothing (IAM009 says
+    # it cannot verify the file's bindings).
+    Case("policy-not-known-replaced-later", HEAD + DEPLOY + RUN_BIND
          + "gcloud run services set-iam-policy orch policy.yaml --region=us-west2\n",
          [("IAM001", 2, 1)], "replaces the whole policy"),
     Case("policy-replaced-then-bound", HEAD + DEPLOY + "gcloud run services set-iam-policy orch policy.yaml "

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..lazyre import lazy
 from ..records import record
+from ..records import replace as records_replace
 from ..shell.interpreter import State
 from ..shell.notes import NOT_FOLLOWED, UNKNOWN_PATH, Note
 from ..shell.state import UNSEEN_CODE
@@ -34,6 +35,9 @@ from ..shell.values import (
 )
 from .argv import GcloudCommand, parse_gcloud
 from .facts import (
+    INVOKE_ROLES,
+    PROJECT_INVOKE_ROLES,
+    WORKFLOW_INVOKE_ROLES,
     Binding,
     Delete,
     Deploy,
@@ -49,6 +53,7 @@ from .facts import (
 
 if TYPE_CHECKING:  # a manifest, a URL, a workflow: their parsers are imported when one is met
     from .manifests import Manifest
+    from .policies import PolicyBinding
     from .workflows import OidcCall
 
 EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-filters", "--trigger-event")
@@ -95,9 +100,10 @@ class GcloudModel:
     runs: list[CommandRun]
     # The interpreter's file_writes: what `> FILE` wrote, after how many runs (None: not recorded,
     # for a script that names no `replace`: a manifest read from a file it sources stays unknown).
-    writes: list[tuple[int, Val, Val]] | None
+    writes: list[tuple[int, Val, Val, Val | None]] | None
     _workflow_cache: dict[str, list[OidcCall] | str]
     _manifest_cache: dict[str, Manifest | str]
+    _policy_cache: dict[str, list[PolicyBinding] | str]
 
     def __init__(
         self,
@@ -105,7 +111,7 @@ class GcloudModel:
         read_file: Callable[[str], bytes | str] | None = None,
         notes: list[Note] | None = None,
         runs: list[CommandRun] | None = None,
-        writes: list[tuple[int, Val, Val]] | None = None,
+        writes: list[tuple[int, Val, Val, Val | None]] | None = None,
         _workflow_cache: dict[str, list[OidcCall] | str] | None = None,
         _manifest_cache: dict[str, Manifest | str] | None = None,
     ) -> None:
@@ -116,6 +122,7 @@ class GcloudModel:
         self.writes = writes
         self._workflow_cache = {} if _workflow_cache is None else _workflow_cache
         self._manifest_cache = {} if _manifest_cache is None else _manifest_cache
+        self._policy_cache: dict[str, list[PolicyBinding] | str] = {}
 
     def __call__(self, run: CommandRun, state: State) -> Val | None:
         command = run.words[0].text if run.words else ""
@@ -258,6 +265,40 @@ class GcloudModel:
             return None
         return found
 
+    def iam_policy(self, source: Val, run: CommandRun, state: State) -> list[PolicyBinding] | None:
+        """The bindings of the IAM policy file at ``source`` as ``set-iam-policy`` would read it,
+        or None when that cannot be known: the path is not known, the script itself may write the
+        file before (``cat > policy.yaml <<EOF``), or the file cannot be read (a note)."""
+        if not is_known(source):
+            return None
+        path = _path_of(source, run, state)
+        if self.writes is None:
+            return None
+        if _written_before(path, run, self.runs, self.writes):
+            # `cat > policy.yaml <<EOF`: the text the script wrote, when it is known
+            written = _written_text(path, run, self.runs, self.writes)
+            if written is None:
+                return None
+            from .policies import parse_policy
+
+            parsed = parse_policy(written.encode("utf-8", "surrogateescape"))
+            return parsed if not isinstance(parsed, str) else None
+        if self.read_file is None:
+            return None
+        if path not in self._policy_cache:
+            data = self.read_file(path)
+            if isinstance(data, str):
+                self._policy_cache[path] = data
+            else:
+                from .policies import parse_policy
+
+                self._policy_cache[path] = parse_policy(data)
+        found = self._policy_cache[path]
+        if isinstance(found, str):
+            self.notes.append(Note(run.span, NOT_FOLLOWED, found, path=source, what="IAM policy file"))
+            return None
+        return found
+
     def _read_manifest(self, path: str) -> Manifest | str:
         if self.read_file is None:
             return "files named by commands are not read here"
@@ -326,28 +367,62 @@ _READ_ONLY = frozenset(("cat", "echo", "printf", "grep", "head", "tail", "wc", "
                         "stat", "yamllint", "kubeval", "kubeconform", "less", "more", "file", "md5sum", "sha256sum"))
 
 
-def _written_before(path: str, run: CommandRun, runs: list[CommandRun], writes: list[tuple[int, Val, Val]]) -> bool:
+def _written_before(path: str, run: CommandRun, runs: list[CommandRun],
+                    writes: list[tuple[int, Val, Val, Val | None]]) -> bool:
     """Whether the script may write the file at ``path`` before ``run``: a command's output is
     redirected to it (``envsubst < T > FILE``, ``cat > FILE <<EOF``, ``gcloud run services describe S
     --format=export > FILE``; a target not known statically counts when it ends with the file's
     name), or a command names the file as an argument (``sed -i ... FILE``, ``cp T FILE``, ``yq -i``,
     ``tee FILE``). Taken widely on purpose: a file the script may have changed is not read from the
     repository."""
+    index = _index_of(run, runs)
+    return bool(_writes_to(path, run, index, writes)) or _named_by(path, runs[:index])
+
+
+def _written_text(path: str, run: CommandRun, runs: list[CommandRun],
+                  writes: list[tuple[int, Val, Val, Val | None]]) -> str | None:
+    """The text the script last wrote to ``path`` before ``run`` (``cat > policy.yaml <<EOF``),
+    when that is known and no command naming the file ran after it (``sed -i ... FILE``)."""
+    index = _index_of(run, runs)
+    found = _writes_to(path, run, index, writes)
+    if not found:
+        return None
+    before, target, _, text = found[-1]
+    if not is_known(target) or not isinstance(text, str) or _named_by(path, runs[before + 1 : index]):
+        return None
+    return text
+
+
+def _index_of(run: CommandRun, runs: list[CommandRun]) -> int:
+    return next((i for i in range(len(runs) - 1, -1, -1) if runs[i] is run), len(runs))
+
+
+def _writes_to(path: str, run: CommandRun, index: int,
+               writes: list[tuple[int, Val, Val, Val | None]]) -> list[tuple[int, Val, Val, Val | None]]:
+    """The redirections before the ``index``-th command that may write ``path`` (a target not
+    known statically counts when it ends with the file's name)."""
     base = posixpath.basename(path)
-    index = next((i for i in range(len(runs) - 1, -1, -1) if runs[i] is run), len(runs))
-    for before, target, cwd in writes:
+    found = []
+    for write in writes:
+        before, target, cwd, _ = write
         if before > index:
             break
         if before == index:  # the command's own redirection (`gcloud run services replace F > log`)
             continue
         if is_known(target):
             if _path_in(target, cwd, run) == path:
-                return True
+                found.append(write)
         else:
             tail = target.parts[-1] if isinstance(target, Value) else ""
             if isinstance(tail, str) and (tail == base or tail.endswith("/" + base)):
-                return True
-    for earlier in runs[:index]:
+                found.append(write)
+    return found
+
+
+def _named_by(path: str, runs: list[CommandRun]) -> bool:
+    """Whether one of ``runs`` names the file as an argument (``sed -i ... FILE``, ``cp T FILE``)."""
+    base = posixpath.basename(path)
+    for earlier in runs:
         name = earlier.words[0].text if earlier.words else ""
         if earlier.gcloud is not None or (is_known(name) and name.rsplit("/", 1)[-1] in _READ_ONLY):
             continue
@@ -550,6 +625,8 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
     if action != "add":
         if target is not None and scope == "service":
             run.facts.append(Revoke(run, target=target, member=member, replace=action == "replace"))
+        if action == "replace":
+            _policy_bindings(model, cmd, run, state, binding)
         return None
     run.facts.append(binding)
     missing = [
@@ -565,6 +642,34 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
             f"{', '.join(missing[:-1])} or {missing[-1]}"
         run.facts.append(Unverifiable(run, "binding", listed, missing))
     return None
+
+
+def _policy_bindings(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State, like: Binding) -> None:
+    """``set-iam-policy RESOURCE POLICY_FILE``: the file's bindings are the resource's after the
+    command. Read from the repository, or from what the script wrote to it (``cat > policy.yaml
+    <<EOF``), each becomes a binding at the file's word. A file the analysis cannot read (its path
+    or text is not known, it is not found) leaves the replacement without bindings (the policy
+    may grant nothing) and an unverifiable binding (IAM009)."""
+    word = cmd.positionals[1] if len(cmd.positionals) > 1 else None
+    if word is None:
+        return
+    policy = model.iam_policy(word.text, run, state)
+    if policy is None:
+        run.facts.append(Unverifiable(run, "binding", "the bindings of the policy file", ["member", "role"]))
+        return
+    # The roles that can let a member call the resource: a whole policy's other bindings (a
+    # viewer group, an admin's role on the project) are not attempts at an invoker binding.
+    relevant = INVOKE_ROLES if like.scope == "service" else \
+        PROJECT_INVOKE_ROLES | WORKFLOW_INVOKE_ROLES if like.scope == "project" else None
+    for entry in policy:
+        if relevant is not None and entry.role not in relevant:
+            continue
+        if relevant is None and "invoker" not in entry.role and not entry.role.startswith("roles/cloudfunctions."):
+            continue
+        member = normalise_member(entry.member) if not entry.conditional else \
+            unknown(OTHER, "condition", run.span.start_line, run.span.start_col, text=entry.member)
+        run.facts.append(records_replace(like, member=member, role=entry.role, member_span=word.span,
+                                         role_span=word.span))
 
 
 def _run_services_update(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:

@@ -69,6 +69,7 @@ class ControlFlow(Machine):
         body = node.child_by_field_name("body")
         stdin: Val | None = None
         stdin_node: Any = None
+        written: list[int] = []  # the file_writes entries of this statement's stdout `> FILE`
         for child in node.children:
             if child.type == "herestring_redirect":
                 for sub in child.named_children:
@@ -82,32 +83,45 @@ class ControlFlow(Machine):
                     and child.named_children[-1].type == "process_substitution":
                 # `exec > >(tee -a "$LOG") 2>&1`, `... > >(gcloud ...)`: its commands run (words.py), no file is written
                 self._expand_fields(child.named_children[-1], state, ctx)
-            elif child.type == "file_redirect" and self.file_writes is not None:
-                self._note_write(child, state, ctx)  # `envsubst < service.tpl.yaml > service.yaml`
+            elif child.type == "file_redirect":
+                entry = self._note_write(child, state, ctx)  # `envsubst < service.tpl.yaml > service.yaml`
+                if entry is not None:
+                    written.append(entry)
         if body is not None:
             saved = self._stdin, self._stdin_node
             if stdin is not None:
                 self._stdin, self._stdin_node = stdin, stdin_node
+            # `cat > policy.yaml <<EOF`: what the body prints is the file's text (not the output of
+            # an enclosing `$(...)`).
+            captured: list[Val] | None = [] if len(written) == 1 else None
             try:
-                self._statement(body, state, ctx)
+                self._statement(body, state, ctx if captured is None else ctx.capturing(captured))
             finally:
                 self._stdin, self._stdin_node = saved
+            if captured is not None and self.file_writes is not None and written[0] >= 0:
+                before, target, cwd, _ = self.file_writes[written[0]]
+                self.file_writes[written[0]] = (before, target, cwd, concat(*captured) if captured else "")
 
-    def _note_write(self, redirect: Any, state: State, ctx: _Ctx) -> None:
+    def _note_write(self, redirect: Any, state: State, ctx: _Ctx) -> int | None:
         """Record the file an output redirection writes (``> FILE``, ``>> FILE``, ``&> FILE``; not
-        ``>&2``). A target with a command substitution is not expanded (it would run it): unknown."""
+        ``>&2``). A target with a command substitution is not expanded (it would run it): unknown.
+        Returns, when the redirection replaces the file with standard output (``> FILE``, ``>|
+        FILE``, ``> /dev/null``: the statement's output goes there, not to an enclosing ``$(...)``),
+        the entry's index (-1: not recorded: /dev/null, or writes are not recorded)."""
         children = redirect.children
-        if len(children) < 2 or (children[1] if children[0].type == "file_descriptor" else children[0]).type \
-                not in _WRITES:
-            return  # `< FILE`, `2>&1`, `>&2`
+        operator = children[1] if len(children) > 1 and children[0].type == "file_descriptor" else children[0]
+        if len(children) < 2 or operator.type not in _WRITES:
+            return None  # `< FILE`, `2>&1`, `>&2`
+        stdout = (children[0].type != "file_descriptor" or self.text(children[0]) == "1") and \
+            operator.type in (">", ">|", "&>")
         target = children[-1]
         text = self.text(target)
-        if text == "/dev/null":
-            return
+        if text == "/dev/null" or self.file_writes is None:
+            return -1 if stdout else None
         value = unknown(OTHER, "redirect", self._at(target), text=text) if "$(" in text or "`" in text \
             else self._expand_str(target, state, ctx)
-        assert self.file_writes is not None
-        self.file_writes.append((len(self.commands), value, state.cwd))
+        self.file_writes.append((len(self.commands), value, state.cwd, None))
+        return len(self.file_writes) - 1 if stdout and operator.type != "&>" else -1 if stdout else None
 
     def _s_negated_command(self, node: Any, state: State, ctx: _Ctx) -> None:
         at = node.start_point[0] + 1

@@ -85,7 +85,8 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self.commands: list[CommandRun] = []
         # Files the script writes with `> FILE` (control.py), when someone asks (None: nobody does):
         # (the number of commands run before, the target, the directory it was written from).
-        self.file_writes: list[tuple[int, Val, Val]] | None = None
+        # `> FILE` writes: (commands run before, target, cwd, the text written when known; None: not known)
+        self.file_writes: list[tuple[int, Val, Val, Val | None]] | None = None
         self._out: Block = Block("script")
         self._src: SourceFile = SourceFile("<none>", "")
         self._main_path = ""  # the linted file's path (run)

@@ -320,7 +320,7 @@ class Machine:
     exhausted: bool
     notes: list[Note]
     commands: list[CommandRun]
-    file_writes: list[tuple[int, Val, Val]] | None
+    file_writes: list[tuple[int, Val, Val, Val | None]] | None
     _out: Block
     _src: SourceFile
     _main_path: str

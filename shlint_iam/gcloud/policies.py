@@ -1,0 +1,48 @@
+"""IAM policy files, as ``gcloud ... set-iam-policy RESOURCE POLICY_FILE`` reads them (JSON or
+YAML: docs/gcloud-facts.md): the policy's ``bindings``, each a ``role`` and its ``members``. The
+command replaces the resource's whole policy with the file's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..records import record
+
+
+@record(frozen=True)
+class PolicyBinding:
+    """One member's role in a policy file (``conditional``: the binding has a ``condition``)."""
+
+    member: str
+    role: str
+    conditional: bool
+
+    def __init__(self, member: str, role: str, conditional: bool = False) -> None:
+        self.__dict__.update(member=member, role=role, conditional=conditional)
+
+
+def parse_policy(data: bytes) -> list[PolicyBinding] | str:
+    """The bindings of the policy in ``data``, or why it is not one."""
+    import yaml
+
+    try:
+        document: Any = yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        return f"not valid JSON or YAML ({str(exc).splitlines()[0]})"
+    except RecursionError:
+        return "not valid JSON or YAML (nested too deeply)"
+    if not isinstance(document, dict):
+        return "not an IAM policy (no bindings)"
+    bindings = document.get("bindings", [])
+    if not isinstance(bindings, list):
+        return "not an IAM policy (bindings is not a list)"
+    found: list[PolicyBinding] = []
+    for item in bindings:
+        if not isinstance(item, dict) or not isinstance(item.get("role"), str):
+            return "not an IAM policy (a binding without a role)"
+        members = item.get("members", [])
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            return "not an IAM policy (members is not a list of strings)"
+        conditional = item.get("condition") is not None
+        found.extend(PolicyBinding(member, item["role"], conditional) for member in members)
+    return found
