@@ -284,3 +284,40 @@ def test_only_a_composite_action_is_linted_and_a_walk_finds_it(tmp_path: Any) ->
     result = subprocess.run([sys.executable, "-m", "shlint_iam", "check", "-f", "concise", "--no-cache", "."],
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.stdout.startswith(".github/actions/deploy-worker/action.yml:14:9: IAM001 ")
+
+
+# A step collects the functions to deploy in a loop (`FUNCS="$FUNCS $f"`), deploys each and binds
+# their invoker by name. tree-sitter-bash puts the blank before `$f` inside the expansion's node,
+# and the interpreter dropped it: one function "ordersinvoices" was deployed, bound nowhere (a
+# false IAM001 with a name no one wrote). The blanks inside a double-quoted string are its text.
+ACCUMULATED = """
+    name: functions
+    on: push
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        steps:
+          - name: Deploy the ledger functions
+            run: |
+              FUNCS=""
+              for f in orders invoices; do
+                FUNCS="$FUNCS $f"
+              done
+              for f in $FUNCS; do
+                gcloud functions deploy "$f" --gen2 --region europe-west1 --source "functions/$f" \\
+                  --trigger-topic "$f-events" --service-account ledger-runner@acme.iam.gserviceaccount.com
+              done
+              for f in orders invoices; do
+                gcloud functions add-invoker-policy-binding "$f" --region europe-west1 \\
+                  --member serviceAccount:ledger-runner@acme.iam.gserviceaccount.com
+              done
+    """
+
+
+def test_blanks_between_expansions_in_a_double_quoted_string_are_kept() -> None:
+    assert found(lint(ACCUMULATED, ".github/workflows/functions.yml")) == []
+    script = '#!/bin/bash\nA=api; B=v2\necho "$A $B" " " "$A  " "$A\n  $B"\n'
+    from shlint_iam.analysis import analyse
+    from shlint_iam.source import SourceFile
+    echo = analyse(SourceFile("words.sh", script), Config(), every_command=True).commands[-1]
+    assert [w.text for w in echo.words] == ["echo", "api v2", " ", "api  ", "api\n  v2"]

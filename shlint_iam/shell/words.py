@@ -169,7 +169,19 @@ class Words(Machine):
             return [body.replace("\\n", "\n").replace("\\t", "\t").replace("\\'", "'")]
         if t in ("string", "translated_string"):
             parts: list[Val] = []
+            # tree-sitter-bash leaves some of a string's blanks out of every node (a newline between
+            # two expansions) and puts others into the node after them (the blanks before an
+            # expansion, `$(...)` or the closing quote: "$A $B", "$L $s", " "): they are text
+            data = self._src.data
+            previous = node.children[0].end_byte if node.children else node.start_byte
             for child in node.named_children:
+                if child.start_byte > previous:
+                    parts.append(data[previous : child.start_byte].decode("utf-8", "replace"))
+                previous = child.end_byte
+                if child.type != "string_content":
+                    lead = _LEADING_BLANKS.match(self.text(child))
+                    if lead is not None:
+                        parts.append(lead.group())
                 if child.type == "string_content":
                     text = self.text(child)
                     parts.append(re.sub(r"\\([$`\"\\\n])", r"\1", text) if "\\" in text else text)
@@ -186,6 +198,9 @@ class Words(Machine):
                     sub = self._fields(child, state, ctx, True)
                     parts.append(join(" ", sub) if sub is not None else
                                  unknown(OTHER, "expr", self._at(child), text=self.text(child)))
+            closing = node.children[-1] if len(node.children) > 1 else None
+            if closing is not None and not closing.is_named and closing.end_byte > previous + 1:
+                parts.append(data[previous : closing.end_byte - 1].decode("utf-8", "replace"))
             return [concat(*parts)]
         if t in ("simple_expansion", "expansion"):
             value = self._expansion(node, state, ctx, quoted=quoted)
@@ -582,6 +597,7 @@ class Words(Machine):
 _LITERAL_NODES = frozenset(("word", "number", "extglob_pattern", "regex", "heredoc_start", "test_operator",
                             "variable_name", "special_variable_name"))
 
+_LEADING_BLANKS = re.compile(r"[ \t\n]+")
 _WORD_PARTS = {"word", "concatenation", "string", "raw_string", "simple_expansion", "expansion", "number",
                "command_substitution", "ansi_c_string", "translated_string", "arithmetic_expansion",
                "variable_assignment", "command_name", "brace_expression"}
