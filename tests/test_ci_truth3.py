@@ -321,3 +321,10 @@ def test_blanks_between_expansions_in_a_double_quoted_string_are_kept() -> None:
     from shlint_iam.source import SourceFile
     echo = analyse(SourceFile("words.sh", script), Config(), every_command=True).commands[-1]
     assert [w.text for w in echo.words] == ["echo", "api v2", " ", "api  ", "api\n  v2"]
+
+
+def test_a_quoted_blank_argument_is_shown_quoted_not_as_an_escaped_blank() -> None:
+    script = '#!/bin/bash\nset -e\ngcloud functions deploy chat-webhook --gen2 --region asia-northeast1 " " --trigger-http\n'
+    assert found(Linter(Config()).lint_text(script, "deploy.sh").reported) == [
+        ("GCL001", 3, 70, '`gcloud functions deploy` takes only NAME; `" "` is one too many: gcloud rejects the '
+                          'command (unrecognized arguments)')]

@@ -446,7 +446,8 @@ def command_problems(run: CommandRun) -> list[Problem]:
                              "gcloud rejects the command", fix=_usage(spec)))
     if not shape.many and len(walk.positionals) > len(spec.positionals):
         extra = walk.positionals[len(spec.positionals)]
-        if isinstance(extra.text, str) and extra.text and not extra.text.strip(" \t"):
+        if isinstance(extra.text, str) and extra.text and not extra.text.strip(" \t") \
+                and _written(run, extra).startswith("\\"):
             # `--entry-point main \  # comment`: the backslash escapes the blank after it
             found.append(Problem(extra.span, f"`{command}` takes {_count(spec)}; an escaped blank (`\\` followed by a "
                                  "space) is one too many: gcloud rejects the command (unrecognized arguments). A "
@@ -454,7 +455,10 @@ def command_problems(run: CommandRun) -> list[Problem]:
                                  "and the next line runs on its own", fix="delete what follows the backslash "
                                  "(a comment cannot follow a line continuation)"))
         else:
-            found.append(Problem(extra.span, f"`{command}` takes {_count(spec)}; `{show_name(extra.text)}` is one too "
+            shown = show_name(extra.text)
+            if not shown.strip():
+                shown = f'"{shown}"'  # a quoted blank, shown as written: `" "`
+            found.append(Problem(extra.span, f"`{command}` takes {_count(spec)}; `{shown}` is one too "
                                  "many: gcloud rejects the command (unrecognized arguments)", fix=_usage(spec)))
     missing_flags = [f for f in spec.required if f not in walk.flags]
     if missing_flags:
@@ -488,6 +492,18 @@ def _choice_problems(run: CommandRun) -> list[Problem]:
                         f"({', '.join(choices)}): gcloud rejects it (invalid choice)"
                         + (f"; the command `{later[0]}` comes before the name" if later else ""), fix=fix)]
     return []
+
+
+def _written(run: CommandRun, word: Word) -> str:
+    """``word`` as the script wrote it, when it is on one line of ``run``'s file ("" otherwise)."""
+    span = word.span
+    source = getattr(run.source, "doc", run.source)  # a workflow step's spans are the document's
+    if span.start_line != span.end_line or span.path != source.path:
+        return ""
+    try:
+        return source.line_text(span.start_line)[span.start_col - 1 : span.end_col - 1]
+    except (AttributeError, IndexError):
+        return ""
 
 
 def _flag_span(run: CommandRun, name: str) -> Span:
