@@ -563,7 +563,7 @@ def show(value: Val) -> str:
         return value
     out: list[str] = []
     for p in value.parts:
-        text = p if isinstance(p, str) else _render(p)
+        text = p if isinstance(p, str) else _render(p, short=True)
         if out and text and (text[0].isalnum() or text[0] == "_"):
             # `"$DEPLOYMENT_NAME""_""$CF_NAME"` reads back as `${DEPLOYMENT_NAME}_${CF_NAME}`, not as
             # `$DEPLOYMENT_NAME_$CF_NAME`, which names other variables
@@ -585,9 +585,11 @@ def show_name(value: Val) -> str:
     return show(value) or '""'
 
 
-def _render(part: Unknown) -> str:
+def _render(part: Unknown, short: bool = False) -> str:
+    """The unknown as the script wrote it; ``short`` (for messages, not for fixes): a long command
+    substitution as its command's name (:func:`_short_substitution`)."""
     if part.text:
-        return part.text
+        return _short_substitution(part.text) if short and part.kind == OUTPUT else part.text
     if part.kind == PROPERTY:
         name = str(part.key[0])
         return f"$(gcloud config get-value {name[5:] if name.startswith('core/') else name})"
@@ -598,6 +600,23 @@ def _render(part: Unknown) -> str:
         return (f"$(gcloud run services describe {shell_word(service)}{flags} "
                 "--format='value(status.url)')")
     return _PLACEHOLDERS.get(part.kind, "VALUE")
+
+
+_LONG_SUBSTITUTION = 40  # characters of `$(...)` shown in full; past them, its command's name only
+
+
+def _short_substitution(text: str) -> str:
+    """A long command substitution that is not gcloud's, as its command's name: `$(awk …)` for
+    `$(awk '/variable "function_name"/{f=1} f==1&&/default/{print $3; exit}' ./infra/variables.tf | tr -d '",')`,
+    the name a terraform-fed script computes, which would fill the message. A gcloud command stays
+    whole (`$(gcloud run services describe api --region=r --format='value(status.url)')` says what
+    the value is)."""
+    if len(text) <= _LONG_SUBSTITUTION or not text.startswith(("$(", "`")) or "gcloud" in text.split(None, 1)[0]:
+        return text
+    opener = "$(" if text.startswith("$(") else "`"
+    closer = ")" if opener == "$(" else "`"
+    words = text[len(opener):].split(None, 1)
+    return f"{opener}{words[0]} …{closer}" if words else text
 
 
 def _from_config(value: Val) -> bool:
