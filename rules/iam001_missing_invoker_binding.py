@@ -108,6 +108,10 @@ class MissingInvokerBinding(Rule):
         message = (f"{req.describe(closed=True)} is invoked as {_identity(req)}, which gets no "
                    f"{req.role} on {what} {show_name(req.service.name)} {_when(req, ctx.path)}{_revoked(outcome)}")
         notes = []
+        if req.calls_function_url:
+            notes.append("the URL is a Cloud Functions URL of a function this script does not deploy: a gen2 "
+                         f"function needs {req.role} on its Cloud Run service (the fix), a gen1 function "
+                         "roles/cloudfunctions.invoker on the function")
         if isinstance(anchor, Deploy) and anchor.kind == "function" and not anchor.generation_pinned:
             notes.append("the deploy pins no generation: gcloud >= 492 creates a new function as gen2, which "
                          "needs this binding; an existing gen1 function stays gen1 (no binding needed) until it "

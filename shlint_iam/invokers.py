@@ -118,14 +118,30 @@ class Requirement:
             return f"workflow {show_name(self.service.name)}, started by the {origin.description}{close}"
         deployed_as = self.deploys[-1] if self.deploys else None
         target = ("gen2 function" if deployed_as is not None and deployed_as.kind == "function"
-                  and deployed_as.generation == 2 else "Cloud Run service")
+                  and deployed_as.generation == 2 else "function" if self.calls_function_url
+                  else "Cloud Run service")
         return f"{target} {show_name(self.service.name)}, called by the {origin.description}{close}"
+
+    @property
+    def calls_function_url(self) -> bool:
+        """Whether the invoker calls a function's URL (``https://REGION-PROJECT.cloudfunctions.net/NAME``)
+        of a function no linted script deploys: its generation, and so what grants invoke, is unknown."""
+        origin = self.origin
+        if self.deploys or not isinstance(origin, Invoker) or origin.run.gcloud is None:
+            return False
+        flag = _URL_FLAGS.get(origin.kind)
+        url = origin.run.gcloud.value(flag) if flag else None
+        return isinstance(url, str) and ".cloudfunctions.net/" in url.lower()
 
     @property
     def described_with_clause(self) -> bool:
         """Whether :meth:`describe` ends with an appositive clause (``, called by the ...``): a list of
         such descriptions needs a separator stronger than a comma."""
         return not isinstance(self.origin, Deploy)
+
+
+# The flag that holds the URL an invoker calls, by its kind (gcloud/model.py ``_url_invoker``).
+_URL_FLAGS = {"push": "--push-endpoint", "scheduler": "--uri", "task": "--url"}
 
 
 @record(eq=False)
