@@ -124,6 +124,13 @@ CASES = {
         IFS=$OLD_IFS
         printf '%s\\n' "$SVC" "$PORT"
         """,
+    "double-quoted-blanks-around-expansions": """
+        A=api
+        B=v2
+        L=""
+        for s in orders billing; do L="$L $s"; done
+        printf '%s\\n' "$A $B" " " "$A  " "  $A" "[$L]" "$(echo x) $A" "${#A} $B"
+        """,
 }
 
 
