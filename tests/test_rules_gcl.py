@@ -141,6 +141,31 @@ CASES = [
          "gcloud eventarc triggers create orch-audit --location=us-west2 --destination-run-service=orch "
          "--event-filters=type=google.cloud.audit.log.v1.written --event-filter=serviceName=storage.googleapis.com\n",
          [("GCL001", 1, 150)], "`gcloud eventarc triggers create` has no flag `--event-filter`"),
+    # functions deploy, checked whole: realistic lines from real scripts (realcorpus 16_, 07_, 08_ and b3/), then typos.
+    Case("functions-deploy-storage-gen2-valid",
+         "gcloud functions deploy gcs-trigger-function \\\n  --gen2 \\\n  --memory=128MiB \\\n"
+         '  --trigger-event-filters="type=google.cloud.storage.object.v1.finalized" \\\n'
+         '  --trigger-event-filters="bucket=my-new-project-bucket-123" \\\n'
+         "  --entry-point=main \\\n  --runtime python39 \\\n  --region us-east1 \\\n  --allow-unauthenticated\n"),
+    Case("functions-deploy-legacy-trigger-valid",
+         "gcloud functions deploy fn --no-gen2 --region=asia-northeast1 --runtime=python37 "
+         "--trigger-event=google.pubsub.topic.publish --trigger-resource=reactions --timeout=540s --memory=256MB "
+         "--env-vars-file=.env.yaml --set-secrets=TOKEN=token:latest --max-instances=3 --retry --ingress-settings=all "
+         "--vpc-connector=conn --egress-settings=private-ranges-only --service-account=fn@proj.iam.gserviceaccount.com\n"),
+    Case("functions-deploy-older-release-flags-valid",
+         "gcloud functions deploy fn --region=us-central1 --trigger-provider=cloud.pubsub --trigger-event=topic.publish "
+         "--trigger-resource=jobs --local-path=. --stage-bucket=gs://stage\n"),
+    Case("functions-deploy-trigger-topic-typo",
+         "gcloud functions deploy fn --gen2 --region=us-central1 --runtime=python312 --tigger-topic=jobs\n",
+         [("GCL001", 1, 76)], "`gcloud functions deploy` has no flag `--tigger-topic`"),
+    Case("functions-deploy-underscore-flag",
+         "gcloud functions deploy fn --gen2 --region=us-central1 --runtime=python312 --trigger_topic=jobs\n",
+         [("GCL001", 1, 76)], "`gcloud functions deploy` has no flag `--trigger_topic`"),
+    Case("functions-deploy-beta-flags-not-judged",
+         "gcloud beta functions deploy fn --region=us-central1 --trigger-http --alow-unauthenticated\n",
+         []),
+    Case("functions-deploy-typo-alpha-not-judged",
+         "gcloud alpha functions deploy fn --region=us-central1 --trigger-http --buildpack-stack=google-22\n"),
     Case("function-called-twice-reports-once",
          'grant() {\n  gcloud run services add-iam-policy-binding "$1" --region=us-west2 --member="$2"\n}\n'
          f"grant orch {SA}\ngrant web {SA}\n", [("GCL001", 2, 23)]),
