@@ -101,6 +101,23 @@ CASES = {
         echo x | { LAST=in-pipe; }
         printf '%s\\n' "$LAST"
         """,
+    "tr-name-to-service-name": """
+        APP=Order_Processor
+        NAME=$(echo "$APP" | tr '[:upper:]_' '[:lower:]-')
+        SHOUT=$(printf '%s' "$NAME" | tr 'a-z' 'A-Z')
+        printf '%s\\n' "$NAME" "$SHOUT" "$(echo "a b  c" | tr -d ' ')" "$(echo "x y" | tr ' ' '\\n' | tr -d '\\n')"
+        """,
+    "xargs-per-item": """
+        FUNCS="ingest enrich"
+        LIST=$(echo "$FUNCS" | tr ' ' '\\n' | xargs -I{} echo "fn-{}" "{}-topic")
+        printf '%s\\n' "$LIST"
+        """,
+    "xargs-n1-and-all": """
+        A=$(printf 'a b\\nc\\n' | xargs -n 1 echo)
+        B=$(printf 'a b\\nc\\n' | xargs echo)
+        C=$(printf 'a b\\nc d\\n' | xargs -L 1 echo)
+        printf '%s\\n' "$A" "$B" "$C"
+        """,
     "read-array-from-csv": """
         FUNCTIONS="ingest,transform,publish"
         IFS=',' read -r -a FNS <<< "$FUNCTIONS"

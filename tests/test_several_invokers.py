@@ -129,3 +129,41 @@ def test_functions_read_from_a_csv_list_are_each_checked() -> None:
     assert found(script) == [("IAM001", 6, 3, "gen2 function fn-gamma (Pub/Sub topic topic-gamma) is invoked as "
                               "serviceAccount:pusher@acme.iam.gserviceaccount.com (--trigger-service-account), "
                               "which gets no roles/run.invoker on service fn-gamma after this deploy")]
+
+
+XARGS_HEAD = """
+    set -euo pipefail
+    REGION=us-central1
+    SA=push@acme.iam.gserviceaccount.com
+    FUNCS=(ingest enrich publish)
+    """
+XARGS_BINDS = """
+    for f in ingest enrich; do
+      gcloud functions add-invoker-policy-binding "$f" --region="$REGION" --member="serviceAccount:$SA"
+    done
+    """
+PUBLISH_UNBOUND = ("gen2 function publish (Pub/Sub topic publish-topic) is invoked as "
+                   "serviceAccount:push@acme.iam.gserviceaccount.com (--trigger-service-account), which gets no "
+                   "roles/run.invoker on service publish after this deploy")
+
+
+def test_functions_deployed_in_parallel_by_xargs_are_each_checked() -> None:
+    script = XARGS_HEAD + """
+    printf '%s\\n' "${FUNCS[@]}" | xargs -P 3 -I{} gcloud functions deploy {} --gen2 --region="$REGION" \\
+      --runtime=python312 --trigger-topic={}-topic --trigger-service-account="$SA" --source=functions/{}
+    """ + XARGS_BINDS
+    assert found(script) == [("IAM001", 6, 31, PUBLISH_UNBOUND)]
+
+
+def test_an_exported_function_run_by_xargs_through_bash_c_gets_its_argument_as_0() -> None:
+    # `bash -c 'deploy "$0"' NAME`: $0 is NAME (it was the script's own path: a function named after it)
+    script = XARGS_HEAD + """
+    deploy() {
+      gcloud functions deploy "$1" --gen2 --region="$REGION" --runtime=python312 --trigger-topic="$1-topic" \\
+        --trigger-service-account="$SA" --source="functions/$1"
+    }
+    export -f deploy
+    export REGION SA
+    echo "${FUNCS[*]}" | tr ' ' '\\n' | xargs -n1 -P3 bash -c 'deploy "$0"'
+    """ + XARGS_BINDS
+    assert found(script) == [("IAM001", 7, 3, PUBLISH_UNBOUND)]

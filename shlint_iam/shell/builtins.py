@@ -211,6 +211,13 @@ class Builtins(Machine):
         text = self._stdin if not files else self._read_file(files[0], state) if len(files) == 1 else None
         self._output(ctx, text if text is not None else unknown(OUTPUT, self._at_run(run), tuple(args)))
 
+    def _b_tr(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        """``tr SET1 SET2`` and ``tr -d SET`` over known input (``echo "$APP" | tr '[:upper:]_'
+        '[:lower:]-'``): characters, ranges, ``[:upper:]``-style classes and escapes, as GNU tr."""
+        text = self._stdin
+        result = _tr(text, args) if isinstance(text, str) else None
+        self._output(ctx, result if result is not None else unknown(OUTPUT, self._at_run(run), tuple(args)))
+
     def _b_grep(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         """``grep [-v] [-E] PATTERN [FILE]`` over known input (``export $(grep -v '^#' .env | xargs)``)."""
         flags = "".join(a[1:] for a in args if isinstance(a, str) and a.startswith("-") and not a.startswith("--"))
@@ -393,3 +400,64 @@ def _read_values(text: Val | None, parsed: tuple[list[str], str | None, bool, st
         return values
 
     return [record[a:b] for a, b in spans], for_names
+
+
+_TR_CLASSES = {
+    "upper": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "lower": "abcdefghijklmnopqrstuvwxyz", "digit": "0123456789",
+    "space": " \t\n\r\x0b\x0c", "blank": " \t",
+}
+_TR_CLASSES["alpha"] = _TR_CLASSES["upper"] + _TR_CLASSES["lower"]
+_TR_CLASSES["alnum"] = _TR_CLASSES["alpha"] + _TR_CLASSES["digit"]
+_TR_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "/": "/", "-": "-"}
+
+
+def _tr_set(spec: str) -> str | None:
+    """The characters of a ``tr`` set, in order (None: a form not modelled)."""
+    out: list[str] = []
+    i = 0
+    while i < len(spec):
+        if spec.startswith("[:", i):
+            end = spec.find(":]", i + 2)
+            name = spec[i + 2 : end] if end > 0 else ""
+            if name not in _TR_CLASSES:
+                return None
+            out.append(_TR_CLASSES[name])
+            i = end + 2
+            continue
+        char = spec[i]
+        if char == "\\" and i + 1 < len(spec):
+            escaped = _TR_ESCAPES.get(spec[i + 1])
+            if escaped is None:
+                return None
+            char, i = escaped, i + 1
+        elif char == "[" and len(spec) > i + 1 and spec[i + 1] not in ":":
+            return None  # `[a*n]` repeats and `[=c=]` equivalence classes
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            last = spec[i + 2]
+            if ord(last) < ord(char):
+                return None
+            out.append("".join(chr(c) for c in range(ord(char), ord(last) + 1)))
+            i += 3
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _tr(text: str, args: list[Val]) -> str | None:
+    if not all(isinstance(a, str) for a in args):
+        return None
+    words = [a for a in args if isinstance(a, str)]
+    if len(words) == 2 and words[0] == "-d":
+        deleted = _tr_set(words[1])
+        return None if deleted is None else "".join(c for c in text if c not in deleted)
+    if len(words) != 2 or words[0].startswith("-"):
+        return None  # -s, -c, -t: not modelled
+    source, target = _tr_set(words[0]), _tr_set(words[1])
+    if source is None or not target:
+        return None
+    target = target + target[-1] * (len(source) - len(target))  # GNU pads SET2 with its last character
+    # SET2 longer than SET1: its extra characters map nothing. A character twice in SET1: its last
+    # mapping wins, as in GNU tr.
+    table = dict(zip(source, target[: len(source)], strict=True))
+    return "".join(table.get(c, c) for c in text)

@@ -16,6 +16,7 @@ from .state import (
     MAX_INLINES_PER_FUNCTION,
     MAX_NESTING,
     MAX_STEPS,
+    MAX_UNROLL,
     UNSEEN_CODE,
     FunctionDef,
     Machine,
@@ -34,7 +35,7 @@ from .values import (
     resolve_defaults,
     unknown,
 )
-from .words import _WORD_PARTS, _flatten, _word_groups
+from .words import _WORD_PARTS, _flatten, _shell_words, _word_groups
 
 _NAME_NODES = ("variable_name", "special_variable_name")
 _GCLOUD_WRAPPERS = ("gcloud", "timeout", "env", "command", "exec", "nice", "nohup", "time", "sudo")
@@ -337,6 +338,19 @@ class Commands(Machine):
         args = [w.text for w in words[1:]]
         name = written if isinstance(written, str) else ""  # "": a name the analysis cannot know
         if name in WRAPPERS and len(words) > 1:
+            if name == "xargs" and isinstance(self._stdin, str):
+                # `printf '%s\n' "${FNS[@]}" | xargs -P 3 -I{} gcloud functions deploy {} ...`: one
+                # command per item of its known input, as xargs builds them
+                commands = xargs_commands(words[1:], self._stdin)
+                if commands is not None:
+                    saved_stdin = self._stdin, self._stdin_node
+                    self._stdin, self._stdin_node = None, None  # the commands do not read xargs's input
+                    try:
+                        for command in commands:
+                            self._execute(command, node, state, ctx, dict(prefix))
+                    finally:
+                        self._stdin, self._stdin_node = saved_stdin
+                    return
             rest = self._unwrap(name, words[1:])
             if rest:
                 if name == "env":
@@ -639,3 +653,94 @@ def _builtin_attr(name: Val) -> str:
     if name == "[" or name == "test":
         return "true"
     return name if name.isidentifier() else "__none__"
+
+
+# xargs options: with a value (separate or attached), and flags.
+_XARGS_VALUED = frozenset("adEeIiLlnPs")
+_XARGS_FLAGS = frozenset("0prtx")
+
+
+def xargs_commands(words: list[Word], text: str) -> list[list[Word]] | None:
+    """The commands ``xargs OPTIONS [COMMAND [ARGS]]`` runs over the known input ``text``: with
+    ``-I R`` (``-i``, ``--replace``) one per input line, R replaced in every argument; with ``-n N``
+    or ``-L N`` one per N items; otherwise one with every item appended (``-0``, ``-d D`` set how
+    items are split; blanks and quotes otherwise, as ``xargs`` reads them). None when an option is
+    not modelled or the items are too many to unroll."""
+    placeholder: str | None = None
+    per: int | None = None
+    by_lines = False
+    delimiter: str | None = None
+    skip_empty = False
+    i = 0
+    while i < len(words) and isinstance(words[i].text, str) and words[i].text.startswith("-") and words[i].text != "-":
+        option = words[i].text
+        assert isinstance(option, str)
+        if option.startswith("--"):
+            key, eq, value = option[2:].partition("=")
+            if key == "replace":
+                placeholder = value if eq else "{}"
+            elif key in ("max-args", "max-lines") and value.isdigit():
+                per, by_lines = int(value), key == "max-lines"
+            elif key == "null":
+                delimiter = "\0"
+            elif key == "delimiter" and eq:
+                delimiter = value[:1]
+            elif key == "no-run-if-empty":
+                skip_empty = True
+            elif key not in ("max-procs", "verbose", "exit", "interactive") and not key.startswith("max-procs"):
+                return None
+            i += 1
+            continue
+        letter = option[1:2]
+        attached = option[2:]
+        if letter in _XARGS_VALUED:
+            value_word: Val | None = attached
+            if not attached and letter in "aEILnPsd":
+                i += 1
+                value_word = words[i].text if i < len(words) else None
+            if not isinstance(value_word, str):
+                return None
+            if letter in ("I", "i"):
+                placeholder = value_word or "{}"
+            elif letter in ("n", "L", "l"):
+                if letter == "l" and not value_word:
+                    value_word = "1"
+                if not value_word.isdigit():
+                    return None
+                per, by_lines = int(value_word), letter != "n"
+            elif letter == "d":
+                delimiter = value_word[:1]
+            elif letter == "a":
+                return None  # reads a file instead of standard input
+        elif all(c in _XARGS_FLAGS for c in option[1:]):
+            if "0" in option:
+                delimiter = "\0"
+            if "r" in option:
+                skip_empty = True
+        else:
+            return None
+        i += 1
+    command = words[i:] or [Word("echo", words[-1].span)]
+    if delimiter is not None:
+        items = [item for item in text.split(delimiter)]
+        if items and items[-1] in ("", "\n"):
+            items.pop()
+    elif placeholder is not None or by_lines:
+        items = [line.lstrip(" \t") for line in text.split("\n")]
+        items = [line for line in items if line.strip()]
+    else:
+        items = _shell_words(text)
+    if len(items) > MAX_UNROLL:
+        return None
+    if not items:
+        return [] if skip_empty else [command]
+    at = command[-1].span
+    if placeholder is not None:
+        return [[Word(w.text.replace(placeholder, item), w.span) if isinstance(w.text, str) and placeholder in w.text
+                 else w for w in command] for item in items]
+    if per is not None and per > 0:
+        # -L: N lines at a time, each line's blank-separated words appended
+        return [command + [Word(word, at) for item in items[start : start + per]
+                           for word in (_shell_words(item) if by_lines else [item])]
+                for start in range(0, len(items), per)]
+    return [command + [Word(item, at) for item in items]]

@@ -261,7 +261,20 @@ class Programs(Machine):
                 errexit = True
             if "c" in arg[1:] and arg[0] == "-":
                 if i + 1 < len(args):
-                    self._run_text(args[i + 1], run, state, ctx, subshell=True)
+                    # `bash -c 'deploy "$0"' NAME`, `bash -c '... "$1"' _ NAME`: the words after the
+                    # text are $0 and the positional parameters (without them $0 is the shell's name)
+                    extra = args[i + 2 :]
+                    saved_positional, saved_zero = state.positional, state.vars.get("0")
+                    state.positional = list(extra[1:])
+                    state.vars["0"] = extra[0] if extra else "bash"
+                    try:
+                        self._run_text(args[i + 1], run, state, ctx, subshell=True)
+                    finally:
+                        state.positional = saved_positional
+                        if saved_zero is None:
+                            state.vars.pop("0", None)
+                        else:
+                            state.vars["0"] = saved_zero
                 return
             if "s" in arg[1:] and arg[0] == "-":
                 i = len(args) + 1  # `bash -s args`: the script is standard input
