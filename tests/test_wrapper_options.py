@@ -52,15 +52,19 @@ def test_xargs_value_options_and_appended_input() -> None:
 
 def test_xargs_placeholder_takes_the_input() -> None:
     """`xargs -I {} gcloud ... {} ...`: the input goes in place of `{}`, and no word is added at
-    the end."""
+    the end: one command per line of known input, an unknown word for unknown input."""
     script = HEAD + (
         "printf '%s\\n' reports audit | xargs -I {} gcloud functions add-invoker-policy-binding {} "
+        "--region=\"$REGION\" --member=\"serviceAccount:$SA\"\n"
+        "list_functions | xargs -I {} gcloud functions add-invoker-policy-binding {} "
         "--region=\"$REGION\" --member=\"serviceAccount:$SA\"\n"
     )
     source = SourceFile("deploy.sh", script)
     runs = [run for run in analyse(source, Config()).commands if run.name == "gcloud"]
-    assert len(runs) == 1
-    argv = runs[0].argv
-    assert argv[:3] == ["gcloud", "functions", "add-invoker-policy-binding"]
-    assert not is_known(argv[3]) and show(argv[3]) == "{xargs input}"
-    assert argv[4:] == ["--region=us-central1", "--member=serviceAccount:orders-sa@shop-prod.iam.gserviceaccount.com"]
+    assert len(runs) == 3
+    for run, name in zip(runs, ["reports", "audit", None], strict=True):
+        argv = run.argv
+        assert argv[:3] == ["gcloud", "functions", "add-invoker-policy-binding"]
+        assert argv[3] == name if name else (not is_known(argv[3]) and show(argv[3]) == "{xargs input}")
+        assert argv[4:] == ["--region=us-central1",
+                            "--member=serviceAccount:orders-sa@shop-prod.iam.gserviceaccount.com"]
