@@ -744,7 +744,13 @@ def _target_of_url(url: Val, model: GcloudModel, state: State) -> ServiceRef | N
     if traced is not None:
         return ServiceRef(*traced)
     if not is_known(url):
-        return None
+        from .urls import service_of_value
+
+        partial = service_of_value(url)
+        if partial is None:
+            return None
+        service, region, project = partial
+        return ServiceRef(service, region, project or url_part("project", url))
     from .urls import service_of_url
 
     named = service_of_url(url)

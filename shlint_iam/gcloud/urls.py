@@ -10,6 +10,9 @@ Three URL shapes reach a service (docs/gcloud-facts.md, "Cloud Run URLs"):
   the function's name in lower case, with region and project.
 
 Pub/Sub push endpoints, Cloud Scheduler URIs and Workflows ``http.*`` steps all read URLs here.
+A URL the script builds from variables (``https://$REGION-$PROJECT_ID.cloudfunctions.net/NAME``,
+``https://NAME-$PROJECT_NUMBER.$REGION.run.app``) is read by :func:`service_of_value` when only its
+region, project or project number are unknown: the service's name must be known text.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import re
 
 from ..lazyre import lazy
 from ..records import record
+from ..shell.values import Unknown, Val, Value, concat, parts, project_of_number
 
 _REST = r"(?:[/?#].*)?$"
 # A service name starts with a letter and does not end with a dash (docs/gcloud-facts.md): a URL
@@ -66,4 +70,48 @@ def service_of_url(url: str) -> ServiceUrl | None:
     match = _FUNCTIONS().match(url)
     if match:
         return ServiceUrl(match.group(3).lower(), match.group(1), match.group(2))
+    return None
+
+
+# The same shapes over a URL's template: each unknown part stands as one private-use character
+# (`_HOLE`), which may be a whole region, project number or project (or part of a project), never
+# part of the service's name.
+_HOLE = "[\ue000-\uf8ff]"
+_REGION = r"(?:[a-z]+-[a-z]+[0-9]+|" + _HOLE + ")"
+_PARTIAL_RUN_APP_NUMBER = lazy(
+    r"^https://([a-z](?:[a-z0-9-]*[a-z0-9])?)-([0-9]{6,}|" + _HOLE + r")\.(" + _REGION + r")\.run\.app(?::443)?"
+    + r"(?:[/?#].*)?$", re.S)
+_PARTIAL_FUNCTIONS = lazy(
+    r"^https://(" + _REGION + r")-((?:[a-z0-9-]|" + _HOLE + r")+)\.cloudfunctions\.net(?::443)?"
+    + r"/([A-Za-z][A-Za-z0-9_-]*)(?:[/?#].*)?$", re.S)
+
+
+def service_of_value(url: Val) -> tuple[str, Val, Val | None] | None:
+    """(service, region, project) a URL that is partly unknown names; None when it names none we
+    know or when its service's name is not known text. The region and project are values (the
+    parts of the URL that hold them). A ``*.run.app`` URL shows only the project's number: the
+    project is the one whose number it is (`$(gcloud projects describe P
+    --format='value(projectNumber)')`), else None."""
+    holes: list[Unknown] = []
+    text: list[str] = []
+    for part in parts(url):
+        if isinstance(part, str):
+            text.append(part)
+        else:
+            if len(holes) >= 0x18FF:
+                return None
+            text.append(chr(0xE000 + len(holes)))
+            holes.append(part)
+    template = _lower_host("".join(text).strip())
+
+    def value(piece: str) -> Val:
+        return concat(*(Value((holes[ord(c) - 0xE000],), holes[ord(c) - 0xE000].size)
+                        if "\ue000" <= c <= "\uf8ff" else c for c in piece))
+
+    match = _PARTIAL_RUN_APP_NUMBER().match(template)
+    if match:
+        return match.group(1), value(match.group(3)), project_of_number(value(match.group(2)))
+    match = _PARTIAL_FUNCTIONS().match(template)
+    if match:
+        return match.group(3).lower(), value(match.group(1)), value(match.group(2))
     return None

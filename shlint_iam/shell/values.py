@@ -448,8 +448,8 @@ def service_url_target(value: Val) -> tuple[Val, Val, Val] | None:
     return None
 
 
-def url_part(what: str, url: str) -> Value:
-    """The region or project (``what``) of a literal ``*.run.app`` URL: not in the URL's text."""
+def url_part(what: str, url: Val) -> Value:
+    """The region or project (``what``) of a ``*.run.app`` URL: not in the URL's text."""
     return unknown(URL_PART, what, url, text={"region": "REGION", "project": "PROJECT_ID"}.get(what, what.upper()))
 
 
