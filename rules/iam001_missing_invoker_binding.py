@@ -31,11 +31,12 @@ class MissingInvokerBinding(Rule):
     subscription, a Cloud Scheduler job or a Cloud Tasks HTTP task (`gcloud tasks
     create-http-task --oidc-service-account-email`, or a queue's `--http-oidc-service-account-email-override`
     with a `--http-uri-override` host or token audience naming the service) in the script calls with a
-    service account. A
-    Cloud Run
-    service is deployed by `gcloud run deploy` or by `gcloud run services replace FILE` (the service
-    the manifest's `metadata.name` names; a manifest the script renders itself deploys a service
-    the analysis cannot name).
+    service account. A Cloud Run service is deployed by `gcloud run deploy` or by `gcloud run
+    services replace FILE` (the service the manifest's `metadata.name` names; a manifest the script
+    renders itself deploys a service the analysis cannot name). A 1st gen HTTP function (deployed
+    with `--no-gen2`) that such a caller calls through its `cloudfunctions.net` URL needs
+    `roles/cloudfunctions.invoker` on the function instead (`gcloud functions
+    add-invoker-policy-binding` grants it on either generation).
 
     ## Why it matters
     `gcloud functions deploy` never grants the trigger's service account anything. Without
@@ -104,7 +105,7 @@ class MissingInvokerBinding(Rule):
                        "a private Cloud Run service rejects its requests")
             return ctx.report(self, anchor.span, message, scope=anchor.lines,
                               fix=f"add {flag}=SA_EMAIL and grant SA roles/run.invoker")
-        what = "workflow" if req.resource == "workflow" else "service"
+        what = "workflow" if req.resource == "workflow" else "function" if req.gen1 else "service"
         message = (f"{req.describe(closed=True)} is invoked as {_identity(req)}, which gets no "
                    f"{req.role} on {what} {show_name(req.service.name)} {_when(req, ctx.path)}{_revoked(outcome)}")
         notes = []

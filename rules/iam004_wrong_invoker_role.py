@@ -37,6 +37,11 @@ class WrongInvokerRole(Rule):
     Roles that grant invoke: `roles/run.invoker`, `roles/run.servicesInvoker` (and the broader
     `roles/run.developer`, `roles/run.admin`, `roles/run.sourceDeveloper`, see IAM007).
 
+    A 1st gen function (deployed with `--no-gen2`) is the other way round: it is invoked through
+    its own policy, so `roles/cloudfunctions.invoker` (or `.developer`, `.admin`) on the function
+    is right, and `roles/run.invoker` there, another Cloud Functions role, or a `gcloud run
+    services` binding (a 1st gen function has no Cloud Run service) is reported.
+
     ## Example
     ```bash
     gcloud functions deploy orchestrator --gen2 --region=us-west2 --trigger-topic=done

@@ -103,7 +103,16 @@ class Requirement:
 
     @property
     def role(self) -> str:
-        return "roles/workflows.invoker" if self.resource == "workflow" else "roles/run.invoker"
+        if self.resource == "workflow":
+            return "roles/workflows.invoker"
+        return "roles/cloudfunctions.invoker" if self.gen1 else "roles/run.invoker"
+
+    @property
+    def gen1(self) -> bool:
+        """Whether what the requirement calls is a 1st gen function (every deploy of it here says
+        ``--no-gen2``): invoked through the function's own policy, roles/cloudfunctions.invoker."""
+        return bool(self.deploys) and all(d.kind == "function" and d.generation == 1 and d.generation_pinned
+                                          for d in self.deploys)
 
     def describe(self, *, closed: bool = False) -> str:
         """``gen2 function F (Pub/Sub topic T)``, or ``Cloud Run service S, called by the Cloud Scheduler
@@ -118,8 +127,8 @@ class Requirement:
             return f"workflow {show_name(self.service.name)}, started by the {origin.description}{close}"
         deployed_as = self.deploys[-1] if self.deploys else None
         target = ("gen2 function" if deployed_as is not None and deployed_as.kind == "function"
-                  and deployed_as.generation == 2 else "function" if self.calls_function_url
-                  else "Cloud Run service")
+                  and deployed_as.generation == 2 else "1st gen function" if self.gen1
+                  else "function" if self.calls_function_url else "Cloud Run service")
         return f"{target} {show_name(self.service.name)}, called by the {origin.description}{close}"
 
     @property
@@ -189,6 +198,18 @@ class Outcome:
         self.near_misses = [] if near_misses is None else near_misses
 
 
+# Roles that carry cloudfunctions.functions.invoke on a 1st gen function (docs/gcloud-iam.md §4).
+GEN1_INVOKE_ROLES = frozenset({"roles/cloudfunctions.invoker", "roles/cloudfunctions.developer",
+                               "roles/cloudfunctions.admin"})
+
+
+def _gen1_function(req: Requirement) -> bool:
+    """Whether what ``req`` calls may be a 1st gen function: every deploy of it here says
+    ``--no-gen2``, or none is matched here and the caller calls a function's URL (its generation
+    is not known: a 1st gen function's own invoker binding gets the benefit of the doubt)."""
+    return req.gen1 or (not req.deploys and req.calls_function_url)
+
+
 def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
     """("ok", "") when ``binding`` satisfies ``req``, (code, reason) for a near miss, None if unrelated.
 
@@ -225,14 +246,25 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
         where.append(f"project {show(target.project)} instead of {show(svc.project)}")
     if where:
         return ("IAM003", "it targets " + " and ".join(where))
-    if binding.scope == "function":
+    gen1 = binding.scope == "function" and _gen1_function(req)
+    if gen1:
+        # a 1st gen function is invoked through its own (Cloud Functions) policy
+        if binding.role == "roles/run.invoker":
+            return ("IAM004", "roles/run.invoker does not apply to a 1st gen function: it needs "
+                              "roles/cloudfunctions.invoker on the function")
+        if binding.role is not None and binding.role not in GEN1_INVOKE_ROLES and is_known(binding.role):
+            return ("IAM004", f"{show(binding.role or '?')} does not grant cloudfunctions.functions.invoke")
+    elif req.gen1 and binding.command.startswith("gcloud run "):
+        return ("IAM004", "a 1st gen function has no Cloud Run service: it needs roles/cloudfunctions.invoker "
+                          "on the function (`gcloud functions add-invoker-policy-binding`)")
+    elif binding.scope == "function":
         role = show(binding.role or "?")
         if binding.role == "roles/run.invoker":
             return ("IAM004", "`functions add-iam-policy-binding` cannot grant roles/run.invoker on a function")
         return ("IAM004", f"{role} on the function resource does not let anyone invoke a gen2 function")
     if binding.is_public:
         return ("ok", "")
-    if binding.grants_invoke is False:
+    if not gen1 and binding.grants_invoke is False:
         return ("IAM004", f"{show(binding.role or '?')} does not grant run.routes.invoke")
     member = binding.member
     if member is None or req.identity is None:
@@ -623,6 +655,8 @@ def binding_fix(req: Requirement) -> str:
                 " --role=roles/workflows.invoker")
     if isinstance(origin, Deploy) and origin.kind == "function":
         return invoker_command(True, shell_word(origin.name), member, region, project)
+    if req.gen1:  # add-invoker-policy-binding grants roles/cloudfunctions.invoker on a 1st gen function
+        return invoker_command(True, shell_word(req.deploys[-1].name), member, region, project)
     return invoker_command(False, shell_word(svc.name), member, region, project)
 
 
