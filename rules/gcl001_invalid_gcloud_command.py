@@ -17,8 +17,8 @@ from shlint_iam.api import (
 class InvalidGcloudCommand(Rule):
     """## What it does
     Reports a gcloud command that gcloud itself rejects before doing anything: a positional
-    argument that is missing or in the wrong place, a required flag that is missing, or a flag
-    the command does not have.
+    argument that is missing or in the wrong place, a required flag that is missing, a flag
+    the command does not have, or a value given to a boolean flag (`--allow-unauthenticated=true`).
 
     ## Why it matters
     `gcloud scheduler jobs create BlogScheduler http ...` (the job type must come first),

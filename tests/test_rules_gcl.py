@@ -166,6 +166,15 @@ CASES = [
          []),
     Case("functions-deploy-typo-alpha-not-judged",
          "gcloud alpha functions deploy fn --region=us-central1 --trigger-http --buildpack-stack=google-22\n"),
+    # A boolean flag takes no value (gcloud-iam.md 1.1 [EMP]: "ignored explicit argument 'true'").
+    Case("bool-flag-with-value",
+         "gcloud functions deploy fn --gen2 --region=us-central1 --trigger-http --allow-unauthenticated=true\n",
+         [("GCL001", 1, 71)], "`--allow-unauthenticated` is a boolean flag and takes no value"),
+    Case("negated-bool-flag-with-value",
+         "gcloud run deploy web --region=us-west2 --image=gcr.io/p/web --no-allow-unauthenticated=yes\n",
+         [("GCL001", 1, 62)], "ignored explicit argument 'yes'"),
+    Case("value-flag-with-value-valid",
+         "gcloud run deploy web --region=us-west2 --image=gcr.io/p/web --max-instances=3 --no-allow-unauthenticated\n"),
     Case("function-called-twice-reports-once",
          'grant() {\n  gcloud run services add-iam-policy-binding "$1" --region=us-west2 --member="$2"\n}\n'
          f"grant orch {SA}\ngrant web {SA}\n", [("GCL001", 2, 23)]),
@@ -213,6 +222,12 @@ def test_region_on_a_location_command_points_at_location(script: str) -> None:
 def test_without_errexit_the_rejected_step_is_also_unchecked() -> None:
     script = "#!/bin/bash\ngcloud run services update orch --region=us-west2 --allow-unauthenticated\necho done\n"
     assert triples(script) == [("ERR001", 2, 1), ("GCL001", 2, 51)]
+
+
+def test_bool_flag_with_false_says_to_negate_it() -> None:
+    script = "gcloud run deploy web --region=us-west2 --image=gcr.io/p/web --allow-unauthenticated=false\n"
+    (finding,) = [f for f in lint_snippet(script).reported if f.code == "GCL001"]
+    assert finding.fix == "write `--no-allow-unauthenticated`"
 
 
 def test_rule_page_documents_every_known_command() -> None:

@@ -441,6 +441,7 @@ def command_problems(run: CommandRun) -> list[Problem]:
                     fix = "use `--location`: this command places its resource with `--location`, not `--region`"
                 found.append(Problem(_flag_span(run, flag.name), f"`{command}` has no flag `{flag.name}`: "
                                      "gcloud rejects the whole command (unrecognized arguments)", fix=fix))
+        found.extend(_valued_bool_flags(run, spec, command))
     walk = _walk(run, shape.kinds, cmd.path, cmd.track, stop_unsure=True)
     if walk.unsure:
         return found
@@ -471,6 +472,29 @@ def command_problems(run: CommandRun) -> list[Problem]:
     if missing_flags:
         found.append(Problem(anchor, f"`{command}` requires {' and '.join(f'`{f}`' for f in missing_flags)}: "
                              "gcloud rejects the command", fix=_usage(spec)))
+    return found
+
+
+def _valued_bool_flags(run: CommandRun, spec: CommandSpec, command: str) -> list[Problem]:
+    """``--allow-unauthenticated=true``: a boolean flag takes no value, and gcloud's parser (argparse)
+    rejects one written with ``=`` ("argument --allow-unauthenticated: ignored explicit argument 'true'")."""
+    found = []
+    for word in run.words[1:]:
+        text = word.text
+        if not text.startswith("--"):
+            continue
+        name, eq, value = text.partition("=")
+        if not eq or not isinstance(name, str):
+            continue
+        negated = name.startswith("--no-") and "--" + name[5:] in spec.bool_flags
+        if name not in spec.bool_flags and not negated and name != "--quiet":
+            continue
+        shown = show(value)
+        off = shown.lower() in ("false", "no", "0", "off")
+        fix = (f"write `--no-{name[2:]}`" if off and not negated else
+               f"write `{name}` alone (a boolean flag is on when written, `--no-...` turns it off)")
+        found.append(Problem(word.span, f"`{command}`: `{name}` is a boolean flag and takes no value: gcloud rejects "
+                             f"the whole command (ignored explicit argument '{shown}')", fix=fix))
     return found
 
 
