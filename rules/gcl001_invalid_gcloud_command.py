@@ -31,7 +31,8 @@ class InvalidGcloudCommand(Rule):
     binding or the public access simply does not exist.
 
     Only the commands in the table below are checked; any other gcloud command is never
-    reported. A Cloud Run deploy, update, delete or binding command (on the managed platform), and
+    reported. A Cloud Run deploy, update, delete or binding command, or a `run jobs create`, `deploy`,
+    `update` or `execute` (on the managed platform), and
     a functions deploy or binding with an explicit `--gen2`, that gets no region from `--region`,
     `CLOUDSDK_RUN_REGION` / `CLOUDSDK_FUNCTIONS_REGION`, `gcloud config set` in the script or the
     `default-region` setting (nor, for `gcloud run services replace FILE`, from the manifest's

@@ -43,6 +43,31 @@ def test_run_deploy_update_and_delete_without_any_region_are_rejected_by_gcloud(
     assert finding.message.startswith("`gcloud run deploy` has no region")
 
 
+def test_run_jobs_without_any_region_are_rejected_by_gcloud() -> None:
+    # `gcloud run jobs create|deploy|update|execute` find their region as `run deploy` does
+    # (command_lib/run/connection_context.py): without one gcloud fails non-interactively. A real
+    # script (eventarc-samples EventListGenerator/setup.sh) sets REGION and never passes it.
+    create = "gcloud run jobs create etl --image=gcr.io/proj/etl --tasks=1 --task-timeout=5m\n"
+    assert found(HEAD + create) == [("GCL001", 2, 1)]
+    finding = next(f for f in lint_snippet(HEAD + create).reported if f.code == "GCL001")
+    assert finding.message.startswith("`gcloud run jobs create` has no region")
+    assert found(HEAD + "gcloud run jobs deploy etl --image=gcr.io/proj/etl --tasks=1\n") == [("GCL001", 2, 1)]
+    assert found(HEAD + "gcloud run jobs update etl --image=gcr.io/proj/etl\n") == [("GCL001", 2, 1)]
+    assert found(HEAD + "gcloud run jobs execute etl --wait\n") == [("GCL001", 2, 1)]
+    assert found(HEAD + "gcloud beta run jobs create etl --image=gcr.io/proj/etl\n") == [("GCL001", 2, 1)]
+
+
+def test_run_jobs_region_from_flag_config_environment_or_setting() -> None:
+    create = "gcloud run jobs create etl --image=gcr.io/proj/etl --tasks=1\n"
+    assert found(HEAD + create.replace(" --tasks", " --region us-west2 --tasks")) == []
+    assert found(HEAD + "gcloud config set run/region us-west2\n" + create) == []
+    assert found(HEAD + "export CLOUDSDK_RUN_REGION=us-west2\n" + create) == []
+    assert found(HEAD + "gcloud run jobs create projects/proj/locations/us-west2/jobs/etl --image=gcr.io/p/e\n") == []
+    config = Config()
+    config.default_region = "us-west2"
+    assert found(HEAD + create, config) == []
+
+
 def test_run_deploy_region_from_config_environment_or_setting() -> None:
     deploy = RUN_DEPLOY.replace(" --region=us-west2", "")
     assert found(HEAD + "gcloud config set run/region us-west2\n" + deploy) == []

@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # a manifest, a URL, a workflow: their parsers are imported w
 
 EVENT_TRIGGER_FLAGS = ("--trigger-topic", "--trigger-bucket", "--trigger-event-filters", "--trigger-event")
 _FULL_NAME = re.compile(r"^projects/([^/]+)/locations/([^/]+)/(?:services|functions)/([^/]+)$")
+_FULL_JOB_NAME = re.compile(r"^projects/[^/]+/locations/[^/]+/jobs/[^/]+$")
 # What gcloud accepts as a Cloud Run service name (command_lib/run/flags.py): a manifest's
 # metadata.name that is not one (`${SERVICE}`, `SERVICE_NAME`) is a placeholder the script fills in.
 _RUN_SERVICE_NAME = lazy(r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?")
@@ -81,6 +82,8 @@ REGIONAL = {
     ("run", "services", "set-iam-policy"), ("functions", "add-invoker-policy-binding"),
     ("functions", "remove-invoker-policy-binding"), ("functions", "add-iam-policy-binding"),
     ("run", "deploy"), ("run", "services", "update"), ("run", "services", "delete"), ("functions", "deploy"),
+    # Jobs find their region as services do (connection_context.GetConnectionContext): no handler, region checked.
+    ("run", "jobs", "create"), ("run", "jobs", "deploy"), ("run", "jobs", "update"), ("run", "jobs", "execute"),
 }
 
 
@@ -130,10 +133,10 @@ class GcloudModel:
             return None
         cmd = parse_gcloud(_resolved(run.words))
         run.gcloud = cmd
+        self._check_region(cmd, run, state)
         handler = _HANDLERS.get(cmd.path)
         if handler is None:
             return None
-        self._check_region(cmd, run, state)
         return handler(self, cmd, run, state)
 
     def _check_region(self, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
@@ -144,7 +147,7 @@ class GcloudModel:
         if UNSEEN_CODE in state.props:  # a file not followed may have set the region property
             return
         name = cmd.positionals[0].text if cmd.positionals else ""
-        if is_known(name) and _FULL_NAME.match(name):
+        if is_known(name) and (_FULL_NAME.match(name) or _FULL_JOB_NAME.match(name)):
             return
         if cmd.path[0] == "run":
             platform = cmd.value("--platform") or self.prop("run/platform", state)
