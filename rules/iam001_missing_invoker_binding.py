@@ -101,10 +101,11 @@ class MissingInvokerBinding(Rule):
         if req.identity is None:
             # Only an invoker sends no identity: a push subscription or a Scheduler job without its flag.
             flag = req.origin.identity_flag if isinstance(req.origin, Invoker) else "--push-auth-service-account"
-            message = (f"{req.describe(closed=True)} sends no identity (no {flag}): "
-                       "a private Cloud Run service rejects its requests")
+            rejects = "the Workflow Executions API rejects its requests" if req.resource == "workflow" else \
+                "a private Cloud Run service rejects its requests"
+            message = f"{req.describe(closed=True)} sends no identity (no {flag}): {rejects}"
             return ctx.report(self, anchor.span, message, scope=anchor.lines,
-                              fix=f"add {flag}=SA_EMAIL and grant SA roles/run.invoker")
+                              fix=f"add {flag}=SA_EMAIL and grant SA {req.role}")
         what = "workflow" if req.resource == "workflow" else "function" if req.gen1 else "service"
         message = (f"{req.describe(closed=True)} is invoked as {_identity(req)}, which gets no "
                    f"{req.role} on {what} {show_name(req.service.name)} {_when(req, ctx.path)}{_revoked(outcome)}")

@@ -272,6 +272,8 @@ class Invoker(Fact):
     @property
     def identity_flag(self) -> str:
         """The flag that gives the invoker its identity (what to add when it sends none)."""
+        if self.kind == "scheduler" and self.resource == "workflow":
+            return "--oauth-service-account-email"  # the Workflow Executions API takes an OAuth token
         return {"push": "--push-auth-service-account", "scheduler": "--oidc-service-account-email",
                 "task": "--oidc-service-account-email",
                 "queue": "--http-oidc-service-account-email-override"}.get(self.kind, "--service-account")

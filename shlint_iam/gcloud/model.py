@@ -788,7 +788,32 @@ def _url_invoker(kind: str, url_flag: str, identity_flag_name: str) -> Handler:
 
 
 _push_subscription = _url_invoker("push", "--push-endpoint", "--push-auth-service-account")
-_scheduler_job = _url_invoker("scheduler", "--uri", "--oidc-service-account-email")
+_scheduler_http = _url_invoker("scheduler", "--uri", "--oidc-service-account-email")
+
+
+def _scheduler_job(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
+    """``scheduler jobs create|update http JOB --uri=URL``: a job that calls the Workflow Executions
+    API (``https://workflowexecutions.googleapis.com/v1/projects/P/locations/L/workflows/W/executions``)
+    runs workflow W as its ``--oauth-service-account-email``, which needs roles/workflows.invoker
+    (docs/gcloud-facts.md); a job that calls any other URL calls it with its OIDC identity."""
+    url = cmd.value("--uri")
+    from .urls import workflow_of_value
+
+    called = workflow_of_value(url) if url else None
+    if called is None:
+        _scheduler_http(model, cmd, run, state)
+        return None
+    flag = cmd.last("--oauth-service-account-email")
+    if flag is None and (cmd.last("--oidc-service-account-email") is not None or cmd.path[-2] == "update"):
+        return None  # an OIDC token (the API rejects it), or the identity an update keeps: not this rule's
+    workflow, location, project = called
+    run.facts.append(Invoker(run, kind="scheduler", name=_positional(cmd) or "",
+                             target=ServiceRef(workflow, location, project),
+                             identity=_identity(flag.value) if flag is not None else None,
+                             identity_span=flag.span if flag is not None else None,  # type: ignore[arg-type]
+                             resource="workflow"))
+    return None
+
 _http_task = _url_invoker("task", "--url", "--oidc-service-account-email")
 
 

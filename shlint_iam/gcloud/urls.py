@@ -84,6 +84,32 @@ _PARTIAL_RUN_APP_NUMBER = lazy(
 _PARTIAL_FUNCTIONS = lazy(
     r"^https://(" + _REGION + r")-((?:[a-z0-9-]|" + _HOLE + r")+)\.cloudfunctions\.net(?::443)?"
     + r"/([A-Za-z][A-Za-z0-9_-]*)(?:[/?#].*)?$", re.S)
+# A Cloud Scheduler job runs a workflow by calling the Workflow Executions API (docs/gcloud-facts.md).
+_EXECUTIONS = lazy(
+    r"^https://workflowexecutions\.googleapis\.com(?::443)?/v1(?:beta)?/projects/([^/?#]+)/locations/([^/?#]+)"
+    + r"/workflows/([A-Za-z][A-Za-z0-9_-]*)/executions/?(?:[?#].*)?$", re.S)
+
+
+class _Template:
+    """A URL's text with each unknown part as one private-use character (at most 6399 of them)."""
+
+    def __init__(self, url: Val) -> None:
+        self.holes: list[Unknown] = []
+        text: list[str] = []
+        for part in parts(url):
+            if isinstance(part, str):
+                text.append(part)
+            elif len(self.holes) < 0x18FF:
+                text.append(chr(0xE000 + len(self.holes)))
+                self.holes.append(part)
+            else:
+                text.append("\x00")  # matches no shape
+        self.text = _lower_host("".join(text).strip())
+
+    def value(self, piece: str) -> Val:
+        """The value a piece of the template stands for."""
+        return concat(*(Value((self.holes[ord(c) - 0xE000],), self.holes[ord(c) - 0xE000].size)
+                        if "\ue000" <= c <= "\uf8ff" else c for c in piece))
 
 
 def service_of_value(url: Val) -> tuple[str, Val, Val | None] | None:
@@ -92,26 +118,23 @@ def service_of_value(url: Val) -> tuple[str, Val, Val | None] | None:
     parts of the URL that hold them). A ``*.run.app`` URL shows only the project's number: the
     project is the one whose number it is (`$(gcloud projects describe P
     --format='value(projectNumber)')`), else None."""
-    holes: list[Unknown] = []
-    text: list[str] = []
-    for part in parts(url):
-        if isinstance(part, str):
-            text.append(part)
-        else:
-            if len(holes) >= 0x18FF:
-                return None
-            text.append(chr(0xE000 + len(holes)))
-            holes.append(part)
-    template = _lower_host("".join(text).strip())
-
-    def value(piece: str) -> Val:
-        return concat(*(Value((holes[ord(c) - 0xE000],), holes[ord(c) - 0xE000].size)
-                        if "\ue000" <= c <= "\uf8ff" else c for c in piece))
-
-    match = _PARTIAL_RUN_APP_NUMBER().match(template)
+    template = _Template(url)
+    match = _PARTIAL_RUN_APP_NUMBER().match(template.text)
     if match:
-        return match.group(1), value(match.group(3)), project_of_number(value(match.group(2)))
-    match = _PARTIAL_FUNCTIONS().match(template)
+        return match.group(1), template.value(match.group(3)), project_of_number(template.value(match.group(2)))
+    match = _PARTIAL_FUNCTIONS().match(template.text)
     if match:
-        return match.group(3).lower(), value(match.group(1)), value(match.group(2))
+        return match.group(3).lower(), template.value(match.group(1)), template.value(match.group(2))
     return None
+
+
+def workflow_of_value(url: Val) -> tuple[str, Val, Val] | None:
+    """(workflow, location, project) whose executions ``url`` creates
+    (``https://workflowexecutions.googleapis.com/v1/projects/P/locations/L/workflows/W/executions``);
+    None for any other URL or when the workflow's name is not known text. Project and location
+    may be unknown (the parts of the URL that hold them)."""
+    template = _Template(url)
+    match = _EXECUTIONS().match(template.text)
+    if match is None:
+        return None
+    return match.group(3), template.value(match.group(2)), template.value(match.group(1))
