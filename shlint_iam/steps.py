@@ -72,9 +72,21 @@ def deployment_steps(ctx: FileContext) -> Iterator[CommandRun]:
 
 
 def describe_step(run: CommandRun) -> str:
+    """The command as a step is named in messages: ``gcloud [TRACK] GROUP ... VERB``. For a group
+    the parser does not know, the words up to the verb that makes it a step are the leading
+    positionals (`gcloud api-gateway apis create`, not `gcloud api-gateway`)."""
     cmd = run.gcloud
-    track = f"{cmd.track} " if cmd is not None and cmd.track else ""
-    return f"`gcloud {track}{cmd.command}`" if cmd is not None else f"`{show(run.name)}`"
+    if cmd is None:
+        return f"`{show(run.name)}`"
+    track = f"{cmd.track} " if cmd.track else ""
+    words = [cmd.command]
+    verb = step_verb(cmd)
+    if verb is not None and verb not in cmd.path:
+        for positional in cmd.positionals[:2]:
+            words.append(positional.text)  # step_verb found the verb among these known words
+            if positional.text == verb:
+                break
+    return f"`gcloud {track}{' '.join(words)}`"
 
 
 def steps_markdown() -> str:
