@@ -114,7 +114,14 @@ class UncheckedDeployStep(Rule):
             yield self._whole_script(ctx, runs, last)
             return
         for run in runs:
-            if run.errexit == "off":
+            if run.errexit == "off" and run.errexit_reason:
+                # `set -e` would not help: bash ignores it where this step runs (`if (gcloud ...; x)`).
+                yield ctx.report(self, run.span,
+                                 f"{describe_step(run)} runs without `set -e`, which bash ignores there anyway "
+                                 f"({run.errexit_reason}), and nothing checks its exit status; a failure here goes "
+                                 "unnoticed", scope=run.scope,
+                                 fix="check it: `|| exit 1` (or `|| return 1` in a function)")
+            elif run.errexit == "off":
                 yield ctx.report(self, run.span,
                                  f"{describe_step(run)} runs without `set -e` and nothing checks its exit status; "
                                  "a failure here goes unnoticed", scope=run.scope,

@@ -207,8 +207,8 @@ def fix_err001(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     code, pipeline = _scan(tree)
     if _SET_PLUS_E().search(code):
         return None  # errexit is turned off on purpose somewhere: inserting it at the top is not the fix
-    if "ignores `set -e`" in finding.message:
-        return None  # errexit is on already: bash ignores it where this step runs (left of `&&`...)
+    if "ignores `set -e`" in finding.message or "which bash ignores there anyway" in finding.message:
+        return None  # bash ignores errexit where this step runs (left of `&&`...): inserting it is no fix
     relies = re.search(r"\$\{?\?", code) is not None or pipeline or _unset_expansions(text, code) \
         or _deletes_before_recreating(ctx)
     line = _insertion_line(ctx.source.lines)
