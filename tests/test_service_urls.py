@@ -102,3 +102,25 @@ def test_push_to_a_url_whose_host_is_written_in_capitals_needs_the_binding_too(t
     script = SCRIPT.format(bind="", region="us-central1", sa=SA).replace(
         "https://orders-123456789012.us-central1.run.app", "https://Orders-123456789012.us-central1.run.app")
     assert [(code, line) for code, line, _, _ in lint(tmp_path, script)] == [("IAM001", 3)]
+
+
+# The URL read from the service's JSON description with jq, as CI scripts often do.
+DESCRIBED = """\
+#!/bin/bash
+set -euo pipefail
+gcloud run deploy reports --image=gcr.io/acme/reports --region=us-central1 --no-allow-unauthenticated
+URL=$(gcloud run services describe reports --region=us-central1 --format=json | jq -r {filter})
+gcloud scheduler jobs create http nightly --location=us-central1 --schedule="0 2 * * *" --uri="$URL/run" \\
+  --oidc-service-account-email={sa} --oidc-token-audience="$URL"
+"""
+SCHEDULED_UNBOUND = (f"Cloud Run service reports, called by the Cloud Scheduler job nightly, is invoked as "
+                     f"serviceAccount:{SA}, which gets no roles/run.invoker on service reports after this deploy")
+
+
+@pytest.mark.parametrize("jq_filter", [".status.url", "'.status.url'", '".status.address.url"'])
+def test_a_url_read_from_the_json_description_with_jq_names_the_service(tmp_path: Path, jq_filter: str) -> None:
+    assert lint(tmp_path, DESCRIBED.format(filter=jq_filter, sa=SA)) == [("IAM001", 3, 1, SCHEDULED_UNBOUND)]
+
+
+def test_jq_without_raw_output_prints_a_json_string_not_the_url(tmp_path: Path) -> None:
+    assert lint(tmp_path, DESCRIBED.format(filter=".status.url", sa=SA).replace("jq -r", "jq")) == []

@@ -21,6 +21,7 @@ from ..shell.values import (
     PROPERTY,
     Val,
     Value,
+    described,
     is_known,
     is_resolved,
     join,
@@ -883,15 +884,22 @@ def _projects_describe(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, 
 
 
 def _describe_url(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> Val | None:
+    """``--format='value(status.url)'`` (any format naming a url or uri): the service's URL;
+    ``--format=json`` / ``yaml``: its description, whose URL ``jq -r .status.url`` reads."""
     fmt = cmd.value("--format") or ""
     name = _positional(cmd)
-    if name is None or not is_known(fmt) or not re.search(r"url|uri", fmt, re.IGNORECASE):
+    if name is None or not is_known(fmt):
+        return None
+    whole = fmt.lower().split("(")[0] in ("json", "yaml")
+    if not whole and not re.search(r"url|uri", fmt, re.IGNORECASE):
         return None
     project = model.project(cmd, state)
     if cmd.path[0] == "functions":
         ref = model.service_ref(name, model.function_region(cmd, state), project, lower=True)
     else:
         ref = model.service_ref(name, model.run_region(cmd, state), project, lower=False)
+    if whole:
+        return described(ref.name, ref.region, ref.project)
     return service_url(ref.name, ref.region, ref.project)
 
 

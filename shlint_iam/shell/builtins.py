@@ -16,6 +16,7 @@ from .values import (
     READ,
     Val,
     concat,
+    described_url,
     is_known,
     join,
     unknown,
@@ -217,6 +218,19 @@ class Builtins(Machine):
         text = self._stdin
         result = _tr(text, args) if isinstance(text, str) else None
         self._output(ctx, result if result is not None else unknown(OUTPUT, self._at_run(run), tuple(args)))
+
+    def _b_jq(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        """``jq -r '.status.url'`` (``.status.address.url``, ``.serviceConfig.uri``, ``.httpsTrigger.url``,
+        ``.url``, ``.uri``) over what ``gcloud run services describe S --format=json`` (or
+        ``functions describe``) prints: the service's URL."""
+        raw = any(a in ("-r", "--raw-output") or (isinstance(a, str) and a.startswith("-") and not
+                                                   a.startswith("--") and "r" in a) for a in args)
+        filters = [a for a in args if isinstance(a, str) and not a.startswith("-")]
+        url = described_url(self._stdin) if self._stdin is not None else None
+        if url is not None and raw and len(filters) == 1 and filters[0].strip() in _URL_FIELDS:
+            self._output(ctx, concat(url, "\n"))
+            return
+        self._output(ctx, unknown(OUTPUT, self._at_run(run), tuple(args)))
 
     def _b_grep(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         """``grep [-v] [-E] PATTERN [FILE]`` over known input (``export $(grep -v '^#' .env | xargs)``)."""
@@ -461,3 +475,8 @@ def _tr(text: str, args: list[Val]) -> str | None:
     # mapping wins, as in GNU tr.
     table = dict(zip(source, target[: len(source)], strict=True))
     return "".join(table.get(c, c) for c in text)
+
+
+# Where a described service or function keeps its URL.
+_URL_FIELDS = frozenset({".status.url", ".status.address.url", ".serviceConfig.uri", ".httpsTrigger.url", ".url",
+                         ".uri"})

@@ -433,6 +433,26 @@ def project_of_number(value: Val) -> Val | None:
     return None
 
 
+# The JSON (or YAML) a `gcloud run services describe S --format=json` prints: key (service, region,
+# project); `jq -r .status.url` of it is the service's URL (builtins.py).
+DESCRIBED = "described"
+
+
+def described(service: Val, region: Val, project: Val) -> Value:
+    """What ``gcloud run services describe``/``functions describe`` print with ``--format=json``."""
+    return unknown(DESCRIBED, service, region, project, text="$(gcloud ... describe --format=json)")
+
+
+def described_url(value: Val) -> Value | None:
+    """The URL of the service whose description ``value`` is (None: it is not one)."""
+    if isinstance(value, Value) and len(value.parts) == 1:
+        part = value.parts[0]
+        if isinstance(part, Unknown) and part.kind == DESCRIBED:
+            service, region, project = part.key
+            return service_url(service, region, project)  # type: ignore[arg-type]
+    return None
+
+
 def service_url(service: Val, region: Val, project: Val) -> Value:
     """The URL of Cloud Run service ``service`` in ``region`` of ``project`` (``status.url``)."""
     return unknown(SERVICE_URL, service, region, project)
