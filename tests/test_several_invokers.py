@@ -167,3 +167,20 @@ def test_an_exported_function_run_by_xargs_through_bash_c_gets_its_argument_as_0
     echo "${FUNCS[*]}" | tr ' ' '\\n' | xargs -n1 -P3 bash -c 'deploy "$0"'
     """ + XARGS_BINDS
     assert found(script) == [("IAM001", 7, 3, PUBLISH_UNBOUND)]
+
+
+def test_function_names_derived_with_sed_are_each_checked() -> None:
+    script = """
+        set -euo pipefail
+        REGION=us-central1
+        SA=push@acme.iam.gserviceaccount.com
+        for fn in process_orders send_invoices; do
+          svc=$(echo "$fn" | sed 's/_/-/g')
+          gcloud functions deploy "$svc" --gen2 --region="$REGION" --runtime=python312 --entry-point="$fn" \\
+            --trigger-topic="${svc}-topic" --trigger-service-account="$SA"
+        done
+        gcloud functions add-invoker-policy-binding process-orders --region="$REGION" --member="serviceAccount:$SA"
+        """
+    assert found(script) == [("IAM001", 6, 3, "gen2 function send-invoices (Pub/Sub topic send-invoices-topic) is "
+                              "invoked as serviceAccount:push@acme.iam.gserviceaccount.com (--trigger-service-account), "
+                              "which gets no roles/run.invoker on service send-invoices after this deploy")]

@@ -231,6 +231,14 @@ class Builtins(Machine):
             self._output(ctx, concat(url, "\n"))
             return
         self._output(ctx, unknown(OUTPUT, self._at_run(run), tuple(args)))
+    def _b_sed(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
+        """``sed 's/_/-/g'`` (``-e`` scripts, ``;``-separated ``s`` commands, ``-E``/``-r``) over known
+        input: GNU sed's substitutions for the regular expressions deploy scripts use to derive
+        names (``echo "$FN" | sed 's/_/-/g'``); anything else (a file, ``-i``, other commands) is
+        unknown."""
+        text = self._stdin
+        result = _sed(text, args) if isinstance(text, str) else None
+        self._output(ctx, result if result is not None else unknown(OUTPUT, self._at_run(run), tuple(args)))
 
     def _b_grep(self, run: CommandRun, args: list[Val], state: State, ctx: _Ctx) -> None:
         """``grep [-v] [-E] PATTERN [FILE]`` over known input (``export $(grep -v '^#' .env | xargs)``)."""
@@ -480,3 +488,177 @@ def _tr(text: str, args: list[Val]) -> str | None:
 # Where a described service or function keeps its URL.
 _URL_FIELDS = frozenset({".status.url", ".status.address.url", ".serviceConfig.uri", ".httpsTrigger.url", ".url",
                          ".uri"})
+def _sed(text: str, args: list[Val]) -> str | None:
+    """What ``sed ARGS`` prints for ``text`` when every command is an ``s`` substitution (None: not
+    modelled)."""
+    scripts: list[str] = []
+    extended = False
+    with_e = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not isinstance(arg, str):
+            return None
+        if arg in ("-E", "-r", "--regexp-extended"):
+            extended = True
+        elif arg == "-e" and i + 1 < len(args):
+            script = args[i + 1]
+            if not isinstance(script, str):
+                return None
+            scripts.append(script)
+            with_e = True
+            i += 1
+        elif arg.startswith("-") or with_e or scripts:
+            return None  # -i, -n, a file to read
+        else:
+            scripts.append(arg)
+        i += 1
+    if not scripts:
+        return None
+    commands = []
+    for script in scripts:
+        for command in _sed_commands(script):
+            if command is None:
+                return None
+            commands.append(command)
+    lines = text.split("\n")
+    ends_with_newline = text.endswith("\n")
+    if ends_with_newline:
+        lines.pop()
+    out = []
+    for line in lines:
+        for pattern_text, replacement, count in commands:
+            pattern = _sed_regex(pattern_text, extended)
+            if pattern is None or (count == 0 and pattern.pattern not in ("^", "$") and pattern.search("")):
+                return None  # `s/o*/0/g`: empty matches are placed differently by sed and Python
+            repl = _sed_replacement(replacement)
+            if repl is None:
+                return None
+            try:
+                line = pattern.sub(repl, line, count=count)
+            except (re.error, IndexError):
+                return None
+        out.append(line)
+    return "\n".join(out) + ("\n" if ends_with_newline else "")
+
+
+def _sed_commands(script: str) -> list[tuple[str, str, int] | None]:
+    """The ``s/PATTERN/REPLACEMENT/FLAGS`` commands of a script (``;`` or newlines between them);
+    None for anything else."""
+    found: list[tuple[str, str, int] | None] = []
+    i = 0
+    while i < len(script):
+        if script[i] in " ;\n\t":
+            i += 1
+            continue
+        if script[i] != "s" or i + 1 >= len(script):
+            return [None]
+        delimiter = script[i + 1]
+        fields: list[str] = []
+        j = i + 2
+        current: list[str] = []
+        while j < len(script) and len(fields) < 2:
+            c = script[j]
+            if c == "\\" and j + 1 < len(script):
+                current.append(script[j : j + 2] if script[j + 1] != delimiter else delimiter)
+                j += 2
+                continue
+            if c == delimiter:
+                fields.append("".join(current))
+                current = []
+            else:
+                current.append(c)
+            j += 1
+        if len(fields) < 2:
+            return [None]
+        flags = ""
+        while j < len(script) and script[j] not in ";\n":
+            flags += script[j]
+            j += 1
+        flags = flags.strip()
+        if flags not in ("", "g"):
+            return [None]
+        found.append((fields[0], fields[1], 0 if flags == "g" else 1))
+        i = j
+    return found
+
+
+def _sed_regex(pattern: str, extended: bool) -> re.Pattern[str] | None:
+    """A POSIX basic (or ``-E`` extended) regular expression as Python's; None for what is not
+    translated (back-references in the pattern, ``\\{n,m\\}`` intervals, classes other than
+    the common ones)."""
+    out: list[str] = []
+    i = 0
+    classes = {"[:upper:]": "A-Z", "[:lower:]": "a-z", "[:digit:]": "0-9", "[:alpha:]": "A-Za-z",
+               "[:alnum:]": "A-Za-z0-9", "[:space:]": " \t\n\r\x0c\x0b"}
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("]", "^") else i + 1)
+            while end > 0 and pattern[end - 1] == ":" and pattern.rfind("[:", i + 1, end) > 0 \
+                    and pattern.find("]", end + 1) > 0:
+                end = pattern.find("]", end + 1)
+            if end < 0:
+                return None
+            body = pattern[i + 1 : end]
+            for name, chars in classes.items():
+                body = body.replace(name, chars)
+            if "[:" in body or "\\" in body:
+                return None
+            out.append("[" + body.replace("[", "\\[") + "]")
+            i = end + 1
+            continue
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if not extended and nxt in "()|+?":
+                out.append(nxt)
+            elif nxt in ".*[]^$\\/" or (extended and nxt in "()|+?{}"):
+                out.append("\\" + nxt)
+            elif nxt == "n":
+                out.append("\\n")
+            elif nxt == "t":
+                out.append("\\t")
+            else:
+                return None
+            i += 2
+            continue
+        if c in "()|+?{}" and not extended:
+            out.append("\\" + c)
+        elif c == "{" and extended:
+            return None
+        else:
+            out.append(c)
+        i += 1
+    try:
+        return re.compile("".join(out))
+    except re.error:
+        return None
+
+
+def _sed_replacement(replacement: str) -> str | None:
+    """A sed replacement (``&``, ``\\1``..``\\9``, escapes) as a replacement for ``re.sub``."""
+    out: list[str] = []
+    i = 0
+    while i < len(replacement):
+        c = replacement[i]
+        if c == "&":
+            out.append("\\g<0>")
+        elif c == "\\" and i + 1 < len(replacement):
+            nxt = replacement[i + 1]
+            if nxt.isdigit():
+                out.append(f"\\g<{nxt}>")
+            elif nxt == "n":
+                out.append("\n")
+            elif nxt == "t":
+                out.append("\t")
+            elif nxt in "&\\/":
+                out.append(nxt.replace("\\", "\\\\"))
+            else:
+                return None
+            i += 1
+        elif c == "\\":
+            return None
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
