@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..records import record
+from .documents import load_document
 
 REGION_LABEL = "cloud.googleapis.com/location"
 INVOKER_IAM_DISABLED = "run.googleapis.com/invoker-iam-disabled"
@@ -29,14 +30,9 @@ class Manifest:
 
 def parse_manifest(data: bytes) -> Manifest | str:
     """The manifest in ``data``, or why it is not one (gcloud loads one YAML document)."""
-    import yaml
-
-    try:
-        document: Any = yaml.safe_load(data)
-    except yaml.YAMLError as exc:
-        return f"not valid YAML ({str(exc).splitlines()[0]})"
-    except RecursionError:
-        return "not valid YAML (nested too deeply)"
+    document, invalid = load_document(data)
+    if invalid:
+        return invalid
     metadata = document.get("metadata") if isinstance(document, dict) else None
     if not isinstance(metadata, dict):
         return "not a service manifest (no metadata)"

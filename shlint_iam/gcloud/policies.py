@@ -4,9 +4,8 @@ command replaces the resource's whole policy with the file's."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..records import record
+from .documents import load_document
 
 
 @record(frozen=True)
@@ -23,14 +22,9 @@ class PolicyBinding:
 
 def parse_policy(data: bytes) -> list[PolicyBinding] | str:
     """The bindings of the policy in ``data``, or why it is not one."""
-    import yaml
-
-    try:
-        document: Any = yaml.safe_load(data)
-    except yaml.YAMLError as exc:
-        return f"not valid JSON or YAML ({str(exc).splitlines()[0]})"
-    except RecursionError:
-        return "not valid JSON or YAML (nested too deeply)"
+    document, invalid = load_document(data, "JSON or YAML")
+    if invalid:
+        return invalid
     if not isinstance(document, dict):
         return "not an IAM policy (no bindings)"
     bindings = document.get("bindings", [])

@@ -47,6 +47,12 @@ def _text(node: Any, src: SourceFile) -> str:
     return src.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
+def _unredirected(statement: Any) -> Any:
+    """A statement without its redirections (``echo failed >&2`` is the command ``echo failed``);
+    None for a redirection without a body."""
+    return statement.child_by_field_name("body") if statement.type == "redirected_statement" else statement
+
+
 def _straight_line(first: Any, src: SourceFile, funcs: Mapping[str, FunctionDef], depth: int) -> str:
     """Where the statements from ``first`` lead when run in order: ``"fails"`` at ``exit N``/
     ``return N`` with a literal N other than 0 (or a call of a function whose body leads there:
@@ -56,12 +62,10 @@ def _straight_line(first: Any, src: SourceFile, funcs: Mapping[str, FunctionDef]
     through are walked past."""
     statement = first
     while statement is not None:
-        node, kind = statement, statement.type
-        if kind == "redirected_statement":  # `echo failed >&2`
-            node = statement.child_by_field_name("body")
-            if node is None:
-                return "unknown"
-            kind = node.type
+        node = _unredirected(statement)
+        if node is None:
+            return "unknown"
+        kind = node.type
         if kind == "command":
             name_node = node.child_by_field_name("name")
             name = _text(name_node, src) if name_node is not None else ""
@@ -138,12 +142,10 @@ def _ends(first: Any, src: SourceFile, funcs: Mapping[str, FunctionDef], depth: 
     statement = first
     last_false = False
     while statement is not None:
-        node, kind = statement, statement.type
-        if kind == "redirected_statement":  # `echo failed >&2`
-            node = statement.child_by_field_name("body")
-            if node is None:
-                return OTHER
-            kind = node.type
+        node = _unredirected(statement)
+        if node is None:
+            return OTHER
+        kind = node.type
         if kind != "command":
             if kind in ("comment", "variable_assignment"):
                 statement = statement.next_named_sibling
@@ -191,15 +193,10 @@ def only_prints(nodes: list[Any], src: SourceFile, funcs: Mapping[str, FunctionD
     functions whose bodies only print (``log_warn "..."``). An assignment, ``exit``, ``return``,
     any other command or compound statement may act on the failure: not only printing."""
     for statement in nodes:
-        node, kind = statement, statement.type
-        if kind == "comment":
+        if statement.type == "comment":
             continue
-        if kind == "redirected_statement":  # `echo failed >&2`
-            node = statement.child_by_field_name("body")
-            if node is None:
-                return False
-            kind = node.type
-        if kind != "command":
+        node = _unredirected(statement)
+        if node is None or node.type != "command":
             return False
         name_node = node.child_by_field_name("name")
         if name_node is None:
