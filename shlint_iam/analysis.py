@@ -17,7 +17,17 @@ from .records import record
 from .roots import Roots, roots_for
 from .shell.interpreter import Interpreter
 from .shell.notes import TOO_DEEP, Note
-from .shell.trace import VIA_EXIT_STATUS, Block, Choice, CommandRun, Exit, Node, left_of_and, walk_commands
+from .shell.trace import (
+    VIA_EXIT_STATUS,
+    Block,
+    Choice,
+    CommandRun,
+    Exit,
+    Node,
+    final_runs_in,
+    left_of_and,
+    walk_commands,
+)
 from .source import SourceFile, decode
 
 
@@ -243,7 +253,7 @@ def _tail_runs(trace: Block, source: SourceFile, tree: Any) -> list[CommandRun]:
     path = source.path
     marked: list[CommandRun] = []
     invokers: list[tuple[CommandRun, Block]] = []
-    for run, inner in _final_runs_in(trace, path):
+    for run, inner in final_runs_in(trace, path):
         if run.status != "propagates":
             continue
         end = run.scope[1]
@@ -289,38 +299,6 @@ def _tail_runs(trace: Block, source: SourceFile, tree: Any) -> list[CommandRun]:
     for _, inner in invokers:
         marked.extend(_child_tail(inner))
     return marked
-
-
-def _final_runs_in(trace: Block, path: str) -> list[tuple[CommandRun, Block | None]]:
-    """:func:`final_runs` seen from the file ``path``: a block of another file's commands that
-    ends a path (a child script, a sourced file, another file's function run last) stands for the
-    command of this file that ran it, the run before it; each final run comes with that block."""
-    out: list[tuple[CommandRun, Block | None]] = []
-    pending: list[list[Any]] = [trace.nodes]
-    while pending:
-        nodes = pending.pop()
-        inner: Block | None = None
-        for node in reversed(nodes):
-            if isinstance(node, CommandRun):
-                if node.in_substitution:
-                    continue
-                if node.span.path == path:
-                    out.append((node, inner))
-                break
-            if isinstance(node, Exit):
-                if node.code == "" and node.kind != "break":
-                    continue  # a bare `exit`/`return` passes on the last command's status
-                break
-            if isinstance(node, Block):
-                first = next(iter(walk_commands(node)), None)
-                if inner is None and first is not None and first.span.path != path:
-                    inner = node  # what another file ran: the command before it ran it
-                    continue
-                pending.append(node.nodes)
-            else:
-                pending.extend(branch.nodes for branch in node.branches)
-            break
-    return out
 
 
 def _child_tail(inner: Block) -> list[CommandRun]:

@@ -497,25 +497,20 @@ class Commands(Machine):
         elif name in ("env",):
             while i < len(rest) and (rest[i].text.startswith("-") or "=" in rest[i].text):
                 i += 1
-        elif name in ("xargs", "nice", "stdbuf", "sudo", "command", "exec", "time", "nohup", "builtin"):
-            valued = _VALUED_OPTIONS.get(name, ())
-            placeholder: Val | None = None  # `xargs -I {} cmd {}`: its input goes in place of {}
-            while i < len(rest) and rest[i].text.startswith("-"):
-                option = rest[i].text
-                if option == "-I" and i + 1 < len(rest):
-                    placeholder = rest[i + 1].text
-                elif isinstance(option, str) and option.startswith(("-I", "--replace=")):
-                    placeholder = option.partition("=")[2] if option.startswith("--") else option[2:]
-                elif option in ("-i", "--replace"):
-                    placeholder = "{}"
-                i += 2 if option in valued else 1  # `xargs -n 1 gcloud ...`: 1 is -n's value
-            if name == "xargs" and i < len(rest):
+        elif name == "xargs":
+            options = xargs_options(rest)  # `xargs -n 1 gcloud ...`: 1 is -n's value
+            i, placeholder = options.start, options.placeholder
+            if i < len(rest):
                 # the words xargs reads are unknown (and maybe none): at the end of the command,
                 # or in place of the -I placeholder
                 read = unknown("xargs-input", rest[i].span, text="{xargs input}")
                 if placeholder is None:
                     return [*rest[i:], Word(read, rest[-1].span)]
                 return [Word(read, w.span) if w.text == placeholder else w for w in rest[i:]]
+        elif name in ("nice", "stdbuf", "sudo", "command", "exec", "time", "nohup", "builtin"):
+            valued = _VALUED_OPTIONS.get(name, ())
+            while i < len(rest) and rest[i].text.startswith("-"):
+                i += 2 if rest[i].text in valued else 1  # `nice -n 10 gcloud ...`: 10 is -n's value
         return rest[i:]
 
     def _record(self, words: list[Word], node: Any, state: State, ctx: _Ctx, prefix: dict[str, Val]) -> CommandRun:
@@ -633,7 +628,6 @@ CRASHED = "139"  # the status of a shell killed by SIGSEGV (128 + 11): how an en
 # `nice -n 10 gcloud ...`, `sudo -u deploy gcloud ...`): GNU findutils xargs(1), coreutils
 # nice(1) and stdbuf(1), sudo(8).
 _VALUED_OPTIONS = {
-    "xargs": ("-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s"),
     "nice": ("-n",),
     "stdbuf": ("-i", "-o", "-e"),
     "sudo": ("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R"),
@@ -660,17 +654,26 @@ _XARGS_VALUED = frozenset("adEeIiLlnPs")
 _XARGS_FLAGS = frozenset("0prtx")
 
 
-def xargs_commands(words: list[Word], text: str) -> list[list[Word]] | None:
-    """The commands ``xargs OPTIONS [COMMAND [ARGS]]`` runs over the known input ``text``: with
-    ``-I R`` (``-i``, ``--replace``) one per input line, R replaced in every argument; with ``-n N``
-    or ``-L N`` one per N items; otherwise one with every item appended (``-0``, ``-d D`` set how
-    items are split; blanks and quotes otherwise, as ``xargs`` reads them). None when an option is
-    not modelled or the items are too many to unroll."""
-    placeholder: str | None = None
-    per: int | None = None
-    by_lines = False
-    delimiter: str | None = None
-    skip_empty = False
+class _XargsOptions:
+    """What ``xargs``'s options say: where its command starts, the ``-I`` placeholder, items per
+    command (``-n``/``-L``), the item delimiter (``-0``, ``-d``), ``-r``; ``modelled``: every option
+    is one :func:`xargs_commands` knows the effect of (others, and ``-a FILE``, are only skipped)."""
+
+    __slots__ = ("start", "placeholder", "per", "by_lines", "delimiter", "skip_empty", "modelled")
+
+    def __init__(self) -> None:
+        self.start = 0
+        self.placeholder: str | None = None
+        self.per: int | None = None
+        self.by_lines = False
+        self.delimiter: str | None = None
+        self.skip_empty = False
+        self.modelled = True
+
+
+def xargs_options(words: list[Word]) -> _XargsOptions:
+    """The options at the start of ``xargs``'s arguments ``words`` (``-n 1``: 1 is -n's value)."""
+    found = _XargsOptions()
     i = 0
     while i < len(words) and isinstance(words[i].text, str) and words[i].text.startswith("-") and words[i].text != "-":
         option = words[i].text
@@ -678,17 +681,17 @@ def xargs_commands(words: list[Word], text: str) -> list[list[Word]] | None:
         if option.startswith("--"):
             key, eq, value = option[2:].partition("=")
             if key == "replace":
-                placeholder = value if eq else "{}"
+                found.placeholder = value if eq else "{}"
             elif key in ("max-args", "max-lines") and value.isdigit():
-                per, by_lines = int(value), key == "max-lines"
+                found.per, found.by_lines = int(value), key == "max-lines"
             elif key == "null":
-                delimiter = "\0"
+                found.delimiter = "\0"
             elif key == "delimiter" and eq:
-                delimiter = value[:1]
+                found.delimiter = value[:1]
             elif key == "no-run-if-empty":
-                skip_empty = True
+                found.skip_empty = True
             elif key not in ("max-procs", "verbose", "exit", "interactive") and not key.startswith("max-procs"):
-                return None
+                found.modelled = False
             i += 1
             continue
         letter = option[1:2]
@@ -699,27 +702,43 @@ def xargs_commands(words: list[Word], text: str) -> list[list[Word]] | None:
                 i += 1
                 value_word = words[i].text if i < len(words) else None
             if not isinstance(value_word, str):
-                return None
-            if letter in ("I", "i"):
-                placeholder = value_word or "{}"
+                found.modelled = False
+            elif letter in ("I", "i"):
+                found.placeholder = value_word or "{}"
             elif letter in ("n", "L", "l"):
                 if letter == "l" and not value_word:
                     value_word = "1"
-                if not value_word.isdigit():
-                    return None
-                per, by_lines = int(value_word), letter != "n"
+                if value_word.isdigit():
+                    found.per, found.by_lines = int(value_word), letter != "n"
+                else:
+                    found.modelled = False
             elif letter == "d":
-                delimiter = value_word[:1]
+                found.delimiter = value_word[:1]
             elif letter == "a":
-                return None  # reads a file instead of standard input
+                found.modelled = False  # reads a file instead of standard input
         elif all(c in _XARGS_FLAGS for c in option[1:]):
             if "0" in option:
-                delimiter = "\0"
+                found.delimiter = "\0"
             if "r" in option:
-                skip_empty = True
+                found.skip_empty = True
         else:
-            return None
+            found.modelled = False
         i += 1
+    found.start = i
+    return found
+
+
+def xargs_commands(words: list[Word], text: str) -> list[list[Word]] | None:
+    """The commands ``xargs OPTIONS [COMMAND [ARGS]]`` runs over the known input ``text``: with
+    ``-I R`` (``-i``, ``--replace``) one per input line, R replaced in every argument; with ``-n N``
+    or ``-L N`` one per N items; otherwise one with every item appended (``-0``, ``-d D`` set how
+    items are split; blanks and quotes otherwise, as ``xargs`` reads them). None when an option is
+    not modelled or the items are too many to unroll."""
+    options = xargs_options(words)
+    if not options.modelled:
+        return None
+    i, placeholder, per, by_lines = options.start, options.placeholder, options.per, options.by_lines
+    delimiter, skip_empty = options.delimiter, options.skip_empty
     command = words[i:] or [Word("echo", words[-1].span)]
     if delimiter is not None:
         items = [item for item in text.split(delimiter)]

@@ -187,8 +187,7 @@ class ControlFlow(Machine):
         if end == FAILS:
             # `gcloud ... || { echo failed >&2; false; }`: the list fails exactly when the step does,
             # so its status goes where the list's goes (under `set -e` the script stops there).
-            return _Ctx(ctx.status, ctx.status_span, ctx.status_reason, ctx.status_via, ctx.in_substitution,
-                        ctx.capture, ctx.ignore, reason, ctx.trap, False, ctx.flows_out)
+            return ctx.passing(reason)
         if any(self._exits(n, state) for n in right):
             return ctx.consumed("checked", None, "", "", reason)
         span = self._src.span(right[0].start_point, right[-1].end_point) if right else None

@@ -258,9 +258,14 @@ class _Ctx:
         """Left of ``&&`` (and under ``!``): the status goes where the list's goes, but errexit
         does not act on it at this level; everything it runs has errexit ignored."""
         if self.flows_out or self.status != "propagates":
-            return _Ctx(self.status, self.status_span, self.status_reason, self.status_via, self.in_substitution,
-                        self.capture, self.ignore, reason, self.trap, False, self.flows_out)
+            return self.passing(reason)
         return _Ctx("propagates", None, "", "", self.in_substitution, self.capture, reason, reason, False, False)
+
+    def passing(self, reason: str) -> _Ctx:
+        """A statement whose status is this one's (it goes where this statement's goes: errexit
+        and the ERR trap act on it as on this one); everything it runs has errexit ignored."""
+        return _Ctx(self.status, self.status_span, self.status_reason, self.status_via, self.in_substitution,
+                    self.capture, self.ignore, reason, self.trap, False, self.flows_out)
 
     def enter(self, shell_ignore: str, shell_trap: bool, capture: list[Val] | None = None,
               in_substitution: bool | None = None) -> _Ctx:

@@ -197,19 +197,34 @@ def final_runs(block: Block) -> list[CommandRun]:
     statement gives both). A path that ends with ``exit N``/``return N`` (or ``break``) or that
     runs no command after a split (`if` without `else`, the right of `&&`) gives none: its
     status is not a command's. Commands inside `$(...)` are passed over."""
-    out: list[CommandRun] = []
+    return [run for run, _ in final_runs_in(block, None)]
+
+
+def final_runs_in(block: Block, path: str | None) -> list[tuple[CommandRun, Block | None]]:
+    """:func:`final_runs` seen from the file ``path`` (None: every file): a block of another
+    file's commands that ends a path (a child script, a sourced file, another file's function run
+    last) stands for the command of this file that ran it, the run before it; each final run
+    comes with that block (None for none)."""
+    out: list[tuple[CommandRun, Block | None]] = []
     pending: list[list[Node]] = [block.nodes]
     while pending:
         nodes = pending.pop()
+        inner: Block | None = None
         for node in reversed(nodes):
             if isinstance(node, CommandRun):
                 if node.in_substitution:
                     continue
-                out.append(node)
+                if path is None or node.span.path == path:
+                    out.append((node, inner))
             elif isinstance(node, Exit):
                 if node.code == "" and node.kind != "break":
                     continue  # a bare `exit`/`return` passes on the last command's status
             elif isinstance(node, Block):
+                if path is not None and inner is None:
+                    first = next(iter(walk_commands(node)), None)
+                    if first is not None and first.span.path != path:
+                        inner = node  # what another file ran: the command before it ran it
+                        continue
                 pending.append(node.nodes)
             else:
                 pending.extend(branch.nodes for branch in node.branches)
