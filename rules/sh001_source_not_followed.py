@@ -18,7 +18,10 @@ class SourceNotFollowed(Rule):
     would otherwise fill with unknown values, silently: bindings in it are not seen, names set
     in it are not compared. This notice says where the analysis stopped. A Python virtual
     environment's missing `bin/activate` (`python3 -m venv .venv && source .venv/bin/activate`)
-    is not reported: the job makes it before sourcing it, and it only sets `PATH`.
+    is not reported: the job makes it before sourcing it, and it only sets `PATH`. Nor is a file
+    the script itself writes before sourcing it (`cat > env.sh <<EOF`, `echo "export X=1" > env.sh`,
+    `printf ... >> env.sh`) with a text known statically: that text is followed, as bash expanded
+    it when it wrote the file, and what it runs is reported at the `source` command.
 
     ## Example
     ```bash

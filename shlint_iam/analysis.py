@@ -201,8 +201,12 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
     interpreter = Interpreter(hook=model, loader=loader, parse=_bounded_parse(incomplete))
     model.runs = interpreter.commands
     # `run services replace FILE` and `set-iam-policy RESOURCE FILE` read FILE: the script's writes matter
-    if "replace" in source.text or "set-iam-policy" in source.text:
+    text = source.text
+    if "replace" in text or "set-iam-policy" in text:
         model.writes = interpreter.file_writes = []
+    elif "source" in text or _DOT_COMMAND().search(text) is not None:
+        # `cat > env.sh <<EOF ... EOF` then `source env.sh`: the sourced file is the text written
+        interpreter.file_writes = []
     trace, _ = interpreter.run(source, tree)
     _exit_status_check(trace, source, tree)
     commands = interpreter.commands
@@ -223,6 +227,7 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
     )
 
 
+_DOT_COMMAND = lazy(r"(?m)(?:^|[\s;&|({])\.[ \t]+[^\s.]")
 EXIT_STATUS_REASON = "its status is the script's exit status (the last command it runs)"
 _TRAILER = lazy(r"(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:#[^\n]*)?")
 

@@ -14,7 +14,7 @@ from ..records import record
 from ..records import replace as records_replace
 from ..shell.interpreter import State
 from ..shell.notes import NOT_FOLLOWED, UNKNOWN_PATH, Note
-from ..shell.state import UNSEEN_CODE
+from ..shell.state import UNSEEN_CODE, FileWrite
 from ..shell.trace import CommandRun, Word
 from ..shell.values import (
     OTHER,
@@ -104,7 +104,7 @@ class GcloudModel:
     runs: list[CommandRun]
     # The interpreter's file_writes: what `> FILE` wrote, after how many runs (None: not recorded,
     # for a script that names no `replace`: a manifest read from a file it sources stays unknown).
-    writes: list[tuple[int, Val, Val, Val | None]] | None
+    writes: list[FileWrite] | None
     _workflow_cache: dict[str, list[OidcCall] | str]
     _manifest_cache: dict[str, Manifest | str]
     _policy_cache: dict[str, list[PolicyBinding] | str]
@@ -115,7 +115,7 @@ class GcloudModel:
         read_file: Callable[[str], bytes | str] | None = None,
         notes: list[Note] | None = None,
         runs: list[CommandRun] | None = None,
-        writes: list[tuple[int, Val, Val, Val | None]] | None = None,
+        writes: list[FileWrite] | None = None,
         _workflow_cache: dict[str, list[OidcCall] | str] | None = None,
         _manifest_cache: dict[str, Manifest | str] | None = None,
     ) -> None:
@@ -372,7 +372,7 @@ _READ_ONLY = frozenset(("cat", "echo", "printf", "grep", "head", "tail", "wc", "
 
 
 def _written_before(path: str, run: CommandRun, runs: list[CommandRun],
-                    writes: list[tuple[int, Val, Val, Val | None]]) -> bool:
+                    writes: list[FileWrite]) -> bool:
     """Whether the script may write the file at ``path`` before ``run``: a command's output is
     redirected to it (``envsubst < T > FILE``, ``cat > FILE <<EOF``, ``gcloud run services describe S
     --format=export > FILE``; a target not known statically counts when it ends with the file's
@@ -384,15 +384,15 @@ def _written_before(path: str, run: CommandRun, runs: list[CommandRun],
 
 
 def _written_text(path: str, run: CommandRun, runs: list[CommandRun],
-                  writes: list[tuple[int, Val, Val, Val | None]]) -> str | None:
+                  writes: list[FileWrite]) -> str | None:
     """The text the script last wrote to ``path`` before ``run`` (``cat > policy.yaml <<EOF``),
     when that is known and no command naming the file ran after it (``sed -i ... FILE``)."""
     index = _index_of(run, runs)
     found = _writes_to(path, run, index, writes)
     if not found:
         return None
-    before, target, _, text = found[-1]
-    if not is_known(target) or not isinstance(text, str) or _named_by(path, runs[before + 1 : index]):
+    before, target, _, text, appended = found[-1]
+    if appended or not is_known(target) or not isinstance(text, str) or _named_by(path, runs[before + 1 : index]):
         return None
     return text
 
@@ -402,13 +402,13 @@ def _index_of(run: CommandRun, runs: list[CommandRun]) -> int:
 
 
 def _writes_to(path: str, run: CommandRun, index: int,
-               writes: list[tuple[int, Val, Val, Val | None]]) -> list[tuple[int, Val, Val, Val | None]]:
+               writes: list[FileWrite]) -> list[FileWrite]:
     """The redirections before the ``index``-th command that may write ``path`` (a target not
     known statically counts when it ends with the file's name)."""
     base = posixpath.basename(path)
     found = []
     for write in writes:
-        before, target, cwd, _ = write
+        before, target, cwd = write[:3]
         if before > index:
             break
         if before == index:  # the command's own redirection (`gcloud run services replace F > log`)

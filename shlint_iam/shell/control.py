@@ -77,6 +77,13 @@ class ControlFlow(Machine):
             elif child.type == "heredoc_redirect":
                 stdin = self._heredoc_text(child, state, ctx)
                 stdin_node = next((c for c in child.children if c.type == "heredoc_body"), None)
+                for sub in child.children:
+                    # `cat <<'EOF' > lib.sh`: tree-sitter-bash puts the redirections written after
+                    # the here-document's delimiter inside it
+                    if sub.type == "file_redirect":
+                        entry = self._note_write(sub, state, ctx)
+                        if entry is not None:
+                            written.append(entry)
             elif child.type == "file_redirect" and any(c.type == "<" for c in child.children):
                 stdin = self._input_file(child, state, ctx)  # `while read -r svc; do ...; done < services.txt`
             elif child.type == "file_redirect" and child.named_children \
@@ -99,29 +106,30 @@ class ControlFlow(Machine):
             finally:
                 self._stdin, self._stdin_node = saved
             if captured is not None and self.file_writes is not None and written[0] >= 0:
-                before, target, cwd, _ = self.file_writes[written[0]]
-                self.file_writes[written[0]] = (before, target, cwd, concat(*captured) if captured else "")
+                before, target, cwd, _, appended = self.file_writes[written[0]]
+                self.file_writes[written[0]] = (before, target, cwd, concat(*captured) if captured else "", appended)
 
     def _note_write(self, redirect: Any, state: State, ctx: _Ctx) -> int | None:
         """Record the file an output redirection writes (``> FILE``, ``>> FILE``, ``&> FILE``; not
         ``>&2``). A target with a command substitution is not expanded (it would run it): unknown.
-        Returns, when the redirection replaces the file with standard output (``> FILE``, ``>|
-        FILE``, ``> /dev/null``: the statement's output goes there, not to an enclosing ``$(...)``),
-        the entry's index (-1: not recorded: /dev/null, or writes are not recorded)."""
+        Returns, when the redirection sends standard output to the file (``> FILE``, ``>> FILE``,
+        ``>| FILE``, ``> /dev/null``: the statement's output goes there, not to an enclosing
+        ``$(...)``), the entry's index (-1: its text is not recorded: /dev/null, ``&>``, or writes
+        are not recorded)."""
         children = redirect.children
         operator = children[1] if len(children) > 1 and children[0].type == "file_descriptor" else children[0]
-        if len(children) < 2 or operator.type not in _WRITES:
+        kind = operator.type
+        if len(children) < 2 or kind not in _WRITES:
             return None  # `< FILE`, `2>&1`, `>&2`
-        stdout = (children[0].type != "file_descriptor" or self.text(children[0]) == "1") and \
-            operator.type in (">", ">|", "&>")
+        stdout = children[0].type != "file_descriptor" or self.text(children[0]) == "1"
         target = children[-1]
         text = self.text(target)
         if text == "/dev/null" or self.file_writes is None:
             return -1 if stdout else None
         value = unknown(OTHER, "redirect", self._at(target), text=text) if "$(" in text or "`" in text \
             else self._expand_str(target, state, ctx)
-        self.file_writes.append((len(self.commands), value, state.cwd, None))
-        return len(self.file_writes) - 1 if stdout and operator.type != "&>" else -1 if stdout else None
+        self.file_writes.append((len(self.commands), value, state.cwd, None, kind in (">>", "&>>")))
+        return len(self.file_writes) - 1 if stdout and kind[0] != "&" else -1 if stdout else None
 
     def _s_negated_command(self, node: Any, state: State, ctx: _Ctx) -> None:
         at = node.start_point[0] + 1

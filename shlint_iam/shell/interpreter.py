@@ -47,6 +47,7 @@ from .state import (  # CommandHook, FunctionDef, State: other modules name them
     MAX_NESTING,
     MAX_STEPS,
     CommandHook,
+    FileWrite,
     FunctionDef,
     State,
     _Ctx,
@@ -83,10 +84,9 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self.exhausted = False  # the step budget ran out: the rest of the script was not analysed
         self.notes: list[Note] = []  # what the analysis could not follow (shell/notes.py)
         self.commands: list[CommandRun] = []
-        # Files the script writes with `> FILE` (control.py), when someone asks (None: nobody does):
-        # (the number of commands run before, the target, the directory it was written from).
-        # `> FILE` writes: (commands run before, target, cwd, the text written when known; None: not known)
-        self.file_writes: list[tuple[int, Val, Val, Val | None]] | None = None
+        # Files the script writes with `> FILE` or `>> FILE` (control.py), when someone asks (None:
+        # nobody does): `state.FileWrite` entries, in the order they ran.
+        self.file_writes: list[FileWrite] | None = None
         self._out: Block = Block("script")
         self._src: SourceFile = SourceFile("<none>", "")
         self._main_path = ""  # the linted file's path (run)

@@ -18,6 +18,8 @@ from .trace import Block, CommandRun, Word
 from .values import (
     OUTPUT,
     Val,
+    Value,
+    concat,
     is_known,
     join,
     resolve_defaults,
@@ -126,7 +128,13 @@ class Programs(Machine):
             return
         if path in self._source_stack:
             return  # a cycle (see MAX_SOURCE_DEPTH)
-        loaded = self.loader(path)
+        written = self._written_script(path) if self.file_writes else None
+        loaded: SourceFile | str | None
+        if written is not None:  # `cat > env.sh <<EOF ... EOF` before: what bash runs is that text
+            loaded = _FixedSpanSource(run.source.path, written, real_path=run.source.real_path)
+            loaded.fixed = run.span
+        else:
+            loaded = self.loader(path)
         if not isinstance(loaded, SourceFile):  # why it is not followed (roots.py)
             if _VENV_ACTIVATE.search(path) and not os.path.lexists(path):
                 return  # `python3 -m venv env && source env/bin/activate`: made by the job, sets PATH only
@@ -165,6 +173,51 @@ class Programs(Machine):
         self._resume(state, ("return",))
 
     _b_dot = _b_source
+
+    def _written_path(self, target: str, cwd: Val) -> str:
+        """Where ``> target`` wrote from the directory ``cwd``, named as :meth:`_resolve_source`
+        names a file that is not on disk: from the first of :meth:`_source_bases`."""
+        if os.path.isabs(target):
+            return posixpath.normpath(target)
+        base = resolve_defaults(cwd)
+        if not (is_known(base) and isinstance(base, str) and base):
+            script = self._src.real_path or ""
+            base = posixpath.dirname(script) if script else os.path.abspath(".")
+        return posixpath.normpath(posixpath.join(base, target))
+
+    def _written_script(self, path: str) -> str | None:
+        """The file at ``path`` as the script itself wrote it before sourcing it (``cat > env.sh
+        <<EOF``, ``echo "export X=1" > env.sh``, ``printf ... >> env.sh``): the text it wrote, with
+        what bash expanded when it wrote it (run as a script whose findings are reported at the
+        ``source`` command). None when the script wrote no such file, or wrote it with a text or
+        to a path the analysis cannot know (then the file on disk, if any, is what is followed)."""
+        assert self.file_writes is not None
+        pieces: list[Val] = []
+        name = posixpath.basename(path)
+        for _, target, cwd, text, appended in reversed(self.file_writes):
+            if not is_known(target):
+                tail = target.parts[-1] if isinstance(target, Value) else ""
+                if isinstance(tail, str) and (tail == name or tail.endswith("/" + name)):
+                    return None  # `> "$DIR/env.sh"`: maybe this file, with a text not known here
+                continue
+            if not isinstance(target, str) or self._written_path(target, cwd) != path:
+                continue
+            if text is None:
+                return None
+            pieces.append(text)
+            if not appended:
+                break
+        else:
+            if not pieces:
+                return None
+            # only appended to: what was there before is the file on disk (when it is in the project)
+            before = self.loader(path) if self.loader is not None else None
+            if isinstance(before, SourceFile):
+                pieces.append(before.text)
+            elif os.path.lexists(path):
+                return None
+        content = concat(*reversed(pieces))
+        return content if isinstance(content, str) else None
 
     def _source_bases(self, state: State) -> list[str]:
         """The folders a relative ``source`` path is looked up in, in order: the script's

@@ -312,6 +312,11 @@ def _merge_dicts(dicts: list[dict[str, Any]], where: str, arms: Arms | None = No
 
 _EXIT_STRENGTH = ["break", "return", "exit", ""]
 
+# A file the script writes with `> FILE` or `>> FILE` (control.py): the number of commands run
+# before, the target, the directory it was written from, the text written (None: not known) and
+# whether it was appended (`>>`).
+FileWrite = tuple[int, Val, Val, "Val | None", bool]
+
 
 class Machine:
     """What every part of the interpreter shares (set up by ``Interpreter.__init__``). The parts
@@ -325,7 +330,7 @@ class Machine:
     exhausted: bool
     notes: list[Note]
     commands: list[CommandRun]
-    file_writes: list[tuple[int, Val, Val, Val | None]] | None
+    file_writes: list[FileWrite] | None
     _out: Block
     _src: SourceFile
     _main_path: str
