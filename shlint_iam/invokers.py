@@ -27,6 +27,7 @@ from . import pathflow
 from .core import FileContext
 from .gcloud.facts import (
     BROAD_ROLES,
+    GEN1_INVOKE_ROLES,
     WORKFLOW_INVOKE_ROLES,
     Binding,
     Delete,
@@ -198,11 +199,6 @@ class Outcome:
         self.near_misses = [] if near_misses is None else near_misses
 
 
-# Roles that carry cloudfunctions.functions.invoke on a 1st gen function (docs/gcloud-iam.md §4).
-GEN1_INVOKE_ROLES = frozenset({"roles/cloudfunctions.invoker", "roles/cloudfunctions.developer",
-                               "roles/cloudfunctions.admin"})
-
-
 def _gen1_function(req: Requirement) -> bool:
     """Whether what ``req`` calls may be a 1st gen function: every deploy of it here says
     ``--no-gen2``, or none is matched here and the caller calls a function's URL (its generation
@@ -260,7 +256,8 @@ def classify(binding: Binding, req: Requirement) -> tuple[str, str] | None:
     elif binding.scope == "function":
         role = show(binding.role or "?")
         if binding.role == "roles/run.invoker":
-            return ("IAM004", "`functions add-iam-policy-binding` cannot grant roles/run.invoker on a function")
+            command = binding.command.removeprefix("gcloud ")
+            return ("IAM004", f"`{command}` cannot grant roles/run.invoker on a function")
         return ("IAM004", f"{role} on the function resource does not let anyone invoke a gen2 function")
     if binding.is_public:
         return ("ok", "")
@@ -492,8 +489,9 @@ class _Requirements:
                 out += [Step(i, _TABLES["delete"], "delete", fact) for i in self.named(fact.service.name)
                         if same_service(fact.service, reqs[i].service) is Match.YES]
             elif isinstance(fact, Revoke):
-                out += [Step(i, _TABLES["revoke"], "revoke", fact) for i in self.named(fact.target.name)
-                        if _revokes(fact, reqs[i])]
+                if fact.target is not None:
+                    out += [Step(i, _TABLES["revoke"], "revoke", fact) for i in self.named(fact.target.name)
+                            if _revokes(fact, reqs[i])]
             elif isinstance(fact, Binding):
                 if fact.scope == "project":
                     candidates = self.members(fact.member) if fact.member is not None else []
@@ -507,8 +505,10 @@ class _Requirements:
 
 
 def _revokes(fact: Revoke, req: Requirement) -> bool:
-    if same_service(fact.target, req.service) is not Match.YES:
+    if fact.target is None or same_service(fact.target, req.service) is not Match.YES:
         return False
+    if fact.scope == "function" and not req.gen1:
+        return False  # a gen2 function is invoked through its Cloud Run service's policy, not its own
     if fact.replace or fact.member is None or req.identity is None:
         return True
     return same_member(req.identity, fact.member) is not Match.NO

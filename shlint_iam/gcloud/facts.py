@@ -24,6 +24,9 @@ PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 # Roles that carry workflows.executions.create (a trigger's identity starting a workflow).
 WORKFLOW_INVOKE_ROLES = {"roles/workflows.invoker", "roles/workflows.editor", "roles/workflows.admin",
                          "roles/owner", "roles/editor"}
+# Roles that carry cloudfunctions.functions.invoke on a 1st gen function (docs/gcloud-iam.md §4).
+GEN1_INVOKE_ROLES = frozenset({"roles/cloudfunctions.invoker", "roles/cloudfunctions.developer",
+                               "roles/cloudfunctions.admin"})
 
 
 @record(frozen=True)
@@ -215,19 +218,27 @@ class Binding(Fact):
 
 @record(eq=False)
 class Revoke(Fact):
-    """A command that takes invoker access away from a Cloud Run service:
-    ``remove-iam-policy-binding`` / ``remove-invoker-policy-binding`` for one member (None: any
-    member), or ``set-iam-policy FILE``, which replaces the whole policy (``replace``)."""
+    """A command that takes invoker access away: ``remove-iam-policy-binding`` /
+    ``remove-invoker-policy-binding`` for one member (None: any member), or ``set-iam-policy
+    FILE``, which replaces the whole policy (``replace``). ``scope`` is the policy it changes:
+    "service" (a Cloud Run service's, ``target``), "function" (a function's own policy, which
+    only a 1st gen function is invoked through) or "project" (``projects set-iam-policy``:
+    the project-level grants of ``project``; ``target`` is None)."""
 
-    target: ServiceRef
+    target: ServiceRef | None
     member: Val | None
     replace: bool = False
+    scope: str = "service"
+    project: Val | None = None
 
-    def __init__(self, run: CommandRun, target: ServiceRef, member: Val | None, replace: bool = False) -> None:
+    def __init__(self, run: CommandRun, target: ServiceRef | None, member: Val | None, replace: bool = False,
+                 scope: str = "service", project: Val | None = None) -> None:
         self.run = run
         self.target = target
         self.member = member
         self.replace = replace
+        self.scope = scope
+        self.project = project
 
 
 @record(eq=False)

@@ -36,6 +36,7 @@ from ..shell.values import (
 )
 from .argv import GcloudCommand, parse_gcloud
 from .facts import (
+    GEN1_INVOKE_ROLES,
     INVOKE_ROLES,
     PROJECT_INVOKE_ROLES,
     WORKFLOW_INVOKE_ROLES,
@@ -627,8 +628,9 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
         gen2=cmd.has("--gen2"),
     )
     if action != "add":
-        if target is not None and scope == "service":
-            run.facts.append(Revoke(run, target=target, member=member, replace=action == "replace"))
+        if target is not None and scope != "project":
+            # a function's own policy (`functions set-iam-policy`) is what a 1st gen function is invoked through
+            run.facts.append(Revoke(run, target=target, member=member, replace=action == "replace", scope=scope))
         if action == "replace":
             _policy_bindings(model, cmd, run, state, binding)
         return None
@@ -648,6 +650,15 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
     return None
 
 
+# The roles of a policy file that are attempts at letting a member invoke, by the policy's scope: a
+# function's own policy invokes a 1st gen function only (roles/run.invoker there is rejected).
+_POLICY_ROLES = {
+    "service": INVOKE_ROLES,
+    "project": PROJECT_INVOKE_ROLES | WORKFLOW_INVOKE_ROLES,
+    "function": GEN1_INVOKE_ROLES | {"roles/run.invoker"},
+}
+
+
 def _policy_bindings(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State, like: Binding) -> None:
     """``set-iam-policy RESOURCE POLICY_FILE``: the file's bindings are the resource's after the
     command. Read from the repository, or from what the script wrote to it (``cat > policy.yaml
@@ -663,12 +674,9 @@ def _policy_bindings(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, st
         return
     # The roles that can let a member call the resource: a whole policy's other bindings (a
     # viewer group, an admin's role on the project) are not attempts at an invoker binding.
-    relevant = INVOKE_ROLES if like.scope == "service" else \
-        PROJECT_INVOKE_ROLES | WORKFLOW_INVOKE_ROLES if like.scope == "project" else None
+    relevant = _POLICY_ROLES[like.scope]
     for entry in policy:
-        if relevant is not None and entry.role not in relevant:
-            continue
-        if relevant is None and "invoker" not in entry.role and not entry.role.startswith("roles/cloudfunctions."):
+        if entry.role not in relevant:
             continue
         member = normalise_member(entry.member) if not entry.conditional else \
             unknown(OTHER, "condition", run.span.start_line, run.span.start_col, text=entry.member)
@@ -916,6 +924,7 @@ _HANDLERS = {
     ("run", "services", "remove-iam-policy-binding"): _binding,
     ("functions", "remove-invoker-policy-binding"): _binding,
     ("run", "services", "set-iam-policy"): _binding,
+    ("functions", "set-iam-policy"): _binding,
     ("run", "services", "update"): _run_services_update,
     ("eventarc", "triggers", "create"): _eventarc_trigger,
     ("eventarc", "triggers", "update"): _eventarc_trigger,
