@@ -6,8 +6,9 @@ Eventarc trigger, push subscription or Scheduler job that calls a service. A sma
 the trace follows each requirement's state along every path:
 
 ``N`` not deployed yet, ``P`` bound before any deploy, ``U`` deployed and not bound since,
-``B`` deployed and bound, ``D`` deleted, ``G`` granted on the project (kept for good: a
-project-level grant is not lost by a later deploy, delete or service policy change).
+``B`` deployed and bound, ``D`` deleted; each of them also granted on the project (``npubd``:
+a project-level grant is not lost by a later deploy, delete or service policy change, only by a
+``projects set-iam-policy`` whose file drops it, which leaves the service's own state).
 
 A deploy moves N/P/D to U (a binding made before the resource existed is lost) and keeps B (a
 redeploy keeps bindings); a matching binding moves U to B and N/D to P; a delete moves to D.
@@ -349,14 +350,22 @@ class _Deploys:
         return [d for d in same if d.kind == "run"] + [d for d in same if d.kind == "function"]
 
 
-# States of a requirement, as bits of a mask (pathflow.py).
-_STATES = "NPUBDG"
+# States of a requirement, as bits of a mask (pathflow.py): the service's own ``NPUBD``, and the
+# same granted on the project (``npubd``): a project-level grant is not lost by a deploy, delete or
+# service policy change, which still change the state under it, and a replacement of the project's
+# policy that drops the grant (``ungrant``) leaves that state.
+_STATES = "NPUBDnpubd"
 _BIT = {state: 1 << i for i, state in enumerate(_STATES)}
+_GRANTED = "npubd"
 
 
 def _transition(state: str, event: str) -> str:
-    if event == "grant" or state == "G":
-        return "G"  # granted on the project: no deploy, delete or service policy change takes it away
+    if event == "grant":
+        return state.lower()
+    if event == "ungrant":
+        return state.upper()
+    if state.islower():
+        return _transition(state.upper(), event).lower()
     if event == "deploy":
         return "B" if state == "B" else "U"
     if event == "public":
@@ -370,19 +379,26 @@ def _transition(state: str, event: str) -> str:
     return state
 
 
-def _table(event: str) -> tuple[int, ...]:
-    """The states after ``event`` for every mask of states before it: the union of the states
-    each state of the mask goes to, built from the mask without its lowest state (built at
-    import: ~0.05 ms, where a union per mask took ~0.5)."""
-    after = [_BIT[_transition(s, event)] for s in _STATES]
-    table = [0] * (1 << len(_STATES))
-    for mask in range(1, len(table)):
-        lowest = mask & -mask
-        table[mask] = table[mask ^ lowest] | after[lowest.bit_length() - 1]
-    return tuple(table)
+class _Tables(dict[str, tuple[int, ...]]):
+    """The table of each event, built on first use (``_TABLES[event]``): the states after it for
+    every mask of states before it, the union of the states each state of the mask goes to. A mask
+    is the service's half and the granted half, each looked up in a table of 32 built from the
+    mask without its lowest state (~0.1 ms an event, only for a script with requirements)."""
+
+    def __missing__(self, event: str) -> tuple[int, ...]:
+        after = [_BIT[_transition(s, event)] for s in _STATES]
+        low = [0] * 32
+        high = [0] * 32
+        for mask in range(1, 32):
+            lowest = mask & -mask
+            i = lowest.bit_length() - 1
+            low[mask] = low[mask ^ lowest] | after[i]
+            high[mask] = high[mask ^ lowest] | after[i + 5]
+        table = self[event] = tuple([h | lo for h in high for lo in low])
+        return table
 
 
-_TABLES = {event: _table(event) for event in ("deploy", "public", "bind", "grant", "delete", "revoke")}
+_TABLES = _Tables()
 # A variant of a command on another branch than the one a requirement's deploy ran on
 # (shell/arms.py): that path does not exist for the requirement, so it ends there.
 _INFEASIBLE = (0,) * (1 << len(_STATES))
@@ -492,6 +508,9 @@ class _Requirements:
                 if fact.target is not None:
                     out += [Step(i, _TABLES["revoke"], "revoke", fact) for i in self.named(fact.target.name)
                             if _revokes(fact, reqs[i])]
+                else:  # the project's policy replaced: its grants to members not in the file are gone
+                    out += [Step(i, _TABLES["ungrant"], "revoke", fact) for i in self.identified
+                            if fact.project is not None and compare(fact.project, reqs[i].service.project) is Tri.YES]
             elif isinstance(fact, Binding):
                 if fact.scope == "project":
                     candidates = self.members(fact.member) if fact.member is not None else []
@@ -555,7 +574,7 @@ def _outcome(req: Requirement, final: int, seen: list[Step], near: list[Binding]
             satisfying.append(step.fact)  # type: ignore[arg-type]
     has_deploy = bool(req.deploys)
     bad = _mask("U") if has_deploy else _mask("NUD")
-    good = _mask("BG") if has_deploy else _mask("BPG")
+    good = _mask("B" + _GRANTED) if has_deploy else _mask("BP" + _GRANTED)
     outcome = Outcome(req, unbound=bool(final & bad), bound=bool(final & good), satisfying=satisfying)
     if outcome.unbound and not outcome.bound:
         last_deploy = max((i for i, step in enumerate(seen) if step.name in ("deploy", "delete")), default=-1)

@@ -359,13 +359,19 @@ def test_a_pool_takes_the_heaviest_files_first_and_reports_in_order(tmp_path: Pa
 
 
 def test_the_dataflow_tables_are_the_union_of_each_states_transition() -> None:
-    # invokers._table is built at import from the mask without its lowest state; by definition
-    # each entry is the union of where every state of the mask goes.
+    # invokers._TABLES builds an event's table on first use from the two halves of a mask (the
+    # service's states, the same granted on the project), each from the mask without its lowest
+    # state; by definition each entry is the union of where every state of the mask goes.
     from shlint_iam import invokers
 
-    for event, table in invokers._TABLES.items():
-        assert len(table) == 64
+    for event in ("deploy", "public", "bind", "grant", "ungrant", "delete", "revoke"):
+        table = invokers._TABLES[event]
+        assert len(table) == 1024
         for mask, after in enumerate(table):
             states = [s for s in invokers._STATES if mask & invokers._BIT[s]]
             assert after == sum({invokers._BIT[invokers._transition(s, event)] for s in states})
     assert invokers._TABLES["bind"][invokers._BIT["U"] | invokers._BIT["N"]] == invokers._BIT["B"] | invokers._BIT["P"]
+    # a grant keeps the service's own state under it, and dropping the grant gives it back
+    assert invokers._TABLES["grant"][invokers._BIT["B"]] == invokers._BIT["b"]
+    assert invokers._TABLES["deploy"][invokers._BIT["n"]] == invokers._BIT["u"]
+    assert invokers._TABLES["ungrant"][invokers._BIT["u"] | invokers._BIT["b"]] == invokers._BIT["U"] | invokers._BIT["B"]

@@ -664,7 +664,9 @@ def _policy_bindings(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, st
     command. Read from the repository, or from what the script wrote to it (``cat > policy.yaml
     <<EOF``), each becomes a binding at the file's word. A file the analysis cannot read (its path
     or text is not known, it is not found) leaves the replacement without bindings (the policy
-    may grant nothing) and an unverifiable binding (IAM009)."""
+    may grant nothing) and an unverifiable binding (IAM009). A project's policy file the analysis
+    cannot read is most often the project's own policy, read, edited and set back (``gcloud
+    projects get-iam-policy P > policy.json``, ``jq``): the project's earlier grants are kept."""
     word = cmd.positionals[1] if len(cmd.positionals) > 1 else None
     if word is None:
         return
@@ -672,6 +674,9 @@ def _policy_bindings(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, st
     if policy is None:
         run.facts.append(Unverifiable(run, "binding", "the bindings of the policy file", ["member", "role"]))
         return
+    if like.scope == "project":
+        # the project's grants before it are gone, but for those in the file (bindings below)
+        run.facts.append(Revoke(run, target=None, member=None, replace=True, scope="project", project=like.project))
     # The roles that can let a member call the resource: a whole policy's other bindings (a
     # viewer group, an admin's role on the project) are not attempts at an invoker binding.
     relevant = _POLICY_ROLES[like.scope]
@@ -925,6 +930,7 @@ _HANDLERS = {
     ("functions", "remove-invoker-policy-binding"): _binding,
     ("run", "services", "set-iam-policy"): _binding,
     ("functions", "set-iam-policy"): _binding,
+    ("projects", "set-iam-policy"): _binding,
     ("run", "services", "update"): _run_services_update,
     ("eventarc", "triggers", "create"): _eventarc_trigger,
     ("eventarc", "triggers", "update"): _eventarc_trigger,
