@@ -175,6 +175,26 @@ CASES = [
          [("GCL001", 1, 62)], "ignored explicit argument 'yes'"),
     Case("value-flag-with-value-valid",
          "gcloud run deploy web --region=us-west2 --image=gcr.io/p/web --max-instances=3 --no-allow-unauthenticated\n"),
+    # `gcloud run deploy` / `run services update` checked whole (surface/run/deploy.py, update.py; run/flags.py).
+    Case("run-deploy-typo",
+         "gcloud run deploy web --region=us-west2 --image=gcr.io/p/web --alow-unauthenticated\n",
+         [("GCL001", 1, 62)], "`gcloud run deploy` has no flag `--alow-unauthenticated`"),
+    Case("run-deploy-functions-flag",
+         "gcloud run deploy web --region=us-west2 --source=. --entry-point=main\n",
+         [("GCL001", 1, 52)], "`gcloud run deploy` has no flag `--entry-point`"),
+    Case("run-deploy-every-kind-of-flag",
+         "gcloud run deploy web --region=us-west2 --source=. --function=main --base-image=python312 \\\n"
+         "  --no-allow-unauthenticated --no-invoker-iam-check --clear-build-service-account --clear-build-worker-pool \\\n"
+         "  --clear-build-env-vars --set-build-env-vars=A=1 --no-cpu-throttling --min=1 --max=3 --scaling=auto \\\n"
+         "  --add-volume=name=v,type=in-memory --add-volume-mount=volume=v,mount-path=/v --container=side \\\n"
+         "  --image=gcr.io/p/side --startup-probe=tcpSocket.port=8080 --execution-environment=gen2 --platform=managed \\\n"
+         "  --no-allow-unencrypted-build --update-annotations=a=b --service-min-instances=1 --quiet\n"),
+    Case("run-services-update-typo",
+         "gcloud run services update web --region=us-west2 --memmory=1Gi\n",
+         [("GCL001", 1, 50)], "`gcloud run services update` has no flag `--memmory`"),
+    Case("run-services-update-build-flag",
+         "gcloud run services update web --region=us-west2 --clear-build-worker-pool\n",
+         [("GCL001", 1, 50)], "has no flag `--clear-build-worker-pool`"),
     Case("function-called-twice-reports-once",
          'grant() {\n  gcloud run services add-iam-policy-binding "$1" --region=us-west2 --member="$2"\n}\n'
          f"grant orch {SA}\ngrant web {SA}\n", [("GCL001", 2, 23)]),

@@ -108,6 +108,11 @@ _FUNCTIONS_DEPLOY_BOOL = _flags(
     "clear-build-env-vars clear-kms-key clear-docker-repository clear-secrets clear-vpc-connector "
     "clear-build-worker-pool gen2 serve-all-traffic-latest-revision clear-build-service-account "
     "clear-binary-authorization clear-network-tags clear-network")
+# `gcloud run deploy` (GA): every flag the helpers of surface/run/deploy.py `Deploy.CommonArgs`/`Args` add
+# (command_lib/run/flags.py of gcloud 578.0.0; `ContainerArgGroup`; `--container`), the hidden ones included
+# (`--platform`, `--cluster[-location]`, `--context`, `--kubeconfig`, `--connectivity`, `--client-name`,
+# `--client-version`, `--service-{min,max}-instances`, `--update-annotations`, the config-map flags,
+# `--allow-unencrypted-build`), and flags that were GA in some release only (`--iap`, `--readiness-probe`).
 _RUN_DEPLOY_VALUE = _flags(
     "region regions platform image source function command args base-image service-account port memory cpu gpu "
     "gpu-type concurrency timeout min max min-instances max-instances scaling ingress vpc-connector vpc-egress "
@@ -127,10 +132,12 @@ _RUN_DEPLOY_BOOL = _flags(
     "clear-secrets clear-labels clear-cloudsql-instances clear-custom-audiences clear-vpc-connector "
     "clear-network clear-network-tags clear-key clear-binary-authorization clear-volumes clear-volume-mounts "
     "clear-config-maps clear-post-key-revocation-action-type clear-encryption-key-shutdown-hours "
-    "clear-base-image")
+    "clear-base-image clear-build-service-account clear-build-worker-pool clear-build-env-vars "
+    "allow-unencrypted-build")
 _NOT_ON_UPDATE = ("--allow-unauthenticated", "--no-allow-unauthenticated", "--source", "--function",
                   "--base-image", "--build-service-account", "--build-worker-pool", "--set-build-env-vars",
-                  "--update-build-env-vars", "--remove-build-env-vars", "--build-env-vars-file")
+                  "--update-build-env-vars", "--remove-build-env-vars", "--build-env-vars-file",
+                  "--clear-build-service-account", "--clear-build-worker-pool", "--clear-build-env-vars")
 _UPDATE_INSTEAD = {
     "--allow-unauthenticated": "`gcloud run services add-iam-policy-binding SERVICE --member=allUsers "
                                "--role=roles/run.invoker` (or `gcloud run deploy --allow-unauthenticated`)",
@@ -159,10 +166,12 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
     CommandSpec(("functions", "set-iam-policy"), (Positional("NAME"), Positional("POLICY_FILE")),
                 value_flags=_flags("region"), bool_flags=_flags("gen2"), complete=True),
     CommandSpec(("run", "deploy"), (Positional("SERVICE", required=False),), value_flags=_RUN_DEPLOY_VALUE,
-                bool_flags=_RUN_DEPLOY_BOOL),
+                bool_flags=_RUN_DEPLOY_BOOL, complete=True),
+    # GA `Update.Args` adds a subset of `Deploy.Args`'s helpers (no IAM, source or build flags): the deploy
+    # table less those is a superset of every release's flags.
     CommandSpec(("run", "services", "update"), (Positional("SERVICE", required=False),),
                 value_flags=_RUN_DEPLOY_VALUE - frozenset(_NOT_ON_UPDATE),
-                bool_flags=_RUN_DEPLOY_BOOL - frozenset(_NOT_ON_UPDATE),
+                bool_flags=_RUN_DEPLOY_BOOL - frozenset(_NOT_ON_UPDATE), complete=True,
                 absent=tuple((flag, _UPDATE_INSTEAD.get(flag, "`gcloud run deploy`")) for flag in _NOT_ON_UPDATE)),
     CommandSpec(("run", "services", "replace"), (Positional("FILE"),),
                 value_flags=_flags("region namespace platform cluster cluster-location context kubeconfig client-name "
