@@ -18,7 +18,9 @@ class InvalidGcloudCommand(Rule):
     """## What it does
     Reports a gcloud command that gcloud itself rejects before doing anything: a positional
     argument that is missing or in the wrong place, a required flag that is missing, a flag
-    the command does not have, or a value given to a boolean flag (`--allow-unauthenticated=true`).
+    the command does not have, a value given to a boolean flag (`--allow-unauthenticated=true`), or a
+    flag that takes a value but gets none (`--region $REGION --project p` with `$REGION` empty: bash
+    drops the empty word and gcloud says "argument --region: expected one argument").
 
     ## Why it matters
     `gcloud scheduler jobs create BlogScheduler http ...` (the job type must come first),

@@ -195,6 +195,33 @@ CASES = [
     Case("run-services-update-build-flag",
          "gcloud run services update web --region=us-west2 --clear-build-worker-pool\n",
          [("GCL001", 1, 50)], "has no flag `--clear-build-worker-pool`"),
+    # A flag that takes a value gets none: bash drops an empty unquoted word, and argparse reads the next
+    # flag (or the end) where the value should be: "argument --region: expected one argument" (gcloud-iam.md 1.1).
+    Case("empty-unquoted-value-before-a-flag",
+         "SERVICE_NAME=\nGCP_REGION=\nGCP_PROJECT_ID=\n\ngcloud run deploy $SERVICE_NAME \\\n  --source . \\\n"
+         "  --allow-unauthenticated \\\n  --region $GCP_REGION \\\n  --project $GCP_PROJECT_ID\n",
+         [("GCL001", 8, 3)], "`--region` gets no value: `$GCP_REGION` is empty here, bash drops an empty unquoted word, "
+         "and the next argument `--project` is a flag: gcloud rejects the whole command "
+         "(\"argument --region: expected one argument\")"),
+    Case("empty-unquoted-value-at-the-end",
+         "P=\ngcloud run deploy web --region=us-west2 --image=gcr.io/p/web --project $P\n",
+         [("GCL001", 2, 62)], "and `--project` is the last argument"),
+    Case("empty-unquoted-global-value-unknown-command",
+         "P=\ngcloud services enable run.googleapis.com --project $P\n",
+         [("GCL001", 2, 43)], "`gcloud services enable`: `--project` gets no value"),
+    Case("flag-where-a-value-should-be",
+         "gcloud run deploy web --image=gcr.io/p/web --region --project p\n",
+         [("GCL001", 1, 44)], "`--region` takes a value but gets none (the next argument `--project` is a flag)"),
+    Case("empty-value-after-equals-is-a-value",  # argparse takes '' for --region=: gcloud then has no region
+         "R=\ngcloud run deploy web --image=gcr.io/p/web --region=$R\n",
+         [("GCL001", 2, 1)], "has no region"),
+    Case("empty-quoted-value-is-a-value", 'R=\ngcloud run deploy web --image=gcr.io/p/web --region "$R" --project p\n',
+         [("GCL001", 2, 1)], "has no region"),
+    Case("unknown-unquoted-value-not-judged", "gcloud run deploy web --image=gcr.io/p/web --region $R --project p\n"),
+    Case("flag-of-unknown-arity-first-not-judged",
+         "L=\ngcloud eventarc triggers update t --new-flag --location $L --destination-run-service s\n"),
+    Case("negative-number-is-a-value",
+         "gcloud run deploy web --region=us-west2 --image=gcr.io/p/web --max-instances -1\n"),
     Case("function-called-twice-reports-once",
          'grant() {\n  gcloud run services add-iam-policy-binding "$1" --region=us-west2 --member="$2"\n}\n'
          f"grant orch {SA}\ngrant web {SA}\n", [("GCL001", 2, 23)]),

@@ -11,6 +11,7 @@ checked only for positionals and required flags.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ..records import record
@@ -309,6 +310,10 @@ class _Walk:
     command_word: Word | None
     unsure: bool  # a word may stand for any number of words (an unknown unquoted expansion)
     ambiguous: bool  # a flag of unknown arity took the next word as its value
+    # the first flag that takes one value but gets none (argparse: "expected one argument"): the flag's
+    # word and the word after it (None at the end); ``unknown_before``: a flag of unknown arity came first
+    missing: tuple[Word, Word | None] | None
+    unknown_before: bool
 
     def __init__(
         self,
@@ -317,12 +322,25 @@ class _Walk:
         command_word: Word | None = None,
         unsure: bool = False,
         ambiguous: bool = False,
+        missing: tuple[Word, Word | None] | None = None,
+        unknown_before: bool = False,
     ) -> None:
         self.positionals = [] if positionals is None else positionals
         self.flags = set() if flags is None else flags
         self.command_word = command_word
         self.unsure = unsure
         self.ambiguous = ambiguous
+        self.missing = missing
+        self.unknown_before = unknown_before
+
+
+# argparse's `_parse_optional`: after a flag that takes one value, a word that starts with `-` is taken
+# for a flag (and the flag gets no value) unless it is `-` alone, a negative number or has a blank in it.
+_NEGATIVE_NUMBER = re.compile(r"-\d+$|-\d*\.\d+$")
+
+
+def _flag_like(text: str) -> bool:
+    return len(text) > 1 and text[0] == "-" and " " not in text and not _NEGATIVE_NUMBER.match(text)
 
 
 def _sure_single(word: Word, run: CommandRun) -> bool:
@@ -411,8 +429,18 @@ def _walk(run: CommandRun, kinds: dict[str, str], path: tuple[str, ...], track: 
                 if eq or kind == "bool":
                     continue
                 if kind == "value":
-                    i += 1
-                elif i < n and not words[i].text.startswith("-"):
+                    if i >= n:
+                        if walk.missing is None:
+                            walk.missing = (word, None)
+                    elif isinstance(after := words[i].text, str) and _flag_like(after):
+                        if walk.missing is None:  # argparse leaves that flag where it is
+                            walk.missing = (word, words[i])
+                    else:
+                        i += 1
+                    continue
+                if walk.missing is None:
+                    walk.unknown_before = True
+                if i < n and not words[i].text.startswith("-"):
                     walk.ambiguous = True  # a flag this table does not know: it may or may not take a value
                     i += 1
                 continue
@@ -432,10 +460,14 @@ def command_problems(run: CommandRun) -> list[Problem]:
         return []
     spec = COMMANDS.get(cmd.path)
     if spec is None:
+        rejected = _global_missing(run)
+        if rejected is not None:
+            return [rejected]
         return _choice_problems(run)
     shape = _shape(spec)
     command = f"gcloud {cmd.track + ' ' if cmd.track else ''}{spec.command}"
     found: list[Problem] = []
+    valued: list[Problem] = []
     if cmd.track != "alpha":
         absent = shape.absent
         for flag in cmd.flags:
@@ -444,14 +476,19 @@ def command_problems(run: CommandRun) -> list[Problem]:
                                      "gcloud rejects the whole command (unrecognized arguments)",
                                      fix=f"use {absent[flag.name]}"))
             elif spec.complete and cmd.track is None and spec.flag_kind(flag.name) is None \
-                    and is_known(flag.name) and flag.name.startswith("-"):
+                    and isinstance(flag.name, str) and _flag_like(flag.name):  # `-1`, `- x`: a value
                 fix = f"see {spec.reference}"
                 if flag.name == "--region" and "--location" in spec.value_flags:
                     fix = "use `--location`: this command places its resource with `--location`, not `--region`"
                 found.append(Problem(_flag_span(run, flag.name), f"`{command}` has no flag `{flag.name}`: "
                                      "gcloud rejects the whole command (unrecognized arguments)", fix=fix))
-        found.extend(_valued_bool_flags(run, spec, command))
+        valued = _valued_bool_flags(run, spec, command)
+        found.extend(valued)
     walk = _walk(run, shape.kinds, cmd.path, cmd.track, stop_unsure=True)
+    if walk.missing is not None and (spec.complete or not walk.unknown_before):
+        # argparse stops at the first flag it cannot read: nothing after it is looked at
+        first = _missing_value(run, walk.missing, command)
+        return [min([first, *valued], key=lambda p: (p.span.start_line, p.span.start_col))]
     if walk.unsure:
         return found
     anchor = walk.command_word.span if walk.command_word is not None else run.span
@@ -482,6 +519,76 @@ def command_problems(run: CommandRun) -> list[Problem]:
         found.append(Problem(anchor, f"`{command}` requires {' and '.join(f'`{f}`' for f in missing_flags)}: "
                              "gcloud rejects the command", fix=_usage(spec)))
     return found
+
+
+def _global_missing(run: CommandRun) -> Problem | None:
+    """A gcloud-wide flag that takes a value (``--project``) but gets none, on a command this table does
+    not know; only when no flag of unknown arity comes before it (that one may be what gcloud rejects)."""
+    for flag in run.gcloud.flags:  # a cheap look first: parse_gcloud gave it "" or a flag as its value
+        value = flag.value
+        if flag.name in GLOBAL_VALUE_FLAGS and isinstance(value, str) and (not value or value[0] == "-"):
+            break
+    else:
+        return None
+    walk = _walk(run, _GLOBAL_KINDS, run.gcloud.path, run.gcloud.track, stop_unsure=True)
+    if walk.missing is None or walk.unknown_before:
+        return None
+    cmd = run.gcloud
+    return _missing_value(run, walk.missing, f"gcloud {cmd.track + ' ' if cmd.track else ''}{cmd.command}")
+
+
+def flag_without_value(run: CommandRun) -> bool:
+    """Whether gcloud's parser rejects ``run`` because a flag that takes a value gets none
+    (``--region $EMPTY --project p``: "argument --region: expected one argument")."""
+    cmd = run.gcloud
+    if cmd is None or cmd.has("--flags-file") or not cmd.path:
+        return False
+    spec = COMMANDS.get(cmd.path)
+    if spec is None:
+        return _global_missing(run) is not None
+    walk = _walk(run, _shape(spec).kinds, cmd.path, cmd.track, stop_unsure=True)
+    return walk.missing is not None and (spec.complete or not walk.unknown_before)
+
+
+def _dropped(run: CommandRun, after: Word, before: Word | None) -> list[str]:
+    """The expansions written between two words (or after the last one) that gave no word: bash
+    drops an empty unquoted expansion."""
+    source = getattr(run.source, "doc", run.source)
+    start, end = after.span, (before.span if before is not None else run.span)
+    if start.path != source.path or end.path != source.path:
+        return []
+    first = (start.end_line, start.end_col)
+    last = (end.start_line, end.start_col) if before is not None else (end.end_line, end.end_col)
+    if last <= first or last[0] - first[0] > 20:
+        return []
+    parts = []
+    try:
+        for line in range(first[0], last[0] + 1):
+            text = source.line_text(line)
+            stop = last[1] - 1 if line == last[0] else len(text)
+            parts.append(text[(first[1] - 1 if line == first[0] else 0):stop])
+    except (AttributeError, IndexError):
+        return []
+    return [t for t in " ".join(parts).replace("\\", " ").split() if t.startswith("$")]
+
+
+def _missing_value(run: CommandRun, missing: tuple[Word, Word | None], command: str) -> Problem:
+    word, nxt = missing
+    flag = show(word.text)
+    dropped = _dropped(run, word, nxt)
+    error = f'gcloud rejects the whole command ("argument {flag}: expected one argument")'
+    where = (f"the next argument `{show(nxt.text)}` is a flag" if nxt is not None
+             else f"`{flag}` is the last argument")
+    if dropped:
+        shown = " and ".join(f"`{d}`" for d in dropped)
+        names = ", ".join(d.strip("${}") for d in dropped)
+        message = (f"`{command}`: `{flag}` gets no value: {shown} {'is' if len(dropped) == 1 else 'are'} empty here, "
+                   f"bash drops an empty unquoted word, and {where}: {error}")
+        fix = f"set {names} before this command (or give `{flag}` a value)"
+    else:
+        message = f"`{command}`: `{flag}` takes a value but gets none ({where}): {error}"
+        fix = f"give `{flag}` a value (`{flag}=VALUE`) or delete it"
+    return Problem(word.span, message, fix=fix)
 
 
 def _valued_bool_flags(run: CommandRun, spec: CommandSpec, command: str) -> list[Problem]:

@@ -35,6 +35,7 @@ from ..shell.values import (
     url_part,
 )
 from .argv import GcloudCommand, parse_gcloud
+from .commands import flag_without_value
 from .facts import (
     GEN1_INVOKE_ROLES,
     INVOKE_ROLES,
@@ -145,6 +146,8 @@ class GcloudModel:
         """gcloud has no default region for Cloud Run (nor for functions with an explicit --gen2):
         non-interactively the command fails with "You must specify a region"."""
         if cmd.path not in REGIONAL or cmd.has("--flags-file") or cmd.value("--region"):
+            return
+        if flag_without_value(run):  # gcloud stops at that (GCL001 says so) before it looks for a region
             return
         if UNSEEN_CODE in state.props:  # a file not followed may have set the region property
             return
