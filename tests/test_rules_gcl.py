@@ -99,6 +99,13 @@ CASES = [
     Case("eventarc-update-valid",
          "gcloud eventarc triggers update orch-trigger --location=us-west2 --destination-run-service=orch "
          "--clear-destination-run-path --update-labels=team=data --clear-service-account\n"),
+    Case("eventarc-update-hidden-destinations-valid",
+         "gcloud eventarc triggers update t --location=us-west2 --destination-run-job=j --async\n"
+         "gcloud eventarc triggers update t --location=us-west2 --destination-function=f "
+         "--destination-function-location=us-east1 --labels=a=b\n"),
+    Case("eventarc-update-typo",
+         "gcloud eventarc triggers update t --location=us-west2 --destination-run-servce=orch\n",
+         [("GCL001", 1, 55)], "`gcloud eventarc triggers update` has no flag `--destination-run-servce`"),
     Case("pubsub-update-valid",
          "gcloud pubsub subscriptions update orch-push --push-endpoint=https://orch-abc123-uw.a.run.app "
          "--push-auth-service-account=push@proj.iam.gserviceaccount.com --clear-retry-policy --ack-deadline=60\n"),
@@ -218,8 +225,11 @@ CASES = [
     Case("empty-quoted-value-is-a-value", 'R=\ngcloud run deploy web --image=gcr.io/p/web --region "$R" --project p\n',
          [("GCL001", 2, 1)], "has no region"),
     Case("unknown-unquoted-value-not-judged", "gcloud run deploy web --image=gcr.io/p/web --region $R --project p\n"),
-    Case("flag-of-unknown-arity-first-not-judged",
-         "L=\ngcloud eventarc triggers update t --new-flag --location $L --destination-run-service s\n"),
+    Case("flag-of-unknown-arity-first-not-judged",  # an incomplete table: `--new-flag` may take `--push-endpoint`
+         "E=\ngcloud pubsub subscriptions update s --new-flag --push-endpoint $E --ack-deadline 10\n"),
+    Case("unknown-flag-first-in-a-complete-table",  # argparse: `--new-flag` is left over, `--location` fails first
+         "L=\ngcloud eventarc triggers update t --new-flag --location $L --destination-run-service s\n",
+         [("GCL001", 2, 46)], "`--location` gets no value"),
     Case("negative-number-is-a-value",
          "gcloud run deploy web --region=us-west2 --image=gcr.io/p/web --max-instances -1\n"),
     Case("function-called-twice-reports-once",

@@ -213,14 +213,17 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                        "destination-function-location destination-run-job service-account transport-topic "
                        "channel event-data-content-type labels max-retry-attempts"), _flags("async"), complete=True),
     # Older releases had `--labels` where today's have `--update-labels`/`--remove-labels`/`--clear-labels`: both kept.
+    # `--destination-run-job` and `--destination-function[-location]` are hidden (command_lib/eventarc/flags.py
+    # `AddUpdateDestinationArgs`, GA only).
     CommandSpec(("eventarc", "triggers", "update"), (Positional("TRIGGER"),),
                 value_flags=_flags("location event-filters event-filters-path-pattern event-data-content-type "
                                    "max-retry-attempts labels update-labels remove-labels service-account "
-                                   "destination-run-service destination-run-region destination-run-path "
-                                   "destination-gke-namespace destination-gke-service destination-gke-path "
-                                   "destination-workflow destination-workflow-location"),
+                                   "destination-run-service destination-run-job destination-run-region "
+                                   "destination-run-path destination-gke-namespace destination-gke-service "
+                                   "destination-gke-path destination-workflow destination-workflow-location "
+                                   "destination-function destination-function-location"),
                 bool_flags=_flags("async clear-labels clear-service-account clear-destination-run-path "
-                                  "clear-destination-gke-path")),
+                                  "clear-destination-gke-path"), complete=True),
     CommandSpec(("eventarc", "triggers", "delete"), (Positional("TRIGGER"),), value_flags=_flags("location"),
                 bool_flags=_flags("async"), complete=True),
     CommandSpec(("pubsub", "subscriptions", "create"), (Positional("SUBSCRIPTION", many=True),), ("--topic",),
