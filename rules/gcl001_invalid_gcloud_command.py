@@ -20,7 +20,8 @@ class InvalidGcloudCommand(Rule):
     argument that is missing or in the wrong place, a required flag that is missing, a flag
     the command does not have, a value given to a boolean flag (`--allow-unauthenticated=true`), or a
     flag that takes a value but gets none (`--region $REGION --project p` with `$REGION` empty: bash
-    drops the empty word and gcloud says "argument --region: expected one argument").
+    drops the empty word and gcloud says "argument --region: expected one argument"), or a Cloud Run
+    service name gcloud refuses (`gcloud run deploy my_func`: lowercase letters, digits and dashes only).
 
     ## Why it matters
     `gcloud scheduler jobs create BlogScheduler http ...` (the job type must come first),
@@ -34,7 +35,7 @@ class InvalidGcloudCommand(Rule):
 
     Only the commands in the table below are checked; any other gcloud command is never
     reported. A Cloud Run deploy, update, delete or binding command, or a `run jobs create`, `deploy`,
-    `update` or `execute` (on the managed platform), and
+    `update`, `execute` or `delete` (on the managed platform), and
     a functions deploy or binding with an explicit `--gen2`, that gets no region from `--region`,
     `CLOUDSDK_RUN_REGION` / `CLOUDSDK_FUNCTIONS_REGION`, `gcloud config set` in the script or the
     `default-region` setting (nor, for `gcloud run services replace FILE`, from the manifest's

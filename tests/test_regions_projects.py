@@ -54,6 +54,9 @@ def test_run_jobs_without_any_region_are_rejected_by_gcloud() -> None:
     assert found(HEAD + "gcloud run jobs deploy etl --image=gcr.io/proj/etl --tasks=1\n") == [("GCL001", 2, 1)]
     assert found(HEAD + "gcloud run jobs update etl --image=gcr.io/proj/etl\n") == [("GCL001", 2, 1)]
     assert found(HEAD + "gcloud run jobs execute etl --wait\n") == [("GCL001", 2, 1)]
+    # `run jobs delete` too (surface/run/jobs/delete.py `Run`: GetConnectionContext before anything else)
+    assert found(HEAD + "gcloud run jobs delete etl --quiet\n") == [("GCL001", 2, 1)]
+    assert found(HEAD + "gcloud run jobs delete etl --region=us-west2 --quiet\n") == []
     assert found(HEAD + "gcloud beta run jobs create etl --image=gcr.io/proj/etl\n") == [("GCL001", 2, 1)]
 
 

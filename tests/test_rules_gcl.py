@@ -232,6 +232,16 @@ CASES = [
          [("GCL001", 2, 46)], "`--location` gets no value"),
     Case("negative-number-is-a-value",
          "gcloud run deploy web --region=us-west2 --image=gcr.io/p/web --max-instances -1\n"),
+    # `run deploy`, `run services update|delete` check the name first (flags.ValidateResource).
+    Case("run-deploy-underscore-name",
+         "gcloud run deploy my_func --region=us-west2 --image=gcr.io/p/web\n",
+         [("GCL001", 1, 19)], "`my_func` is not a Cloud Run service name"),
+    Case("run-services-update-uppercase-name",
+         "SERVICE=OrderApi\ngcloud run services update $SERVICE --region=us-west2 --cpu-boost\n",
+         [("GCL001", 2, 28)], "gcloud rejects the command (\"Invalid resource name [OrderApi]\")"),
+    Case("run-services-delete-valid-names",
+         "gcloud run services delete web-2 --region=us-west2 -q\n"
+         "gcloud run services delete projects/p/locations/us-west2/services/web -q\n"),
     Case("function-called-twice-reports-once",
          'grant() {\n  gcloud run services add-iam-policy-binding "$1" --region=us-west2 --member="$2"\n}\n'
          f"grant orch {SA}\ngrant web {SA}\n", [("GCL001", 2, 23)]),

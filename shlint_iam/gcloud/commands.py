@@ -521,7 +521,32 @@ def command_problems(run: CommandRun) -> list[Problem]:
     if missing_flags:
         found.append(Problem(anchor, f"`{command}` requires {' and '.join(f'`{f}`' for f in missing_flags)}: "
                              "gcloud rejects the command", fix=_usage(spec)))
+    if spec.path in _VALIDATED_NAMES and walk.positionals and isinstance(walk.positionals[0].text, str):
+        problem = _invalid_service_name(walk.positionals[0], command)
+        if problem is not None:
+            found.append(problem)
     return found
+
+
+# `gcloud run deploy`, `run services update` and `run services delete` check the service's name before they
+# send anything (surface/run/..., `Run`: `flags.ValidateResource(service_ref)`, command_lib/run/flags.py).
+_VALIDATED_NAMES = {("run", "deploy"), ("run", "services", "update"), ("run", "services", "delete")}
+_K8S_NAME = re.compile(r"(?=^[a-z0-9-]{1,63}$)(?!^-)(?!.*-$)")
+_FULL_SERVICE = re.compile(r"^projects/[^/]+/locations/[^/]+/services/([^/]+)$")
+
+
+def _invalid_service_name(word: Word, command: str) -> Problem | None:
+    text = word.text
+    assert isinstance(text, str)
+    full = _FULL_SERVICE.match(text)
+    name = full.group(1) if full else text
+    if not name or _K8S_NAME.match(name):
+        return None
+    fixed = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63].rstrip("-")
+    return Problem(word.span, f"`{command}`: `{name}` is not a Cloud Run service name (lowercase letters, digits "
+                   f"and dashes, not starting or ending with a dash, at most 63 characters): gcloud rejects the "
+                   f"command (\"Invalid resource name [{name}]\")",
+                   fix=f"name the service `{fixed}`" if fixed and _K8S_NAME.match(fixed) else None)
 
 
 def _global_missing(run: CommandRun) -> Problem | None:

@@ -87,6 +87,7 @@ REGIONAL = {
     ("run", "deploy"), ("run", "services", "update"), ("run", "services", "delete"), ("functions", "deploy"),
     # Jobs find their region as services do (connection_context.GetConnectionContext): no handler, region checked.
     ("run", "jobs", "create"), ("run", "jobs", "deploy"), ("run", "jobs", "update"), ("run", "jobs", "execute"),
+    ("run", "jobs", "delete"),
 }
 
 
