@@ -133,7 +133,7 @@ def test_the_lint_runs_in_the_supervised_process_without_a_fork_per_file(project
     probe = ("import sys, atexit, os\n"
              "from shlint_iam import entry, supervise\n"
              "sys.argv = ['shlint-iam', 'check', '--no-cache', 'a.sh', 'c.sh']\n"
-             "import shlint_iam.cli as cli\n"
+             "import shlint_iam.check_command as cli\n"
              "real = cli._write_report\n"
              "def report(text, out):\n"
              "    print('isolate imported:', 'shlint_iam.isolate' in sys.modules, file=sys.stderr)\n"
