@@ -49,6 +49,11 @@ def _runs_gcloud(node: Any, machine: Machine) -> bool:
     first = machine.text(name)
     if first == "gcloud" or first.endswith("/gcloud"):  # `~/google-cloud-sdk/bin/gcloud ...`
         return True
+    if first.startswith(("$", '"$')):
+        # `"${ARGS[@]}"`: the command is an array (or a variable) that may hold gcloud. Built
+        # with a branch's `ARGS+=(--service-account "$SA")`, it is joined; each branch's
+        # array must run as its own command, or the deploy is never seen.
+        return True
     return first in _GCLOUD_WRAPPERS and b"gcloud" in machine._src.data[node.start_byte:node.end_byte]
 
 

@@ -1,0 +1,58 @@
+"""Truth fixes from the fifth sweep of real deploy scripts (/work/realcorpus/b5/TRIAGE.md).
+
+Each script here is shaped like a real one (not a copy): the idiom that the sweep found read
+wrongly, with the exact finding the reader of the script should get.
+"""
+
+from __future__ import annotations
+
+from ruletest import lint_snippet
+
+
+def found(script: str) -> list[tuple[str, int, int, str]]:
+    result = lint_snippet(script)
+    assert result.problems == []
+    return sorted((f.code, f.span.start_line, f.span.start_col, f.message) for f in result.reported)
+
+
+# The deploy's words are kept in an array that one branch extends, and the array is the command:
+# after the `fi` the array differs between the paths, so the command (`"${ARGS[@]}"`) was an
+# unknown program and the deploy was never seen (a silent pass on everything about it).
+ARRAY_DEPLOY = """\
+#!/usr/bin/env bash
+set -euo pipefail
+PROJECT="${PROJECT:-acme-prod}"
+REGION=europe-west1
+RUNTIME_SA="${RUNTIME_SA:-}"
+ARGS=(
+  gcloud functions deploy ingest-worker
+  --gen2
+  --project "$PROJECT"
+  --region "$REGION"
+  --runtime python312
+  --source .
+  --trigger-topic ingest-jobs
+)
+if [[ -n "$RUNTIME_SA" ]]; then
+  ARGS+=(--run-service-account "$RUNTIME_SA")
+fi
+"${ARGS[@]}"
+"""
+
+
+def test_a_deploy_run_from_an_array_one_branch_extends_is_seen() -> None:
+    assert found(ARRAY_DEPLOY) == [(
+        "IAM001", 18, 1,
+        "gen2 function ingest-worker (Pub/Sub topic ingest-jobs) is invoked as "
+        "serviceAccount:PROJECT_NUMBER-compute@developer.gserviceaccount.com (the default compute service "
+        "account), which gets no roles/run.invoker on service ingest-worker after this deploy",
+    )]
+
+
+def test_the_array_deploy_is_satisfied_by_its_binding() -> None:
+    script = ARRAY_DEPLOY + """\
+PROJECT_NUMBER=$(gcloud projects describe "$PROJECT" --format='value(projectNumber)')
+gcloud functions add-invoker-policy-binding ingest-worker --project "$PROJECT" --region "$REGION" \\
+  --member "serviceAccount:${PROJECT_NUMBER}-compute@developer.gserviceaccount.com"
+"""
+    assert found(script) == []
