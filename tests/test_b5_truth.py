@@ -56,3 +56,29 @@ gcloud functions add-invoker-policy-binding ingest-worker --project "$PROJECT" -
   --member "serviceAccount:${PROJECT_NUMBER}-compute@developer.gserviceaccount.com"
 """
     assert found(script) == []
+
+
+# `--allow-unauthenticated=false` is how some scripts try to say "private". gcloud rejects the
+# whole command (a boolean flag takes no value: GCL001); it makes nothing public, so IAM006
+# ("makes ... callable by anyone") said something false, and the push subscription's missing
+# invoker binding went unreported.
+VALUED_PUBLIC_FLAG = """\
+#!/usr/bin/env bash
+set -euo pipefail
+gcloud run deploy orders-sync --region europe-west1 --source . --allow-unauthenticated=false
+URL=$(gcloud run services describe orders-sync --region europe-west1 --format='value(status.url)')
+gcloud pubsub subscriptions create orders-sync-push --topic orders \\
+  --push-endpoint="$URL/" --push-auth-service-account=pusher@acme-prod.iam.gserviceaccount.com
+"""
+
+
+def test_a_public_flag_written_with_a_value_makes_nothing_public() -> None:
+    assert found(VALUED_PUBLIC_FLAG) == [
+        ("GCL001", 3, 64,
+         "`gcloud run deploy`: `--allow-unauthenticated` is a boolean flag and takes no value: gcloud rejects "
+         "the whole command (ignored explicit argument 'false')"),
+        ("IAM001", 3, 1,
+         "Cloud Run service orders-sync, called by the Pub/Sub push subscription orders-sync-push, is invoked as "
+         "serviceAccount:pusher@acme-prod.iam.gserviceaccount.com, which gets no roles/run.invoker on service "
+         "orders-sync after this deploy"),
+    ]

@@ -34,7 +34,7 @@ from ..shell.values import (
     unknown,
     url_part,
 )
-from .argv import GcloudCommand, parse_gcloud
+from .argv import Flag, GcloudCommand, parse_gcloud
 from .commands import flag_without_value
 from .facts import (
     GEN1_INVOKE_ROLES,
@@ -353,6 +353,14 @@ def _member(cmd: GcloudCommand) -> tuple[Val | None, object]:
     return normalise_member(flag.value), flag.span
 
 
+def _public_flag(cmd: GcloudCommand, *names: str) -> Flag | None:
+    """The last flag of ``names`` that makes the service public, unless it is written with a value:
+    ``--allow-unauthenticated=false`` is not a way to say "private" but a command gcloud rejects
+    whole ("ignored explicit argument 'false'", GCL001), which makes nothing public."""
+    flag = cmd.last(*names)
+    return flag if flag is not None and flag.value is None else None
+
+
 def _identity(value: Val | None) -> Val | None:
     if not value:
         return None
@@ -489,7 +497,7 @@ def _functions_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, s
         else:
             invoker = normalise_member(member_of_email(default_compute_account(project)))
             source = "the default compute service account"
-    public = cmd.last("--allow-unauthenticated")
+    public = _public_flag(cmd, "--allow-unauthenticated")
     deploy = Deploy(
         run,
         kind="function",
@@ -515,7 +523,7 @@ def _run_deploy(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: 
         return None
     region = model.run_region(cmd, state)
     project = model.project(cmd, state)
-    public = cmd.last("--allow-unauthenticated", "--no-invoker-iam-check")
+    public = _public_flag(cmd, "--allow-unauthenticated", "--no-invoker-iam-check")
     run.facts.append(
         Deploy(
             run,
@@ -696,7 +704,7 @@ def _policy_bindings(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, st
 def _run_services_update(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> None:
     """``run services update --no-invoker-iam-check`` turns the IAM check off: anyone may invoke."""
     name = _positional(cmd)
-    flag = cmd.last("--no-invoker-iam-check")
+    flag = _public_flag(cmd, "--no-invoker-iam-check")
     if name is None or flag is None:
         return None
     target = model.service_ref(name, model.run_region(cmd, state), model.project(cmd, state), lower=False)
