@@ -103,7 +103,9 @@ class MissingInvokerBinding(Rule):
             flag = req.origin.identity_flag if isinstance(req.origin, Invoker) else "--push-auth-service-account"
             rejects = "the Workflow Executions API rejects its requests" if req.resource == "workflow" else \
                 "a private Cloud Run service rejects its requests"
-            message = f"{req.describe(closed=True)} sends no identity (no {flag}): {rejects}"
+            # The clause names the caller; the sentence is about the callee ("..., is invoked with no
+            # identity"): "<service>, called by <sub>, sends no identity" said the service sends none.
+            message = f"{req.describe(closed=True)} is invoked with no identity (no {flag}): {rejects}"
             return ctx.report(self, anchor.span, message, scope=anchor.lines,
                               fix=f"add {flag}=SA_EMAIL and grant SA {req.role}")
         what = "workflow" if req.resource == "workflow" else "function" if req.gen1 else "service"
@@ -129,9 +131,8 @@ class MissingInvokerBinding(Rule):
         if len(services) == 1:
             # One service, several invokers (a push subscription, a Scheduler job, a trigger...).
             callers = "; ".join(
-                f"the {r.origin.description} as {_identity(r)}{_revoked(o)}" if isinstance(r.origin, Invoker)
-                and r.identity is not None else f"{r.describe()} as {_identity(r)}{_revoked(o)}"
-                if r.identity is not None else f"{r.describe(closed=True)} sends no identity"
+                (f"the {r.origin.description}" if isinstance(r.origin, Invoker) else r.describe())
+                + (f" as {_identity(r)}{_revoked(o)}" if r.identity is not None else " with no identity")
                 for r, o in zip(reqs, outcomes, strict=True))
             message = (f"service {show_name(reqs[0].service.name)} is called by {len(reqs)} invokers that get no "
                        f"roles/run.invoker {_when(reqs[0], ctx.path)}: {callers}")
@@ -139,7 +140,7 @@ class MissingInvokerBinding(Rule):
             # Variants of one command on different branches (shell/arms.py): only one of them runs.
             items = "; ".join(
                 f"{r.describe()} as {_identity(r)}{_revoked(o)}" if r.identity is not None
-                else f"{r.describe(closed=True)} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
+                else f"{r.describe()} with no identity" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"whichever branch{_branch_lines(reqs)} runs, this command deploys an event-invoked service "
                        f"whose invoker gets no roles/run.invoker {_when(reqs[0], ctx.path)}: {items}")
         elif len(identities) == 1 and all(r.identity is not None for r in reqs):
@@ -152,7 +153,7 @@ class MissingInvokerBinding(Rule):
         else:
             items = "; ".join(
                 f"{r.describe()} as {_identity(r)}{_revoked(o)}" if r.identity is not None
-                else f"{r.describe(closed=True)} sends no identity" for r, o in zip(reqs, outcomes, strict=True))
+                else f"{r.describe()} with no identity" for r, o in zip(reqs, outcomes, strict=True))
             message = (f"this command deploys {len(reqs)} event-invoked services whose invokers get no "
                        f"roles/run.invoker {_when(reqs[0], ctx.path)}: {items}")
         fixes = [f.fix for _, f in group if f.fix]

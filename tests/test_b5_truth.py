@@ -82,3 +82,37 @@ def test_a_public_flag_written_with_a_value_makes_nothing_public() -> None:
          "serviceAccount:pusher@acme-prod.iam.gserviceaccount.com, which gets no roles/run.invoker on service "
          "orders-sync after this deploy"),
     ]
+
+
+# "Cloud Run service S, called by the Pub/Sub push subscription P, sends no identity" said that the
+# service sends none; the push subscription is what sends no token. The sentence is about the
+# callee, as in "..., is invoked as serviceAccount:...".
+PUSH_AND_JOB = """\
+#!/usr/bin/env bash
+set -euo pipefail
+gcloud run deploy ledger-sync --region europe-west1 --source . --no-allow-unauthenticated
+URL=$(gcloud run services describe ledger-sync --region europe-west1 --format='value(status.url)')
+gcloud pubsub subscriptions create ledger-sync-push --topic ledger --push-endpoint="$URL/events"
+gcloud scheduler jobs create http ledger-sync-nightly --location europe-west1 --schedule "0 2 * * *" \\
+  --uri="$URL/nightly" --oidc-service-account-email=nightly@acme-prod.iam.gserviceaccount.com
+"""
+
+
+def test_an_unauthenticated_push_is_said_to_invoke_with_no_identity() -> None:
+    script = PUSH_AND_JOB.replace(
+        '\ngcloud scheduler jobs create http ledger-sync-nightly --location europe-west1 --schedule "0 2 * * *" \\\n'
+        '  --uri="$URL/nightly" --oidc-service-account-email=nightly@acme-prod.iam.gserviceaccount.com\n', "\n")
+    assert found(script) == [(
+        "IAM001", 3, 1,
+        "Cloud Run service ledger-sync, called by the Pub/Sub push subscription ledger-sync-push, is invoked with "
+        "no identity (no --push-auth-service-account): a private Cloud Run service rejects its requests",
+    )]
+
+
+def test_a_list_of_invokers_names_the_one_that_sends_no_identity() -> None:
+    assert found(PUSH_AND_JOB) == [(
+        "IAM001", 3, 1,
+        "service ledger-sync is called by 2 invokers that get no roles/run.invoker after this deploy: the Pub/Sub "
+        "push subscription ledger-sync-push with no identity; the Cloud Scheduler job ledger-sync-nightly as "
+        "serviceAccount:nightly@acme-prod.iam.gserviceaccount.com",
+    )]

@@ -308,12 +308,12 @@ def test_iam001_closes_the_callers_clause_before_the_verb() -> None:
 
 def test_iam001_closes_the_callers_clause_of_an_unauthenticated_push() -> None:
     assert messages(HEAD + RUN_SVC + PUSH_NO_AUTH, "IAM001") == [
-        "Cloud Run service orders, called by the Pub/Sub push subscription orders-push, sends no identity "
+        "Cloud Run service orders, called by the Pub/Sub push subscription orders-push, is invoked with no identity "
         "(no --push-auth-service-account): a private Cloud Run service rejects its requests"]
 
 
 def test_iam001_lists_several_invokers_with_open_clauses() -> None:
-    # "as IDENTITY" continues the clause ("called by the job as SA"); "sends no identity" is a verb
+    # "as IDENTITY" continues the clause ("called by the job as SA"); "is invoked with no identity" continues the sentence
     [message] = messages(HEAD + RUN_SVC.replace("orders", "x") + "for s in a b; do\n"
                          + RUN_SVC.replace("orders", "$s") + JOB.replace("orders", "$s").replace("nightly", "$s-job")
                          + "done\n", "IAM001")
@@ -339,7 +339,7 @@ def test_iam001_names_the_identity_flag_of_the_invoker_that_sends_none() -> None
     job = JOB.replace(" --oidc-service-account-email=job@p.iam.gserviceaccount.com", "")
     [finding] = [f for f in lint_snippet(HEAD + RUN_SVC + job).reported if f.code == "IAM001"]
     assert (finding.message, finding.fix) == (
-        "Cloud Run service orders, called by the Cloud Scheduler job nightly, sends no identity "
+        "Cloud Run service orders, called by the Cloud Scheduler job nightly, is invoked with no identity "
         "(no --oidc-service-account-email): a private Cloud Run service rejects its requests",
         "add --oidc-service-account-email=SA_EMAIL and grant SA roles/run.invoker")
 
@@ -372,7 +372,7 @@ TASK_BIND = ("gcloud run services add-iam-policy-binding orders --region=us-west
     (HEAD + RUN_SVC + TASK_BIND + TASK, []),
     (HEAD + RUN_SVC + TASK.replace("warmup ", "").replace(" --oidc-service-account-email=tasks@p.iam.gserviceaccount.com",
                                                           ""),
-     [("IAM001", 2, "Cloud Run service orders, called by the Cloud Tasks task, sends no identity "
+     [("IAM001", 2, "Cloud Run service orders, called by the Cloud Tasks task, is invoked with no identity "
                     "(no --oidc-service-account-email): a private Cloud Run service rejects its requests")]),
 ], ids=["unbound", "bound", "no-identity-no-id"])
 def test_cloud_tasks_http_task_is_an_invoker(script: str, expected: list[tuple[str, int, str]]) -> None:

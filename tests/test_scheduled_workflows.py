@@ -64,7 +64,7 @@ def test_scheduled_workflow_without_a_token() -> None:
     assert [(f.code, f.span.start_line, f.span.start_col, f.message, f.fix) for f in result.reported
             if f.code.startswith("IAM")] == [(
         "IAM001", 6, 1,
-        "workflow build-report, started by the Cloud Scheduler job nightly-report, sends no identity "
+        "workflow build-report, started by the Cloud Scheduler job nightly-report, is invoked with no identity "
         "(no --oauth-service-account-email): the Workflow Executions API rejects its requests",
         "add --oauth-service-account-email=SA_EMAIL and grant SA roles/workflows.invoker")]
 
