@@ -13,6 +13,7 @@ from shlint_iam.api import (
     deployment_steps,
     describe_step,
     is_known,
+    recreated,
     show,
 )
 
@@ -58,6 +59,12 @@ class DiscardedFailure(Rule):
     gcloud scheduler jobs update http J ...`, create-or-update) does not throw the failure away:
     the change is tried again, and that step's own status is what the script goes on with.
 
+    A delete whose failure is thrown away before a create of the same name (`gcloud scheduler jobs
+    delete J --quiet 2>/dev/null || true`, then `gcloud scheduler jobs create http J ...`, the
+    re-create idiom) is not reported either: "not found" is what the fallback is for, and any other
+    failure leaves J in place, so the create that follows fails on it ("already exists") where its
+    own status is checked or reported.
+
     A step whose captured output is tested by a condition that gates an `exit`, `return` or
     retry is not reported: `out=$(gcloud run deploy ... 2>&1 || true)` followed by
     `if ! grep -q "Service URL" <<<"$out"; then exit 1; fi` stops on failure. A test that
@@ -81,6 +88,8 @@ class DiscardedFailure(Rule):
                 continue  # the captured output is tested before an exit: the failure is seen there
             if run.status == "discarded" and _falls_back_to_a_step(run, by_line):
                 continue  # `create ... || update ...`: the change is tried again, its failure is seen there
+            if run.status == "discarded" and recreated(run, steps):
+                continue  # `delete J ... || true` then `create J`: a failed delete makes the create fail
             if run.status == "discarded":
                 yield ctx.report(self, run.span, f"{describe_step(run)} fails silently: {run.status_reason}",
                                  scope=run.scope, fix=_fallback_fix(run))

@@ -116,3 +116,35 @@ def test_a_list_of_invokers_names_the_one_that_sends_no_identity() -> None:
         "push subscription ledger-sync-push with no identity; the Cloud Scheduler job ledger-sync-nightly as "
         "serviceAccount:nightly@acme-prod.iam.gserviceaccount.com",
     )]
+
+
+# Re-create idiom in a helper: `delete J --quiet 2>/dev/null || true`, then `create http J`. A failed
+# delete ("not found" on the first run, or any other failure) leaves the create to fail on the
+# job that is still there, under `set -e`: the failure is not thrown away (ERR002 said it was).
+RECREATE_JOBS = """\
+#!/usr/bin/env bash
+set -euo pipefail
+BACKEND_URL="${1:?usage: $0 BACKEND_URL PROJECT}"
+PROJECT="${2:?usage: $0 BACKEND_URL PROJECT}"
+REGION=europe-west1
+recreate_job() {
+  local name="$1" schedule="$2" path="$3"
+  gcloud scheduler jobs delete "$name" --project="$PROJECT" --location="$REGION" --quiet 2>/dev/null || true
+  gcloud scheduler jobs create http "$name" --project="$PROJECT" --location="$REGION" \\
+    --schedule="$schedule" --uri="$BACKEND_URL$path" --http-method=POST
+}
+recreate_job digest-morning "0 7 * * *" /jobs/digest
+recreate_job digest-evening "0 19 * * *" /jobs/digest
+"""
+
+
+def test_a_delete_before_the_create_of_the_same_job_is_not_a_discarded_failure() -> None:
+    assert found(RECREATE_JOBS) == []
+
+
+def test_a_delete_whose_failure_is_thrown_away_with_no_create_after_it_still_is() -> None:
+    script = "".join(line for line in RECREATE_JOBS.splitlines(keepends=True)
+                     if "create http" not in line and "--schedule=" not in line)
+    assert found(script) == [(
+        "ERR002", 8, 3, "`gcloud scheduler jobs delete` fails silently: `|| true` throws its failure away",
+    )]
