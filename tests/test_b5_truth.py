@@ -148,3 +148,34 @@ def test_a_delete_whose_failure_is_thrown_away_with_no_create_after_it_still_is(
     assert found(script) == [(
         "ERR002", 8, 3, "`gcloud scheduler jobs delete` fails silently: `|| true` throws its failure away",
     )]
+
+
+# Describe-then-update-or-create, the update without any token flag: `update http` changes only
+# the fields it is given, so the job keeps the OIDC token it was created with (or none). IAM001
+# said the update "is invoked with no identity", which is unknown there; the create is judged.
+UPDATE_OR_CREATE = """\
+#!/bin/bash
+set -e
+SERVICE_URL=$(gcloud run services describe billing-batch --region=asia-northeast1 --format='value(status.url)')
+if gcloud scheduler jobs describe billing-nightly --location=asia-northeast1 >/dev/null 2>&1; then
+  gcloud scheduler jobs update http billing-nightly --location=asia-northeast1 \\
+    --schedule="0 1 * * *" --uri="$SERVICE_URL/run" --http-method=POST
+else
+  gcloud scheduler jobs create http billing-nightly --location=asia-northeast1 \\
+    --schedule="0 1 * * *" --uri="$SERVICE_URL/run" --http-method=POST{auth}
+fi
+"""
+
+
+def test_an_update_without_token_flags_keeps_the_jobs_identity() -> None:
+    assert found(UPDATE_OR_CREATE.format(auth="")) == [(
+        "IAM001", 8, 3,
+        "Cloud Run service billing-batch, called by the Cloud Scheduler job billing-nightly, is invoked with no "
+        "identity (no --oidc-service-account-email): a private Cloud Run service rejects its requests",
+    )]
+
+
+def test_an_update_that_clears_the_token_sends_none() -> None:
+    script = UPDATE_OR_CREATE.format(auth=" \\\n    --oidc-service-account-email=nightly@acme.iam.gserviceaccount.com").replace(
+        '--uri="$SERVICE_URL/run" --http-method=POST\nelse', '--uri="$SERVICE_URL/run" --http-method=POST --clear-auth-token\nelse')
+    assert [(code, line) for code, line, _, _ in found(script)] == [("IAM001", 5), ("IAM001", 8)]

@@ -827,6 +827,13 @@ def _scheduler_job(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, stat
 
     called = workflow_of_value(url) if url else None
     if called is None:
+        if cmd.path[-2] == "update" and not any(
+                cmd.has(f) for f in ("--oidc-service-account-email", "--oauth-service-account-email",
+                                     "--clear-auth-token")):
+            # `update http` changes only the fields it is given: the job keeps the token (or
+            # none) it had. What identity calls the URL is not known here, so no requirement:
+            # "invoked with no identity" would say something false about a job created with one.
+            return None
         _scheduler_http(model, cmd, run, state)
         return None
     flag = cmd.last("--oauth-service-account-email")
