@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # shlint_iam.api re-exports this module's helpers: no import 
     from .core import FileContext
     from .gcloud.argv import GcloudCommand
 
-STEP_VERBS = ("deploy", "create", "update", "delete", "replace", "enable", "disable")
+STEP_VERBS = ("deploy", "create", "update", "delete", "replace", "enable", "disable", "add")
 STEP_VERB_PREFIXES = ("add-", "remove-", "set-", "update-", "modify-")
 READ_VERBS = ("list", "describe", "read", "logs", "tail", "search", "lookup", "access", "call", "wait", "explain")
 READ_VERB_PREFIXES = ("get-", "list-", "describe-", "print-", "check-", "test-", "search-")

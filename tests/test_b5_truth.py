@@ -179,3 +179,34 @@ def test_an_update_that_clears_the_token_sends_none() -> None:
     script = UPDATE_OR_CREATE.format(auth=" \\\n    --oidc-service-account-email=nightly@acme.iam.gserviceaccount.com").replace(
         '--uri="$SERVICE_URL/run" --http-method=POST\nelse', '--uri="$SERVICE_URL/run" --http-method=POST --clear-auth-token\nelse')
     assert [(code, line) for code, line, _, _ in found(script)] == [("IAM001", 5), ("IAM001", 8)]
+
+
+# Store-or-rotate a secret: `gcloud secrets create S --data-file=- || gcloud secrets versions add S
+# --data-file=-`. Adding a version changes cloud state (`add` is a step verb): the fallback is the
+# change tried another way, and its status stops the script. ERR002 said the create's failure was
+# thrown away (false: "add" was not a step, so the fallback read as a mere command).
+SECRET_STORE = """\
+#!/usr/bin/env bash
+set -euo pipefail
+PROJECT=acme-testing
+printf '%s' "$SEARCH_API_KEY" | gcloud secrets create search-api-key --data-file=- --project="$PROJECT" \\
+  2>/dev/null || \\
+printf '%s' "$SEARCH_API_KEY" | gcloud secrets versions add search-api-key --data-file=- --project="$PROJECT"
+gcloud run jobs create scraper --image=us-docker.pkg.dev/acme-testing/jobs/scraper --region=us-central1 \\
+  --project="$PROJECT" --set-secrets=API_KEY=search-api-key:latest
+"""
+
+
+def test_a_secret_created_or_given_a_new_version_is_not_a_discarded_failure() -> None:
+    assert found(SECRET_STORE) == []
+
+
+def test_adding_a_secret_version_is_a_deployment_step() -> None:
+    script = SECRET_STORE.replace("set -euo pipefail\n", "").replace(
+        "printf '%s' \"$SEARCH_API_KEY\" | gcloud secrets create search-api-key --data-file=- "
+        "--project=\"$PROJECT\" \\\n  2>/dev/null || \\\n", "")
+    assert found(script) == [(
+        "ERR001", 3, 33,
+        "`gcloud secrets versions add` runs without `set -e` and nothing checks its exit status; a failure here "
+        "goes unnoticed",
+    )]
