@@ -131,7 +131,28 @@ class Requirement:
         target = ("gen2 function" if deployed_as is not None and deployed_as.kind == "function"
                   and deployed_as.generation == 2 else "1st gen function" if self.gen1
                   else "function" if self.calls_function_url else "Cloud Run service")
-        return f"{target} {show_name(self.service.name)}, called by the {origin.description}{close}"
+        name = self.service.name
+        if target == "function":
+            # The function as its URL names it: `.../renewGmailWatch` is the function
+            # renewGmailWatch (its Cloud Run service, named in the rest of the message, is
+            # renewgmailwatch).
+            name = self._function_url_name() or name
+        return f"{target} {show_name(name)}, called by the {origin.description}{close}"
+
+    def _function_url_name(self) -> str | None:
+        origin = self.origin
+        if not isinstance(origin, Invoker) or origin.run.gcloud is None:
+            return None
+        flag = _URL_FLAGS.get(origin.kind)
+        url = origin.run.gcloud.value(flag) if flag else None
+        if not isinstance(url, str):
+            return None
+        _, found, rest = url.partition(".cloudfunctions.net/")
+        if not found:
+            return None
+        for stop in "/?#":
+            rest = rest.partition(stop)[0]
+        return rest or None
 
     @property
     def calls_function_url(self) -> bool:

@@ -210,3 +210,28 @@ def test_adding_a_secret_version_is_a_deployment_step() -> None:
         "`gcloud secrets versions add` runs without `set -e` and nothing checks its exit status; a failure here "
         "goes unnoticed",
     )]
+
+
+# A job calling a Firebase/Cloud Functions URL of a function this script does not deploy: the
+# function is `renewGmailWatch` (the URL's path keeps its case), its gen2 Cloud Run service is
+# `renewgmailwatch`. The message called the function by the service's lower-case name.
+FUNCTION_URL_JOB = """\
+#!/bin/bash
+set -eu
+PROJECT_ID="acme-mail"
+REGION="us-central1"
+gcloud scheduler jobs create http refresh-watch \\
+  --schedule "0 9 */6 * *" \\
+  --uri "https://${REGION}-${PROJECT_ID}.cloudfunctions.net/renewGmailWatch?email=ops@example.com" \\
+  --oidc-service-account-email "scheduler-caller@${PROJECT_ID}.iam.gserviceaccount.com" \\
+  --project "$PROJECT_ID" --location "$REGION"
+"""
+
+
+def test_a_function_url_caller_names_the_function_as_its_url_does() -> None:
+    assert found(FUNCTION_URL_JOB) == [(
+        "IAM001", 5, 1,
+        "function renewGmailWatch, called by the Cloud Scheduler job refresh-watch, is invoked as "
+        "serviceAccount:scheduler-caller@acme-mail.iam.gserviceaccount.com, which gets no roles/run.invoker on "
+        "service renewgmailwatch anywhere in the script",
+    )]
