@@ -255,6 +255,8 @@ COMMANDS: dict[tuple[str, ...], CommandSpec] = {spec.path: spec for spec in (
                 ("--push-endpoint",), _flags("push-endpoint push-auth-service-account push-auth-token-audience"),
                 _flags("push-no-wrapper push-no-wrapper-write-metadata"), complete=True),
     CommandSpec(("pubsub", "subscriptions", "delete"), (Positional("SUBSCRIPTION", many=True),), complete=True),
+    # Not complete either: each release adds ingestion sources (Kinesis, Cloud Storage, Azure Event Hubs, AWS MSK,
+    # Confluent Cloud, ...) and their flags (docs/gcloud-facts.md).
     CommandSpec(("pubsub", "topics", "create"), (Positional("TOPIC", many=True),)),
     CommandSpec(("scheduler", "jobs", "create", "http"), (Positional("JOB"),), ("--schedule", "--uri"),
                 _flags("location schedule uri attempt-deadline description headers http-method max-backoff "
