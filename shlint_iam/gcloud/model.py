@@ -21,6 +21,7 @@ from ..shell.values import (
     PROPERTY,
     Val,
     Value,
+    concat,
     described,
     is_known,
     is_resolved,
@@ -935,6 +936,42 @@ def _describe_url(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state
     return service_url(ref.name, ref.region, ref.project)
 
 
+# `run services list --filter=F` naming one service: `NAME`, `(NAME)`, `metadata.name=NAME`,
+# `SERVICE:NAME` (the list's column label); with a format that prints its URL only.
+_LIST_FILTER_KEY = lazy(r"\(?\s*(?:(?:metadata\.name|SERVICE|name)\s*[:=]\s*)?[\"']?")
+_LIST_FILTER_NAME = lazy(r"([a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)[\"']?\s*\)?")
+_LIST_URL_FORMAT = lazy(r"(?:value|get)\(\s*(?:url|status\.url|status\.address\.url|domain)\s*\)", re.IGNORECASE)
+
+
+def _list_url(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: State) -> Val | None:
+    """``run services list --filter=NAME --format='value(URL)'``: the URL of the service NAME
+    (the list's URL column is the service's ``status.url``). Without ``--region`` gcloud lists every
+    region (surface/run/services/list.py ignores run/region then): the URL's region is the one
+    of the service of that name the scripts deploy, when there is exactly one."""
+    fmt = cmd.value("--format")
+    flt = cmd.value("--filter")
+    if not fmt or not flt or not is_known(fmt) or not _LIST_URL_FORMAT().fullmatch(fmt.strip()):
+        return None
+    platform = cmd.value("--platform")
+    if platform and platform != "managed":
+        return None
+    name: Val | None = None
+    if is_known(flt):
+        key = _LIST_FILTER_KEY().match(flt.strip())
+        found = _LIST_FILTER_NAME().fullmatch(flt.strip(), key.end()) if key else None
+        name = found.group(1) if found else None
+    else:  # `--filter=$SERVICE`, `--filter="metadata.name=${SERVICE}"`
+        head, *rest = flt.parts if isinstance(flt, Value) else (flt,)
+        if not isinstance(head, str):
+            name = flt
+        elif rest and _LIST_FILTER_KEY().fullmatch(head):
+            name = concat(*(part if isinstance(part, str) else Value((part,), part.size) for part in rest))
+    if name is None:
+        return None
+    region = cmd.value("--region") or url_part("region", flt)
+    return service_url(name, region, model.project(cmd, state))
+
+
 _HANDLERS = {
     ("functions", "deploy"): _functions_deploy,
     ("run", "deploy"): _run_deploy,
@@ -968,4 +1005,5 @@ _HANDLERS = {
     ("projects", "describe"): _projects_describe,
     ("run", "services", "describe"): _describe_url,
     ("functions", "describe"): _describe_url,
+    ("run", "services", "list"): _list_url,
 }
