@@ -25,6 +25,14 @@ class SyntaxError_(Rule):
     never closed: add `fi`", at the `if` (likewise `done` for `for`/`while`/`until`, `esac` for
     `case`, `}` for a function body), never at a line past the end of the file.
 
+    A parameter expansion bash cannot expand, `${$SERVICE}` or `${$1}` (a typo for `${SERVICE}`,
+    ShellCheck's SC2298), is reported too, at the expansion: `bash -n` accepts it, but when bash
+    reaches it the command does not run ("bad substitution", status 1), bash drops the rest of
+    the top-level statement it is in (a whole `if`, the whole line of a function call) and,
+    under `set -e`, exits the script, even in a condition or left of `|| true`. The analysis
+    runs the script that way. Not in single quotes, comments or a quoted here-document, where
+    bash expands nothing; `${$}` (the shell's PID) is valid.
+
     ## Fix
     Correct the syntax (here: close the `if` with `fi`). `bash -n script.sh` confirms it.
     """

@@ -222,7 +222,7 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
         exhausted=interpreter.exhausted,
         incomplete=incomplete,
         # After an early stop everything later looks unreached: the incomplete analysis says it.
-        unreached=[] if interpreter.exhausted else unreached_functions(source, tree, commands),
+        unreached=[] if interpreter.exhausted else unreached_functions(source, tree, commands, interpreter.aborted_in),
         reads=reads,
     )
 

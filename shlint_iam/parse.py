@@ -58,10 +58,11 @@ def parse(source: SourceFile) -> Any:
     data = scanner_safe(source.data)
     tree = parse_bytes(data)
     if tree.root_node.has_error and b"${$" in data:
-        # `echo "URL: ${$SERVICE_URL}"` (a typo for `${SERVICE_URL}`) parses in bash, which fails
-        # only that command at run time ("bad substitution"); tree-sitter-bash cannot parse it and
-        # lets the error swallow the lines after it (in backquotes, up to the end of the file).
-        # Read as `${_SERVICE_URL}` (same length, an unset variable), the rest parses as bash reads it.
+        # `echo "URL: ${$SERVICE_URL}"` (a typo for `${SERVICE_URL}`; also `${$1}`) parses in bash,
+        # which fails it at run time ("bad substitution": SH000 and the interpreter say what bash
+        # does then); tree-sitter-bash cannot parse it and lets the error swallow the lines after it
+        # (in backquotes, up to the end of the file). Read as `${_SERVICE_URL}` (same length), the
+        # rest parses as bash reads it; nodes are read from the original text (`$SERVICE_URL`).
         repaired = _BAD_SUBSTITUTION().sub(rb"${_", data)
         fixed = parse_bytes(repaired)
         if not fixed.root_node.has_error:
@@ -69,7 +70,7 @@ def parse(source: SourceFile) -> Any:
     return tree
 
 
-_BAD_SUBSTITUTION = lazy(rb"\$\{\$(?=[A-Za-z_])")
+_BAD_SUBSTITUTION = lazy(rb"\$\{\$(?=[A-Za-z_0-9])")
 
 
 def parse_bytes(
@@ -317,8 +318,37 @@ def syntax_errors(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
     without executing any of it) has the last word where bash is installed."""
     found = _tree_errors(source, tree)
     if found and _bash_accepts(source) is True:
-        return []
+        found = []
+    if b"${$" in source.data:
+        found.extend(_bad_substitutions(source, tree))  # `bash -n` accepts them: bash fails them when it runs them
     return found
+
+
+def _bad_substitutions(source: SourceFile, tree: Any) -> list[tuple[Span, str]]:
+    """Each ``${$NAME...}`` / ``${$1...}`` that bash would expand (not in a comment, single quotes
+    or a quoted here-document): bash's parser accepts it, its expansion fails ("bad substitution")."""
+    data = source.data
+    found = []
+    for match in _BAD_SUBSTITUTION().finditer(data):
+        start = match.start()
+        node = tree.root_node.descendant_for_byte_range(start, start + 3)
+        while node is not None and node.type != "expansion":
+            node = node.parent
+        if node is None or data[node.start_byte : start].strip():
+            continue
+        written = data[start : node.end_byte].decode("utf-8", "replace")
+        meant = "${" + written[3:]
+        found.append((source.span(_point(data, start), node.end_point),
+                      f"`{written}` is a bad substitution: bash parses it but cannot expand it, so the command "
+                      "does not run (status 1) and bash drops the rest of the statement it is in; under `set -e` "
+                      f"the script exits there. For the variable's value write `{meant}`"))
+    return found
+
+
+def _point(data: bytes, offset: int) -> tuple[int, int]:
+    """The (row, byte column) of ``offset`` in ``data``."""
+    row = data.count(b"\n", 0, offset)
+    return row, offset - (data.rfind(b"\n", 0, offset) + 1)
 
 
 def _bash_accepts(source: SourceFile) -> bool | None:

@@ -43,14 +43,17 @@ class Unreached:
         self.__dict__.update(span=span, function=function, steps=steps, called_early=called_early)
 
 
-def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[CommandRun]) -> list[Unreached]:
+def unreached_functions(source: SourceFile, tree: Any, commands: Iterable[CommandRun],
+                        aborted: Iterable[str] = ()) -> list[Unreached]:
+    """``aborted``: functions that were called but stopped by a bad substitution (``${$1}``)
+    before any command ran: bash runs none of their steps, and SH000 says why."""
     places = _gcloud_places(source)
     if not places:  # no gcloud in the text: no deployment step anywhere
         return []
     root = tree.root_node
     if _is_library(source, root):
         return []
-    ran = set()  # functions whose bodies ran
+    ran = set(aborted)  # functions whose bodies ran
     by_name: dict[str, list[CommandRun]] = {}  # commands run by a known name (a call the body of which may not have)
     for run in commands:
         if run.function:

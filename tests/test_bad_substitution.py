@@ -1,8 +1,9 @@
-"""`${$NAME}` (a typo for `${NAME}`) is a run-time error in bash ("bad substitution": that one
-command fails, the script goes on) but a parse error in tree-sitter-bash, which let it swallow
-the lines after it: in backquotes, up to the end of the file. The deploy on the last line then
-looked like an argument of an `echo` (a false ERR002), and the steps between were unseen. Shaped
-like a real script (MrMoshkovitz/GM-GCP-py-Serverless-PDF-Converter file2pdf.sh)."""
+"""`${$NAME}` (a typo for `${NAME}`) is a run-time error in bash ("bad substitution") but a parse
+error in tree-sitter-bash, which let it swallow the lines after it: in backquotes, up to the end
+of the file. The deploy on the last line then looked like an argument of an `echo` (a false
+ERR002), and the steps between were unseen. Shaped like a real script
+(MrMoshkovitz/GM-GCP-py-Serverless-PDF-Converter file2pdf.sh). It is also reported (SH000): in
+backquotes, as here, only the substitution's subshell fails and `echo` prints an empty line."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ gcloud run services add-iam-policy-binding pdf-converter --region us-central1 \\
 
 
 def test_bad_substitution_does_not_swallow_the_script() -> None:
-    assert triples(SCRIPT) == [("ERR001", 2, 1)]
+    assert triples(SCRIPT) == [("ERR001", 2, 1), ("SH000", 4, 20)]
     message = lint_snippet(SCRIPT).reported[0].message
     assert message == ("none of the script's 3 deployment steps (lines 2, 5, 7) runs with `set -e` or has its exit "
                        "status checked; a failure in any of them goes unnoticed (the script's exit status is its last "

@@ -50,11 +50,12 @@ from .state import (  # CommandHook, FunctionDef, State: other modules name them
     FileWrite,
     FunctionDef,
     State,
+    _BadSubstitution,
     _Ctx,
     _merge_dicts,
     _Stop,
 )
-from .trace import Block, Choice, CommandRun, Node, Word
+from .trace import Block, Choice, CommandRun, Exit, Node, Word
 from .values import (
     ENV_DEFAULT,
     JOIN,
@@ -83,6 +84,7 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self.truncated = False  # some bound was reached (an inlining limit, nesting, the budget)
         self.exhausted = False  # the step budget ran out: the rest of the script was not analysed
         self.notes: list[Note] = []  # what the analysis could not follow (shell/notes.py)
+        self.aborted_in: set[str] = set()  # functions a bad substitution stopped (`${$1}`)
         self.commands: list[CommandRun] = []
         # Files the script writes with `> FILE` or `>> FILE` (control.py), when someone asks (None:
         # nobody does): `state.FileWrite` entries, in the order they ran.
@@ -304,7 +306,13 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         last = len(runnable) - 1
         for i, (node, background, scope) in enumerate(runnable):
             if state.terminated:
-                return
+                if state.exit_kind != "abort" or self._nesting != self._scope_base or not i:
+                    return
+                # A bad substitution dropped the statement before: bash goes on with the next line
+                # (`grant api; gcloud ...` is one statement to bash: it reads the whole line first).
+                if node.start_point[0] == runnable[i - 1][0].end_point[0]:
+                    continue
+                state.terminated, state.exit_kind = False, ""
             saved = self._scope
             if self._nesting == self._scope_base:
                 self._scope = scope or (node.start_point[0] + 1, node.end_point[0] + 1)
@@ -338,6 +346,15 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
             else:
                 # Unknown statement kinds: run whatever commands they contain.
                 self._statements(node.named_children, state, ctx)
+        except _BadSubstitution as bad:
+            # `echo "deployed ${$SERVICE}"`: bash runs nothing of this command, drops the rest of
+            # the top-level statement and, under `set -e` (even in a condition), exits with status 1.
+            self.aborted_in.update(self._function_stack)  # called, though their steps never ran (reach.py)
+            if state.errexit == "on":
+                self._emit(Exit("exit", self.span(bad.node), "1"))
+                state.terminated, state.exit_kind = True, "exit"
+            else:
+                state.terminated, state.exit_kind = True, "abort"
         finally:
             self._nesting -= 1
 

@@ -170,7 +170,7 @@ class Programs(Machine):
             if saved_bs is not None:
                 state.vars["BASH_SOURCE"] = saved_bs
         self._emit(block)
-        self._resume(state, ("return",))
+        self._resume(state, ("return", "abort"))  # a bad substitution drops a statement of the file, not the source
 
     _b_dot = _b_source
 

@@ -188,6 +188,17 @@ class _Stop(Exception):
     """The command budget is spent: stop interpreting."""
 
 
+class _BadSubstitution(Exception):  # noqa: N818 - bash's own name for it
+    """``${$NAME}``, ``${$1}``: bash cannot expand it. The command that expands it does not run
+    (status 1) and bash drops the rest of the statement it is in, up to the file's top level
+    (a sourced file's own); under ``set -e`` the script exits. Raised by the expansion, handled
+    by the statement that runs it (:meth:`Interpreter._statement`)."""
+
+    def __init__(self, node: Any) -> None:
+        super().__init__()
+        self.node = node
+
+
 @record()
 class _Ctx:
     """How the status of the statement being interpreted is used, as bash decides it.
@@ -310,7 +321,8 @@ def _merge_dicts(dicts: list[dict[str, Any]], where: str, arms: Arms | None = No
     return merged
 
 
-_EXIT_STRENGTH = ["break", "return", "exit", ""]
+# "abort": a bad substitution without `set -e` (_BadSubstitution): the rest of the top-level statement is dropped
+_EXIT_STRENGTH = ["break", "return", "abort", "exit", ""]
 
 # A file the script writes with `> FILE` or `>> FILE` (control.py): the number of commands run
 # before, the target, the directory it was written from, the text written (None: not known) and

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import transforms
 from .arms import resolve
-from .state import MAX_NESTING, Machine, State, _Ctx
+from .state import MAX_NESTING, Machine, State, _BadSubstitution, _Ctx
 from .trace import VIA_PROCESS_SUBSTITUTION, Block
 from .values import (
     ARG,
@@ -486,6 +486,9 @@ class Words(Machine):
             return written, None, inner, "", "", None, ()
         head_type = inner[0].type
         head_name = self.text(inner[0]) if head_type not in ("!", "subscript") else ""
+        if head_name[:1] == "$" and head_type == "variable_name":
+            # `${$NAME}`, `${$1}`, read by parse.py as `${_NAME}`: a bad substitution in bash
+            return written, None, [], BAD_SUBSTITUTION, "", None, ()
         op = self.text(inner[1]) if len(inner) > 1 else None
         return written, None, inner, head_type, head_name, op, inner[2:]
 
@@ -501,6 +504,8 @@ class Words(Machine):
             return self._shown_as(found, simple_name, written)
         # ${...}
         if not inner:
+            if head_type is BAD_SUBSTITUTION:
+                raise _BadSubstitution(node)
             return ""
         if head_type == "#" and len(inner) == 2:  # ${#V}, ${#A[@]}
             return self._length(inner[1], state, node)
@@ -598,6 +603,8 @@ _LITERAL_NODES = frozenset(("word", "number", "extglob_pattern", "regex", "hered
                             "variable_name", "special_variable_name"))
 
 _LEADING_BLANKS = re.compile(r"[ \t\n]+")
+BAD_SUBSTITUTION = "bad substitution"  # an expansion's shape: `${$NAME}`
+
 _WORD_PARTS = {"word", "concatenation", "string", "raw_string", "simple_expansion", "expansion", "number",
                "command_substitution", "ansi_c_string", "translated_string", "arithmetic_expansion",
                "variable_assignment", "command_name", "brace_expression"}
