@@ -26,8 +26,9 @@ class UncheckedDeployStep(Rule):
 
     A script that never turns `errexit` on and checks none of its steps gets one finding, at its
     first step, that counts the unchecked steps and lists them as related locations: one line
-    (`set -euo pipefail`) fixes them all. A script that checks some steps and not others gets one
-    finding per unchecked step.
+    (`set -euo pipefail`) fixes them all. A step where bash would ignore that line (see below) is
+    not one of them: it gets its own finding, which says so. A script that checks some steps and
+    not others gets one finding per unchecked step.
 
     ## Why it matters
     Without `set -e` a failed `gcloud ... add-iam-policy-binding` prints an error that scrolls
@@ -110,9 +111,14 @@ class UncheckedDeployStep(Rule):
         last = [r for r in steps if r.status_via == VIA_EXIT_STATUS]
         nothing_checked = all(r.errexit == "off" and not r.err_trap and not r.output_test
                               and (r.status != "checked" or r.status_via == VIA_EXIT_STATUS) for r in steps)
-        if nothing_checked and len(runs) > 1:
-            yield self._whole_script(ctx, runs, last)
-            return
+        if nothing_checked:
+            # `set -euo pipefail` fixes every step but those where bash ignores errexit (an `if`
+            # condition, left of `&&`, a function called there): the summary covers the others,
+            # each of those is told what helps there.
+            covered = [r for r in runs if not r.errexit_reason]
+            if len(covered) > 1:
+                yield self._whole_script(ctx, covered, last)
+                runs = [r for r in runs if r.errexit_reason]
         for run in runs:
             if run.errexit == "off" and run.errexit_reason:
                 # `set -e` would not help: bash ignores it where this step runs (`if (gcloud ...; x)`).

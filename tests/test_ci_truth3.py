@@ -84,9 +84,16 @@ def test_a_deploy_at_the_end_of_a_branch_of_the_step_s_last_if_is_checked_by_the
 
 def test_a_command_after_the_if_makes_the_deploy_unchecked_again() -> None:
     text = BLUE_GREEN.replace("            fi\n", "            fi\n            echo finished\n")
+    # `set -e` would stop on the deploy only: the steps left of `&&` are told what helps there
     assert found(lint(text, "cloudbuild.yaml")) == [
-        ("ERR001", 8, 11, "none of the script's 3 deployment steps (lines 8, 9, 11) runs with `set -e` or has its "
-                          "exit status checked; a failure in any of them goes unnoticed and the script still exits 0")]
+        ("ERR001", 8, 11, "`gcloud container images add-tag` runs without `set -e`, which bash ignores there anyway "
+                          "(left of `&& gcloud run deploy billing --image eu.gcr` on line 3), and nothing checks its "
+                          "exit status; a failure here goes unnoticed"),
+        ("ERR001", 9, 11, "`gcloud run deploy` runs without `set -e` and nothing checks its exit status; a failure here "
+                          "goes unnoticed"),
+        ("ERR001", 11, 11, "`gcloud container images delete` runs without `set -e`, which bash ignores there anyway "
+                           "(left of `&& exit -1` on line 6), and nothing checks its exit status; a failure here goes "
+                           "unnoticed")]
 
 
 def test_a_script_whose_last_if_deploys_in_each_branch_exits_with_the_deploy_s_status() -> None:
