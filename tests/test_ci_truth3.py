@@ -87,12 +87,12 @@ def test_a_command_after_the_if_makes_the_deploy_unchecked_again() -> None:
     # `set -e` would stop on the deploy only: the steps left of `&&` are told what helps there
     assert found(lint(text, "cloudbuild.yaml")) == [
         ("ERR001", 8, 11, "`gcloud container images add-tag` runs without `set -e`, which bash ignores there anyway "
-                          "(left of `&& gcloud run deploy billing --image eu.gcr` on line 3), and nothing checks its "
+                          "(left of `&& gcloud run deploy billing --image eu.gcr` on line 9), and nothing checks its "
                           "exit status; a failure here goes unnoticed"),
         ("ERR001", 9, 11, "`gcloud run deploy` runs without `set -e` and nothing checks its exit status; a failure here "
                           "goes unnoticed"),
         ("ERR001", 11, 11, "`gcloud container images delete` runs without `set -e`, which bash ignores there anyway "
-                           "(left of `&& exit -1` on line 6), and nothing checks its exit status; a failure here goes "
+                           "(left of `&& exit -1` on line 12), and nothing checks its exit status; a failure here goes "
                            "unnoticed")]
 
 

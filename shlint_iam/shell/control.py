@@ -132,7 +132,7 @@ class ControlFlow(Machine):
         return len(self.file_writes) - 1 if stdout and kind[0] != "&" else -1 if stdout else None
 
     def _s_negated_command(self, node: Any, state: State, ctx: _Ctx) -> None:
-        at = node.start_point[0] + 1
+        at = self._line(node)
         for child in node.named_children:
             self._statement(child, state, ctx.ignored(f"under `!` on line {at}"))
 
@@ -155,7 +155,7 @@ class ControlFlow(Machine):
         right_nodes = [c for c in right if c.is_named]
         left_ctx = self._left_ctx(op, right_nodes, state, ctx, node)
         gate = self._gated_by(right_nodes, state)
-        with self._gating(f"left of `{op} {gate}` on line {right_nodes[0].start_point[0] + 1}" if gate else ""):
+        with self._gating(f"left of `{op} {gate}` on line {self._line(right_nodes[0])}" if gate else ""):
             outcome = self._condition_nodes(left, state, left_ctx)
         if state.terminated:
             return
@@ -170,7 +170,7 @@ class ControlFlow(Machine):
 
     def _left_ctx(self, op: str, right: list[Any], state: State, ctx: _Ctx, node: Any) -> _Ctx:
         shown = self.text(right[0]).split("\n")[0][:40] if right else ""
-        at = right[0].start_point[0] + 1 if right else 0
+        at = self._line(right[0]) if right else 0
         if op == "&&":
             # bash ignores errexit left of `&&`: `gcloud ... && log done` does not stop the script.
             # `gcloud ... && return 0; echo failed >&2; exit 1`: the success path leaves and the
@@ -306,7 +306,7 @@ class ControlFlow(Machine):
             arms.append((cond, body))
         gate = self._gated_by([n for _, body in arms for n in body] + (else_body or []), state)
         self._run_arms(node, arms, else_body, state, ctx,
-                       f"in the `if` on line {node.start_point[0] + 1} that may `{gate}`" if gate else "")
+                       f"in the `if` on line {self._line(node)} that may `{gate}`" if gate else "")
 
     def _split_clause(self, clause: Any) -> tuple[list[Any], list[Any]]:
         cond: list[Any] = []
@@ -326,7 +326,7 @@ class ControlFlow(Machine):
         if not arms:
             return
         (cond, body), rest = arms[0], arms[1:]
-        where = f"in the `if` condition on line {cond[0].start_point[0] + 1 if cond else 0}"
+        where = f"in the `if` condition on line {self._line(cond[0]) if cond else 0}"
         unheeded = self._unheeded_failure(cond, body, rest, else_body, state)
         if unheeded:
             # `if gcloud ...; then echo ok; fi`, `if ! gcloud ...; then echo failed >&2; fi`: the
@@ -387,7 +387,7 @@ class ControlFlow(Machine):
         value_node = node.child_by_field_name("value")
         items = [c for c in node.children if c.type == "case_item"]
         gate = self._gated_by(items, state)
-        with self._gating(f"by the `case` on line {node.start_point[0] + 1} that may `{gate}`" if gate else ""):
+        with self._gating(f"by the `case` on line {self._line(node)} that may `{gate}`" if gate else ""):
             value = self._expand_str(value_node, state, ctx) if value_node is not None else unknown(OTHER, "case")
         arms: list[tuple[list[Val], list[Any]]] = []
         for item in items:
@@ -482,7 +482,7 @@ class ControlFlow(Machine):
         body = node.child_by_field_name("body")
         is_until = node.children and node.children[0].type == "until"
         keyword = "until" if is_until else "while"
-        cond_ctx = ctx.condition(f"in the `{keyword}` condition on line {node.start_point[0] + 1}")
+        cond_ctx = ctx.condition(f"in the `{keyword}` condition on line {self._line(node)}")
         lines = self._read_loop_input(cond, state)
         if lines is not None and body is not None and not is_until:
             self._read_loop(cond[0], lines, body, state, ctx)
@@ -501,7 +501,7 @@ class ControlFlow(Machine):
                 state.vars["OPTIND"] = str(optind)
             return
         # A loop on captured output retries (or waits) until the output says the step worked.
-        gate = f"by the `{keyword}` loop on line {node.start_point[0] + 1}"
+        gate = f"by the `{keyword}` loop on line {self._line(node)}"
         with self._gating(gate):
             outcome = self._condition_nodes(cond, state, cond_ctx)
         if is_until and outcome is not None:

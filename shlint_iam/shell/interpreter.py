@@ -177,6 +177,15 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
     def span(self, node: Any) -> Span:
         return self._src.span(node.start_point, node.end_point)
 
+    def _line(self, node: Any) -> int:
+        """The line of ``node`` as a message names it: the line of the file findings point into (a
+        script embedded in a CI file, a here-document run by bash: the outer file's line; text run
+        by `eval` or a sourced file the script wrote: the line of that command)."""
+        src = self._src
+        if type(src) is SourceFile:
+            return int(node.start_point[0]) + 1
+        return src.span(node.start_point, node.start_point).start_line
+
     def text(self, node: Any) -> str:
         src = self._src
         if src._ascii:  # byte offsets are character offsets: slice the text, decode nothing

@@ -44,9 +44,9 @@ class Jobs(Machine):
         self._emit(block)
         if self._collected_after(node):
             return
-        line = node.end_point[0] + 1
-        reason = f"`&` on line {line} runs it in a background job and no `wait` with the job's PID collects its status"
         span = self._src.span(node.end_point, node.end_point)
+        line = span.start_line
+        reason = f"`&` on line {line} runs it in a background job and no `wait` with the job's PID collects its status"
         for run in self.commands[first:]:
             if run.status == "propagates" or run.status == "masked":
                 run.status, run.status_span, run.status_reason = "discarded", span, reason

@@ -307,7 +307,7 @@ class Words(Machine):
         capture: list[Val] = []
         shell_ignore = ctx.shell_ignore
         if not shell_ignore and state.errexit == "on" and not state.inherit_errexit:
-            shell_ignore = (f"inside the `$(...)` on line {node.start_point[0] + 1}: bash turns `set -e` off in "
+            shell_ignore = (f"inside the `$(...)` on line {self._line(node)}: bash turns `set -e` off in "
                             "command substitutions unless `shopt -s inherit_errexit`")
         inner_ctx = ctx.enter(shell_ignore, ctx.shell_trap and state.errtrace, capture, True)
         inner = state.copy()
