@@ -5,7 +5,7 @@ here-document at write time, a quoted one `<<'EOF'` never), and reports what is 
 `source` command. It said "not found" (SH001) and ran nothing: in a real lab script
 (KloudCell/Cloud-Skills-Boost GSP773, realcorpus b4/07: `cat <<'EOF'> ani.sh` ... `source ani.sh`),
 and in the script below a binding written into a function library was never seen (a false
-IAM001). A text the analysis cannot know stays SH001, as before."""
+IAM001). A text the analysis cannot know stays SH001, which says so (it said "not found")."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def test_a_text_not_known_statically_stays_not_followed() -> None:
     script = RENDERED.replace('"orders-push@$PROJECT.iam.gserviceaccount.com"',
                               "\"$(gcloud iam service-accounts list --format='value(email)' --limit=1)\"")
     assert [(code, line, message) for code, line, _, message in found(script) if code == "SH001"] == [
-        ("SH001", 21, "`source .deploy.env` not followed: .deploy.env: not found (looked in .)")]
+        ("SH001", 21, "`source .deploy.env` not followed: .deploy.env: the script writes it itself, with a text not "
+                      "known statically")]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")

@@ -27,6 +27,7 @@ NOT_FOUND = "not found"
 NOT_READABLE = "cannot be read"
 NOT_REGULAR = "not a regular file"
 UNKNOWN_PATH = "the path is not known statically"
+WRITTEN_UNKNOWN = "the script writes it itself, with a text not known statically"
 OUTSIDE_ROOT = "outside the project root"
 TOO_LARGE = "too large"
 

@@ -12,7 +12,7 @@ from ..files import display_path
 from ..model import Span
 from ..source import SourceFile
 from .frames import Frame
-from .notes import NOT_FOLLOWED, NOT_FOUND, NOT_READABLE, NOT_REGULAR, UNKNOWN_PATH, Note
+from .notes import NOT_FOLLOWED, NOT_FOUND, NOT_READABLE, NOT_REGULAR, UNKNOWN_PATH, WRITTEN_UNKNOWN, Note
 from .state import MAX_CALL_DEPTH, MAX_SOURCE_DEPTH, UNSEEN_CODE, Machine, State, _Ctx
 from .trace import Block, CommandRun, Word
 from .values import (
@@ -130,7 +130,7 @@ class Programs(Machine):
             return  # a cycle (see MAX_SOURCE_DEPTH)
         written = self._written_script(path) if self.file_writes else None
         loaded: SourceFile | str | None
-        if written is not None:  # `cat > env.sh <<EOF ... EOF` before: what bash runs is that text
+        if isinstance(written, str):  # `cat > env.sh <<EOF ... EOF` before: what bash runs is that text
             loaded = _FixedSpanSource(run.source.path, written, real_path=run.source.real_path)
             loaded.fixed = run.span
         else:
@@ -138,6 +138,8 @@ class Programs(Machine):
         if not isinstance(loaded, SourceFile):  # why it is not followed (roots.py)
             if _VENV_ACTIVATE.search(path) and not os.path.lexists(path):
                 return  # `python3 -m venv env && source env/bin/activate`: made by the job, sets PATH only
+            if written is False and not os.path.lexists(path):
+                loaded = WRITTEN_UNKNOWN  # not "not found": the script makes it, with a text not known here
             self.notes.append(self._not_followed(run, target, path, state, loaded or None))
             state.props[UNSEEN_CODE] = "1"
             return
@@ -185,12 +187,13 @@ class Programs(Machine):
             base = posixpath.dirname(script) if script else os.path.abspath(".")
         return posixpath.normpath(posixpath.join(base, target))
 
-    def _written_script(self, path: str) -> str | None:
+    def _written_script(self, path: str) -> str | bool | None:
         """The file at ``path`` as the script itself wrote it before sourcing it (``cat > env.sh
         <<EOF``, ``echo "export X=1" > env.sh``, ``printf ... >> env.sh``): the text it wrote, with
         what bash expanded when it wrote it (run as a script whose findings are reported at the
-        ``source`` command). None when the script wrote no such file, or wrote it with a text or
-        to a path the analysis cannot know (then the file on disk, if any, is what is followed)."""
+        ``source`` command). None when the script wrote no such file or wrote to a path the
+        analysis cannot know, False when it wrote it with a text not known statically (then the
+        file on disk, if any, is what is followed)."""
         assert self.file_writes is not None
         pieces: list[Val] = []
         name = posixpath.basename(path)
@@ -203,7 +206,7 @@ class Programs(Machine):
             if not isinstance(target, str) or self._written_path(target, cwd) != path:
                 continue
             if text is None:
-                return None
+                return False
             pieces.append(text)
             if not appended:
                 break
@@ -215,9 +218,9 @@ class Programs(Machine):
             if isinstance(before, SourceFile):
                 pieces.append(before.text)
             elif os.path.lexists(path):
-                return None
+                return False
         content = concat(*reversed(pieces))
-        return content if isinstance(content, str) else None
+        return content if isinstance(content, str) else False
 
     def _source_bases(self, state: State) -> list[str]:
         """The folders a relative ``source`` path is looked up in, in order: the script's
