@@ -35,7 +35,9 @@ class UncheckedDeployStep(Rule):
     by, the script carries on and exits 0, and CI reports a green deploy of a function nobody
     can invoke.
 
-    A step is checked when it is a `while`/`until` condition, an `if` condition whose failure
+    A step is checked when it is a `while`/`until` condition (in a function, a loop that may
+    `return 1` when it gives up, the retry helper `until "$@"; do ... return 1; ... done`, hands
+    the step's failure to the call, as `|| return 1` does), an `if` condition whose failure
     branch does more than print (`else exit 1`; a missing `else`, or one that only echoes, heeds
     nothing, as `gcloud ... && echo ok` does not), is followed by `|| exit 1`, or its `$?` is
     tested by the next command. Under `set -e` a fallback that ends failing also stops

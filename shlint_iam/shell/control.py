@@ -483,6 +483,14 @@ class ControlFlow(Machine):
         is_until = node.children and node.children[0].type == "until"
         keyword = "until" if is_until else "while"
         cond_ctx = ctx.condition(f"in the `{keyword}` condition on line {self._line(node)}")
+        if self._return_ctx and body is not None and self._gives_up_failing(body):
+            # `until gcloud ...; do (( n >= 5 )) && return 1; sleep 10; done` in a function: when the
+            # retries run out, the step's failure is the function's status, judged at the call as
+            # `gcloud ... || return 1` is (an unchecked call without `set -e` loses it).
+            fn = self._return_ctx[-1]
+            cond_ctx = _Ctx(fn.status, fn.status_span, fn.status_reason, fn.status_via, ctx.in_substitution,
+                            ctx.capture, fn.ignore, f"in the `{keyword}` condition on line {self._line(node)}",
+                            fn.trap, False, True)
         lines = self._read_loop_input(cond, state)
         if lines is not None and body is not None and not is_until:
             self._read_loop(cond[0], lines, body, state, ctx)
@@ -519,6 +527,14 @@ class ControlFlow(Machine):
 
         self._choice(state, [lambda s: None, once], self.span(node),
                      f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _gives_up_failing(self, body: Any) -> bool:
+        """:func:`_returns_failing` of a loop body, found once per body."""
+        key = (body, "returns failing")
+        found = self._plans.get(key)
+        if found is None:
+            found = self._plans[key] = _returns_failing(body, self._src)
+        return bool(found)
 
     def _read_loop_input(self, cond: list[Any], state: State) -> list[str] | None:
         """The lines a ``while read ...`` loop reads, when its input is known (a here-document,
@@ -954,3 +970,25 @@ def _read_fields(line: str, ifs: str | None, count: int) -> list[str]:
         rest = rest[match.end():]
     out.append(rest)
     return out + [""] * (count - len(out))
+
+
+def _returns_failing(body: Any, src: Any) -> bool:
+    """Whether a loop body may leave its function with a failing status: a ``return N`` (N a
+    literal other than 0, or an expansion) anywhere in it, not inside a nested function or
+    ``$(...)``."""
+    stack = list(body.named_children)
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind in ("function_definition", "command_substitution", "subshell"):
+            continue
+        if kind == "command":
+            name = node.child_by_field_name("name")
+            if name is not None and src.data[name.start_byte : name.end_byte] == b"return":
+                args = [c for c in node.named_children if c.type != "command_name"]
+                if args and src.data[args[0].start_byte : args[0].end_byte] not in (b"0", b"'0'", b'"0"'):
+                    return True
+            continue
+        stack.extend(node.named_children)
+    return False
+
