@@ -202,8 +202,8 @@ def _revoked(outcome: Outcome) -> str:
     if not outcome.revoked:
         return ""
     revoke = outcome.revoked[-1]
-    how = "replaces the project's whole policy" if revoke.scope == "project" else \
-        "replaces the whole policy" if revoke.replace else "removes the binding"
+    how = ("replaces the project's whole policy" if revoke.replace else "removes the project-level binding") \
+        if revoke.scope == "project" else "replaces the whole policy" if revoke.replace else "removes the binding"
     return f" (the command at line {revoke.span.start_line} {how})"
 
 

@@ -529,9 +529,10 @@ class _Requirements:
                 if fact.target is not None:
                     out += [Step(i, _TABLES["revoke"], "revoke", fact) for i in self.named(fact.target.name)
                             if _revokes(fact, reqs[i])]
-                else:  # the project's policy replaced: its grants to members not in the file are gone
-                    out += [Step(i, _TABLES["ungrant"], "revoke", fact) for i in self.identified
-                            if fact.project is not None and compare(fact.project, reqs[i].service.project) is Tri.YES]
+                else:  # a project grant removed, or the project's policy replaced (all but the file's are gone)
+                    candidates = self.members(fact.member) if fact.member is not None else self.identified
+                    out += [Step(i, _TABLES["ungrant"], "revoke", fact) for i in candidates
+                            if _ungrants(fact, reqs[i])]
             elif isinstance(fact, Binding):
                 if fact.scope == "project":
                     candidates = self.members(fact.member) if fact.member is not None else []
@@ -552,6 +553,14 @@ def _revokes(fact: Revoke, req: Requirement) -> bool:
     if fact.replace or fact.member is None or req.identity is None:
         return True
     return same_member(req.identity, fact.member) is not Match.NO
+
+
+def _ungrants(fact: Revoke, req: Requirement) -> bool:
+    """Whether a project-level removal (``projects remove-iam-policy-binding``) or replacement
+    (``projects set-iam-policy``) takes ``req``'s project grant away."""
+    if fact.project is None or req.identity is None or compare(fact.project, req.service.project) is not Tri.YES:
+        return False
+    return fact.replace or fact.member is None or same_member(req.identity, fact.member) is not Match.NO
 
 
 class _Bindings:

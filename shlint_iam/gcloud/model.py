@@ -641,9 +641,14 @@ def _binding(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, state: Sta
         gen2=cmd.has("--gen2"),
     )
     if action != "add":
+        if action == "remove" and scope != "service" and role is not None and is_known(role) \
+                and role not in _POLICY_ROLES[scope]:
+            return None  # `projects remove-iam-policy-binding ... --role=roles/storage.admin`: no invoke taken away
         if target is not None and scope != "project":
             # a function's own policy (`functions set-iam-policy`) is what a 1st gen function is invoked through
             run.facts.append(Revoke(run, target=target, member=member, replace=action == "replace", scope=scope))
+        elif scope == "project" and action == "remove":
+            run.facts.append(Revoke(run, target=None, member=member, scope="project", project=project))
         if action == "replace":
             _policy_bindings(model, cmd, run, state, binding)
         return None
@@ -984,6 +989,8 @@ _HANDLERS = {
     ("projects", "add-iam-policy-binding"): _binding,
     ("run", "services", "remove-iam-policy-binding"): _binding,
     ("functions", "remove-invoker-policy-binding"): _binding,
+    ("functions", "remove-iam-policy-binding"): _binding,
+    ("projects", "remove-iam-policy-binding"): _binding,
     ("run", "services", "set-iam-policy"): _binding,
     ("functions", "set-iam-policy"): _binding,
     ("projects", "set-iam-policy"): _binding,
