@@ -532,3 +532,73 @@ def test_language_server_reports_workflow_findings_at_the_yaml_position(tmp_path
         if client.proc.poll() is None:
             client.proc.kill()
             client.proc.wait(timeout=10)
+
+
+# -- files GitHub refuses to load: nothing in them runs ---------------------------------------
+REFUSED = [
+    # a job id written twice: the later `deploy` job hid the first one's deploy (a silent pass)
+    (f"on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {DEPLOY}\n"
+     "  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo second\n",
+     (7, 3, 9), "not valid YAML: 'deploy' is already defined (line 3); GitHub rejects the workflow and runs none of it"),
+    # `run` twice in one step
+    (f"on: push\njobs:\n  deploy:\n    steps:\n      - name: deploy\n        run: {DEPLOY}\n        run: echo hi\n",
+     (7, 9, 12), "not valid YAML: 'run' is already defined (line 6); GitHub rejects the workflow and runs none of it"),
+    # a top-level key twice (two workflows pasted into one file)
+    (f"on: push\njobs:\n  a:\n    steps:\n      - run: {BIND}\non: pull_request\n",
+     (6, 1, 3), "not valid YAML: 'on' is already defined (line 1); GitHub rejects the workflow and runs none of it"),
+    # two steps of one job with the same id
+    (f"on: push\njobs:\n  deploy:\n    steps:\n      - id: url\n        run: echo url=x >> $GITHUB_OUTPUT\n"
+     f"      - id: url\n        run: {DEPLOY}\n",
+     (7, 13, 16), "not a valid workflow: the step id 'url' is used twice in one job (line 5); GitHub rejects the "
+                  "workflow and runs none of it"),
+]
+
+
+@pytest.mark.parametrize(("text", "where", "message"), REFUSED, ids=["job", "run", "on", "step-id"])
+def test_a_workflow_github_refuses_is_one_syntax_finding_and_nothing_of_it_runs(
+        text: str, where: tuple[int, int, int], message: str) -> None:
+    [finding] = Linter(Config()).lint_text(text, WORKFLOW).reported
+    span = finding.span
+    assert (finding.code, span.start_line, span.start_col, span.end_col) == ("SH000", *where)
+    assert finding.message == f"syntax error: {message}"
+
+
+def test_a_composite_action_with_a_key_written_twice_is_refused_too() -> None:
+    text = ("name: deploy\ninputs:\n  service:\n    required: true\ninputs:\n  region: {}\nruns:\n"
+            f"  using: composite\n  steps:\n    - shell: bash\n      run: {DEPLOY}\n")
+    [finding] = Linter(Config()).lint_text(text, ".github/actions/deploy/action.yml").reported
+    assert (finding.code, finding.span.start_line, finding.span.start_col) == ("SH000", 5, 1)
+    assert finding.message == ("syntax error: not valid YAML: 'inputs' is already defined (line 2); GitHub rejects "
+                               "the action and runs none of it")
+
+
+def test_keys_and_step_ids_repeated_where_github_allows_it_are_not_refused() -> None:
+    # the same key in different mappings, the same step id in different jobs, a mapping reused
+    # through an alias, and merge keys
+    text = f"""
+    on: push
+    env: &common
+      REGION: us-west2
+    jobs:
+      build:
+        env: *common
+        steps:
+          - id: url
+            run: echo url=x >> $GITHUB_OUTPUT
+          - run: echo built
+      deploy:
+        env:
+          <<: *common
+          EXTRA: "1"
+        steps:
+          - id: url
+            run: {DEPLOY}
+          - run: echo deployed
+    """
+    assert at(lint(text)) == [("IAM001", 17, 14)]
+
+
+def test_a_cloud_build_config_with_a_repeated_key_is_not_judged_by_githubs_rules() -> None:
+    text = f"steps:\n  - name: gcr.io/cloud-builders/gcloud\n    entrypoint: bash\n    args: ['-c', '{DEPLOY}']\n" \
+           "timeout: 600s\ntimeout: 900s\n"
+    assert [f.code for f in Linter(Config()).lint_text(text, "cloudbuild.yaml").reported] == ["IAM001"]

@@ -33,7 +33,14 @@ def build(source: SourceFile) -> Document | None:
         line, col = index.point(problem.offset)
         span = Span(source.path, line, col, line, col + 1)
         return Document(errors=[(span, f"not valid YAML: {problem.message}")])
-    if github_actions.is_workflow(source.path, root) or github_actions.is_composite_action(root):
+    workflow = github_actions.is_workflow(source.path, root)
+    if workflow or github_actions.is_composite_action(root):
+        refused = github_actions.refused(root, "workflow" if workflow else "action")
+        if refused is not None:  # GitHub loads none of it, so nothing in it runs
+            node, why = refused
+            line, col = index.point(node.start_mark.index)
+            span = Span(source.path, line, col, line, col + max(1, node.end_mark.index - node.start_mark.index))
+            return Document(errors=[(span, why)])
         return github_actions.front_end(source, index, root)
     if cloudbuild.is_build_config(root):
         return cloudbuild.front_end(source, index, root)

@@ -29,6 +29,9 @@
   ``env:``, as the runner merges them. A name written any other way (or from a variable set again
   after the write), or by a step with ``if:``, is unknown in the later steps.
 
+A workflow or action that GitHub refuses to load (a key written twice in one mapping, a step id
+used twice in one job: :func:`refused`) runs nothing: it is one syntax error, nothing else.
+
 A composite action's ``action.yml`` (``runs: using: composite``) is linted as one job of its
 ``runs.steps`` (``${{ inputs.x }}`` is the caller's value: an unknown); a workflow step that uses a
 local action (``uses: ./...``) does not follow it into that file.
@@ -136,6 +139,33 @@ def is_composite_action(root: Any) -> bool:
     """A composite action's ``action.yml``: ``runs: {using: composite, steps: [...]}``."""
     runs = Y.get(root, "runs") if Y.is_map(root) else None
     return Y.is_map(runs) and Y.text(Y.get(runs, "using")) == "composite" and Y.get(runs, "steps") is not None
+
+
+def refused(root: Any, what: str) -> tuple[Any, str] | None:
+    """Why GitHub refuses to load a workflow or action, and where (None: it loads): a key written
+    twice in one mapping ("'run' is already defined"), or two steps of a job with the same
+    ``id`` ("The identifier 'x' may not be used more than once within the same scope"). Nothing
+    in such a file runs, whatever its steps say."""
+    repeated = Y.repeated_key(root)
+    if repeated is not None:
+        key, first = repeated
+        line = first.start_mark.line + 1
+        return key, (f"not valid YAML: '{key.value}' is already defined (line {line}); GitHub rejects the {what} "
+                     "and runs none of it")
+    jobs = [Y.get(root, "runs")] if what == "action" else [job for _, job in Y.items(Y.get(root, "jobs"))]
+    for job in jobs:
+        ids: dict[str, Any] = {}
+        for step in Y.elements(Y.get(job, "steps")):
+            node = Y.get(step, "id")
+            name = Y.text(node)
+            if name is None:
+                continue
+            if name in ids:
+                line = ids[name].start_mark.line + 1
+                return node, (f"not a valid {what}: the step id '{name}' is used twice in one job (line {line}); "
+                              f"GitHub rejects the {what} and runs none of it")
+            ids[name] = node
+    return None
 
 
 def _shell(spec: str | None, windows: bool) -> tuple[bool, bool] | None:

@@ -82,6 +82,35 @@ def _is_merge(key: Any) -> bool:
     return bool(key.tag == "tag:yaml.org,2002:merge" or (key.value == "<<" and key.style is None))
 
 
+def repeated_key(root: Any) -> tuple[Any, Any] | None:
+    """The first key written twice in one mapping, in document order, and its first writing:
+    (key node, earlier key node), or None. YAML wants a mapping's keys unique; PyYAML's composer
+    keeps both, and GitHub refuses the file ("'run' is already defined"). Merge keys are not
+    counted."""
+    found: list[tuple[Any, Any]] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if is_map(node):
+            first: dict[str, Any] = {}
+            for k, _ in node.value:
+                if is_scalar(k) and not _is_merge(k):
+                    if k.value in first:
+                        found.append((k, first[k.value]))
+                        break
+                    first[k.value] = k
+            stack.extend(v for _, v in reversed(node.value))
+        elif is_seq(node):
+            stack.extend(reversed(node.value))
+    if not found:
+        return None
+    return min(found, key=lambda pair: pair[0].start_mark.index)
+
+
 def get(node: Any, key: str) -> Any:
     for k, v in items(node):
         if k.value == key:
