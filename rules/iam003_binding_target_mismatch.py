@@ -64,8 +64,9 @@ class BindingTargetMismatch(Rule):
                 if miss.code != self.code:
                     continue
                 reported.add(id(miss.binding))
-                message = (f"binding does not reach {show_name(req.service.name)} deployed at line "
-                           f"{req.anchor.span.start_line}: {miss.reason}")
+                needed = (f"deployed at line {req.anchor.span.start_line}" if req.deploys
+                          else f"(called by {req.anchor_at})")
+                message = f"binding does not reach {show_name(req.service.name)} {needed}: {miss.reason}"
                 yield ctx.report(self, miss.binding.span, message, scope=miss.binding.lines,
                                  fix=binding_fix(req))
 

@@ -45,7 +45,11 @@ class ConditionalBinding(Rule):
                 continue
             req = outcome.requirement
             where = outcome.satisfying[0] if outcome.satisfying else req.anchor
-            message = (f"the invoker binding for {show_name(req.service.name)} runs only on some paths after "
-                       f"the deploy at line {req.anchor.span.start_line}; on the others it stays unbound")
+            if req.deploys:
+                message = (f"the invoker binding for {show_name(req.service.name)} runs only on some paths after "
+                           f"{req.anchor_at}; on the others it stays unbound")
+            else:  # deployed elsewhere: what needs the binding is the caller created here
+                message = (f"the invoker binding for {show_name(req.service.name)}, which {req.anchor_at} needs, "
+                           "runs only on some paths; on the others it stays unbound")
             yield ctx.report(self, where.span, message, scope=where.lines,
                              fix=binding_fix(req))

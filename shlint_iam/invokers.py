@@ -99,6 +99,14 @@ class Requirement:
         return self.deploys[-1] if self.deploys else self.origin
 
     @property
+    def anchor_at(self) -> str:
+        """The anchor for a message: ``the deploy at line 7``, or, when no linted script deploys the
+        service, the caller that needs it (``the Cloud Tasks task at line 18``)."""
+        anchor = self.anchor
+        what = anchor.description if isinstance(anchor, Invoker) else "deploy"
+        return f"the {what} at line {anchor.span.start_line}"
+
+    @property
     def resource(self) -> str:
         """"service" (a Cloud Run service) or "workflow" (an Eventarc trigger's workflow destination)."""
         return self.origin.resource if isinstance(self.origin, Invoker) else "service"

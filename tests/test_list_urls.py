@@ -38,8 +38,9 @@ def test_the_url_of_a_listed_service_is_that_service(flt: str) -> None:
 def test_a_listed_url_with_a_region_is_that_regions_service() -> None:
     # with --region, the URL is that region's service: not the one deployed in europe-west1
     script = HEAD + DEPLOY + BIND + URL.format(f="collage-service --region=us-east1") + JOB
-    assert found(script) == [("IAM003", 5, 1, "binding does not reach collage-service deployed at line 7: it "
-                                         "targets region europe-west1 instead of us-east1")]
+    assert found(script) == [("IAM003", 5, 1, "binding does not reach collage-service (called by the Cloud "
+                                             "Scheduler job collage-job at line 7): it targets region europe-west1 "
+                                             "instead of us-east1")]
 
 
 @pytest.mark.parametrize("flt", ["metadata.labels.app=collage", "collage-service --platform gke"])
