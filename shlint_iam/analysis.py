@@ -200,9 +200,10 @@ def analyse(source: SourceFile, config: Config, every_command: bool = False) -> 
     model = GcloudModel(default_region=config.default_region, read_file=read_file)
     interpreter = Interpreter(hook=model, loader=loader, parse=_bounded_parse(incomplete))
     model.runs = interpreter.commands
-    # `run services replace FILE` and `set-iam-policy RESOURCE FILE` read FILE: the script's writes matter
+    # `run services replace FILE`, `set-iam-policy RESOURCE FILE` and `workflows deploy --source FILE`
+    # read FILE: the script's writes matter
     text = source.text
-    if "replace" in text or "set-iam-policy" in text:
+    if "replace" in text or "set-iam-policy" in text or "workflows" in text:
         model.writes = interpreter.file_writes = []
     elif "source" in text or _DOT_COMMAND().search(text) is not None:
         # `cat > env.sh <<EOF ... EOF` then `source env.sh`: the sourced file is the text written

@@ -160,3 +160,37 @@ def _notes(linter: Linter, path: Path) -> list[str]:
 def test_yaml_dependency_is_declared() -> None:
     pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
     assert '"pyyaml>=6.0"' in textwrap.dedent(pyproject).lower()
+
+
+# -- a definition the script writes itself (`cat > workflow.yaml <<EOF`) -------------------------
+WRITTEN = """#!/bin/bash
+set -euo pipefail
+REGION=us-west2
+mkdir -p workflows
+cat > workflows/nightly.yaml <<EOF
+main:
+  steps:
+    - call_orch:
+        call: http.post
+        args:
+          url: https://orch-123456789.${REGION}.run.app/run
+          auth:
+            type: OIDC
+EOF
+"""
+
+
+def test_a_definition_the_script_writes_is_read_from_what_it_wrote(tmp_path: Path) -> None:
+    # The repository's file calls nothing; the script overwrites it with a call to orch, which
+    # the workflow's identity may not invoke.
+    found = lint_project(tmp_path, WRITTEN + DEPLOY_ORCH + DEPLOY_WF, workflow="main:\n  steps: []\n")
+    assert codes(found) == [("IAM001", 15, 1)]
+    assert "called by the workflow nightly (step call_orch), is invoked as " + RUNNER in found[0][3]
+    assert lint_project(tmp_path, WRITTEN + DEPLOY_ORCH + DEPLOY_WF + bind("orch")) == []
+
+
+def test_a_definition_written_from_values_not_known_here_is_a_note_not_not_found(tmp_path: Path) -> None:
+    script = WRITTEN.replace("https://orch-123456789.${REGION}.run.app", "${ORCH_URL}") + DEPLOY_WF
+    found = lint_project(tmp_path, script, workflow="main:\n  steps: []\n")
+    assert found == [("SH001", 15, 1, "workflow source not followed: workflows/nightly.yaml: the script writes it, "
+                                      "with text not known here")]

@@ -236,9 +236,16 @@ class GcloudModel:
             self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, what="workflow source"))
             return []
         path = _path_of(source, run, state)
-        if path not in self._workflow_cache:
-            self._workflow_cache[path] = self._read_workflow(path)
-        found = self._workflow_cache[path]
+        found: list[OidcCall] | str
+        if self.writes is not None and _written_before(path, run, self.runs, self.writes):
+            # `cat > workflow.yaml <<EOF`: the text the script wrote, not the repository's file
+            written = _written_text(path, run, self.runs, self.writes)
+            found = (_workflow_of(written.encode("utf-8", "surrogateescape")) if written is not None
+                     else "the script writes it, with text not known here")
+        else:
+            if path not in self._workflow_cache:
+                self._workflow_cache[path] = self._read_workflow(path)
+            found = self._workflow_cache[path]
         if isinstance(found, str):
             self.notes.append(Note(run.span, NOT_FOLLOWED, found, path=source, what="workflow source"))
             return []
@@ -250,12 +257,7 @@ class GcloudModel:
         data = self.read_file(path)
         if isinstance(data, str):
             return data
-        from .workflows import oidc_calls, parse_definition
-
-        try:
-            return oidc_calls(parse_definition(data))
-        except ValueError as exc:
-            return str(exc)
+        return _workflow_of(data)
 
     def manifest(self, source: Val, run: CommandRun, state: State) -> Manifest | None:
         """The Knative Service manifest at ``source`` as the command would read it, or None when
@@ -395,6 +397,16 @@ def _written_before(path: str, run: CommandRun, runs: list[CommandRun],
     repository."""
     index = _index_of(run, runs)
     return bool(_writes_to(path, run, index, writes)) or _named_by(path, runs[:index])
+
+
+def _workflow_of(data: bytes) -> list[OidcCall] | str:
+    """The OIDC calls of a workflow definition's text, or why it cannot be read."""
+    from .workflows import oidc_calls, parse_definition
+
+    try:
+        return oidc_calls(parse_definition(data))
+    except ValueError as exc:
+        return str(exc)
 
 
 def _written_text(path: str, run: CommandRun, runs: list[CommandRun],
