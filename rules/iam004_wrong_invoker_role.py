@@ -78,7 +78,11 @@ class WrongInvokerRole(Rule):
                 notes: list[str] = []
                 if binding.scope == "function" and unpinned:
                     notes.append(_depends(unpinned[-1]))
-                    fix = _both_fixes(unpinned[-1], binding)
+                    # A public member granted to an event-invoked function: grant what invokes it,
+                    # not allUsers (which would make the gen2 function public).
+                    identity = outcome.requirement.identity
+                    member = identity if binding.is_public and identity is not None else None
+                    fix = _both_fixes(unpinned[-1], binding, member)
                 yield ctx.report(self, binding.role_span or binding.span, f"{miss.reason}; the invoker of "
                                  f"{show_name(outcome.requirement.service.name)} still cannot call it",
                                  scope=binding.lines, fix=fix, notes=notes)
@@ -122,15 +126,17 @@ def _depends(deploy: Deploy) -> str:
             "(where it works); a fresh project or a re-created function silently becomes the broken case")
 
 
-def _both_fixes(deploy: Deploy, binding: Binding) -> str:
+def _both_fixes(deploy: Deploy, binding: Binding, member: Val | None = None) -> str:
     return (f"either pin gen1 with `--no-gen2` on the deploy at line {deploy.span.start_line}, or pin `--gen2` "
-            f"there and grant with `{_grant(binding, deploy.name)}`")
+            f"there and grant with `{_grant(binding, deploy.name, member)}`")
 
 
-def _grant(binding: Binding, name: Val | None = None) -> str:
-    """The invoker binding of the function ``binding`` meant, to paste in its place."""
+def _grant(binding: Binding, name: Val | None = None, member: Val | None = None) -> str:
+    """The invoker binding of the function ``binding`` meant, to paste in its place (for
+    ``member``, default the binding's own)."""
     target = binding.target
     function = binding.function_name if binding.function_name is not None else name or (target.name if target else "")
-    member = shell_word(binding.member) if binding.member is not None else "MEMBER"
+    granted = member if member is not None else binding.member
+    member_word = shell_word(granted) if granted is not None else "MEMBER"
     region, project = location_flags(target) if target is not None else ("", "")
-    return f"gcloud functions add-invoker-policy-binding {shell_word(function)}{region} --member={member}{project}"
+    return f"gcloud functions add-invoker-policy-binding {shell_word(function)}{region} --member={member_word}{project}"

@@ -275,6 +275,16 @@ def fix_err002(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
 _ROLE = "roles/cloudfunctions.invoker"
 
 
+def _public_member(texts: list[str]) -> bool:
+    """Whether the command's ``--member`` is allUsers or allAuthenticatedUsers."""
+    for i, t in enumerate(texts):
+        value = t[len("--member="):] if t.startswith("--member=") else \
+            texts[i + 1] if t == "--member" and i + 1 < len(texts) else None
+        if value in ("allUsers", "allAuthenticatedUsers"):
+            return True
+    return False
+
+
 def fix_iam004(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
     if "gen2" not in finding.message or _ROLE not in finding.message:
         return None
@@ -294,6 +304,8 @@ def fix_iam004(ctx: FileContext, finding: Finding, tree: _Tree) -> Fix | None:
         return None
     if "functions" not in texts[:sub]:
         return None
+    if "still cannot call it" in finding.message and _public_member(texts):
+        return None  # an event-invoked function: keeping allUsers would make it public (the fix names its invoker)
     role_words: list[int] = []
     for i, t in enumerate(texts):
         if t == f"--role={_ROLE}":

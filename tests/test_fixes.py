@@ -309,3 +309,31 @@ def _apply_lsp_edits(lines: list[str], edits: list[dict]) -> str:
     for e in sorted(edits, key=lambda e: offset(e["range"]["start"]), reverse=True):
         text = text[: offset(e["range"]["start"])] + e["newText"] + text[offset(e["range"]["end"]):]
     return text
+
+
+# A Pub/Sub-triggered function of unpinned generation, granted to allUsers through the function's
+# own policy: the fix names the push identity, and no automatic fix keeps allUsers (which on a gen2
+# function would make it public instead of letting its trigger call it).
+IAM004_EVENT = """\
+#!/usr/bin/env bash
+set -euo pipefail
+gcloud functions deploy ingest --region=us-central1 --runtime=python312 --trigger-topic=raw-events \\
+  --trigger-service-account=push@acme-prod.iam.gserviceaccount.com
+gcloud functions add-iam-policy-binding ingest --region=us-central1 --member=allUsers \\
+  --role=roles/cloudfunctions.invoker
+"""
+
+
+def test_iam004_on_an_event_invoked_function_grants_its_invoker_not_allusers(tmp_path: Path) -> None:
+    script = tmp_path / "deploy.sh"
+    script.write_text(IAM004_EVENT)
+    result = shlint("check", "--no-cache", "-f", "json", str(script), cwd=tmp_path)
+    [finding] = json.loads(result.stdout)
+    assert (finding["code"], finding["start_line"], finding["start_column"]) == ("IAM004", 6, 3)
+    assert finding["fix"] == {
+        "message": "either pin gen1 with `--no-gen2` on the deploy at line 3, or pin `--gen2` there and grant with "
+                   "`gcloud functions add-invoker-policy-binding ingest --region=us-central1 "
+                   "--member=serviceAccount:push@acme-prod.iam.gserviceaccount.com`",
+        "applicability": "display-only", "edits": []}
+    fixed = shlint("check", "--no-cache", "--fix", str(script), cwd=tmp_path)
+    assert fixed.returncode == 1 and script.read_text() == IAM004_EVENT
