@@ -239,9 +239,10 @@ class GcloudModel:
         found: list[OidcCall] | str
         if self.writes is not None and _written_before(path, run, self.runs, self.writes):
             # `cat > workflow.yaml <<EOF`: the text the script wrote, not the repository's file
+            # (with unknown parts in place: `url: ${SERVICE_URL}/run`, documents.load_placed)
             written = _written_text(path, run, self.runs, self.writes)
-            found = (_workflow_of(written.encode("utf-8", "surrogateescape")) if written is not None
-                     else "the script writes it, with text not known here")
+            found = _workflow_of(_encoded(written)) if written is not None else \
+                "the script writes it, with text not known here"
         else:
             if path not in self._workflow_cache:
                 self._workflow_cache[path] = self._read_workflow(path)
@@ -288,12 +289,13 @@ class GcloudModel:
             return None
         if _written_before(path, run, self.runs, self.writes):
             # `cat > policy.yaml <<EOF`: the text the script wrote, when it is known
+            # (with unknown parts in place: `"serviceAccount:${PROJECT_ID}@appspot..."`, documents.load_placed)
             written = _written_text(path, run, self.runs, self.writes)
             if written is None:
                 return None
             from .policies import parse_policy
 
-            parsed = parse_policy(written.encode("utf-8", "surrogateescape"))
+            parsed = parse_policy(_encoded(written))
             return parsed if not isinstance(parsed, str) else None
         if self.read_file is None:
             return None
@@ -399,8 +401,9 @@ def _written_before(path: str, run: CommandRun, runs: list[CommandRun],
     return bool(_writes_to(path, run, index, writes)) or _named_by(path, runs[:index])
 
 
-def _workflow_of(data: bytes) -> list[OidcCall] | str:
-    """The OIDC calls of a workflow definition's text, or why it cannot be read."""
+def _workflow_of(data: bytes | Value) -> list[OidcCall] | str:
+    """The OIDC calls of a workflow definition's text (a file's bytes, or a text the script writes
+    with unknown parts), or why it cannot be read."""
     from .workflows import oidc_calls, parse_definition
 
     try:
@@ -409,16 +412,22 @@ def _workflow_of(data: bytes) -> list[OidcCall] | str:
         return str(exc)
 
 
+def _encoded(text: Val) -> bytes | Value:
+    """A written text as its parsers take it: known text as the bytes of a file."""
+    return text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+
+
 def _written_text(path: str, run: CommandRun, runs: list[CommandRun],
-                  writes: list[FileWrite]) -> str | None:
+                  writes: list[FileWrite]) -> Val | None:
     """The text the script last wrote to ``path`` before ``run`` (``cat > policy.yaml <<EOF``),
-    when that is known and no command naming the file ran after it (``sed -i ... FILE``)."""
+    parts of it possibly unknown (``${PROJECT_ID}``), when the write is known to be that file's
+    whole text and no command naming the file ran after it (``sed -i ... FILE``)."""
     index = _index_of(run, runs)
     found = _writes_to(path, run, index, writes)
     if not found:
         return None
     before, target, _, text, appended = found[-1]
-    if appended or not is_known(target) or not isinstance(text, str) or _named_by(path, runs[before + 1 : index]):
+    if appended or not is_known(target) or text is None or _named_by(path, runs[before + 1 : index]):
         return None
     return text
 
@@ -714,7 +723,7 @@ def _policy_bindings(model: GcloudModel, cmd: GcloudCommand, run: CommandRun, st
         if entry.role not in relevant:
             continue
         member = normalise_member(entry.member) if not entry.conditional else \
-            unknown(OTHER, "condition", run.span.start_line, run.span.start_col, text=entry.member)
+            unknown(OTHER, "condition", run.span.start_line, run.span.start_col, text=show(entry.member))
         run.facts.append(records_replace(like, member=member, role=entry.role, member_span=word.span,
                                          role_span=word.span))
 
