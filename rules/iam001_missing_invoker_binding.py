@@ -130,11 +130,13 @@ class MissingInvokerBinding(Rule):
         services = {r.service.key for r in reqs}
         if len(services) == 1:
             # One service, several invokers (a push subscription, a Scheduler job, a trigger...).
+            # (each requirement names every invoker with its identity: one helper may create several)
             callers = "; ".join(
-                (f"the {r.origin.description}" if isinstance(r.origin, Invoker) else r.describe())
+                (f"the {r.callers}" if isinstance(r.origin, Invoker) else r.describe())
                 + (f" as {_identity(r)}{_revoked(o)}" if r.identity is not None else " with no identity")
                 for r, o in zip(reqs, outcomes, strict=True))
-            message = (f"service {show_name(reqs[0].service.name)} is called by {len(reqs)} invokers that get no "
+            count = sum(r.caller_count for r in reqs)
+            message = (f"service {show_name(reqs[0].service.name)} is called by {count} invokers that get no "
                        f"roles/run.invoker {_when(reqs[0], ctx.path)}: {callers}")
         elif _alternatives(reqs):
             # Variants of one command on different branches (shell/arms.py): only one of them runs.

@@ -36,6 +36,8 @@ from .gcloud.facts import (
     Invoker,
     Revoke,
     ServiceRef,
+    describe_invokers,
+    distinct_invokers,
     member_of_email,
     normalise_member,
 )
@@ -134,7 +136,7 @@ class Requirement:
             return f"gen2 function {show_name(origin.name)} ({origin.trigger_description})"
         close = "," if closed else ""
         if self.resource == "workflow":
-            return f"workflow {show_name(self.service.name)}, started by the {origin.description}{close}"
+            return f"workflow {show_name(self.service.name)}, started by the {self.callers}{close}"
         deployed_as = self.deploys[-1] if self.deploys else None
         target = ("gen2 function" if deployed_as is not None and deployed_as.kind == "function"
                   and deployed_as.generation == 2 else "1st gen function" if self.gen1
@@ -145,7 +147,22 @@ class Requirement:
             # renewGmailWatch (its Cloud Run service, named in the rest of the message, is
             # renewgmailwatch).
             name = self._function_url_name() or name
-        return f"{target} {show_name(name)}, called by the {origin.description}{close}"
+        return f"{target} {show_name(name)}, called by the {self.callers}{close}"
+
+    @property
+    def callers(self) -> str:
+        """Every invoker of the service with this identity, each named once (one helper may create
+        several subscriptions): ``Pub/Sub push subscriptions a, b and c``; for a deploy's own
+        trigger, its description."""
+        origin = self.origin
+        if not isinstance(origin, Invoker):
+            return origin.trigger_description
+        return describe_invokers(self.invokers) if len(self.invokers) > 1 else origin.description
+
+    @property
+    def caller_count(self) -> int:
+        """How many invokers :attr:`callers` names (a deploy's own trigger is one)."""
+        return distinct_invokers(self.invokers) if isinstance(self.origin, Invoker) and self.invokers else 1
 
     def _function_url_name(self) -> str | None:
         origin = self.origin

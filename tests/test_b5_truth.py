@@ -118,6 +118,19 @@ def test_a_list_of_invokers_names_the_one_that_sends_no_identity() -> None:
     )]
 
 
+def test_a_list_of_invokers_counts_and_names_each_subscription() -> None:
+    script = PUSH_AND_JOB.replace(
+        '--push-endpoint="$URL/events"\n',
+        '--push-endpoint="$URL/events"\ngcloud pubsub subscriptions create ledger-audit-push --topic audit '
+        '--push-endpoint="$URL/audit"\n')
+    assert found(script) == [(
+        "IAM001", 3, 1,
+        "service ledger-sync is called by 3 invokers that get no roles/run.invoker after this deploy: the Pub/Sub "
+        "push subscriptions ledger-sync-push and ledger-audit-push with no identity; the Cloud Scheduler job "
+        "ledger-sync-nightly as serviceAccount:nightly@acme-prod.iam.gserviceaccount.com",
+    )]
+
+
 # Re-create idiom in a helper: `delete J --quiet 2>/dev/null || true`, then `create http J`. A failed
 # delete ("not found" on the first run, or any other failure) leaves the create to fail on the
 # job that is still there, under `set -e`: the failure is not thrown away (ERR002 said it was).
@@ -235,3 +248,45 @@ def test_a_function_url_caller_names_the_function_as_its_url_does() -> None:
         "serviceAccount:scheduler-caller@acme-mail.iam.gserviceaccount.com, which gets no roles/run.invoker on "
         "service renewgmailwatch anywhere in the script",
     )]
+
+
+# One helper creates (or updates) a push subscription per topic, all without a token, to the same
+# service (b5/12): one requirement per service and identity, whose IAM001 named only the first.
+PUSH_HELPER = """\
+#!/usr/bin/env bash
+set -euo pipefail
+PROJECT_ID="${GCP_PROJECT_ID:?}"
+REGION=asia-northeast1
+create_push_subscription() {
+  local topic=$1 subscription=$2 endpoint=$3
+  if gcloud pubsub subscriptions describe "$subscription" --project="$PROJECT_ID" >/dev/null 2>&1; then
+    gcloud pubsub subscriptions update "$subscription" --project="$PROJECT_ID" --push-endpoint="$endpoint"
+  else
+    gcloud pubsub subscriptions create "$subscription" --project="$PROJECT_ID" --topic="$topic" \\
+      --push-endpoint="$endpoint"
+  fi
+}
+gcloud run deploy retro --image="gcr.io/$PROJECT_ID/retro" --project="$PROJECT_ID" --region="$REGION" \\
+  --no-allow-unauthenticated
+URL=$(gcloud run services describe retro --project="$PROJECT_ID" --region="$REGION" --format='value(status.url)')
+create_push_subscription summary-jobs summary-jobs-push "$URL/pubsub/orchestrate"
+create_push_subscription weekly-tasks weekly-tasks-push "$URL/pubsub/week"
+create_push_subscription posting-tasks posting-tasks-push "$URL/pubsub/posting"
+"""
+
+
+def test_an_iam001_names_every_subscription_a_helper_creates_once() -> None:
+    assert found(PUSH_HELPER) == [(
+        "IAM001", 14, 1,
+        "Cloud Run service retro, called by the Pub/Sub push subscriptions summary-jobs-push, weekly-tasks-push "
+        "and posting-tasks-push, is invoked with no identity (no --push-auth-service-account): a private Cloud Run "
+        "service rejects its requests",
+    )]
+
+
+def test_one_subscription_of_a_helper_is_named_alone() -> None:
+    script = PUSH_HELPER.rsplit("create_push_subscription weekly-tasks", 1)[0]
+    assert [m for _, _, _, m in found(script)] == [
+        "Cloud Run service retro, called by the Pub/Sub push subscription summary-jobs-push, is invoked with no "
+        "identity (no --push-auth-service-account): a private Cloud Run service rejects its requests"]
+

@@ -196,3 +196,11 @@ def test_a_definition_written_from_values_not_known_here_is_a_note_not_not_found
     found = lint_project(tmp_path, script, workflow="main:\n  steps: []\n")
     assert found == [("SH001", 15, 1, "workflow source not followed: workflows/nightly.yaml: the script writes it, "
                                       "with text not known here")]
+
+
+def test_two_steps_calling_one_service_are_both_named(tmp_path: Path) -> None:
+    twice = ORCH_ONLY + ("    - call_again:\n        call: http.get\n        args:\n"
+                         "          url: https://orch-abc123defg-uw.a.run.app/status\n          auth:\n            type: OIDC\n")
+    found = lint_project(tmp_path, HEAD + DEPLOY_ORCH + DEPLOY_WF, workflow=twice)
+    assert codes(found) == [("IAM001", 3, 1)]
+    assert "called by the workflow nightly (steps call_orch and call_again), is invoked as " + RUNNER in found[0][3]

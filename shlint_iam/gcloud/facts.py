@@ -291,12 +291,51 @@ class Invoker(Fact):
 
     @property
     def description(self) -> str:
-        what = {"eventarc": "Eventarc trigger", "push": "Pub/Sub push subscription",
-                "scheduler": "Cloud Scheduler job", "task": "Cloud Tasks task", "queue": "Cloud Tasks queue",
-                "workflow": "workflow"}[self.kind]
+        what = _INVOKER_KINDS[self.kind][0]
         step = f" (step {self.step})" if self.step else ""
         name = show(self.name)
         return f"{what} {name}{step}" if name else f"{what}{step}"  # a task's ID is optional
+
+
+# What each kind of invoker is called, one and several.
+_INVOKER_KINDS = {
+    "eventarc": ("Eventarc trigger", "Eventarc triggers"),
+    "push": ("Pub/Sub push subscription", "Pub/Sub push subscriptions"),
+    "scheduler": ("Cloud Scheduler job", "Cloud Scheduler jobs"),
+    "task": ("Cloud Tasks task", "Cloud Tasks tasks"),
+    "queue": ("Cloud Tasks queue", "Cloud Tasks queues"),
+    "workflow": ("workflow", "workflows"),
+}
+
+
+def distinct_invokers(invokers: list[Invoker]) -> int:
+    """How many invokers ``invokers`` are, each counted once (a subscription created or updated
+    on two branches is one; a workflow's steps are one workflow)."""
+    return len({(invoker.kind, show(invoker.name)) for invoker in invokers})
+
+
+def describe_invokers(invokers: list[Invoker]) -> str:
+    """The invokers one after the other, each named once (a subscription created or updated on
+    two branches is one), by kind: ``Pub/Sub push subscriptions a, b and c``, ``workflow w (steps
+    s and t) and the Cloud Scheduler job j``."""
+    by_kind: dict[str, dict[str, list[str]]] = {}
+    for invoker in invokers:
+        steps = by_kind.setdefault(invoker.kind, {}).setdefault(show(invoker.name), [])
+        if invoker.step and invoker.step not in steps:
+            steps.append(invoker.step)
+    described = []
+    for kind, names in by_kind.items():
+        one, several = _INVOKER_KINDS[kind]
+        shown = [name + (f" (step{'s' if len(steps) > 1 else ''} {_listed(steps)})" if steps else "")
+                 for name, steps in names.items()]
+        named = [s for s in shown if s]
+        what = several if len(named) > 1 else one
+        described.append(f"{what} {_listed(named)}" if named else what)
+    return " and the ".join(described)
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 @record(eq=False)
