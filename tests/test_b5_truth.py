@@ -290,3 +290,51 @@ def test_one_subscription_of_a_helper_is_named_alone() -> None:
         "Cloud Run service retro, called by the Pub/Sub push subscription summary-jobs-push, is invoked with no "
         "identity (no --push-auth-service-account): a private Cloud Run service rejects its requests"]
 
+
+# Options parsed in a loop, a subscription with a token only when `--sa` was given (b5/04). The
+# variant of `--push-auth-service-account="$SA"` where SA is empty does not run under
+# `if [[ -n "$SA" ]]`; it named the subscription a second way ("ingest-sub", from the default
+# name) as an invoker with no identity.
+OPTION_PUSH = """\
+#!/usr/bin/env bash
+set -euo pipefail
+PROJECT=acme-prod
+SERVICE=ingest
+SA=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --service) SERVICE="$2"; shift 2;;
+    --sa) SA="$2"; shift 2;;
+    *) exit 2;;
+  esac
+done
+gcloud run deploy "$SERVICE" --image="gcr.io/$PROJECT/ingest" --project "$PROJECT" --region europe-west1 \\
+  --no-allow-unauthenticated
+URL=$(gcloud run services describe "$SERVICE" --project "$PROJECT" --region europe-west1 --format='value(status.url)')
+SUB="${SERVICE}-sub"
+if [[ -n "$SA" ]]; then
+  gcloud pubsub subscriptions create "$SUB" --project "$PROJECT" --topic jobs --push-endpoint="$URL/" \\
+    --push-auth-service-account="$SA"
+else
+  gcloud pubsub subscriptions create "$SUB" --project "$PROJECT" --topic jobs --push-endpoint="$URL/"
+fi
+"""
+
+
+def test_a_command_under_a_non_empty_test_does_not_run_where_the_variable_is_empty() -> None:
+    assert found(OPTION_PUSH) == [(
+        "IAM001", 13, 1,
+        "service $SERVICE is called by 2 invokers that get no roles/run.invoker after this deploy: the Pub/Sub "
+        "push subscription ${SERVICE}-sub as serviceAccount:$SA; the Pub/Sub push subscription ${SERVICE}-sub "
+        "with no identity",
+    )]
+
+
+def test_under_an_empty_test_the_variant_where_it_is_set_does_not_run() -> None:
+    head, branches = OPTION_PUSH.split('if [[ -n "$SA" ]]; then\n')
+    with_token, without = branches.removesuffix("fi\n").split("else\n")
+    script = head + 'if [[ -z "$SA" ]]; then\n' + without + "else\n" + with_token + "fi\n"
+    assert [m for _, _, _, m in found(script)] == [
+        "service $SERVICE is called by 2 invokers that get no roles/run.invoker after this deploy: the Pub/Sub "
+        "push subscription ${SERVICE}-sub with no identity; the Pub/Sub push subscription ${SERVICE}-sub as "
+        "serviceAccount:$SA"]

@@ -36,7 +36,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .values import JOIN, Unknown, Val, Value, _make
+from .values import JOIN, Unknown, Val, Value, _make, relabel
 
 MAX_VARIANTS = 8
 _AMBIGUOUS = ()  # the recorded branch values of a join that was reached twice with different ones
@@ -148,7 +148,15 @@ def _branch_value(part: Unknown, chosen: dict[object, int], arms: Arms) -> Branc
     # A branch value may hold another join's unknown (nested branches), or this join's own from an
     # earlier pass (a loop): only the other join points are resolved in it.
     rest = {w: i for w, i in chosen.items() if w != part.key[1]}
-    return resolve(values[index], rest, arms) if rest else values[index]
+    found = resolve(values[index], rest, arms) if rest else values[index]
+    if isinstance(found, Value) and len(found.parts) == 1:
+        inner = found.parts[0]
+        if isinstance(inner, Unknown) and inner.kind == JOIN and inner.key[:1] == part.key[:1] \
+                and inner.text != part.text:
+            # the same variable joined at an earlier point (`SERVICE` of a `case` in the option
+            # loop): shown as the script wrote it here (`${SERVICE}-sub`, not `$SERVICE-sub`)
+            found = relabel(found, part.text)
+    return found
 
 
 def _spaced(values: list[Val]) -> Iterator[Val]:

@@ -209,11 +209,31 @@ class Commands(Machine):
         combos = variants(groups, self._arms)
         if combos is None:
             return None
+        if self._guards:
+            combos = self._feasible(combos, state)
+            if not combos:
+                return None
         distinct: dict[tuple[object, ...], dict[object, int]] = {}
         for chosen in combos:  # branches that give the command the same values run once
             key = tuple(repr(resolve(v, chosen, self._arms)) for v in values)
             distinct.setdefault(key, chosen)
         return list(distinct.values())
+
+    def _feasible(self, combos: list[dict[object, int]], state: State) -> list[dict[object, int]]:
+        """The combinations the ``if [[ -n "$V" ]]`` branches being run allow: on the ``then`` of
+        ``-n "$SA"``, not the branch where ``SA=""`` (while SA still has the value it was tested with)."""
+        guards = [(value, nonempty) for name, value, nonempty in self._guards if state.vars.get(name) is value]
+        if not guards:
+            return combos
+        kept = []
+        for chosen in combos:
+            for value, nonempty in guards:
+                resolved = resolve(value, chosen, self._arms)
+                if isinstance(resolved, str) and (resolved != "") != nonempty:
+                    break
+            else:
+                kept.append(chosen)
+        return kept
 
     def _run_variants(self, node: Any, state: State, ctx: _Ctx, combos: list[dict[object, int]]) -> None:
         runs: list[CommandRun] = []

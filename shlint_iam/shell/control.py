@@ -26,6 +26,7 @@ from .values import (
     LOOP,
     OTHER,
     Val,
+    Value,
     concat,
     is_known,
     join,
@@ -352,8 +353,49 @@ class ControlFlow(Machine):
         elif outcome is False:
             run_rest(state)
         else:
-            self._choice(state, [lambda s: self._statements(body, s, ctx), run_rest],
-                         self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+            guard = self._emptiness_guard(cond, state) if self._arms else None
+            if guard is None:
+                self._choice(state, [lambda s: self._statements(body, s, ctx), run_rest],
+                             self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+            else:
+                self._choice(state, [lambda s: self._guarded(guard, True, lambda: self._statements(body, s, ctx)),
+                                     lambda s: self._guarded(guard, False, lambda: run_rest(s))],
+                             self.span(node), f"{node.start_point[0] + 1}:{node.start_point[1] + 1}")
+
+    def _emptiness_guard(self, cond: list[Any], state: State) -> tuple[str, object, bool] | None:
+        """``if [[ -n "$V" ]]`` / ``[ -z "$V" ]`` on a variable joined from branches (arms.py): (V, its
+        value, whether the test holds when V is non-empty), so that the ``then`` branch does not run
+        a command's variant where V is empty (``SA=""`` then ``--push-auth-service-account="$SA"``)."""
+        if len(cond) != 1 or cond[0].type != "test_command":
+            return None
+        inner = cond[0].named_children
+        if len(inner) != 1 or inner[0].type != "unary_expression":
+            return None
+        op = inner[0].child_by_field_name("operator")
+        operand = [c for c in inner[0].named_children if op is None or c.start_byte != op.start_byte]
+        if op is None or len(operand) != 1:
+            return None
+        opname = self.text(op)
+        if opname not in ("-n", "-z"):
+            return None
+        target = operand[0]
+        if target.type == "string" and len(target.named_children) == 1:
+            target = target.named_children[0]
+        if target.type != "simple_expansion" and target.type != "expansion":
+            return None
+        name = self.text(target).lstrip("$").strip("{}")
+        value = state.vars.get(name)
+        if not name.isidentifier() or not isinstance(value, Value):
+            return None
+        return name, value, opname == "-n"
+
+    def _guarded(self, guard: tuple[str, object, bool], holds: bool, run: Callable[[], None]) -> None:
+        name, value, nonempty = guard
+        self._guards.append((name, value, nonempty if holds else not nonempty))
+        try:
+            run()
+        finally:
+            self._guards.pop()
 
     def _unheeded_failure(self, cond: list[Any], body: list[Any], rest: list[Any], else_body: list[Any] | None,
                           state: State) -> str:

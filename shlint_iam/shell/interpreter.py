@@ -131,6 +131,9 @@ class Interpreter(ControlFlow, Words, Commands, Builtins, Programs, Outputs, Job
         self._arms = Arms()  # each joined variable's value per branch (arms.py)
         self._chosen: dict[object, int] = {}  # the branches a gcloud command's variant runs on
         self._variant_group = 0  # numbers the commands run as variants
+        # The `if [[ -n "$V" ]]` branches being run (arms.py): (V, its value at the test, whether
+        # it is non-empty there); a variant of a command on a branch where V is the other way is not run.
+        self._guards: list[tuple[str, object, bool]] = []
         # Each simple command's and expansion's syntax, read once, by tree-sitter node (a node of
         # a re-parsed tree is another key).
         self._plans: dict[Any, Any] = {}

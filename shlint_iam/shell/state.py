@@ -374,6 +374,7 @@ class Machine:
     _arms: Arms
     _chosen: dict[object, int]
     _variant_group: int
+    _guards: list[tuple[str, object, bool]]
     _returns: list[list[State]]
     _plans: dict[Any, Any]  # each simple command's and expansion's syntax, read once (commands.py, words.py)
 
