@@ -156,3 +156,24 @@ def test_an_unknown_in_a_steps_data_is_data(tmp_path: Path) -> None:
     script = WORKFLOW.replace("        result: quote\n", "        result: quote\n    - log:\n        assign:\n"
                               "          - region: ${REGION_LABEL}\n")
     assert [(c, line) for c, line, _, _ in lint(tmp_path, script)] == [("IAM001", 5)]
+
+
+# iam2/01 (vwt-digital/dcat-deploy): the function's own policy, written with the project's id in
+# its member, on an HTTP function whose deploy pins no generation.
+FUNCTION_POLICY = """#!/bin/bash
+PROJECT_ID=${1}
+gcloud functions deploy "${PROJECT_ID}-history-func" --entry-point=handler --runtime=python312 --trigger-http \\
+  --project=${PROJECT_ID} --region=europe-west1 || exit 1
+cat << EOF > history_func_permissions.json
+{ "bindings": [ { "members": [ "serviceAccount:${PROJECT_ID}@appspot.gserviceaccount.com" ], "role": "roles/cloudfunctions.invoker" } ] }
+EOF
+gcloud beta functions set-iam-policy "${PROJECT_ID}-history-func" --region=europe-west1 --project=${PROJECT_ID} \\
+  history_func_permissions.json || exit 1
+"""
+
+
+def test_a_written_function_policy_with_the_project_in_its_member_is_read(tmp_path: Path) -> None:
+    # before: nothing (IAM009 only, off by default: "the bindings of the policy file not known statically")
+    found = lint(tmp_path, FUNCTION_POLICY)
+    assert [(c, line, col) for c, line, col, _ in found] == [("IAM004", 9, 3)]
+    assert found[0][3] == "roles/cloudfunctions.invoker on a gen2 function's own policy does not grant invoke"
