@@ -177,3 +177,50 @@ def test_a_written_function_policy_with_the_project_in_its_member_is_read(tmp_pa
     found = lint(tmp_path, FUNCTION_POLICY)
     assert [(c, line, col) for c, line, col, _ in found] == [("IAM004", 9, 3)]
     assert found[0][3] == "roles/cloudfunctions.invoker on a gen2 function's own policy does not grant invoke"
+
+
+# -- a service manifest: `run services replace` of what the script wrote, its name `${SERVICE}` --
+MANIFEST = """#!/bin/bash
+set -euo pipefail
+PROJECT_ID=acme-prod
+REGION=us-west2
+SERVICE="orders-${ENVIRONMENT:?}"
+cat > service.yaml <<EOF
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: ${SERVICE}
+  labels:
+    cloud.googleapis.com/location: ${REGION}
+spec:
+  template:
+    spec:
+      containers:
+      - image: us-docker.pkg.dev/${PROJECT_ID}/apps/orders:${TAG:?}
+EOF
+gcloud run services replace service.yaml --project="$PROJECT_ID"
+"""
+MANIFEST_PUSH = """URL=$(gcloud run services describe "$SERVICE" --region="$REGION" --project="$PROJECT_ID" \\
+  --format='value(status.url)')
+gcloud pubsub subscriptions create "${SERVICE}-push" --topic=orders --project="$PROJECT_ID" \\
+  --push-endpoint="$URL/push" --push-auth-service-account=push@acme-prod.iam.gserviceaccount.com
+"""
+MANIFEST_BIND = ('gcloud run services add-iam-policy-binding "$SERVICE" --region="$REGION" --project="$PROJECT_ID" '
+                 '--member=serviceAccount:push@acme-prod.iam.gserviceaccount.com --role=roles/run.invoker\n')
+
+
+def test_a_written_manifest_named_by_a_variable_deploys_that_service(tmp_path: Path) -> None:
+    # before: the replace deployed a service with no name known, and IAM001 was at the subscription
+    # ("anywhere in the script")
+    assert lint(tmp_path, MANIFEST + MANIFEST_PUSH) == [(
+        "IAM001", 19, 1, "Cloud Run service orders-${ENVIRONMENT:?}, called by the Pub/Sub push subscription "
+        "orders-${ENVIRONMENT:?}-push, is invoked as serviceAccount:push@acme-prod.iam.gserviceaccount.com, which "
+        "gets no roles/run.invoker on service orders-${ENVIRONMENT:?} after this deploy")]
+    assert lint(tmp_path, MANIFEST + MANIFEST_BIND + MANIFEST_PUSH) == []
+
+
+def test_a_binding_before_the_written_manifests_replace_is_iam002(tmp_path: Path) -> None:
+    # before: nothing (the binding was not compared with a service of no name)
+    head, replace = MANIFEST.split("cat > service.yaml")
+    script = head + MANIFEST_BIND + "cat > service.yaml" + replace + MANIFEST_PUSH
+    assert [(c, line) for c, line, _, _ in lint(tmp_path, script)] == [("IAM002", 6)]

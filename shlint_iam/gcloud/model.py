@@ -261,15 +261,27 @@ class GcloudModel:
         return _workflow_of(data)
 
     def manifest(self, source: Val, run: CommandRun, state: State) -> Manifest | None:
-        """The Knative Service manifest at ``source`` as the command would read it, or None when
-        that cannot be known: the path is not known, the script itself writes the file before
-        (``envsubst < service.tpl.yaml > service.yaml``), or the file cannot be read (a note)."""
+        """The Knative Service manifest at ``source`` as the command would read it: the text the
+        script wrote to it before (``cat > service.yaml <<EOF``, unknown parts in place), else the
+        repository's file. None when that cannot be known: the path is not known, the script writes
+        the file with a text not known (``envsubst < service.tpl.yaml > service.yaml``) or changes
+        it after (``sed -i``), or the file cannot be read (a note)."""
         if not is_known(source):
             self.notes.append(Note(run.span, NOT_FOLLOWED, UNKNOWN_PATH, what="service manifest"))
             return None
         path = _path_of(source, run, state)
-        if self.read_file is not None and (self.writes is None or _written_before(path, run, self.runs, self.writes)):
-            return None  # its text is whatever the script put there (or may be): not the file in the repository
+        if self.writes is not None and _written_before(path, run, self.runs, self.writes):
+            # `cat > service.yaml <<EOF`: the text the script wrote, when it is known (with its unknown
+            # parts in place: `name: ${SERVICE}`); `envsubst < T > F`, `sed -i ... F`: not known
+            written = _written_text(path, run, self.runs, self.writes)
+            if written is None:
+                return None
+            from .manifests import parse_manifest
+
+            parsed = parse_manifest(_encoded(written))
+            return parsed if not isinstance(parsed, str) else None
+        if self.read_file is not None and self.writes is None:
+            return None  # its text is whatever the script may have put there: not the file in the repository
         if path not in self._manifest_cache:
             self._manifest_cache[path] = self._read_manifest(path)
         found = self._manifest_cache[path]
@@ -577,14 +589,15 @@ def _run_services_replace(model: GcloudModel, cmd: GcloudCommand, run: CommandRu
     label: Val | None = None
     project = model.project(cmd, state)
     if manifest is not None:
+        # (a written manifest's `name: ${SERVICE}` is the value $SERVICE, as in `run deploy "$SERVICE"`)
         if manifest.name is not None:
-            name = manifest.name if _RUN_SERVICE_NAME().fullmatch(manifest.name) else \
-                unknown(OTHER, "manifest-name", *where, text=manifest.name)
+            name = manifest.name if not is_known(manifest.name) or _RUN_SERVICE_NAME().fullmatch(manifest.name) \
+                else unknown(OTHER, "manifest-name", *where, text=manifest.name)
         if manifest.region is not None:
-            label = manifest.region if _REGION_NAME().fullmatch(manifest.region) else \
-                unknown(OTHER, "manifest-region", *where, text=manifest.region)
-        if not is_known(project) and manifest.namespace and not manifest.namespace.isdigit() \
-                and _PROJECT_ID().fullmatch(manifest.namespace):
+            label = manifest.region if not is_known(manifest.region) or _REGION_NAME().fullmatch(manifest.region) \
+                else unknown(OTHER, "manifest-region", *where, text=manifest.region)
+        if not is_known(project) and manifest.namespace and is_known(manifest.namespace) \
+                and not manifest.namespace.isdigit() and _PROJECT_ID().fullmatch(manifest.namespace):
             project = manifest.namespace  # gcloud requires the namespace to be the project
         if manifest.region is None and not cmd.value("--region") and not cmd.has("--flags-file") \
                 and UNSEEN_CODE not in state.props and (cmd.value("--platform") or model.prop("run/platform", state)
